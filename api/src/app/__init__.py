@@ -1,0 +1,1 @@
+"""spapi-saas: the multi-tenant Amazon seller data platform (API, workers, scheduler)."""

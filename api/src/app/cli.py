@@ -1,0 +1,148 @@
+"""`spapi-saas`: every process of the product, and `dev`, which runs them all on one machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.settings import get_settings, reset_settings_cache
+
+cli = typer.Typer(
+    name="spapi-saas",
+    help="Multi-tenant Amazon SP-API and Ads data platform.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@cli.command()
+def dev(
+    no_emulator: Annotated[
+        bool, typer.Option("--no-emulator", help="Talk to the Amazon URLs of the environment instead.")
+    ] = False,
+    emulator_port: Annotated[int, typer.Option(help="Port of the local Amazon emulator.")] = 8100,
+    time_scale: Annotated[float, typer.Option(help="Emulator clock speed-up (1 = real time).")] = 1.0,
+) -> None:
+    """Run everything locally: PostgreSQL, Redis, migrations, API, worker, scheduler, emulator."""
+    from app.devserver import run_dev
+
+    raise typer.Exit(run_dev(with_emulator=not no_emulator, emulator_port=emulator_port, time_scale=time_scale))
+
+
+@cli.command()
+def api(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (API_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (API_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Uvicorn worker processes.")] = 1,
+) -> None:
+    """Serve the HTTP API and the panel."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.runtime.api_host,
+        port=port or settings.runtime.api_port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@cli.command()
+def worker(
+    processes: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    threads: Annotated[int | None, typer.Option(help="Threads per process (SYNC_MAX_WORKERS).")] = None,
+) -> None:
+    """Run background jobs (Dramatiq) from the Redis queues."""
+    settings = get_settings()
+    args = [
+        sys.executable, "-m", "dramatiq", "app.worker.entry",
+        "--processes", str(processes),
+        "--threads", str(threads or settings.sync.sync_max_workers),
+        "--queues", "high", "default", "bulk",
+    ]
+    os.execv(sys.executable, args)
+
+
+@cli.command()
+def scheduler(
+    tick_seconds: Annotated[float, typer.Option(help="Seconds between ticks.")] = 60.0,
+) -> None:
+    """Run the scheduler: a single leader enqueues due work every tick."""
+    import asyncio
+
+    from app.kit.logging import configure_logging
+    from app.worker.scheduler import run_scheduler
+
+    settings = get_settings()
+    configure_logging(settings.runtime.log_level, settings.runtime.log_format)
+    asyncio.run(run_scheduler(tick_seconds))
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    down: Annotated[bool, typer.Option("--down", help="Downgrade to REVISION instead.")] = False,
+) -> None:
+    """Apply (or revert) the database migrations."""
+    from app.db import migrate as migrations
+
+    url = get_settings().db.sqlalchemy_url
+    if down:
+        migrations.downgrade(url, revision)
+    else:
+        migrations.upgrade(url, revision)
+    typer.echo(f"database at {'downgraded to' if down else 'upgraded to'} {revision}")
+
+
+@cli.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Argument(help="The user's e-mail.")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")
+    ],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    tenant: Annotated[str | None, typer.Option(help="Also create this tenant, owned by the user.")] = None,
+) -> None:
+    """Create a user who can sign in to the panel (and optionally their first tenant)."""
+    import asyncio
+
+    from app.auth.commands import create_user_command
+
+    try:
+        user_id = asyncio.run(create_user_command(email, password, name, tenant))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"created user {email} ({user_id})")
+
+
+@cli.command()
+def openapi(
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the API's OpenAPI document (the panel's typed client is generated from it)."""
+    from app.main import create_app
+
+    document = json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n"
+    if out:
+        out.write_text(document)
+    else:
+        sys.stdout.write(document)
+
+
+def main() -> None:
+    reset_settings_cache()
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Engine and session factories.
+
+Services never commit: the unit of work (a request, or a task run) commits, and only after the
+commit are buffered jobs sent to the broker (see `app.worker.enqueue`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.settings import Settings
+from app.worker.enqueue import discard_buffered_jobs, flush_buffered_jobs
+
+
+def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
+    return create_async_engine(
+        settings.db.sqlalchemy_url,
+        pool_size=pool_size or settings.db.db_pool_size,
+        pool_pre_ping=True,
+        # A dead server must fail a request quickly instead of hanging it.
+        connect_args={"connect_timeout": 5},
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def unit_of_work(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One transaction: commit on success, then send the jobs it enqueued; roll back on error."""
+    async with sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            discard_buffered_jobs(session)
+            raise
+        flush_buffered_jobs(session)

@@ -1,0 +1,184 @@
+"""`spapi-saas dev`: the whole product on one machine, with nothing installed but Python and Node.
+
+It starts a real PostgreSQL and a real Redis from wheels (data under ./.local/, kept between runs)
+unless DATABASE_URL / REDIS_URL name other servers, generates local secrets once, migrates, and
+runs the API, a worker, the scheduler and the Amazon emulator as child processes. Ctrl-C stops the
+children first (so nothing writes while the databases go down), then the embedded servers.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from app.settings import get_settings, reset_settings_cache
+
+# The application the emulator registers in --demo mode (see emulator/README.md).
+DEMO_APP = {
+    "LWA_CLIENT_ID": "amzn1.application-oa2-client.emulatordemo",
+    "LWA_CLIENT_SECRET": "emulator-demo-client-secret",
+    "SPAPI_APPLICATION_ID": "amzn1.sp.solution.emulator-demo",
+    "ADS_CLIENT_ID": "amzn1.application-oa2-client.emulatordemo",
+    "ADS_CLIENT_SECRET": "emulator-demo-client-secret",
+}
+STOP_GRACE_S = 10.0
+
+
+def _say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def ensure_local_secrets(local: Path) -> None:
+    """Generate ENCRYPTION_KEY and SESSION_SECRET once, keep them in .local/secrets.env."""
+    from cryptography.fernet import Fernet
+
+    path = local / "secrets.env"
+    if not path.exists():
+        local.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            f"ENCRYPTION_KEY={Fernet.generate_key().decode()}\nSESSION_SECRET={secrets.token_urlsafe(48)}\n"
+        )
+        path.chmod(0o600)
+    for line in path.read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key and value:
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+def emulator_environment(base: str) -> dict[str, str]:
+    """Every Amazon URL pointed at the emulator: the only difference between demo and production."""
+    env = {
+        "LWA_TOKEN_URL": f"{base}/auth/o2/token",
+        "SELLER_CENTRAL_URL_OVERRIDE": base,
+        "AMAZON_EMULATOR_URL": base,
+        **DEMO_APP,
+    }
+    for region in ("NA", "EU", "FE"):
+        env[f"SPAPI_BASE_{region}"] = base
+        env[f"ADS_API_BASE_{region}"] = base
+        env[f"ADS_TOKEN_URL_{region}"] = f"{base}/auth/o2/token"
+        env[f"ADS_CONSENT_URL_{region}"] = f"{base}/ap/oa"
+    return env
+
+
+class Children:
+    def __init__(self) -> None:
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, args: list[str]) -> None:
+        # Own session: the terminal's Ctrl-C reaches only us, and we stop children in order.
+        self.procs[name] = subprocess.Popen(args, start_new_session=True)
+
+    def first_exited(self) -> tuple[str, int] | None:
+        for name, proc in self.procs.items():
+            code = proc.poll()
+            if code is not None:
+                return name, code
+        return None
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_S
+        for name, proc in self.procs.items():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _say(f"{name} did not stop in {STOP_GRACE_S:.0f}s; killing it")
+                _signal_group(proc, signal.SIGKILL)
+                proc.wait()
+            else:
+                # Dramatiq's forked workers live in the same group: make sure none is left.
+                _signal_group(proc, signal.SIGKILL)
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _console_script(name: str) -> str:
+    candidate = Path(sys.executable).with_name(name)
+    return str(candidate) if candidate.exists() else (shutil.which(name) or name)
+
+
+def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> int:
+    from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis
+
+    os.environ.setdefault("ENVIRONMENT", "development")
+    settings = get_settings()
+    local = settings.runtime.local_data_dir.resolve()
+    ensure_local_secrets(local)
+    postgres: EmbeddedPostgres | None = None
+    redis: EmbeddedRedis | None = None
+    children = Children()
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        if not settings.db.database_url:
+            postgres = EmbeddedPostgres(local / "postgres").start()
+            os.environ["DATABASE_URL"] = postgres.url
+            _say(f"PostgreSQL (embedded) {postgres.url}  data: {postgres.pgdata}")
+        if not settings.redis.redis_url:
+            redis = EmbeddedRedis(local / "redis").start()
+            os.environ["REDIS_URL"] = redis.url
+            _say(f"Redis (embedded)      {redis.url}  data: {redis.data_dir}")
+        emulator_url = f"http://127.0.0.1:{emulator_port}"
+        if with_emulator:
+            os.environ.update(emulator_environment(emulator_url))
+        reset_settings_cache()
+        settings = get_settings()
+
+        from app.db import migrate
+
+        migrate.upgrade(settings.db.sqlalchemy_url)
+        _say("database migrated")
+
+        if with_emulator:
+            children.start("emulator", [_console_script("amazon-emulator"), "--demo", "--host", "127.0.0.1",
+                                        "--port", str(emulator_port), "--time-scale", str(time_scale)])
+        spapi = _console_script("spapi-saas")
+        children.start("api", [spapi, "api"])
+        children.start("worker", [spapi, "worker"])
+        children.start("scheduler", [spapi, "scheduler"])
+        url = f"http://{settings.runtime.api_host}:{settings.runtime.api_port}"
+        _say(f"panel    {url}/")
+        _say(f"API docs {url}/docs")
+        _say(f"ready    {url}/ready")
+        if with_emulator:
+            _say(f"Amazon emulator {emulator_url}  (demo app and seller; no Amazon account needed)")
+        else:
+            _say(f"Amazon: {settings.spapi.base_url(settings.spapi.spapi_region)}")
+        _say("Ctrl-C stops everything")
+        while not stopping:
+            exited = children.first_exited()
+            if exited:
+                name, code = exited
+                _say(f"{name} exited with code {code}; stopping everything")
+                return 1
+            time.sleep(0.3)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _say("stopping")
+        children.stop_all()
+        if redis:
+            redis.stop()
+        if postgres:
+            postgres.stop()
+        _say("stopped")

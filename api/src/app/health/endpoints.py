@@ -1,0 +1,79 @@
+"""`/health` (the process is up), `/ready` (PostgreSQL and Redis answer), `/metrics` (Prometheus)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from app.kit.errors import request_id_of
+from app.kit.metrics import READINESS, render_metrics
+
+router = APIRouter(tags=["health"])
+log = structlog.get_logger("app.health")
+
+CHECK_TIMEOUT_S = 2.0
+
+
+class HealthStatus(BaseModel):
+    status: str
+
+
+class ReadyStatus(BaseModel):
+    status: str
+    checks: dict[str, str]
+
+
+async def _check_database(request: Request) -> None:
+    async with request.app.state.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+async def _check_redis(request: Request) -> None:
+    await request.app.state.redis.ping()
+
+
+async def _run_check(name: str, request: Request) -> str:
+    check = {"database": _check_database, "redis": _check_redis}[name]
+    previous: dict[str, str] = request.app.state.readiness
+    try:
+        await asyncio.wait_for(check(request), timeout=CHECK_TIMEOUT_S)
+        outcome = "ok"
+    except Exception as exc:
+        outcome = f"unavailable: {type(exc).__name__}: {str(exc)[:200] or 'no answer'}"
+    if outcome != "ok" and previous.get(name, "ok") == "ok":
+        log.error("dependency_down", dependency=name, reason=outcome)
+    elif outcome == "ok" and previous.get(name, "ok") != "ok":
+        log.info("dependency_recovered", dependency=name)
+    previous[name] = outcome
+    READINESS.labels(name).set(1 if outcome == "ok" else 0)
+    return outcome
+
+
+@router.get("/health", response_model=HealthStatus)
+async def health() -> HealthStatus:
+    return HealthStatus(status="ok")
+
+
+@router.get("/ready", response_model=ReadyStatus, responses={503: {"description": "a dependency is down"}})
+async def ready(request: Request) -> Any:
+    names = ("database", "redis")
+    outcomes = await asyncio.gather(*(_run_check(name, request) for name in names))
+    checks = dict(zip(names, outcomes, strict=True))
+    down = [name for name, outcome in checks.items() if outcome != "ok"]
+    if down:
+        error = {"code": "not_ready", "message": f"unavailable: {', '.join(down)}",
+                 "request_id": request_id_of(request)}
+        return JSONResponse({"error": error, "status": "unavailable", "checks": checks}, status_code=503)
+    return ReadyStatus(status="ok", checks=checks)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    payload, content_type = render_metrics()
+    return Response(payload, media_type=content_type)

@@ -1,0 +1,1 @@
+"""Domain-free helpers: logging, errors, embedded servers, Redis, metrics."""

@@ -1,0 +1,76 @@
+"""The FastAPI application: API routes under /api, health endpoints, and the panel at /."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import structlog
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.db.session import create_engine, create_sessionmaker
+from app.health.endpoints import router as health_router
+from app.kit.errors import install_error_handlers
+from app.kit.http import RequestContextMiddleware
+from app.kit.logging import configure_logging
+from app.kit.redis import create_redis
+from app.kit.spa import mount_panel
+from app.settings import Settings, get_settings
+from app.worker.broker import setup_broker
+
+log = structlog.get_logger("app")
+
+# Amazon answers slowly at times; a stuck connection must still fail in bounded time.
+HTTP_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=60.0, pool=10.0)
+
+
+def api_router() -> APIRouter:
+    """Every domain's router, mounted under /api."""
+    from app.auth.endpoints import router as auth_router
+
+    router = APIRouter(prefix="/api")
+    router.include_router(auth_router)
+    return router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.runtime.log_level, settings.runtime.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.engine = create_engine(settings)
+        app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        app.state.redis = create_redis(settings.redis.redis_url)
+        app.state.http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
+        app.state.readiness = {}
+        setup_broker(settings.redis.redis_url)
+        log.info("api_started", environment=settings.runtime.environment)
+        yield
+        await app.state.http.aclose()
+        await app.state.redis.aclose()
+        await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="spapi-saas",
+        version="0.1.0",
+        summary="Multi-tenant Amazon SP-API and Ads data platform",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[settings.runtime.public_url.rstrip("/")],
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Content-Type", "X-CSRF-Token", "X-Request-ID"],
+    )
+    app.add_middleware(RequestContextMiddleware, hsts=settings.is_production)
+    app.include_router(health_router)
+    app.include_router(api_router())
+    mount_panel(app, Path(settings.runtime.web_dist_dir))
+    return app

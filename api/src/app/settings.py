@@ -1,0 +1,193 @@
+"""Configuration from the environment (and an optional `.env`), grouped by concern.
+
+Variable names are the ones operators already know from the product notes (`LWA_CLIENT_ID`,
+`DATABASE_URL`, ...). Defaults point at Amazon's real endpoints; pointing the base URLs at the
+emulator is the only difference between a demo and production.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+Region = Literal["NA", "EU", "FE"]
+
+# Values that mean "nobody configured this": refused outside development and test.
+PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "changeme", "secret", "placeholder"})
+
+_ENV_FILES = (".env", ".env.local")
+
+
+def to_psycopg_url(url: str) -> str:
+    for prefix in ("postgresql+psycopg://", "postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url.split('://')[0]}://...")
+
+
+class _Group(BaseSettings):
+    model_config = SettingsConfigDict(env_file=_ENV_FILES, extra="ignore", case_sensitive=False)
+
+
+class RuntimeSettings(_Group):
+    environment: Environment = "development"
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    # Where the panel is reached; CORS and cookies are limited to it.
+    public_url: str = "http://127.0.0.1:8000"
+    local_data_dir: Path = Path(".local")
+    web_dist_dir: Path = Path("web/dist")
+
+
+class DatabaseSettings(_Group):
+    # None means "start the embedded PostgreSQL" (`spapi-saas dev` only).
+    database_url: str | None = None
+    db_pool_size: int = 10
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL with the psycopg 3 driver, whatever scheme the operator wrote."""
+        if not self.database_url:
+            raise RuntimeError("DATABASE_URL is not set (only `spapi-saas dev` starts an embedded PostgreSQL)")
+        return to_psycopg_url(self.database_url)
+
+
+class RedisSettings(_Group):
+    # None means "start the embedded Redis" (`spapi-saas dev` only).
+    redis_url: str | None = None
+    redis_lock_ttl_sec: int = 900
+
+
+class SecuritySettings(_Group):
+    # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation).
+    encryption_key: str = ""
+    session_secret: str = ""
+    session_max_age_sec: int = 14 * 24 * 3600
+    clerk_publishable_key: str = ""
+    clerk_jwks_url: str = ""
+    pii_cache_days: int = Field(default=0, ge=0, le=30)
+
+    @property
+    def encryption_keys(self) -> list[str]:
+        return [k.strip() for k in self.encryption_key.split(",") if k.strip()]
+
+
+class SpApiSettings(_Group):
+    lwa_client_id: str = ""
+    lwa_client_secret: str = ""
+    spapi_application_id: str = ""
+    oauth_redirect_uri: str = "http://127.0.0.1:8000/api/oauth/callback"
+    lwa_token_url: str = "https://api.amazon.com/auth/o2/token"
+    spapi_region: Region = "NA"
+    spapi_base_na: str = "https://sellingpartnerapi-na.amazon.com"
+    spapi_base_eu: str = "https://sellingpartnerapi-eu.amazon.com"
+    spapi_base_fe: str = "https://sellingpartnerapi-fe.amazon.com"
+    # Replaces every marketplace's Seller Central host in consent URLs (the emulator).
+    seller_central_url_override: str = ""
+    orders_api_version: Literal["2026-01-01", "v0"] = "2026-01-01"
+    marketplace_us: str = "ATVPDKIKX0DER"
+    marketplace_br: str = "A2Q3Y263D00KWC"
+    marketplace_ca: str = "A2EUQ1WTGCTBG2"
+    marketplace_mx: str = "A1AM78C64UM0Y8"
+
+    def base_url(self, region: Region) -> str:
+        return {"NA": self.spapi_base_na, "EU": self.spapi_base_eu, "FE": self.spapi_base_fe}[region]
+
+
+class AdsSettings(_Group):
+    ads_client_id: str = ""
+    ads_client_secret: str = ""
+    # Where Login with Amazon sends the advertiser back after Ads consent.
+    lwa_redirect_uri: str = "http://127.0.0.1:8000/api/ads/oauth/callback"
+    ads_api_base_na: str = "https://advertising-api.amazon.com"
+    ads_api_base_eu: str = "https://advertising-api-eu.amazon.com"
+    ads_api_base_fe: str = "https://advertising-api-fe.amazon.com"
+    ads_token_url_na: str = "https://api.amazon.com/auth/o2/token"
+    ads_token_url_eu: str = "https://api.amazon.co.uk/auth/o2/token"
+    ads_token_url_fe: str = "https://api.amazon.co.jp/auth/o2/token"
+    ads_consent_url_na: str = "https://www.amazon.com/ap/oa"
+    ads_consent_url_eu: str = "https://eu.account.amazon.com/ap/oa"
+    ads_consent_url_fe: str = "https://apac.account.amazon.com/ap/oa"
+
+    def base_url(self, region: Region) -> str:
+        return {"NA": self.ads_api_base_na, "EU": self.ads_api_base_eu, "FE": self.ads_api_base_fe}[region]
+
+    def token_url(self, region: Region) -> str:
+        return {"NA": self.ads_token_url_na, "EU": self.ads_token_url_eu, "FE": self.ads_token_url_fe}[region]
+
+    def consent_url(self, region: Region) -> str:
+        return {"NA": self.ads_consent_url_na, "EU": self.ads_consent_url_eu, "FE": self.ads_consent_url_fe}[
+            region
+        ]
+
+
+class SyncSettings(_Group):
+    # Decimals are allowed so that a time-scaled emulator can run deltas every few seconds.
+    delta_sync_interval_minutes: float = Field(default=15.0, gt=0)
+    sync_max_workers: int = Field(default=4, ge=1)
+    sync_rate_limit_rps: float = Field(default=0.0, ge=0)  # 0 = use Amazon's usage plans
+    sync_burst: int = Field(default=0, ge=0)  # 0 = use Amazon's usage plans
+    feature_use_data_kiosk: bool = False
+
+
+class NotificationSettings(_Group):
+    notifications_sqs_queue_url: str = ""
+    aws_endpoint_url: str = ""
+    aws_region: str = "us-east-1"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    spapi: SpApiSettings = Field(default_factory=SpApiSettings)
+    ads: AdsSettings = Field(default_factory=AdsSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+
+    @property
+    def is_production(self) -> bool:
+        return self.runtime.environment == "production"
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if not self.is_production:
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("SESSION_SECRET", self.security.session_secret),
+                ("ENCRYPTION_KEY", self.security.encryption_key),
+                ("LWA_CLIENT_SECRET", self.spapi.lwa_client_secret),
+                ("DATABASE_URL", self.db.database_url or ""),
+                ("REDIS_URL", self.redis.redis_url or ""),
+            )
+            if value.strip().lower() in PLACEHOLDER_SECRETS
+        ]
+        if missing:
+            raise ValueError(
+                "refusing to start in production with unset or placeholder values for: " + ", ".join(missing)
+            )
+        if len(self.security.session_secret) < 32:
+            raise ValueError("SESSION_SECRET must be at least 32 characters in production")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget cached settings (tests and `spapi-saas dev` change the environment)."""
+    get_settings.cache_clear()

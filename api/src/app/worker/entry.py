@@ -1,0 +1,9 @@
+"""The module the `dramatiq` worker command imports: logging, then the broker with every actor."""
+
+from app.kit.logging import configure_logging
+from app.settings import get_settings
+from app.worker.broker import setup_broker
+
+_settings = get_settings()
+configure_logging(_settings.runtime.log_level, _settings.runtime.log_format)
+broker = setup_broker()
