@@ -31,7 +31,9 @@ def dev(
     """Run everything locally: PostgreSQL, Redis, migrations, API, worker, scheduler, emulator."""
     from app.devserver import run_dev
 
-    raise typer.Exit(run_dev(with_emulator=not no_emulator, emulator_port=emulator_port, time_scale=time_scale))
+    raise typer.Exit(
+        run_dev(with_emulator=not no_emulator, emulator_port=emulator_port, time_scale=time_scale)
+    )
 
 
 @cli.command()
@@ -64,10 +66,18 @@ def worker(
     """Run background jobs (Dramatiq) from the Redis queues."""
     settings = get_settings()
     args = [
-        sys.executable, "-m", "dramatiq", "app.worker.entry",
-        "--processes", str(processes),
-        "--threads", str(threads or settings.sync.sync_max_workers),
-        "--queues", "high", "default", "bulk",
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "app.worker.entry",
+        "--processes",
+        str(processes),
+        "--threads",
+        str(threads or settings.sync.sync_max_workers),
+        "--queues",
+        "high",
+        "default",
+        "bulk",
     ]
     os.execv(sys.executable, args)
 
@@ -107,7 +117,8 @@ def migrate(
 def create_user(
     email: Annotated[str, typer.Argument(help="The user's e-mail.")],
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")
+        str,
+        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters."),
     ],
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     tenant: Annotated[str | None, typer.Option(help="Also create this tenant, owned by the user.")] = None,

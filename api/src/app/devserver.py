@@ -150,8 +150,19 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
         _say("database migrated")
 
         if with_emulator:
-            children.start("emulator", [_console_script("amazon-emulator"), "--demo", "--host", "127.0.0.1",
-                                        "--port", str(emulator_port), "--time-scale", str(time_scale)])
+            children.start(
+                "emulator",
+                [
+                    _console_script("amazon-emulator"),
+                    "--demo",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(emulator_port),
+                    "--time-scale",
+                    str(time_scale),
+                ],
+            )
         spapi = _console_script("spapi-saas")
         children.start("api", [spapi, "api"])
         children.start("worker", [spapi, "worker"])

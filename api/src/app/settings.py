@@ -55,7 +55,9 @@ class DatabaseSettings(_Group):
     def sqlalchemy_url(self) -> str:
         """The URL with the psycopg 3 driver, whatever scheme the operator wrote."""
         if not self.database_url:
-            raise RuntimeError("DATABASE_URL is not set (only `spapi-saas dev` starts an embedded PostgreSQL)")
+            raise RuntimeError(
+                "DATABASE_URL is not set (only `spapi-saas dev` starts an embedded PostgreSQL)"
+            )
         return to_psycopg_url(self.database_url)
 
 

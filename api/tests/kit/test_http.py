@@ -38,7 +38,9 @@ async def test_malformed_request_id_is_replaced(client: httpx.AsyncClient) -> No
 async def test_unknown_api_route_has_the_error_shape(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/nope", headers={"X-Request-ID": "rid-404"})
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "not found", "request_id": "rid-404"}}
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "not found", "request_id": "rid-404"}
+    }
 
 
 async def test_unauthenticated_has_the_error_shape(client: httpx.AsyncClient) -> None:

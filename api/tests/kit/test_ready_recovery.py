@@ -36,9 +36,10 @@ async def test_ready_follows_redis_and_postgres(
     )
     app = create_app(settings)
     caplog.set_level(logging.INFO)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as http:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
+    ):
         assert (await _ready(http)).status_code == 200
 
         redis.stop()

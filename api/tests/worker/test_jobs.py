@@ -28,7 +28,10 @@ def worker_process() -> Iterator[subprocess.Popen[bytes]]:
     with log_path.open("wb") as log_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "worker", "--threads", "2"],
-            env=dict(os.environ), stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            env=dict(os.environ),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         yield proc
         proc.terminate()
@@ -40,8 +43,8 @@ async def _heartbeat_rows(engine: AsyncEngine) -> list[WorkerHeartbeat]:
         return list((await session.execute(select(WorkerHeartbeat))).scalars())
 
 
-async def _wait_for_rows(engine: AsyncEngine, timeout: float = 30.0) -> list[WorkerHeartbeat]:
-    for _ in range(int(timeout / 0.2)):
+async def _wait_for_rows(engine: AsyncEngine, seconds: float = 30.0) -> list[WorkerHeartbeat]:
+    for _ in range(int(seconds / 0.2)):
         rows = await _heartbeat_rows(engine)
         if rows:
             return rows

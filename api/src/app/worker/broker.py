@@ -27,7 +27,7 @@ def setup_broker(redis_url: str | None = None) -> RedisBroker:
         raise RuntimeError("REDIS_URL is not set (only `spapi-saas dev` starts an embedded Redis)")
     if _broker is not None and getattr(_broker, "_spapi_url", None) == url:
         return _broker
-    broker = RedisBroker(url=url, namespace=NAMESPACE)
+    broker = RedisBroker(url=url, namespace=NAMESPACE)  # type: ignore[no-untyped-call]
     broker.add_middleware(AsyncIO())
     from app.worker.middleware import JobLogging
 

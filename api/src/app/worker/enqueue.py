@@ -25,7 +25,9 @@ class BufferedJob:
     delay_ms: int | None = None
 
 
-def enqueue_job(session: AsyncSession, actor_name: str, *, delay_ms: int | None = None, **kwargs: Any) -> None:
+def enqueue_job(
+    session: AsyncSession, actor_name: str, *, delay_ms: int | None = None, **kwargs: Any
+) -> None:
     """Send `actor_name(**kwargs)` once the session's transaction commits."""
     session.info.setdefault(_BUFFER_KEY, []).append(BufferedJob(actor_name, kwargs, delay_ms))
 

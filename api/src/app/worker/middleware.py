@@ -7,6 +7,7 @@ from typing import Any
 
 import dramatiq
 import structlog
+from dramatiq.broker import MessageProxy
 
 from app.kit.metrics import JOB_LATENCY, JOBS
 
@@ -14,7 +15,7 @@ log = structlog.get_logger("app.worker")
 
 
 class JobLogging(dramatiq.Middleware):
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         message.options["_started"] = time.perf_counter()
         structlog.contextvars.bind_contextvars(job_id=message.message_id, actor=message.actor_name)
         log.info("job_started", attempt=message.options.get("retries", 0))
@@ -22,7 +23,7 @@ class JobLogging(dramatiq.Middleware):
     def after_process_message(
         self,
         broker: dramatiq.Broker,
-        message: dramatiq.Message[Any],
+        message: MessageProxy,
         *,
         result: Any = None,
         exception: BaseException | None = None,
@@ -32,8 +33,12 @@ class JobLogging(dramatiq.Middleware):
         JOBS.labels(message.actor_name, outcome).inc()
         JOB_LATENCY.labels(message.actor_name).observe(elapsed)
         if exception:
-            log.error("job_failed", error=type(exception).__name__, detail=str(exception)[:500],
-                      duration_ms=round(elapsed * 1000, 1))
+            log.error(
+                "job_failed",
+                error=type(exception).__name__,
+                detail=str(exception)[:500],
+                duration_ms=round(elapsed * 1000, 1),
+            )
         else:
             log.info("job_done", duration_ms=round(elapsed * 1000, 1))
         structlog.contextvars.unbind_contextvars("job_id", "actor")

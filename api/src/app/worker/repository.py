@@ -16,9 +16,7 @@ class WorkerHeartbeatRepository:
         self.session = session
 
     async def touch(self, worker_id: str, hostname: str, pid: int, queues: str) -> None:
-        stmt = insert(WorkerHeartbeat).values(
-            worker_id=worker_id, hostname=hostname, pid=pid, queues=queues
-        )
+        stmt = insert(WorkerHeartbeat).values(worker_id=worker_id, hostname=hostname, pid=pid, queues=queues)
         stmt = stmt.on_conflict_do_update(
             index_elements=[WorkerHeartbeat.worker_id], set_={"last_seen_at": func.now()}
         )

@@ -45,6 +45,10 @@ def on_tick(handler: TickHandler) -> TickHandler:
     return handler
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 class LeaderLock:
     def __init__(self, redis: aioredis.Redis, ttl_s: float) -> None:
         self.redis = redis
@@ -54,11 +58,12 @@ class LeaderLock:
     async def acquire_or_renew(self) -> bool:
         if await self.redis.set(LEADER_KEY, self.identity, nx=True, px=self.ttl_ms):
             return True
-        return bool(await self.redis.eval(_RENEW, 1, LEADER_KEY, self.identity, self.ttl_ms))  # type: ignore[misc]
+        renewed = await self.redis.eval(_RENEW, 1, LEADER_KEY, self.identity, str(self.ttl_ms))
+        return bool(renewed)
 
     async def release(self) -> None:
         current = await self.redis.get(LEADER_KEY)
-        if current is not None and current.decode() == self.identity:
+        if current is not None and _text(current) == self.identity:
             await self.redis.delete(LEADER_KEY)
 
 
@@ -98,8 +103,9 @@ async def run_scheduler(tick_seconds: float | None = None) -> None:
     redis = create_redis(settings.redis.redis_url)
     scheduler = Scheduler(redis, seconds)
     aps = AsyncIOScheduler(timezone="UTC")
-    aps.add_job(scheduler.tick, "interval", seconds=seconds, max_instances=1, coalesce=True,
-                next_run_time=None)
+    aps.add_job(
+        scheduler.tick, "interval", seconds=seconds, max_instances=1, coalesce=True, next_run_time=None
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
