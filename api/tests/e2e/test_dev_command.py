@@ -1,0 +1,82 @@
+"""`spapi-saas dev` (what `make run` starts): the panel answers in Chromium, Ctrl-C leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from playwright.sync_api import Page
+
+from app.kit.embedded import free_port
+from tests.fixtures.app import REPO_ROOT, wait_for_http
+from tests.fixtures.browser import screenshot
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _postmaster_pid(local: Path) -> int:
+    return int((local / "postgres" / "pgdata" / "postmaster.pid").read_text().splitlines()[0])
+
+
+@pytest.fixture
+def dev_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "ENVIRONMENT"}}
+    api_port = free_port()
+    env.update(
+        {
+            "LOCAL_DATA_DIR": str(tmp_path / "local"),
+            "API_PORT": str(api_port),
+            "PUBLIC_URL": f"http://127.0.0.1:{api_port}",
+            "WEB_DIST_DIR": str(REPO_ROOT / "web" / "dist"),
+            "SCHEDULER_TICK_SECONDS": "2",
+        }
+    )
+    env.pop("ENCRYPTION_KEY", None)
+    env.pop("SESSION_SECRET", None)
+    return env
+
+
+def test_dev_runs_the_product_and_stops_cleanly(dev_env: dict[str, str], page: Page) -> None:
+    emulator_port = free_port()
+    api = f"http://127.0.0.1:{dev_env['API_PORT']}"
+    log_path = REPO_ROOT / "test-results" / "dev-command.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "dev", "--emulator-port", str(emulator_port)],
+            env=dev_env, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
+        )
+        try:
+            wait_for_http(f"{api}/ready", timeout=90, proc=proc)
+            assert httpx.get(f"{api}/ready").status_code == 200
+            wait_for_http(f"http://127.0.0.1:{emulator_port}/health", timeout=30, proc=proc)
+
+            page.goto(f"{api}/")
+            page.wait_for_url("**/auth/signin**")
+            page.get_by_role("button", name="Sign in").wait_for()
+            screenshot(page, "dev-panel-shell")
+            assert "sign in" in page.content().lower()
+
+            local = Path(dev_env["LOCAL_DATA_DIR"])
+            assert (local / "secrets.env").exists()
+            children = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)]
+            assert len(children) >= 4, "api, worker, scheduler and emulator should be running"
+            servers = [_postmaster_pid(local)]
+        finally:
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=60)
+    assert code == 0, log_path.read_text()[-3000:]
+    left = [pid for pid in [*children, *servers] if _alive(pid)]
+    assert left == [], f"processes left behind: {left}"
+    assert "stopped" in log_path.read_text()
