@@ -45,5 +45,7 @@ def test_docker_compose_accepts_the_file() -> None:
     docker = shutil.which("docker")
     if docker is None or subprocess.run([docker, "compose", "version"], capture_output=True).returncode != 0:
         pytest.skip("docker compose is not installed here; the structural checks above still ran")
-    result = subprocess.run([docker, "compose", "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True)
+    result = subprocess.run(
+        [docker, "compose", "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
