@@ -1,0 +1,257 @@
+"""The admin API for tests and demos, under ``/_emulator/`` (never under Amazon paths).
+
+Shapes are documented on each route (and at ``/_emulator/docs``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from amazon_emulator.clock import parse_iso
+from amazon_emulator.config import DEFAULT_MARKETPLACES
+from amazon_emulator.data.activity import add_activity, summary
+from amazon_emulator.data.marketplaces import resolve
+from amazon_emulator.faults import Fault
+from amazon_emulator.seeding import create_seller, factories
+from amazon_emulator.state import get_state
+from amazon_emulator.usage_plans import all_plans
+
+router = APIRouter(prefix="/_emulator", tags=["emulator admin"])
+
+
+class AppIn(BaseModel):
+    client_id: str
+    client_secret: str
+    application_id: str
+    redirect_uris: list[str] = Field(default_factory=list)
+    name: str = ""
+
+
+class SelfAuthorizeIn(BaseModel):
+    client_id: str
+    selling_partner_id: str
+    kind: str = "spapi"  # "spapi" or "ads"
+
+
+class SellerIn(BaseModel):
+    selling_partner_id: str | None = None
+    marketplaces: list[str] = Field(default_factory=lambda: list(DEFAULT_MARKETPLACES))
+    orders: int = Field(500, ge=0, le=2_000_000)
+    months: int = Field(24, ge=1, le=24)
+    seed: int | None = None
+    name: str | None = None
+
+
+class ActivityIn(BaseModel):
+    new_orders: int = Field(0, ge=0, le=100_000)
+    updates: int = Field(0, ge=0, le=100_000)
+
+
+class UsagePlanIn(BaseModel):
+    operation: str
+    rate: float = Field(gt=0)
+    burst: int = Field(ge=1)
+
+
+class FaultIn(BaseModel):
+    operation: str = "*"
+    error_rate: float = Field(0.0, ge=0.0, le=1.0)
+    status: int = Field(500, ge=400, le=599)
+    latency_ms: float = Field(0.0, ge=0.0)
+    throttle_storm_seconds: float = Field(0.0, ge=0.0)
+    count: int | None = Field(None, ge=0, description="number of injected errors, then stop")
+    revoke_refresh_token: str | None = None
+
+
+class AdvanceIn(BaseModel):
+    seconds: float = Field(ge=0)
+
+
+@router.get("/health")
+async def health(request: Request) -> dict[str, Any]:
+    state = get_state(request)
+    return {"status": "ok", "time_scale": state.clock.time_scale, "sellers": len(state.sellers)}
+
+
+@router.post("/apps", status_code=201)
+async def register_app(body: AppIn, request: Request) -> dict[str, Any]:
+    """Register an LWA application for SP-API and Ads (replaces one with the same client id)."""
+    app = get_state(request).credentials.register_app(
+        body.client_id, body.client_secret, body.application_id, body.redirect_uris, body.name
+    )
+    return {
+        "client_id": app.client_id,
+        "application_id": app.application_id,
+        "redirect_uris": app.redirect_uris,
+    }
+
+
+@router.get("/apps")
+async def list_apps(request: Request) -> list[dict[str, Any]]:
+    apps = get_state(request).credentials.apps.values()
+    return [{"client_id": a.client_id, "application_id": a.application_id, "redirect_uris": a.redirect_uris}
+            for a in apps]  # fmt: skip
+
+
+@router.post("/self-authorize")
+async def self_authorize(body: SelfAuthorizeIn, request: Request) -> dict[str, str]:
+    """Authorize an app for a seller without the consent page -> ``{refresh_token}``."""
+    state = get_state(request)
+    if body.client_id not in state.credentials.apps:
+        raise HTTPException(404, "unknown client_id")
+    if body.selling_partner_id not in state.sellers:
+        raise HTTPException(404, "unknown selling_partner_id")
+    grant = state.credentials.issue_refresh(body.client_id, body.selling_partner_id, body.kind)
+    return {"refresh_token": grant.refresh_token, "selling_partner_id": body.selling_partner_id}
+
+
+@router.post("/sellers", status_code=201)
+async def create_seller_route(body: SellerIn, request: Request) -> dict[str, Any]:
+    """Generate a seeded seller -> ``{selling_partner_id}``."""
+    state = get_state(request)
+    try:
+        resolve(body.marketplaces)
+    except KeyError as exc:
+        raise HTTPException(422, f"unknown marketplace {exc}") from exc
+    seller = create_seller(
+        state,
+        body.selling_partner_id,
+        marketplaces=body.marketplaces,
+        orders=body.orders,
+        months=body.months,
+        seed=body.seed,
+        name=body.name,
+    )
+    return {"selling_partner_id": seller.selling_partner_id, "marketplaces": seller.marketplace_ids()}
+
+
+@router.get("/sellers")
+async def list_sellers(request: Request) -> list[dict[str, Any]]:
+    return [
+        {"selling_partner_id": s.selling_partner_id, "name": s.name, "marketplaces": s.marketplace_ids()}
+        for s in get_state(request).sellers.values()
+    ]
+
+
+@router.get("/sellers/{selling_partner_id}/summary")
+async def seller_summary(
+    selling_partner_id: str, request: Request, as_of: str | None = None
+) -> dict[str, Any]:
+    """``{total_orders, total_items, total_units, by_marketplace, by_status, newest_last_update}`` at
+    ``as_of``."""
+    state = get_state(request)
+    seller = state.seller(selling_partner_id)
+    if seller is None:
+        raise HTTPException(404, "unknown seller")
+    try:
+        at = parse_iso(as_of).timestamp() if as_of else state.clock.time()
+    except ValueError as exc:
+        raise HTTPException(422, "as_of must be ISO 8601") from exc
+    return summary(seller, at)
+
+
+@router.post("/sellers/{selling_partner_id}/activity")
+async def seller_activity(selling_partner_id: str, body: ActivityIn, request: Request) -> dict[str, Any]:
+    """New orders (purchased now, Pending) and status updates of open orders -> ``{created, updated}`` ids."""
+    state = get_state(request)
+    seller = state.seller(selling_partner_id)
+    if seller is None:
+        raise HTTPException(404, "unknown seller")
+    return add_activity(
+        seller,
+        factories(state)[selling_partner_id],
+        body.new_orders,
+        body.updates,
+        state.clock.time(),
+        state.events,
+    )
+
+
+@router.post("/sellers/{selling_partner_id}/usage-plans")
+async def seller_usage_plan(selling_partner_id: str, body: UsagePlanIn, request: Request) -> dict[str, Any]:
+    """Raise (or lower) one seller's plan for one operation, as Amazon does per seller."""
+    plan = get_state(request).ratelimiter.set_override(
+        selling_partner_id, body.operation, body.rate, body.burst
+    )
+    return {"operation": body.operation, "rate": plan.rate, "burst": plan.burst}
+
+
+@router.get("/usage-plans")
+async def usage_plans() -> dict[str, dict[str, float]]:
+    return {k: {"rate": v.rate, "burst": v.burst} for k, v in sorted(all_plans().items())}
+
+
+@router.post("/faults")
+async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
+    """Inject a fault for an operation (key, bare operationId, ``"api.*"`` or ``"*"``); optionally revoke a
+    token."""
+    state = get_state(request)
+    revoked = None
+    if body.revoke_refresh_token:
+        revoked = state.credentials.revoke_refresh(body.revoke_refresh_token)
+        if not revoked:
+            raise HTTPException(404, "unknown refresh token")
+    fault = None
+    if body.error_rate or body.latency_ms or body.throttle_storm_seconds:
+        fault = state.faults.add(
+            Fault(
+                operation=body.operation,
+                error_rate=body.error_rate,
+                status=body.status,
+                latency_ms=body.latency_ms,
+                throttle_until=state.clock.time() + body.throttle_storm_seconds
+                if body.throttle_storm_seconds
+                else 0,
+                remaining=body.count,
+            )
+        )
+    return {"fault": fault.as_dict() if fault else None, "revoked": revoked}
+
+
+@router.get("/faults")
+async def list_faults(request: Request) -> list[dict[str, Any]]:
+    return [f.as_dict() for f in get_state(request).faults.list()]
+
+
+@router.delete("/faults")
+async def clear_faults(request: Request, operation: str | None = None) -> dict[str, str]:
+    get_state(request).faults.clear(operation)
+    return {"status": "cleared"}
+
+
+@router.get("/requests")
+async def request_log(
+    request: Request,
+    operation: str | None = None,
+    path_prefix: str | None = None,
+    status: int | None = None,
+    limit: int | None = None,
+    include_admin: bool = False,
+) -> list[dict[str, Any]]:
+    """The request log, oldest first: time, method, path, operation, status, token_kind, request_id..."""
+    entries = get_state(request).request_log.entries(operation, path_prefix, status, include_admin, limit)
+    return [e.as_dict() for e in entries]
+
+
+@router.delete("/requests")
+async def clear_request_log(request: Request) -> dict[str, str]:
+    get_state(request).request_log.clear()
+    return {"status": "cleared"}
+
+
+@router.post("/clock/advance")
+async def advance_clock(body: AdvanceIn, request: Request) -> dict[str, Any]:
+    """Move the emulator's clock forward by real seconds (tests and demos)."""
+    state = get_state(request)
+    state.clock.advance(body.seconds)
+    return {"now": state.clock.now().isoformat()}
+
+
+@router.post("/reset")
+async def reset(request: Request) -> dict[str, str]:
+    """Forget everything (then re-install the demo fixtures when started with ``--demo``)."""
+    get_state(request).reset()
+    return {"status": "reset"}

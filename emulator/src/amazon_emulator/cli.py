@@ -1,0 +1,45 @@
+"""``amazon-emulator``: serve the emulator under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Sequence
+
+import uvicorn
+
+from amazon_emulator.app import create_app
+from amazon_emulator.config import EmulatorConfig
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="amazon-emulator", description="A local Amazon (LWA, SP-API, Ads API)."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8100)
+    parser.add_argument("--seed", type=int, default=42, help="seed for all generated data")
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="multiply Amazon rates and divide Amazon durations by this (timestamps stay on wall clock)",
+    )
+    parser.add_argument("--demo", action="store_true", help="start with the demo application and demo seller")
+    parser.add_argument("--demo-orders", type=int, default=3000, help="orders of the demo seller")
+    parser.add_argument("--log-level", default="info")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper())
+    config = EmulatorConfig(
+        seed=args.seed, time_scale=args.time_scale, demo=args.demo, demo_orders=args.demo_orders
+    )
+    app = create_app(config)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Changes while the emulator runs (admin activity) and the summary "truth" a sync must reproduce."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from amazon_emulator.clock import iso_ts
+from amazon_emulator.data.generator import OrderFactory
+from amazon_emulator.data.models import (
+    CANCELED,
+    PARTIALLY_SHIPPED,
+    PENDING,
+    SHIPPED,
+    UNSHIPPED,
+    Order,
+    Seller,
+)
+from amazon_emulator.events import EventBus
+
+_NEXT = {PENDING: UNSHIPPED, UNSHIPPED: SHIPPED, PARTIALLY_SHIPPED: SHIPPED}
+
+
+def order_change_event(seller: Seller, order: Order, ts: float) -> dict[str, Any]:
+    """The facts an ORDER_CHANGE notification needs (the notifications module builds the envelope)."""
+    return {
+        "selling_partner_id": seller.selling_partner_id,
+        "amazon_order_id": order.amazon_order_id,
+        "marketplace_id": order.marketplace_id,
+        "order_status": order.status_at(ts),
+        "fulfillment_channel": order.fulfillment_channel,
+        "purchase_ts": order.purchase_ts,
+        "event_ts": ts,
+    }
+
+
+def add_activity(
+    seller: Seller,
+    factory: OrderFactory,
+    new_orders: int,
+    updates: int,
+    now: float,
+    events: EventBus | None = None,
+) -> dict[str, list[str]]:
+    """Create ``new_orders`` orders purchased at ``now`` and move ``updates`` open orders one status forward.
+
+    When fewer open orders exist, shipped ones are "touched" (a change without a status change, as Amazon does
+    for e.g. a corrected ship date), so ``LastUpdateDate`` still moves. Returns the affected order ids.
+    """
+    created: list[str] = []
+    updated: list[str] = []
+    with seller.lock:
+        for n in range(new_orders):
+            order = factory.make(now - n * 0.001)
+            # New orders stay Pending until an update moves them, so tests can watch them change.
+            order.timeline = [(order.purchase_ts, PENDING)]
+            seller.add_order(order)
+            created.append(order.amazon_order_id)
+        candidates = [
+            o
+            for o in reversed(seller.orders)
+            if o.purchase_ts <= now and o.amazon_order_id not in created and o.status_at(now) in _NEXT
+        ]
+        for order in candidates[:updates]:
+            current = order.status_at(now)
+            assert current is not None
+            # Drop future events so the new status sticks.
+            order.timeline = [e for e in order.timeline if e[0] <= now] + [(now, _NEXT[current])]
+            updated.append(order.amazon_order_id)
+        missing = updates - len(updated)
+        if missing > 0:
+            for order in reversed(seller.orders):
+                if missing == 0:
+                    break
+                if order.purchase_ts <= now and order.status_at(now) in (SHIPPED, CANCELED):
+                    if order.amazon_order_id in updated:
+                        continue
+                    order.touches.append(now)
+                    updated.append(order.amazon_order_id)
+                    missing -= 1
+    if events is not None:
+        for oid in created + updated:
+            events.publish("ORDER_CHANGE", order_change_event(seller, seller.orders_by_id[oid], now))
+    return {"created": created, "updated": updated}
+
+
+def summary(seller: Seller, at: float) -> dict[str, Any]:
+    """What exists at epoch ``at``: the truth a full sync up to ``at`` must reproduce."""
+    by_market: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    total_items = 0
+    total_units = 0
+    newest = 0.0
+    count = 0
+    with seller.lock:
+        for order in seller.orders:
+            if order.purchase_ts > at:
+                break
+            count += 1
+            status = order.status_at(at)
+            by_market[order.marketplace_id] += 1
+            by_status[str(status)] += 1
+            total_items += len(order.items)
+            total_units += order.units()
+            last = order.last_update_at(at) or 0.0
+            newest = max(newest, last)
+    return {
+        "selling_partner_id": seller.selling_partner_id,
+        "as_of": iso_ts(at),
+        "total_orders": count,
+        "total_items": total_items,
+        "total_units": total_units,
+        "by_marketplace": dict(sorted(by_market.items())),
+        "by_status": dict(sorted(by_status.items())),
+        "newest_last_update": iso_ts(newest) if count else None,
+    }

@@ -1,0 +1,134 @@
+"""Core framework: headers, request log, errors, rate limits, faults, clock, reset."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from amazon_emulator.clock import Clock
+from amazon_emulator.ratelimit import RateLimiter
+from amazon_emulator.state import EmulatorState
+from tests.conftest import access_token_for
+
+PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
+
+
+async def test_request_id_on_every_response(client: httpx.AsyncClient, token: str) -> None:
+    for r in (
+        await client.get(PARTICIPATIONS, headers={"x-amz-access-token": token}),
+        await client.get(PARTICIPATIONS),
+        await client.get("/no/such/path"),
+        await client.get("/_emulator/health"),
+    ):
+        assert r.headers["x-amzn-RequestId"]
+    ok = await client.get(PARTICIPATIONS, headers={"x-amz-access-token": token})
+    assert ok.headers["x-amzn-RateLimit-Limit"] == "0.016"
+
+
+async def test_missing_and_bad_tokens_answer_403(client: httpx.AsyncClient) -> None:
+    r = await client.get(PARTICIPATIONS)
+    assert r.status_code == 403
+    assert r.json()["errors"][0]["code"] == "Unauthorized"
+    r = await client.get(PARTICIPATIONS, headers={"x-amz-access-token": "Atza|nonsense"})
+    assert r.status_code == 403
+    assert "invalid" in r.json()["errors"][0]["details"]
+
+
+async def test_request_log_records_operation_and_token_kind(client: httpx.AsyncClient, token: str) -> None:
+    await client.get(PARTICIPATIONS, headers={"x-amz-access-token": token})
+    await client.get(PARTICIPATIONS)
+    params = {"operation": "getMarketplaceParticipations"}
+    log = (await client.get("/_emulator/requests", params=params)).json()
+    assert [e["token_kind"] for e in log] == ["lwa", "none"]
+    assert [e["status"] for e in log] == [200, 403]
+    assert all(e["request_id"] and e["operation"] == "sellers.getMarketplaceParticipations" for e in log)
+    assert "Atza" not in str(log)
+
+
+async def test_bucket_allows_burst_then_429(client: httpx.AsyncClient, token: str) -> None:
+    headers = {"x-amz-access-token": token}
+    statuses = [(await client.get(PARTICIPATIONS, headers=headers)).status_code for _ in range(16)]
+    assert statuses == [200] * 15 + [429]
+    r = await client.get(PARTICIPATIONS, headers=headers)
+    assert r.status_code == 429
+    assert r.json() == {
+        "errors": [
+            {
+                "code": "QuotaExceeded",
+                "message": "You exceeded your quota for the requested resource.",
+                "details": "",
+            }
+        ]
+    }
+    assert r.headers["x-amzn-RateLimit-Limit"] == "0.016"
+
+
+def test_bucket_refills_at_scaled_rate() -> None:
+    clock = Clock(time_scale=60)
+    limiter = RateLimiter(clock)
+    for _ in range(20):
+        assert limiter.take("app", "S", "ordersV0.getOrders").allowed
+    assert not limiter.take("app", "S", "ordersV0.getOrders").allowed
+    # 0.0167 rps * 60 = ~1 token per real second.
+    clock.advance(0.9)
+    assert not limiter.take("app", "S", "ordersV0.getOrders").allowed
+    clock.advance(0.2)
+    assert limiter.take("app", "S", "ordersV0.getOrders").allowed
+    # Buckets are per seller.
+    assert limiter.take("app", "OTHER", "ordersV0.getOrders").allowed
+
+
+async def test_per_seller_override(client: httpx.AsyncClient, token: str, state: EmulatorState) -> None:
+    r = await client.post(
+        "/_emulator/sellers/A1DEMOSELLER0001/usage-plans",
+        json={"operation": "sellers.getMarketplaceParticipations", "rate": 2, "burst": 2},
+    )
+    assert r.status_code == 200
+    headers = {"x-amz-access-token": token}
+    statuses = [(await client.get(PARTICIPATIONS, headers=headers)).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    r = await client.get(PARTICIPATIONS, headers=headers)
+    assert r.headers["x-amzn-RateLimit-Limit"] == "2.0"
+
+
+async def test_faults_error_rate_latency_and_storm(client: httpx.AsyncClient, token: str) -> None:
+    headers = {"x-amz-access-token": token}
+    r = await client.post(
+        "/_emulator/faults",
+        json={"operation": "getMarketplaceParticipations", "error_rate": 1.0, "status": 503, "count": 1},
+    )
+    assert r.status_code == 200
+    first = await client.get(PARTICIPATIONS, headers=headers)
+    assert first.status_code == 503
+    assert first.json()["errors"][0]["code"] == "ServiceUnavailable"
+    assert (await client.get(PARTICIPATIONS, headers=headers)).status_code == 200
+    await client.post("/_emulator/faults", json={"operation": "sellers.*", "throttle_storm_seconds": 30})
+    assert (await client.get(PARTICIPATIONS, headers=headers)).status_code == 429
+    await client.delete("/_emulator/faults")
+    assert (await client.get(PARTICIPATIONS, headers=headers)).status_code == 200
+
+
+async def test_access_token_expires_on_scaled_clock(client: httpx.AsyncClient, state: EmulatorState) -> None:
+    state.clock.time_scale = 3600.0  # an Amazon hour lasts one real second
+    token = await access_token_for(client)
+    headers = {"x-amz-access-token": token}
+    assert (await client.get(PARTICIPATIONS, headers=headers)).status_code == 200
+    state.clock.advance(1.01)
+    r = await client.get(PARTICIPATIONS, headers=headers)
+    assert r.status_code == 403
+    assert r.json()["errors"][0]["details"] == "The access token you provided has expired."
+
+
+async def test_reset_restores_demo(client: httpx.AsyncClient, token: str) -> None:
+    assert (await client.post("/_emulator/reset")).status_code == 200
+    r = await client.get(PARTICIPATIONS, headers={"x-amz-access-token": token})
+    assert r.status_code == 403  # tokens are gone
+    sellers = (await client.get("/_emulator/sellers")).json()
+    assert [s["selling_partner_id"] for s in sellers] == ["A1DEMOSELLER0001"]
+
+
+@pytest.mark.parametrize("scale", [1.0, 60.0])
+def test_clock_scaling(scale: float) -> None:
+    clock = Clock(scale)
+    assert clock.real_duration(3600) == pytest.approx(3600 / scale)
+    assert clock.real_rate(0.5) == pytest.approx(0.5 * scale)
