@@ -1,0 +1,86 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+
+import { api, postJson, unwrap, type paths } from '@/client'
+import { ApiError } from '@/lib/api-error'
+
+/** `GET /api/auth/me` 200 body, from the generated OpenAPI types. */
+export type CurrentUser =
+  paths['/api/auth/me']['get']['responses'][200]['content']['application/json']
+
+export interface SignInInput {
+  email: string
+  password: string
+}
+
+export interface SignUpInput extends SignInInput {
+  name?: string
+}
+
+export const authKeys = {
+  me: ['auth', 'me'] as const,
+}
+
+/** The signed-in user, or `null` when the API says 401. Other failures are errors. */
+export async function fetchMe(): Promise<CurrentUser | null> {
+  try {
+    return unwrap(await api.GET('/api/auth/me'))
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null
+    throw error
+  }
+}
+
+export function useMe() {
+  return useQuery({ queryKey: authKeys.me, queryFn: fetchMe })
+}
+
+/** Safe post-sign-in target: only same-site paths. */
+export function nextPath(raw: string | null): string {
+  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/auth')) {
+    return '/dashboard'
+  }
+  return raw
+}
+
+export function useSignIn() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (input: SignInInput) => postJson<unknown>('/api/auth/signin', input),
+    meta: { skipAuthRedirect: true },
+    onSuccess: () => queryClient.removeQueries({ queryKey: authKeys.me }),
+  })
+}
+
+export function useSignUp() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (input: SignUpInput) => postJson<unknown>('/api/auth/signup', input),
+    meta: { skipAuthRedirect: true },
+    onSuccess: () => queryClient.removeQueries({ queryKey: authKeys.me }),
+  })
+}
+
+export function useSignOut() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: async () => {
+      try {
+        await postJson<unknown>('/api/auth/signout')
+      } catch (error) {
+        // Already signed out is fine; anything else is reported.
+        if (!(error instanceof ApiError && error.status === 401)) throw error
+      }
+      await signOutOfClerk()
+    },
+    meta: { skipAuthRedirect: true },
+    onSettled: () => {
+      queryClient.setQueryData(authKeys.me, null)
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' })
+    },
+  })
+}
+
+async function signOutOfClerk() {
+  const clerk = (window as { Clerk?: { signOut?: () => Promise<unknown> } }).Clerk
+  if (clerk?.signOut) await clerk.signOut()
+}

@@ -1,0 +1,70 @@
+import { useState } from 'react'
+import { Loader2, LogOut, Menu } from 'lucide-react'
+import { useNavigate, useParams } from 'react-router'
+
+import { Avatar, AvatarFallback } from '@/components/ui/avatar'
+import { Button } from '@/components/ui/button'
+import { Separator } from '@/components/ui/separator'
+import { Sheet, SheetContent, SheetDescription, SheetTitle, SheetTrigger } from '@/components/ui/sheet'
+import { useCurrentUser } from '@/auth/current-user'
+import { useSignOut } from '@/auth/queries'
+import { SidebarNav } from './SidebarNav'
+
+function initials(name: string | null | undefined, email: string): string {
+  const source = name?.trim() || email
+  const parts = source.split(/[\s@._-]+/).filter(Boolean)
+  return (parts[0]?.[0] ?? '?').concat(parts[1]?.[0] ?? '').toUpperCase()
+}
+
+export function TopBar() {
+  const user = useCurrentUser()
+  const navigate = useNavigate()
+  const signOut = useSignOut()
+  const { id } = useParams()
+  const [menuOpen, setMenuOpen] = useState(false)
+
+  const onSignOut = () =>
+    signOut.mutate(undefined, { onSettled: () => navigate('/auth/signin', { replace: true }) })
+
+  return (
+    <header className="bg-background/95 supports-[backdrop-filter]:bg-background/80 sticky top-0 z-30 flex h-14 items-center gap-3 border-b px-4 backdrop-blur md:px-6">
+      <Sheet open={menuOpen} onOpenChange={setMenuOpen}>
+        <SheetTrigger asChild>
+          <Button variant="ghost" size="icon" className="md:hidden" aria-label="Open menu">
+            <Menu />
+          </Button>
+        </SheetTrigger>
+        <SheetContent side="left" className="bg-sidebar w-72 p-0">
+          <SheetTitle className="sr-only">Navigation</SheetTitle>
+          <SheetDescription className="sr-only">Sections of the panel</SheetDescription>
+          <SidebarNav onNavigate={() => setMenuOpen(false)} />
+        </SheetContent>
+      </Sheet>
+      <Separator orientation="vertical" className="!h-5 md:hidden" />
+      <div className="text-muted-foreground min-w-0 flex-1 truncate text-sm">
+        {id ? (
+          <span>
+            Tenant <span className="text-foreground font-mono">{id}</span>
+          </span>
+        ) : (
+          <span>All tenants</span>
+        )}
+      </div>
+      <div className="flex items-center gap-3">
+        <div className="hidden items-center gap-2 sm:flex">
+          <Avatar className="size-7">
+            <AvatarFallback className="text-xs">{initials(user.name, user.email)}</AvatarFallback>
+          </Avatar>
+          <span className="max-w-56 truncate text-sm" data-testid="user-email">
+            {user.email}
+          </span>
+        </div>
+        <Button variant="outline" size="sm" onClick={onSignOut} disabled={signOut.isPending}>
+          {signOut.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <LogOut />}
+          <span className="hidden sm:inline">Sign out</span>
+          <span className="sr-only sm:hidden">Sign out</span>
+        </Button>
+      </div>
+    </header>
+  )
+}

@@ -1,0 +1,34 @@
+import type { LucideIcon } from 'lucide-react'
+import {
+  Building2,
+  FileSpreadsheet,
+  LayoutDashboard,
+  Megaphone,
+  Plug,
+  ShoppingCart,
+  Upload,
+} from 'lucide-react'
+
+export interface NavItem {
+  label: string
+  to: string
+  icon: LucideIcon
+  /** Match only the exact path (for index-like pages). */
+  end?: boolean
+}
+
+export const workspaceNav: NavItem[] = [
+  { label: 'Tenants', to: '/dashboard', icon: Building2, end: true },
+]
+
+export function tenantNav(tenantId: string): NavItem[] {
+  const base = `/dashboard/tenants/${encodeURIComponent(tenantId)}`
+  return [
+    { label: 'Overview', to: base, icon: LayoutDashboard, end: true },
+    { label: 'Amazon integration', to: `${base}/integrations/amazon`, icon: Plug },
+    { label: 'Orders', to: `${base}/orders`, icon: ShoppingCart },
+    { label: 'Reports', to: `${base}/reports`, icon: FileSpreadsheet },
+    { label: 'Feeds', to: `${base}/feeds`, icon: Upload },
+    { label: 'Ads', to: `${base}/ads`, icon: Megaphone },
+  ]
+}

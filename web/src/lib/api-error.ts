@@ -1,0 +1,70 @@
+/**
+ * The API answers every 4xx/5xx with one shape:
+ *   {"error": {"code": string, "message": string, "request_id": string}}
+ * `ApiError` carries it (plus the HTTP status) through TanStack Query to the UI.
+ */
+export interface ApiErrorBody {
+  error: { code: string; message: string; request_id: string }
+}
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly requestId: string | null
+
+  constructor(status: number, code: string, message: string, requestId: string | null = null) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.requestId = requestId
+  }
+
+  get isUnauthorized(): boolean {
+    return this.status === 401
+  }
+}
+
+export function isApiErrorBody(value: unknown): value is ApiErrorBody {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false
+  const err = (value as { error: unknown }).error
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as { code?: unknown }).code === 'string' &&
+    typeof (err as { message?: unknown }).message === 'string'
+  )
+}
+
+/** Build an ApiError from a status and an already-read body (JSON value or text). */
+export function toApiError(status: number, body: unknown, statusText = ''): ApiError {
+  if (isApiErrorBody(body)) {
+    const { code, message, request_id } = body.error
+    return new ApiError(status, code, message, typeof request_id === 'string' ? request_id : null)
+  }
+  const fallback =
+    status === 0
+      ? 'Could not reach the server.'
+      : `Request failed with status ${status}${statusText ? ` (${statusText})` : ''}.`
+  return new ApiError(status, `http_${status}`, fallback)
+}
+
+/** Read a failed Response's body and turn it into an ApiError. */
+export async function apiErrorFromResponse(response: Response): Promise<ApiError> {
+  let body: unknown = null
+  try {
+    const text = await response.text()
+    body = text ? JSON.parse(text) : null
+  } catch {
+    body = null
+  }
+  return toApiError(response.status, body, response.statusText)
+}
+
+/** A human message for any thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message
+  if (error instanceof TypeError) return 'Could not reach the server. Check your connection.'
+  if (error instanceof Error) return error.message
+  return 'Something went wrong.'
+}

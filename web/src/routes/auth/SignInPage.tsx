@@ -1,0 +1,92 @@
+import { Suspense, useState, type FormEvent } from 'react'
+import { Loader2 } from 'lucide-react'
+import { Link, useNavigate, useSearchParams } from 'react-router'
+
+import { FullPageLoader } from '@/components/common/FullPageLoader'
+import { Button } from '@/components/ui/button'
+import { Input } from '@/components/ui/input'
+import { Label } from '@/components/ui/label'
+import { ClerkSignIn, clerkEnabled } from '@/auth/provider'
+import { nextPath, useSignIn } from '@/auth/queries'
+import { AuthLayout } from './AuthLayout'
+import { FormError } from './FormError'
+
+export function SignInPage() {
+  const [params] = useSearchParams()
+  const next = nextPath(params.get('next'))
+
+  if (clerkEnabled) {
+    return (
+      <AuthLayout>
+        <Suspense fallback={<FullPageLoader />}>
+          <ClerkSignIn next={next} />
+        </Suspense>
+      </AuthLayout>
+    )
+  }
+  return (
+    <AuthLayout>
+      <SignInForm next={next} />
+    </AuthLayout>
+  )
+}
+
+export function SignInForm({ next }: { next: string }) {
+  const navigate = useNavigate()
+  const signIn = useSignIn()
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    signIn.mutate({ email, password }, { onSuccess: () => navigate(next, { replace: true }) })
+  }
+
+  return (
+    <form className="flex flex-col gap-6" onSubmit={onSubmit}>
+      <div className="space-y-1 text-center">
+        <h1 className="text-2xl font-semibold tracking-tight">Sign in to your account</h1>
+        <p className="text-muted-foreground text-sm">Enter your email and password below</p>
+      </div>
+      <FormError error={signIn.error} title="Could not sign in" />
+      <div className="grid gap-4">
+        <div className="grid gap-2">
+          <Label htmlFor="email">Email</Label>
+          <Input
+            id="email"
+            type="email"
+            autoComplete="email"
+            placeholder="you@company.com"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </div>
+        <div className="grid gap-2">
+          <Label htmlFor="password">Password</Label>
+          <Input
+            id="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </div>
+        <Button type="submit" className="w-full" disabled={signIn.isPending}>
+          {signIn.isPending ? <Loader2 className="animate-spin" aria-hidden /> : null}
+          Sign in
+        </Button>
+      </div>
+      <p className="text-muted-foreground text-center text-sm">
+        No account yet?{' '}
+        <Link
+          to={`/auth/signup${next !== '/dashboard' ? `?next=${encodeURIComponent(next)}` : ''}`}
+          className="text-foreground font-medium underline underline-offset-4"
+        >
+          Create one
+        </Link>
+      </p>
+    </form>
+  )
+}

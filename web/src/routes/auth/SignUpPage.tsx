@@ -1,0 +1,103 @@
+import { Suspense, useState, type FormEvent } from 'react'
+import { Loader2 } from 'lucide-react'
+import { Link, useNavigate, useSearchParams } from 'react-router'
+
+import { FullPageLoader } from '@/components/common/FullPageLoader'
+import { Button } from '@/components/ui/button'
+import { Input } from '@/components/ui/input'
+import { Label } from '@/components/ui/label'
+import { ClerkSignUp, clerkEnabled } from '@/auth/provider'
+import { nextPath, useSignUp } from '@/auth/queries'
+import { AuthLayout } from './AuthLayout'
+import { FormError } from './FormError'
+
+export function SignUpPage() {
+  const [params] = useSearchParams()
+  const next = nextPath(params.get('next'))
+
+  return (
+    <AuthLayout>
+      {clerkEnabled ? (
+        <Suspense fallback={<FullPageLoader />}>
+          <ClerkSignUp next={next} />
+        </Suspense>
+      ) : (
+        <SignUpForm next={next} />
+      )}
+    </AuthLayout>
+  )
+}
+
+function SignUpForm({ next }: { next: string }) {
+  const navigate = useNavigate()
+  const signUp = useSignUp()
+  const [name, setName] = useState('')
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const trimmed = name.trim()
+    signUp.mutate(
+      { email, password, ...(trimmed ? { name: trimmed } : {}) },
+      { onSuccess: () => navigate(next, { replace: true }) },
+    )
+  }
+
+  return (
+    <form className="flex flex-col gap-6" onSubmit={onSubmit}>
+      <div className="space-y-1 text-center">
+        <h1 className="text-2xl font-semibold tracking-tight">Create an account</h1>
+        <p className="text-muted-foreground text-sm">Start connecting your Amazon seller accounts</p>
+      </div>
+      <FormError error={signUp.error} title="Could not create the account" />
+      <div className="grid gap-4">
+        <div className="grid gap-2">
+          <Label htmlFor="name">
+            Name <span className="text-muted-foreground font-normal">(optional)</span>
+          </Label>
+          <Input
+            id="name"
+            autoComplete="name"
+            placeholder="Ada Lovelace"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+        </div>
+        <div className="grid gap-2">
+          <Label htmlFor="email">Email</Label>
+          <Input
+            id="email"
+            type="email"
+            autoComplete="email"
+            placeholder="you@company.com"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </div>
+        <div className="grid gap-2">
+          <Label htmlFor="password">Password</Label>
+          <Input
+            id="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </div>
+        <Button type="submit" className="w-full" disabled={signUp.isPending}>
+          {signUp.isPending ? <Loader2 className="animate-spin" aria-hidden /> : null}
+          Create account
+        </Button>
+      </div>
+      <p className="text-muted-foreground text-center text-sm">
+        Already have an account?{' '}
+        <Link to="/auth/signin" className="text-foreground font-medium underline underline-offset-4">
+          Sign in
+        </Link>
+      </p>
+    </form>
+  )
+}
