@@ -1,6 +1,7 @@
 import { NavLink, useParams } from 'react-router'
 import { Store } from 'lucide-react'
 
+import { useCurrentUser } from '@/auth/current-user'
 import { APP_NAME } from '@/lib/config'
 import { cn } from '@/lib/utils'
 import { tenantNav, workspaceNav, type NavItem } from './nav'
@@ -37,7 +38,7 @@ function NavGroup({ title, items, onNavigate }: { title: string; items: NavItem[
 }
 
 /** Sidebar body: brand, workspace links and, when a tenant is open, its sections. */
-export function SidebarNav({ onNavigate }: { onNavigate?: () => void }) {
+export function SidebarNav({ onNavigate, showUser = false }: { onNavigate?: () => void; showUser?: boolean }) {
   const { id } = useParams()
   return (
     <div className="flex h-full flex-col">
@@ -51,6 +52,17 @@ export function SidebarNav({ onNavigate }: { onNavigate?: () => void }) {
         <NavGroup title="Workspace" items={workspaceNav} onNavigate={onNavigate} />
         {id ? <NavGroup title="Tenant" items={tenantNav(id)} onNavigate={onNavigate} /> : null}
       </nav>
+      {showUser ? <SidebarUser /> : null}
+    </div>
+  )
+}
+
+function SidebarUser() {
+  const user = useCurrentUser()
+  return (
+    <div className="border-t px-4 py-3 text-sm">
+      <p className="text-muted-foreground text-xs">Signed in as</p>
+      <p className="truncate font-medium">{user.email}</p>
     </div>
   )
 }

@@ -37,7 +37,7 @@ export function TopBar() {
         <SheetContent side="left" className="bg-sidebar w-72 p-0">
           <SheetTitle className="sr-only">Navigation</SheetTitle>
           <SheetDescription className="sr-only">Sections of the panel</SheetDescription>
-          <SidebarNav onNavigate={() => setMenuOpen(false)} />
+          <SidebarNav onNavigate={() => setMenuOpen(false)} showUser />
         </SheetContent>
       </Sheet>
       <Separator orientation="vertical" className="!h-5 md:hidden" />

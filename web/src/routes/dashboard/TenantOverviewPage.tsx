@@ -17,7 +17,7 @@ export function TenantOverviewPage() {
         description="Sync status, feature flags and recent jobs for this tenant."
         actions={<Badge variant="secondary" className="font-mono">{id}</Badge>}
       />
-      <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+      <div className="grid grid-cols-2 gap-3 sm:gap-4 xl:grid-cols-4">
         <StatCard label="Connected accounts" value="—" hint="Seller and Ads accounts" icon={Plug} />
         <StatCard label="Orders synced" value="—" hint="Last 24 months" icon={ShoppingCart} />
         <StatCard label="Last sync" value="—" hint="Across all marketplaces" icon={Clock} />
