@@ -1,0 +1,1 @@
+"""Amazon Ads: advertiser profiles, Sponsored Products structure and daily reporting v3 metrics."""

@@ -1,0 +1,223 @@
+"""Amazon Ads: advertiser profiles, Sponsored Products structure and daily metrics (reporting v3).
+
+Amazon's ids (profiles, campaigns, ad groups, ads) are numbers in some responses and strings in
+others; they are normalised to text. Child tables reference a profile by (tenant_id, profile_id),
+Amazon's id, through a composite foreign key: rows read naturally in Amazon's terms and the key
+still guarantees the profile belongs to the same tenant. Amazon's vocabularies (state, targeting
+type, ...) are stored as sent. Metric days are in the profile's timezone, as Amazon reports them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, Timestamps, UUIDPrimaryKey
+from app.tenants.models import TenantOwned
+
+Money = Numeric(14, 2)
+
+
+def _profile_fk() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["tenant_id", "profile_id"], ["ads_profiles.tenant_id", "ads_profiles.profile_id"], ondelete="CASCADE"
+    )
+
+
+class AdsProfile(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
+    __tablename__ = "ads_profiles"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "profile_id"),
+        Index(None, "connection_id"),
+    )
+
+    # The Ads connection that sees this profile.
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
+    )
+    profile_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    currency_code: Mapped[str | None] = mapped_column(String(3))
+    # IANA name, e.g. America/Los_Angeles: the day boundary of this profile's metrics.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    marketplace_id: Mapped[str | None] = mapped_column(String(30))
+    # accountInfo.type: seller, vendor or agency.
+    account_type: Mapped[str | None] = mapped_column(String(20))
+    account_name: Mapped[str | None] = mapped_column(String(200))
+    # accountInfo.id: the advertiser entity (for sellers, their selling partner id).
+    account_id: Mapped[str | None] = mapped_column(String(100))
+    # The SP-API connection of the same seller, so ad metrics can sit next to orders.
+    linked_sp_connection_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("connections.id", ondelete="SET NULL")
+    )
+
+
+class AdsCampaign(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
+    __tablename__ = "ads_campaigns"
+    __table_args__ = (UniqueConstraint("tenant_id", "profile_id", "campaign_id"), _profile_fk())
+
+    profile_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    campaign_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str | None] = mapped_column(String(20))
+    targeting_type: Mapped[str | None] = mapped_column(String(20))
+    budget: Mapped[Decimal | None] = mapped_column(Money)
+    budget_type: Mapped[str | None] = mapped_column(String(20))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+
+
+class AdsAdGroup(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
+    __tablename__ = "ads_ad_groups"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "profile_id", "ad_group_id"),
+        Index("ix_ads_ad_groups_tenant_profile_campaign", "tenant_id", "profile_id", "campaign_id"),
+        _profile_fk(),
+    )
+
+    profile_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    ad_group_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    campaign_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str | None] = mapped_column(String(20))
+    default_bid: Mapped[Decimal | None] = mapped_column(Money)
+
+
+class AdsAd(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
+    """A Sponsored Products product ad (one advertised ASIN/SKU in one ad group)."""
+
+    __tablename__ = "ads_ads"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "profile_id", "ad_id"),
+        Index("ix_ads_ads_tenant_profile_ad_group", "tenant_id", "profile_id", "ad_group_id"),
+        _profile_fk(),
+    )
+
+    profile_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    ad_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    ad_group_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    campaign_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    asin: Mapped[str | None] = mapped_column(String(20))
+    sku: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str | None] = mapped_column(String(20))
+
+
+class _DailyMetricsRow:
+    """Shared shape of the reporting tables: bigint ids (many rows), upserted on their dimensions.
+
+    Conversions are restated for up to 28 days, so a trailing window is re-fetched and upserted;
+    `updated_at` tells when a day was last restated.
+    """
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    profile_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    date: Mapped[date] = mapped_column(Date, nullable=False)
+    campaign_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    ad_group_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    advertised_asin: Mapped[str | None] = mapped_column(String(20))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+def _count() -> Mapped[int]:
+    return mapped_column(BigInteger, nullable=False, default=0, server_default="0")
+
+
+def _money() -> Mapped[Decimal]:
+    return mapped_column(Money, nullable=False, default=Decimal(0), server_default="0")
+
+
+class AdsSpAdvertisedProductDaily(_DailyMetricsRow, TenantOwned, Base):
+    """spAdvertisedProduct report, groupBy advertiser: one row per ad per day.
+
+    Spend, clicks and impressions come from here; ACOS = cost / sales, ROAS = sales / cost,
+    CPC = cost / clicks and CTR = clicks / impressions are computed when read.
+    """
+
+    __tablename__ = "ads_sp_advertised_product_daily"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant_id", "profile_id", "date", "ad_id", name="uq_ads_sp_advertised_product_daily_key"
+        ),
+        # Metrics per product over time.
+        Index(
+            "ix_ads_sp_advertised_product_daily_tenant_profile_asin_date",
+            "tenant_id",
+            "profile_id",
+            "advertised_asin",
+            "date",
+        ),
+        _profile_fk(),
+    )
+
+    ad_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    advertised_sku: Mapped[str | None] = mapped_column(String(200))
+    impressions: Mapped[int] = _count()
+    clicks: Mapped[int] = _count()
+    cost: Mapped[Decimal] = _money()
+    sales_1d: Mapped[Decimal] = _money()
+    sales_7d: Mapped[Decimal] = _money()
+    sales_14d: Mapped[Decimal] = _money()
+    sales_30d: Mapped[Decimal] = _money()
+    purchases_1d: Mapped[int] = _count()
+    purchases_7d: Mapped[int] = _count()
+    purchases_14d: Mapped[int] = _count()
+    purchases_30d: Mapped[int] = _count()
+    units_sold_1d: Mapped[int] = _count()
+    units_sold_7d: Mapped[int] = _count()
+    units_sold_14d: Mapped[int] = _count()
+    units_sold_30d: Mapped[int] = _count()
+
+
+class AdsSpPurchasedProductDaily(_DailyMetricsRow, TenantOwned, Base):
+    """spPurchasedProduct report, groupBy asin: sales of other ASINs attributed to an advertised one."""
+
+    __tablename__ = "ads_sp_purchased_product_daily"
+    __table_args__ = (
+        # advertised_sku is part of the key (one ASIN can be advertised under several SKUs), so it
+        # is NOT NULL with '' for "none" to keep ON CONFLICT usable.
+        UniqueConstraint(
+            "tenant_id",
+            "profile_id",
+            "date",
+            "campaign_id",
+            "ad_group_id",
+            "advertised_asin",
+            "advertised_sku",
+            "purchased_asin",
+            name="uq_ads_sp_purchased_product_daily_key",
+        ),
+        _profile_fk(),
+    )
+
+    advertised_asin: Mapped[str] = mapped_column(String(20), nullable=False)
+    advertised_sku: Mapped[str] = mapped_column(
+        String(200), nullable=False, default="", server_default=text("''")
+    )
+    purchased_asin: Mapped[str] = mapped_column(String(20), nullable=False)
+    sales_7d: Mapped[Decimal] = _money()
+    sales_14d: Mapped[Decimal] = _money()
+    purchases_7d: Mapped[int] = _count()
+    purchases_14d: Mapped[int] = _count()
+    units_7d: Mapped[int] = _count()
+    units_14d: Mapped[int] = _count()

@@ -1,0 +1,58 @@
+"""Amazon accounts connected to a tenant.
+
+Only identifiers and status live here. The refresh token is in `tokens` (encrypted); access tokens
+and restricted data tokens are never stored anywhere.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, Timestamps, UUIDPrimaryKey
+from app.tenants.models import TenantOwned
+
+
+class Connection(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
+    __tablename__ = "connections"
+    __table_args__ = (
+        # One row per Amazon account per tenant: reconnecting updates it instead of duplicating it.
+        UniqueConstraint("tenant_id", "provider", "region", "account_id"),
+        CheckConstraint("provider IN ('amazon_sp', 'amazon_ads')", name="provider"),
+        CheckConstraint("region IN ('NA', 'EU', 'FE')", name="region"),
+        CheckConstraint("status IN ('active', 'needs_reauth', 'revoked')", name="status"),
+    )
+
+    provider: Mapped[str] = mapped_column(String(20), nullable=False)
+    region: Mapped[str] = mapped_column(String(2), nullable=False)
+    # selling_partner_id for SP-API; the advertiser's account id (or profile id) for Ads.
+    account_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    # Marketplace ids the account participates in (SP) or whose profiles it can see (Ads).
+    marketplaces: Mapped[list[str]] = mapped_column(
+        JSONB, nullable=False, default=list, server_default=text("'[]'::jsonb")
+    )
+    status: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="active", server_default=text("'active'")
+    )
+    connected_at: Mapped[datetime] = mapped_column(server_default=func.now(), nullable=False)
+    # Last time the seller granted consent; SP-API authorizations lapse after 365 days, so the
+    # panel warns ahead of `authorized_at + 365 days`.
+    authorized_at: Mapped[datetime] = mapped_column(server_default=func.now(), nullable=False)
+    disconnected_at: Mapped[datetime | None] = mapped_column()
+    # Short, token-free description of the last failure (e.g. "invalid_grant").
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # An Ads connection linked to the SP-API connection of the same seller (metrics next to orders).
+    parent_connection_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("connections.id", ondelete="SET NULL"), index=True
+    )
+    # Anything provider-specific that does not deserve a column (e.g. the Ads account type).
+    extra: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, default=dict, server_default=text("'{}'::jsonb")
+    )

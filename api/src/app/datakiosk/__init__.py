@@ -1,0 +1,1 @@
+"""Data Kiosk: GraphQL queries whose JSON Lines documents stand in for reports (tenant flag)."""

@@ -1,0 +1,39 @@
+"""Every table's model, imported once so `Base.metadata` is complete (Alembic, tests, tools).
+
+Import models from their domain (`app.orders.models`); import this module only when the whole
+schema is needed.
+"""
+
+from __future__ import annotations
+
+from app.ads import models as ads
+from app.audit import models as audit
+from app.auth import models as auth
+from app.connections import models as connections
+from app.datakiosk import models as datakiosk
+from app.db.base import Base
+from app.feeds import models as feeds
+from app.notifications import models as notifications
+from app.orders import models as orders
+from app.reports import models as reports
+from app.sync import models as sync
+from app.tenants import models as tenants
+from app.tokens import models as tokens
+from app.worker import models as worker
+
+__all__ = [
+    "Base",
+    "ads",
+    "audit",
+    "auth",
+    "connections",
+    "datakiosk",
+    "feeds",
+    "notifications",
+    "orders",
+    "reports",
+    "sync",
+    "tenants",
+    "tokens",
+    "worker",
+]

@@ -1,0 +1,160 @@
+"""Orders and order items synced from SP-API.
+
+Never stored: buyer PII (names, e-mail, address lines, phone, tax ids). `raw` is Amazon's payload
+with those fields removed before it is written; the address is fetched on demand and not kept.
+Amazon's own vocabularies (order status, fulfillment channel, ...) are stored as Amazon sends them,
+without CHECK constraints, so a new Amazon value never breaks a sync.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base
+from app.tenants.models import TenantOwned
+
+Money = Numeric(14, 2)
+
+
+class Order(TenantOwned, Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "connection_id", "amazon_order_id"),
+        # The orders list: keyset pagination on (purchase_date, id) descending within a tenant,
+        # optionally filtered by marketplace or status. Backward scans serve the DESC order.
+        Index("ix_orders_tenant_purchase_date", "tenant_id", "purchase_date", "id"),
+        Index(
+            "ix_orders_tenant_marketplace_purchase_date", "tenant_id", "marketplace_id", "purchase_date", "id"
+        ),
+        Index("ix_orders_tenant_status_purchase_date", "tenant_id", "order_status", "purchase_date"),
+        # Sync bookkeeping per connection and the ON DELETE CASCADE from connections.
+        Index(
+            "ix_orders_connection_marketplace_last_update",
+            "connection_id",
+            "marketplace_id",
+            "last_update_date",
+        ),
+        CheckConstraint("source IN ('report', 'api')", name="source"),
+    )
+
+    # Orders are the big table: a bigint identity is compact and insert-ordered. Order ids are
+    # never guessable from the outside anyway because every route is tenant-scoped.
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
+    )
+    marketplace_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    amazon_order_id: Mapped[str] = mapped_column(String(50), nullable=False)
+    purchase_date: Mapped[datetime] = mapped_column(nullable=False)
+    last_update_date: Mapped[datetime] = mapped_column(nullable=False)
+    order_status: Mapped[str] = mapped_column(String(40), nullable=False)
+    fulfillment_channel: Mapped[str | None] = mapped_column(String(20))
+    sales_channel: Mapped[str | None] = mapped_column(String(100))
+    order_type: Mapped[str | None] = mapped_column(String(50))
+    is_business_order: Mapped[bool | None] = mapped_column(Boolean)
+    is_prime: Mapped[bool | None] = mapped_column(Boolean)
+    is_replacement_order: Mapped[bool | None] = mapped_column(Boolean)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    # NULL while Pending: Amazon gives no price before payment is authorised.
+    order_total: Mapped[Decimal | None] = mapped_column(Money)
+    number_of_items_shipped: Mapped[int | None] = mapped_column(Integer)
+    number_of_items_unshipped: Mapped[int | None] = mapped_column(Integer)
+    ship_service_level: Mapped[str | None] = mapped_column(String(100))
+    # Coarse destination for analytics (Amazon serves these without restricted access); street
+    # lines, names and phone numbers are PII and are never stored.
+    ship_city: Mapped[str | None] = mapped_column(String(100))
+    ship_state_or_region: Mapped[str | None] = mapped_column(String(100))
+    ship_postal_code: Mapped[str | None] = mapped_column(String(20))
+    ship_country_code: Mapped[str | None] = mapped_column(String(2))
+    # Which path wrote the row last: the backfill's order reports or the Orders API.
+    source: Mapped[str] = mapped_column(String(10), nullable=False)
+    raw: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, default=dict, server_default=text("'{}'::jsonb")
+    )
+    first_seen_at: Mapped[datetime] = mapped_column(server_default=func.now(), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+def item_line_key(
+    seller_sku: str | None, asin: str | None, order_item_id: str | None, occurrence: int = 1
+) -> str:
+    """The natural key of an order line, identical whether the line came from a report or the API.
+
+    Order reports carry no OrderItemId, while both reports and the Orders API carry the SellerSKU
+    and the ASIN; keying on the SKU lets a backfilled line and its later API update meet on
+    ON CONFLICT (tenant_id, order_id, line_key) instead of becoming two lines. Rule:
+    "sku:<SellerSKU>", else "asin:<ASIN>", else "item:<OrderItemId>"; when the same key appears
+    again in one order, the n-th occurrence (in the source's order) gets "#n" appended.
+    """
+    if seller_sku:
+        key = f"sku:{seller_sku}"
+    elif asin:
+        key = f"asin:{asin}"
+    elif order_item_id:
+        key = f"item:{order_item_id}"
+    else:
+        raise ValueError("an order line needs a SellerSKU, an ASIN or an OrderItemId")
+    return key if occurrence == 1 else f"{key}#{occurrence}"
+
+
+class OrderItem(TenantOwned, Base):
+    __tablename__ = "order_items"
+    __table_args__ = (
+        # line_key is built by `item_line_key`; see its docstring for the matching rule.
+        UniqueConstraint("tenant_id", "order_id", "line_key"),
+        Index(None, "order_id"),
+        # "Which orders contain this product?"
+        Index("ix_order_items_tenant_asin", "tenant_id", "asin"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), nullable=False)
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
+    )
+    amazon_order_id: Mapped[str] = mapped_column(String(50), nullable=False)
+    # Known once the Orders API has seen the line (reports carry none); writers keep it with
+    # COALESCE so a later report row does not erase it.
+    order_item_id: Mapped[str | None] = mapped_column(String(50))
+    line_key: Mapped[str] = mapped_column(Text, nullable=False)
+    asin: Mapped[str | None] = mapped_column(String(20))
+    seller_sku: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(Text)
+    quantity_ordered: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    quantity_shipped: Mapped[int | None] = mapped_column(Integer)
+    item_price: Mapped[Decimal | None] = mapped_column(Money)
+    item_tax: Mapped[Decimal | None] = mapped_column(Money)
+    shipping_price: Mapped[Decimal | None] = mapped_column(Money)
+    shipping_tax: Mapped[Decimal | None] = mapped_column(Money)
+    promotion_discount: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    raw: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, default=dict, server_default=text("'{}'::jsonb")
+    )
+    first_seen_at: Mapped[datetime] = mapped_column(server_default=func.now(), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(), onupdate=func.now(), nullable=False
+    )

@@ -1,0 +1,1 @@
+"""Reports API: request, poll, download and keep report documents (files live in storage)."""

@@ -1,0 +1,96 @@
+"""Reports (Reports API, or Data Kiosk behind the tenant's flag) and their documents.
+
+Documents are files in storage (`storage_key`); the database keeps metadata only. The pre-signed
+download URL is never stored: it expires within minutes and grants access to the data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, Timestamps, UUIDPrimaryKey
+from app.tenants.models import TenantOwned
+
+
+class Report(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        # REPORT_PROCESSING_FINISHED notifications find the row by Amazon's id (NULL until created).
+        UniqueConstraint("tenant_id", "connection_id", "amazon_report_id"),
+        Index("ix_reports_tenant_created", "tenant_id", "created_at"),
+        # "Is an identical report already in flight?" before asking Amazon for a new one.
+        Index("ix_reports_connection_type_status", "connection_id", "report_type", "status"),
+        # Ours, not Amazon's: pending (not yet created at Amazon), processing (IN_QUEUE/IN_PROGRESS),
+        # done (document stored), cancelled (often "no data"), fatal (Amazon failed), error (we failed).
+        CheckConstraint(
+            "status IN ('pending', 'processing', 'done', 'cancelled', 'fatal', 'error')", name="status"
+        ),
+        CheckConstraint("via IN ('report', 'datakiosk')", name="via"),
+    )
+
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
+    )
+    report_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    marketplace_ids: Mapped[list[str]] = mapped_column(
+        JSONB, nullable=False, default=list, server_default=text("'[]'::jsonb")
+    )
+    data_start: Mapped[datetime | None] = mapped_column()
+    data_end: Mapped[datetime | None] = mapped_column()
+    # Amazon's reportOptions, e.g. {"dateGranularity": "DAY"}.
+    options: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, default=dict, server_default=text("'{}'::jsonb")
+    )
+    amazon_report_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="pending", server_default=text("'pending'")
+    )
+    # Amazon's processingStatus as last seen (IN_QUEUE, IN_PROGRESS, DONE, CANCELLED, FATAL).
+    processing_status: Mapped[str | None] = mapped_column(String(20))
+    # Amazon's reportDocumentId (or the Data Kiosk document id).
+    document_id: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(Text)
+    # NULL when the system requested it (the backfill's order reports).
+    requested_by_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    via: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="report", server_default=text("'report'")
+    )
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+
+
+class ReportDocument(UUIDPrimaryKey, TenantOwned, Base):
+    __tablename__ = "report_documents"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "report_id", "amazon_document_id"),
+        Index(None, "report_id"),
+    )
+
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    amazon_document_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    # Path or object key of the stored (decompressed) file.
+    storage_key: Mapped[str] = mapped_column(Text, nullable=False)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    # What Amazon sent (e.g. GZIP); the stored file is decompressed.
+    compression: Mapped[str | None] = mapped_column(String(20))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    row_count: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), nullable=False)
