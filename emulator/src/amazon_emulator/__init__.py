@@ -1,5 +1,4 @@
-"""A local, stateful stand-in for Amazon: Login with Amazon, Seller Central consent, SP-API and (later) Ads
-API.
+"""A local, stateful stand-in for Amazon: Login with Amazon, consent pages, SP-API and (later) the Ads API.
 
 Entry points:
 

@@ -140,8 +140,7 @@ async def list_sellers(request: Request) -> list[dict[str, Any]]:
 async def seller_summary(
     selling_partner_id: str, request: Request, as_of: str | None = None
 ) -> dict[str, Any]:
-    """``{total_orders, total_items, total_units, by_marketplace, by_status, newest_last_update}`` at
-    ``as_of``."""
+    """Totals at ``as_of``: orders, items, units, by marketplace, by status, newest last update."""
     state = get_state(request)
     seller = state.seller(selling_partner_id)
     if seller is None:
@@ -186,8 +185,7 @@ async def usage_plans() -> dict[str, dict[str, float]]:
 
 @router.post("/faults")
 async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
-    """Inject a fault for an operation (key, bare operationId, ``"api.*"`` or ``"*"``); optionally revoke a
-    token."""
+    """Inject a fault (operation key, bare operationId, ``"api.*"`` or ``"*"``); or revoke a token."""
     state = get_state(request)
     revoked = None
     if body.revoke_refresh_token:

@@ -2,8 +2,7 @@
 
 ``create_app(config)`` builds a FastAPI app holding one :class:`~amazon_emulator.state.EmulatorState` on
 ``app.state.emulator``. Every module in :mod:`amazon_emulator.apis` that defines ``register(app)`` or
-``router``
-is plugged in automatically, so adding an API means adding one module there.
+``router`` is plugged in automatically, so adding an API means adding one module there.
 """
 
 from __future__ import annotations

@@ -4,8 +4,7 @@ Declare an operation on a route with :func:`sp_operation`::
 
     @router.get("/orders/v0/orders")
     async def get_orders(request: Request, caller: Caller = Depends(sp_operation("ordersV0.getOrders",
-    rdt=True))):
-        ...
+    rdt=True))): ...
 
 The dependency, in Amazon's order: records the operation name (for the request log and the
 ``x-amzn-RateLimit-Limit`` header), applies faults (latency, injected errors), validates
@@ -69,8 +68,7 @@ def authenticate(
     """Validate ``x-amz-access-token`` for one call and return the caller (403 ``Unauthorized`` otherwise).
 
     ``rdt``: the operation accepts a restricted data token. ``grantless_scope``: the operation is grantless
-    and
-    needs a client_credentials token with this scope (seller tokens are refused).
+    and needs a client_credentials token with this scope (seller tokens are refused).
     """
     raw = request.headers.get("x-amz-access-token", "").strip()
     if not raw:

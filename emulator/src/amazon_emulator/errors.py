@@ -1,10 +1,8 @@
 """Amazon error shapes and the exception handlers that render them.
 
 SP-API errors always go out as ``{"errors": [{"code", "message", "details"?}]}`` with the status code the
-models
-declare. Login with Amazon errors are ``{"error", "error_description"}``. Raise :class:`SpApiError` (or use
-the
-helpers) from any SP-API route; raise :class:`LwaError` from token endpoints.
+models declare. Login with Amazon errors are ``{"error", "error_description"}``. Raise :class:`SpApiError` (or
+use the helpers) from any SP-API route; raise :class:`LwaError` from token endpoints.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Fault injection: per-operation error rates, extra latency and throttle storms.
 
 A fault targets an operation key (``"ordersV0.getOrders"``), a bare operationId (``"getOrders"``, matching
-every
-API that has it), an API prefix (``"ordersV0.*"``) or everything (``"*"``). Faults are checked by
+every API that has it), an API prefix (``"ordersV0.*"``) or everything (``"*"``). Faults are checked by
 :func:`amazon_emulator.auth.sp_operation` before authentication, so a faulted call fails the way a real outage
 does. Revoking a refresh token is immediate and lives in the credential store, not here.
 """

@@ -26,8 +26,7 @@ T = TypeVar("T")
 
 
 class EmulatorState:
-    """In-memory state; safe for one process (stores lock internally, handlers do not hold locks across
-    awaits)."""
+    """In-memory state, safe for one process: stores lock internally; never hold a lock across an await."""
 
     def __init__(self, config: EmulatorConfig, clock: Clock | None = None) -> None:
         self.config = config

@@ -1,9 +1,8 @@
 """Default SP-API usage plans: operation -> (rate in requests per second, burst).
 
-The numbers are Amazon's published defaults (model descriptions and the SDK rate-limit table), typed here
-so the
-emulator runs without the model files. Operation keys are ``"<api>.<operationId>"`` because some operationIds
-(``getOrder``) exist in more than one API. Modules added later register their own plans with
+The numbers are Amazon's published defaults (model descriptions and the SDK rate-limit table), typed here so
+the emulator runs without the model files. Operation keys are ``"<api>.<operationId>"`` because some
+operationIds (``getOrder``) exist in more than one API. Modules added later register their own plans with
 :func:`register_plan` at import time.
 """
 

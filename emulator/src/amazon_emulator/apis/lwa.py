@@ -3,8 +3,8 @@
 Grants: ``authorization_code`` (consent-page codes, SP-API ``spapi_oauth_code`` and Ads ``code``),
 ``refresh_token`` and ``client_credentials`` (grantless scopes). Errors follow LWA: ``invalid_request`` 400,
 ``invalid_client`` 401, ``invalid_grant`` 400, ``unsupported_grant_type`` 400, ``invalid_scope`` 400,
-``server_error`` 500. ``expires_in`` is in Amazon seconds (3600); the token really lives 3600 / time_scale
-seconds.
+``server_error`` 500. ``expires_in`` is in Amazon seconds (3600); the token really lives
+3600 / time_scale seconds.
 """
 
 from __future__ import annotations

@@ -1,11 +1,9 @@
 """Seeded generation of sellers, catalogues and orders (fast: 100,000 orders in well under a few seconds).
 
-Everything derives from ``seed``: the same seed, counts and anchor time give the same data. Orders are
-spread over
-``months`` back from the anchor (starting one day inside the window, so none falls outside Amazon's 24-month
-limit during a session) and continue ``future_days`` past it at the same pace: those orders appear as wall
-time
-reaches their purchase time. Each order gets a status timeline (see
+Everything derives from ``seed``: the same seed, counts and anchor time give the same data. Orders are spread
+over ``months`` back from the anchor (starting one day inside the window, so none falls outside Amazon's
+24-month limit during a session) and continue ``future_days`` past it at the same pace: those orders appear as
+wall time reaches their purchase time. Each order gets a status timeline (see
 :class:`~amazon_emulator.data.models.Order`).
 """
 
@@ -158,8 +156,7 @@ def generate_seller(
     future_days: float = 30.0,
     name: str | None = None,
 ) -> tuple[Seller, OrderFactory]:
-    """A seller with ``orders`` orders purchased over ``months`` before ``anchor`` (epoch), plus future
-    ones."""
+    """A seller with ``orders`` orders over ``months`` before ``anchor`` (epoch), plus future ones."""
     rng = random.Random(f"{seed}:{selling_partner_id}")
     markets = resolve(list(marketplaces))
     store = name or f"{rng.choice(_ADJ)} Goods {selling_partner_id[-4:]}"

@@ -3,8 +3,7 @@
 An :class:`Order` does not store its status: it stores a *timeline* of ``(epoch, status)`` events and the
 status and ``LastUpdateDate`` seen at any instant are read from it, so orders move
 Pending -> Unshipped -> Shipped (or Canceled) as wall time passes. Events in the future are invisible until
-their
-time comes; orders whose purchase time is in the future do not exist yet. Buyer PII is not stored: it is
+their time comes; orders whose purchase time is in the future do not exist yet. Buyer PII is not stored: it is
 derived on demand from ``pii_seed`` (see :mod:`amazon_emulator.data.people`).
 """
 
