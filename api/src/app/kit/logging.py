@@ -48,7 +48,7 @@ def redact_secrets(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mut
     return event_dict
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+def configure_logging(level: str = "INFO", fmt: str = "json", *, exclusive: bool = False) -> None:
     """Route structlog and the standard library (uvicorn, dramatiq, alembic) through one renderer."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -76,8 +76,10 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     )
     handler._spapi_saas = True  # type: ignore[attr-defined]
     root = logging.getLogger()
-    # Replace our own handler on reconfiguration; keep others (pytest's log capture, for one).
-    root.handlers = [h for h in root.handlers if not getattr(h, "_spapi_saas", False)] + [handler]
+    # Replace our own handler on reconfiguration; keep others (pytest's log capture, for one) unless
+    # told to be the only one (the worker: Dramatiq's command installs a plain-text handler of its own).
+    kept = [] if exclusive else [h for h in root.handlers if not getattr(h, "_spapi_saas", False)]
+    root.handlers = [*kept, handler]
     root.setLevel(level.upper())
     # Access lines come from our own middleware, with the request id; uvicorn's would duplicate them.
     logging.getLogger("uvicorn.access").disabled = True

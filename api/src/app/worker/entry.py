@@ -5,5 +5,5 @@ from app.settings import get_settings
 from app.worker.broker import setup_broker
 
 _settings = get_settings()
-configure_logging(_settings.runtime.log_level, _settings.runtime.log_format)
+configure_logging(_settings.runtime.log_level, _settings.runtime.log_format, exclusive=True)
 broker = setup_broker()
