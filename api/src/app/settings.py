@@ -7,11 +7,13 @@ emulator is the only difference between a demo and production.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
@@ -75,6 +77,22 @@ class SecuritySettings(_Group):
     clerk_publishable_key: str = ""
     clerk_jwks_url: str = ""
     pii_cache_days: int = Field(default=0, ge=0, le=30)
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _valid_fernet_keys(cls, value: str) -> str:
+        keys = [k.strip() for k in value.split(",") if k.strip()]
+        if keys == [] or value.strip().lower() in PLACEHOLDER_SECRETS:
+            return value  # unset: checked per environment by Settings
+        for key in keys:
+            try:
+                if len(base64.urlsafe_b64decode(key.encode())) != 32:
+                    raise ValueError
+            except (ValueError, binascii.Error):
+                raise ValueError(
+                    "ENCRYPTION_KEY must be comma-separated Fernet keys (32 url-safe base64-encoded bytes each)"
+                ) from None
+        return value
 
     @property
     def encryption_keys(self) -> list[str]:
@@ -163,24 +181,23 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
-        if not self.is_production:
+        """Development runs on generated local secrets; everywhere else a placeholder is a mistake."""
+        environment = self.runtime.environment
+        if environment == "development":
             return self
-        missing = [
-            name
-            for name, value in (
-                ("SESSION_SECRET", self.security.session_secret),
-                ("ENCRYPTION_KEY", self.security.encryption_key),
+        checked = [("SESSION_SECRET", self.security.session_secret), ("ENCRYPTION_KEY", self.security.encryption_key)]
+        if environment == "production":
+            checked += [
                 ("LWA_CLIENT_SECRET", self.spapi.lwa_client_secret),
                 ("DATABASE_URL", self.db.database_url or ""),
                 ("REDIS_URL", self.redis.redis_url or ""),
-            )
-            if value.strip().lower() in PLACEHOLDER_SECRETS
-        ]
+            ]
+        missing = [name for name, value in checked if value.strip().lower() in PLACEHOLDER_SECRETS]
         if missing:
             raise ValueError(
-                "refusing to start in production with unset or placeholder values for: " + ", ".join(missing)
+                f"refusing to start in {environment} with unset or placeholder values for: " + ", ".join(missing)
             )
-        if len(self.security.session_secret) < 32:
+        if environment == "production" and len(self.security.session_secret) < 32:
             raise ValueError("SESSION_SECRET must be at least 32 characters in production")
         return self
 
