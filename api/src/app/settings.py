@@ -90,7 +90,8 @@ class SecuritySettings(_Group):
                     raise ValueError
             except (ValueError, binascii.Error):
                 raise ValueError(
-                    "ENCRYPTION_KEY must be comma-separated Fernet keys (32 url-safe base64-encoded bytes each)"
+                    "ENCRYPTION_KEY must be comma-separated Fernet keys "
+                    "(32 url-safe base64-encoded bytes each)"
                 ) from None
         return value
 
@@ -185,7 +186,10 @@ class Settings(BaseSettings):
         environment = self.runtime.environment
         if environment == "development":
             return self
-        checked = [("SESSION_SECRET", self.security.session_secret), ("ENCRYPTION_KEY", self.security.encryption_key)]
+        checked = [
+            ("SESSION_SECRET", self.security.session_secret),
+            ("ENCRYPTION_KEY", self.security.encryption_key),
+        ]
         if environment == "production":
             checked += [
                 ("LWA_CLIENT_SECRET", self.spapi.lwa_client_secret),
@@ -195,7 +199,8 @@ class Settings(BaseSettings):
         missing = [name for name, value in checked if value.strip().lower() in PLACEHOLDER_SECRETS]
         if missing:
             raise ValueError(
-                f"refusing to start in {environment} with unset or placeholder values for: " + ", ".join(missing)
+                f"refusing to start in {environment} with unset or placeholder values for: "
+                + ", ".join(missing)
             )
         if environment == "production" and len(self.security.session_secret) < 32:
             raise ValueError("SESSION_SECRET must be at least 32 characters in production")
