@@ -1,0 +1,116 @@
+"""What the SP-API client needs to authenticate, and nothing more: a `TokenProvider`.
+
+The client never sees refresh tokens, client secrets or the database. `app.tokens` implements the
+provider (Redis-cached LWA tokens, single flight, re-authorization handling); tests use tiny fakes.
+
+RDTs are process memory only: `RdtCache` keeps each one until shortly before it expires, keyed by
+the exact set of restricted resources, and never writes it anywhere (no Redis, no DB, no logs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class RestrictedResource:
+    method: str
+    path: str
+    data_elements: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, method: str, path: str, data_elements: Sequence[str] = ()) -> RestrictedResource:
+        return cls(method.upper(), path, tuple(sorted(set(data_elements))))
+
+    def as_json(self) -> dict[str, object]:
+        body: dict[str, object] = {"method": self.method, "path": self.path}
+        if self.data_elements:
+            body["dataElements"] = list(self.data_elements)
+        return body
+
+
+class TokenProvider(Protocol):
+    """Credentials of one selling partner (or of the application, for grantless calls)."""
+
+    async def access_token(self, *, expired: str | None = None) -> str:
+        """An LWA access token. `expired`: the token Amazon just called expired (refresh unless
+        another caller already has)."""
+        ...
+
+    async def restricted_data_token(
+        self, resources: Sequence[RestrictedResource], *, expired: str | None = None
+    ) -> str:
+        """An RDT covering exactly `resources`."""
+        ...
+
+
+@dataclass(frozen=True)
+class MintedRdt:
+    token: str = field(repr=False)
+    expires_in: float
+
+
+RdtMinter = Callable[[Sequence[RestrictedResource]], Awaitable[MintedRdt]]
+
+
+class RdtCache:
+    """Process-local RDTs per (owner, resources), dropped `margin_s` before they expire."""
+
+    def __init__(self, *, margin_s: float = 120.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._margin = margin_s
+        self._clock = clock
+        self._tokens: dict[tuple[str, tuple[RestrictedResource, ...]], tuple[str, float]] = {}
+        self._locks: dict[tuple[str, tuple[RestrictedResource, ...]], asyncio.Lock] = {}
+
+    async def get(
+        self,
+        owner: str,
+        resources: Sequence[RestrictedResource],
+        mint: RdtMinter,
+        *,
+        expired: str | None = None,
+    ) -> str:
+        key = (owner, tuple(sorted(resources, key=lambda r: (r.method, r.path, r.data_elements))))
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            cached = self._tokens.get(key)
+            if cached is not None and cached[0] != expired and self._clock() < cached[1]:
+                return cached[0]
+            minted = await mint(key[1])
+            lifetime = max(0.0, minted.expires_in - self._margin)
+            # A token shorter-lived than the margin is used once and not kept.
+            if lifetime > 0:
+                self._tokens[key] = (minted.token, self._clock() + lifetime)
+            else:
+                self._tokens.pop(key, None)
+            return minted.token
+
+    def clear(self) -> None:
+        self._tokens.clear()
+
+
+class SpApiAuth:
+    """`CallAuth` for one SP-API call: the RDT when the call is restricted, else the access token."""
+
+    def __init__(
+        self, provider: TokenProvider, restricted: Sequence[RestrictedResource] | None = None
+    ) -> None:
+        self._provider = provider
+        self._restricted = list(restricted) if restricted else None
+        self._last: str | None = None
+        self._expired: str | None = None
+
+    async def headers(self) -> dict[str, str]:
+        if self._restricted:
+            token = await self._provider.restricted_data_token(self._restricted, expired=self._expired)
+        else:
+            token = await self._provider.access_token(expired=self._expired)
+        self._last = token
+        return {"x-amz-access-token": token}
+
+    async def expired(self) -> None:
+        self._expired = self._last

@@ -1,0 +1,226 @@
+"""`SpApiClient`: one selling partner (or the application, for grantless calls) in one region.
+
+Operations are grouped by API (`client.orders`, `client.reports`, ...); each builds its request and
+parses the answer into our own models. Everything else (slots, retries, token refresh, metrics) is
+the shared `AmazonTransport`. No FastAPI, no SQLAlchemy: the client gets a `TokenProvider`.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
+
+import httpx
+
+from app.spapi.auth import RestrictedResource, SpApiAuth, TokenProvider
+from app.spapi.ratelimit import BucketKey
+from app.spapi.transport import AmazonTransport, CallSpec
+from app.spapi.usage_plans import UsagePlan, plan_for
+
+if TYPE_CHECKING:
+    from app.spapi.operations.applications import ApplicationsApi
+    from app.spapi.operations.datakiosk import DataKioskApi
+    from app.spapi.operations.feeds import FeedsApi
+    from app.spapi.operations.notifications import NotificationsApi
+    from app.spapi.operations.orders import OrdersApi
+    from app.spapi.operations.orders_2026 import Orders2026Api
+    from app.spapi.operations.orders_v0 import OrdersV0Api
+    from app.spapi.operations.reports import ReportsApi
+    from app.spapi.operations.sellers import SellersApi
+    from app.spapi.operations.tokens import TokensApi
+
+Region = Literal["NA", "EU", "FE"]
+OrdersVersion = Literal["2026-01-01", "v0"]
+QueryValue = str | int | float | bool | datetime | Sequence[str] | None
+
+
+@dataclass(frozen=True)
+class Operation:
+    api: str
+    name: str
+    method: str
+    path: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.api}.{self.name}"
+
+    def render(self, path_params: Mapping[str, str] | None) -> str:
+        path = self.path
+        for name, value in (path_params or {}).items():
+            path = path.replace("{" + name + "}", quote(str(value), safe=""))
+        return path
+
+
+def iso_z(value: datetime) -> str:
+    """ISO-8601 UTC with `Z` (Amazon refuses other offsets in several APIs)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: Amazon times must be timezone-aware UTC")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def encode_query(params: Mapping[str, QueryValue]) -> dict[str, str]:
+    """SP-API query conventions: arrays comma-separated, times ISO-Z, booleans lower case."""
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, datetime):
+            out[key] = iso_z(value)
+        elif isinstance(value, str | int | float):
+            out[key] = str(value)
+        else:
+            items = [str(v) for v in value]
+            if items:
+                out[key] = ",".join(items)
+    return out
+
+
+class SpApiClient:
+    def __init__(
+        self,
+        transport: AmazonTransport,
+        *,
+        base_url: str,
+        region: Region,
+        application_id: str,
+        selling_partner_id: str | None,
+        tokens: TokenProvider,
+        max_wait_s: float = 5.0,
+        orders_api_version: OrdersVersion = "2026-01-01",
+        plans: Mapping[str, UsagePlan] | None = None,
+    ) -> None:
+        self.transport = transport
+        self.base_url = base_url.rstrip("/")
+        self.region = region
+        self.application_id = application_id
+        self.selling_partner_id = selling_partner_id
+        self.token_provider = tokens
+        self.max_wait_s = max_wait_s
+        self.orders_api_version = orders_api_version
+        self._plans = dict(plans or {})
+
+    def with_max_wait(self, max_wait_s: float) -> SpApiClient:
+        """The same client for another kind of caller (workers: ~0 s, so they reschedule)."""
+        clone = SpApiClient(
+            self.transport,
+            base_url=self.base_url,
+            region=self.region,
+            application_id=self.application_id,
+            selling_partner_id=self.selling_partner_id,
+            tokens=self.token_provider,
+            max_wait_s=max_wait_s,
+            orders_api_version=self.orders_api_version,
+            plans=self._plans,
+        )
+        return clone
+
+    def spec(self, op: Operation) -> CallSpec:
+        bucket = BucketKey(
+            application=self.application_id,
+            selling_partner=self.selling_partner_id or "_app",
+            region=self.region,
+            operation=op.key,
+        )
+        plan = self._plans.get(op.key) or plan_for(op.key)
+        return CallSpec("spapi", op.key, bucket, plan, self.max_wait_s)
+
+    async def call(
+        self,
+        op: Operation,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        params: Mapping[str, QueryValue] | None = None,
+        json: Any = None,
+        restricted: Sequence[RestrictedResource] | None = None,
+    ) -> httpx.Response:
+        url = self.base_url + op.render(path_params)
+        query = encode_query(params or {})
+        content = None if json is None else jsonlib.dumps(json, separators=(",", ":")).encode()
+
+        def build(auth_headers: dict[str, str]) -> httpx.Request:
+            headers = {"accept": "application/json", **auth_headers}
+            if content is not None:
+                headers["content-type"] = "application/json"
+            return self.transport.http.build_request(
+                op.method, url, params=query, content=content, headers=headers
+            )
+
+        return await self.transport.send(self.spec(op), build, SpApiAuth(self.token_provider, restricted))
+
+    async def call_json(self, op: Operation, **kwargs: Any) -> Any:
+        response = await self.call(op, **kwargs)
+        if not response.content:
+            return {}
+        return response.json()
+
+    # API groups ------------------------------------------------------------------------------
+
+    @cached_property
+    def orders(self) -> OrdersApi:
+        """Orders behind one interface; the version comes from ORDERS_API_VERSION."""
+        return self.orders_v0 if self.orders_api_version == "v0" else self.orders_2026
+
+    @cached_property
+    def orders_v0(self) -> OrdersV0Api:
+        from app.spapi.operations.orders_v0 import OrdersV0Api
+
+        return OrdersV0Api(self)
+
+    @cached_property
+    def orders_2026(self) -> Orders2026Api:
+        from app.spapi.operations.orders_2026 import Orders2026Api
+
+        return Orders2026Api(self)
+
+    @cached_property
+    def tokens(self) -> TokensApi:
+        from app.spapi.operations.tokens import TokensApi
+
+        return TokensApi(self)
+
+    @cached_property
+    def sellers(self) -> SellersApi:
+        from app.spapi.operations.sellers import SellersApi
+
+        return SellersApi(self)
+
+    @cached_property
+    def reports(self) -> ReportsApi:
+        from app.spapi.operations.reports import ReportsApi
+
+        return ReportsApi(self)
+
+    @cached_property
+    def data_kiosk(self) -> DataKioskApi:
+        from app.spapi.operations.datakiosk import DataKioskApi
+
+        return DataKioskApi(self)
+
+    @cached_property
+    def feeds(self) -> FeedsApi:
+        from app.spapi.operations.feeds import FeedsApi
+
+        return FeedsApi(self)
+
+    @cached_property
+    def notifications(self) -> NotificationsApi:
+        from app.spapi.operations.notifications import NotificationsApi
+
+        return NotificationsApi(self)
+
+    @cached_property
+    def applications(self) -> ApplicationsApi:
+        from app.spapi.operations.applications import ApplicationsApi
+
+        return ApplicationsApi(self)
+
+
+__all__ = ["Operation", "OrdersVersion", "Region", "SpApiClient", "encode_query", "iso_z"]

@@ -1,0 +1,192 @@
+"""Pre-signed document URLs (reports, Data Kiosk, feeds, Ads reports): stream, gunzip, parse.
+
+The URLs are plain HTTPS (no Amazon token: sending one to S3 would leak it) and live only minutes,
+so callers fetch the document record and download right away. Decompression is streamed: a
+multi-gigabyte report never sits in memory. When the URL already answers with
+`Content-Encoding: gzip`, httpx decodes it and the magic-byte check below skips the second gunzip
+that broke other clients when Amazon switched that header on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import csv
+import json
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from app.spapi.errors import AmazonError, NotFound, ServerError, TransportError
+from app.spapi.retry import RETRYABLE_STATUS, RetryPolicy
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_RETRY = RetryPolicy(max_attempts=3, base_s=0.5, cap_s=4.0)
+
+
+class DocumentExpired(AmazonError):
+    """The pre-signed URL is no longer valid: fetch the document record again for a fresh one."""
+
+
+async def _gunzip(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    decoder: Any = None
+    first = True
+    async for chunk in chunks:
+        if not chunk:
+            continue
+        if first:
+            first = False
+            if chunk[:2] != _GZIP_MAGIC:
+                decoder = None
+                yield chunk
+                async for rest in chunks:
+                    yield rest
+                return
+            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        data = chunk
+        while data:
+            out = decoder.decompress(data)
+            if out:
+                yield out
+            data = decoder.unused_data
+            if decoder.eof and data:
+                # Concatenated gzip members: start a new decoder for the next one.
+                decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            else:
+                data = b""
+    if decoder is not None:
+        tail = decoder.flush()
+        if tail:
+            yield tail
+
+
+async def stream_document(
+    http: httpx.AsyncClient, url: str, *, compressed: bool | None = None
+) -> AsyncIterator[bytes]:
+    """The document's bytes, decompressed. `compressed=None` sniffs the gzip magic bytes."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            async with http.stream("GET", url) as response:
+                if response.status_code in (401, 403):
+                    raise DocumentExpired("document URL expired or refused", status=response.status_code)
+                if response.status_code == 404:
+                    raise NotFound("document not found", status=404)
+                if response.status_code in RETRYABLE_STATUS and attempt < _RETRY.max_attempts:
+                    await asyncio.sleep(_RETRY.delay(attempt, None))
+                    continue
+                if response.status_code >= 400:
+                    raise ServerError(f"document download failed: HTTP {response.status_code}",
+                                      status=response.status_code)  # fmt: skip
+                source = response.aiter_bytes()
+                stream = source if compressed is False else _gunzip(source)
+                async for chunk in stream:
+                    yield chunk
+                return
+        except httpx.TransportError as exc:
+            # Only safe to retry before anything was yielded; a broken stream mid-way propagates.
+            if attempt >= _RETRY.max_attempts:
+                raise TransportError(f"document download: {type(exc).__name__}") from exc
+            await asyncio.sleep(_RETRY.delay(attempt, None))
+
+
+async def iter_lines(chunks: AsyncIterator[bytes], encoding: str = "utf-8") -> AsyncIterator[str]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    pending = ""
+    async for chunk in chunks:
+        pending += decoder.decode(chunk)
+        *lines, pending = pending.split("\n")
+        for line in lines:
+            yield line.rstrip("\r")
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending.rstrip("\r")
+
+
+async def parse_tsv(lines: AsyncIterator[str]) -> AsyncIterator[dict[str, str]]:
+    """Amazon flat files: a header row, then tab-separated rows (no quoting)."""
+    header: list[str] | None = None
+    async for line in lines:
+        if not line:
+            continue
+        cells = next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))
+        if header is None:
+            header = [c.strip().lstrip("\ufeff") for c in cells]
+            continue
+        yield dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
+
+
+async def parse_json_lines(lines: AsyncIterator[str]) -> AsyncIterator[dict[str, Any]]:
+    async for line in lines:
+        if line.strip():
+            yield json.loads(line)
+
+
+async def parse_document(
+    chunks: AsyncIterator[bytes], encoding: str = "utf-8"
+) -> AsyncIterator[dict[str, Any]]:
+    """Rows of any document Amazon hands out, by sniffing the first character.
+
+    JSON array: each element; JSON object: the object once (JSON reports are one document);
+    JSON Lines (Data Kiosk): each line; anything else: a tab-separated flat file.
+    """
+    lines = iter_lines(chunks, encoding)
+    first: str | None = None
+    async for line in lines:
+        if line.strip():
+            first = line
+            break
+    if first is None:
+        return
+
+    async def replay() -> AsyncIterator[str]:
+        assert first is not None
+        yield first
+        async for rest in lines:
+            yield rest
+
+    head = first.lstrip().lstrip("\ufeff")
+    if head.startswith("["):
+        text = "\n".join([line async for line in replay()])
+        for item in json.loads(text):
+            yield item
+    elif head.startswith("{"):
+        try:
+            yield json.loads(head)
+        except json.JSONDecodeError:
+            # Not one object per line: a pretty-printed JSON document.
+            text = "\n".join([line async for line in replay()])
+            yield json.loads(text)
+            return
+        async for row in parse_json_lines(lines):
+            yield row
+    else:
+        async for tsv_row in parse_tsv(replay()):
+            yield tsv_row
+
+
+async def upload_document(http: httpx.AsyncClient, url: str, content: bytes, content_type: str) -> None:
+    """PUT a feed document to its pre-signed URL (the content type must match createFeedDocument's)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response = await http.put(url, content=content, headers={"content-type": content_type})
+        except httpx.TransportError as exc:
+            if attempt >= _RETRY.max_attempts:
+                raise TransportError(f"document upload: {type(exc).__name__}") from exc
+            await asyncio.sleep(_RETRY.delay(attempt, None))
+            continue
+        if response.status_code in RETRYABLE_STATUS and attempt < _RETRY.max_attempts:
+            await asyncio.sleep(_RETRY.delay(attempt, None))
+            continue
+        if response.status_code in (401, 403):
+            raise DocumentExpired("upload URL expired or refused", status=response.status_code)
+        if response.status_code >= 400:
+            raise ServerError(
+                f"document upload failed: HTTP {response.status_code}", status=response.status_code
+            )
+        return

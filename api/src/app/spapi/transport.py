@@ -1,0 +1,237 @@
+"""The shared HTTP core of the SP-API and Ads clients: one `httpx.AsyncClient` per process, the rate
+limiter, bounded retries, token-expiry recovery, metrics and retry logs.
+
+It knows nothing about either API's paths or models: a client hands it a ready request, how to
+authenticate it (`CallAuth`) and which bucket it draws from (`CallSpec`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+import structlog
+
+from app.spapi.errors import (
+    AmazonError,
+    Throttled,
+    TransportError,
+    error_from_response,
+    parse_error_entries,
+    request_id_of,
+)
+from app.spapi.metrics import (
+    AMAZON_LATENCY,
+    AMAZON_LIMITER_DEFERRED,
+    AMAZON_LIMITER_WAIT,
+    AMAZON_REQUESTS,
+    AMAZON_RETRIES,
+    AMAZON_THROTTLED,
+)
+from app.spapi.ratelimit import BucketKey, RateLimiter
+from app.spapi.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
+from app.spapi.usage_plans import UsagePlan
+
+log = structlog.get_logger("app.spapi")
+
+# Amazon answers within seconds; a read timeout of 30 s only trips on a stuck connection.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+USER_AGENT = "spapi-saas/0.1 (Language=Python)"
+
+_shared: httpx.AsyncClient | None = None
+
+
+def create_http_client(
+    *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=timeout,
+        transport=transport,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        headers={"user-agent": USER_AGENT},
+        follow_redirects=False,
+    )
+
+
+def shared_http_client() -> httpx.AsyncClient:
+    """The process's one client (created on first use; the API lifespan / worker shutdown closes it)."""
+    global _shared
+    if _shared is None or _shared.is_closed:
+        _shared = create_http_client()
+    return _shared
+
+
+async def close_shared_http_client() -> None:
+    global _shared
+    if _shared is not None:
+        await _shared.aclose()
+        _shared = None
+
+
+class CallAuth(Protocol):
+    """Adds credentials to one call and recovers once when Amazon says the credential expired."""
+
+    async def headers(self) -> dict[str, str]: ...
+
+    async def expired(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    service: str  # "spapi" or "ads": the metrics' service label
+    operation: str  # "<api>.<operationId>"
+    bucket: BucketKey | None
+    plan: UsagePlan
+    # How long this caller may wait for a rate-limit slot or a retry (requests: seconds; workers:
+    # about zero, so they reschedule instead of holding a worker thread).
+    max_wait_s: float
+
+
+ExpiredCheck = Callable[[httpx.Response], bool]
+
+
+def spapi_token_expired(response: httpx.Response) -> bool:
+    """SP-API says an access token or RDT expired with 401/403 and an 'expired' message."""
+    if response.status_code not in (401, 403):
+        return False
+    for entry in parse_error_entries(response):
+        if "expired" in f"{entry.message} {entry.details or ''}".lower():
+            return True
+    return False
+
+
+class AmazonTransport:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        limiter: RateLimiter | None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.http = http
+        self.limiter = limiter
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    async def send(
+        self,
+        spec: CallSpec,
+        build: Callable[[dict[str, str]], httpx.Request],
+        auth: CallAuth | None,
+        *,
+        token_expired: ExpiredCheck = spapi_token_expired,
+    ) -> httpx.Response:
+        """Send until success, a non-retryable error, or the attempts run out."""
+        attempt = 0
+        refreshed = False
+        while True:
+            attempt += 1
+            await self._take_slot(spec)
+            headers = await auth.headers() if auth is not None else {}
+            started = time.perf_counter()
+            try:
+                response = await self.http.send(build(headers))
+            except httpx.TransportError as exc:
+                AMAZON_REQUESTS.labels(spec.service, spec.operation, "transport_error").inc()
+                failure = TransportError(f"{spec.operation}: {type(exc).__name__}", operation=spec.operation)
+                await self._retry_or_raise(spec, attempt, failure, None, None, reason="transport")
+                continue
+            elapsed = time.perf_counter() - started
+            status = response.status_code
+            AMAZON_LATENCY.labels(spec.service, spec.operation).observe(elapsed)
+            AMAZON_REQUESTS.labels(spec.service, spec.operation, str(status)).inc()
+            await self._learn(spec, response)
+            if status < 400:
+                return response
+            if auth is not None and not refreshed and token_expired(response):
+                # One forced refresh per call; it does not count as an attempt.
+                refreshed = True
+                log.info("amazon.token_expired", operation=spec.operation, request_id=request_id_of(response))
+                await auth.expired()
+                attempt -= 1
+                continue
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            error = error_from_response(response, operation=spec.operation, retry_after=retry_after)
+            if status not in RETRYABLE_STATUS:
+                raise error
+            if status == 429:
+                AMAZON_THROTTLED.labels(spec.service, spec.operation).inc()
+                if self.limiter is not None and spec.bucket is not None:
+                    await self.limiter.drain(spec.bucket)
+            await self._retry_or_raise(
+                spec, attempt, error, response, retry_after, reason="throttled" if status == 429 else "server"
+            )
+
+    async def _retry_or_raise(
+        self,
+        spec: CallSpec,
+        attempt: int,
+        error: AmazonError,
+        response: httpx.Response | None,
+        retry_after: float | None,
+        *,
+        reason: str,
+    ) -> None:
+        delay = self.retry.delay(attempt, retry_after)
+        if attempt >= self.retry.max_attempts:
+            raise error
+        if delay > spec.max_wait_s:
+            if isinstance(error, Throttled):
+                error.retry_after = delay
+                raise error
+            if retry_after is not None:
+                # A 5xx with Retry-After longer than we may wait: hand the wait to the caller.
+                raise Throttled(
+                    str(error),
+                    retry_after=delay,
+                    status=error.status,
+                    errors=error.errors,
+                    request_id=error.request_id,
+                    operation=spec.operation,
+                ) from error
+            delay = min(delay, spec.max_wait_s)
+        AMAZON_RETRIES.labels(spec.service, spec.operation, reason).inc()
+        log.warning(
+            "amazon.retry",
+            service=spec.service,
+            operation=spec.operation,
+            attempt=attempt,
+            delay_s=round(delay, 3),
+            status=response.status_code if response is not None else None,
+            reason=reason,
+            amzn_request_id=request_id_of(response) if response is not None else None,
+        )
+        await self._sleep(delay)
+
+    async def _take_slot(self, spec: CallSpec) -> None:
+        if self.limiter is None or spec.bucket is None:
+            return
+        slot = await self.limiter.acquire(spec.bucket, spec.plan, spec.max_wait_s)
+        if not slot.granted:
+            AMAZON_LIMITER_DEFERRED.labels(spec.service, spec.operation).inc()
+            raise Throttled(
+                f"{spec.operation}: next rate-limit slot in {slot.wait_s:.2f}s",
+                retry_after=slot.wait_s,
+                operation=spec.operation,
+            )
+        AMAZON_LIMITER_WAIT.labels(spec.service, spec.operation).observe(slot.wait_s)
+        if slot.wait_s > 0:
+            await self._sleep(slot.wait_s)
+
+    async def _learn(self, spec: CallSpec, response: httpx.Response) -> None:
+        if self.limiter is None or spec.bucket is None:
+            return
+        announced = response.headers.get("x-amzn-RateLimit-Limit")
+        if not announced:
+            return
+        try:
+            rate = float(announced)
+        except ValueError:
+            return
+        if await self.limiter.learn_rate(spec.bucket, rate):
+            log.info("amazon.rate_learned", operation=spec.operation, rate=rate)

@@ -1,0 +1,232 @@
+"""The token manager: LWA access tokens per connection (Redis-cached, single flight across
+processes), grantless tokens, Ads tokens per region, and RDTs in process memory.
+
+`TokenManager.provider(connection)` is the `TokenProvider` an `SpApiClient` takes, and
+`spapi_client(connection)` wires both together. On `invalid_grant` the connection becomes
+`needs_reauth` (with an audit entry) and every caller gets `ReauthorizationRequired`; a short Redis
+marker stops other processes from asking LWA again until `forget()` is called after re-consent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+import structlog
+
+from app.settings import Settings
+from app.spapi.auth import MintedRdt, RdtCache, RestrictedResource
+from app.spapi.client import OrdersVersion, SpApiClient
+from app.spapi.lwa import ClientCredentials, InvalidClient, InvalidGrant, LwaClient, LwaError, LwaToken
+from app.spapi.transport import AmazonTransport
+from app.tokens.cache import AccessTokenCache, FreshToken
+from app.tokens.errors import (
+    ClientAuthenticationFailed,
+    MissingRefreshToken,
+    ReauthorizationRequired,
+    TokenServiceUnavailable,
+)
+from app.tokens.repository import ConnectionRef, Region, TokenStore
+
+log = structlog.get_logger("app.tokens")
+
+_REAUTH_MARKER_TTL_S = 600
+_LwaCall = Callable[[], Awaitable[LwaToken]]
+
+
+@dataclass
+class ConnectionTokens:
+    """`TokenProvider` bound to one connection."""
+
+    manager: TokenManager
+    connection: ConnectionRef
+
+    async def access_token(self, *, expired: str | None = None) -> str:
+        return await self.manager.access_token(self.connection, expired=expired)
+
+    async def restricted_data_token(
+        self, resources: Sequence[RestrictedResource], *, expired: str | None = None
+    ) -> str:
+        return await self.manager.restricted_data_token(self.connection, resources, expired=expired)
+
+
+@dataclass
+class GrantlessTokens:
+    """`TokenProvider` for the application itself (client_credentials with one scope)."""
+
+    manager: TokenManager
+    scope: str
+
+    async def access_token(self, *, expired: str | None = None) -> str:
+        return await self.manager.grantless_token(self.scope, expired=expired)
+
+    async def restricted_data_token(
+        self, resources: Sequence[RestrictedResource], *, expired: str | None = None
+    ) -> str:
+        raise TypeError("grantless operations never take a restricted data token")
+
+
+class TokenManager:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: TokenStore,
+        redis: aioredis.Redis,
+        transport: AmazonTransport,
+        lwa: LwaClient | None = None,
+        cache: AccessTokenCache | None = None,
+        rdt_cache: RdtCache | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.transport = transport
+        self._redis = redis
+        self.lwa = lwa or LwaClient(transport.http)
+        self.cache = cache or AccessTokenCache(redis, settings.security.encryption_keys)
+        self.rdts = rdt_cache or RdtCache()
+
+    # Clients -----------------------------------------------------------------------------------
+
+    @property
+    def application_id(self) -> str:
+        sp = self.settings.spapi
+        return sp.spapi_application_id or sp.lwa_client_id or "app"
+
+    def provider(self, connection: ConnectionRef) -> ConnectionTokens:
+        return ConnectionTokens(self, connection)
+
+    def spapi_client(
+        self,
+        connection: ConnectionRef,
+        *,
+        max_wait_s: float = 5.0,
+        orders_api_version: OrdersVersion | None = None,
+    ) -> SpApiClient:
+        return SpApiClient(
+            self.transport,
+            base_url=self.settings.spapi.base_url(connection.region),
+            region=connection.region,
+            application_id=self.application_id,
+            selling_partner_id=connection.account_id,
+            tokens=self.provider(connection),
+            max_wait_s=max_wait_s,
+            orders_api_version=orders_api_version or self.settings.spapi.orders_api_version,
+        )
+
+    def grantless_client(self, region: Region, scope: str, *, max_wait_s: float = 5.0) -> SpApiClient:
+        return SpApiClient(
+            self.transport,
+            base_url=self.settings.spapi.base_url(region),
+            region=region,
+            application_id=self.application_id,
+            selling_partner_id=None,
+            tokens=GrantlessTokens(self, scope),
+            max_wait_s=max_wait_s,
+        )
+
+    # Tokens ------------------------------------------------------------------------------------
+
+    async def access_token(self, connection: ConnectionRef, *, expired: str | None = None) -> str:
+        """The connection's LWA access token (SP-API or Ads, by the connection's provider)."""
+        key = self._cache_key(connection)
+        if await self._redis.exists(self._reauth_key(connection)):
+            raise ReauthorizationRequired(connection.connection_id)
+        return await self.cache.get(key, lambda: self._refresh(connection), expired=expired)
+
+    async def grantless_token(self, scope: str, *, expired: str | None = None) -> str:
+        client = await self._sp_client_credentials()
+
+        async def refresh() -> FreshToken:
+            token = await self._lwa_call(
+                lambda: self.lwa.client_credentials(self.settings.spapi.lwa_token_url, client, scope)
+            )
+            return FreshToken(token.access_token, token.expires_in)
+
+        return await self.cache.get(f"grantless:{client.client_id}:{scope}", refresh, expired=expired)
+
+    async def restricted_data_token(
+        self,
+        connection: ConnectionRef,
+        resources: Sequence[RestrictedResource],
+        *,
+        expired: str | None = None,
+    ) -> str:
+        async def mint(covered: Sequence[RestrictedResource]) -> MintedRdt:
+            client = self.spapi_client(connection)
+            return await client.tokens.create_restricted_data_token(covered)
+
+        return await self.rdts.get(connection.connection_id, resources, mint, expired=expired)
+
+    async def forget(self, connection: ConnectionRef) -> None:
+        """Drop cached tokens and the re-authorization marker (call after the seller re-consents)."""
+        await self.cache.invalidate(self._cache_key(connection))
+        await self._redis.delete(self._reauth_key(connection))
+
+    async def exchange_authorization_code(
+        self, provider: str, region: Region, code: str, redirect_uri: str | None
+    ) -> LwaToken:
+        """Onboarding: trade a consent code for tokens (the caller encrypts and stores the refresh token)."""
+        if provider == "amazon_ads":
+            client, url = self._ads_client_credentials(), self.settings.ads.token_url(region)
+        else:
+            client, url = await self._sp_client_credentials(), self.settings.spapi.lwa_token_url
+        return await self._lwa_call(lambda: self.lwa.authorization_code(url, client, code, redirect_uri))
+
+    # Internals ---------------------------------------------------------------------------------
+
+    def _cache_key(self, connection: ConnectionRef) -> str:
+        kind = "ads" if connection.provider == "amazon_ads" else "sp"
+        return f"{kind}:{connection.connection_id}"
+
+    def _reauth_key(self, connection: ConnectionRef) -> str:
+        return f"lwa:reauth:{connection.connection_id}"
+
+    async def _refresh(self, connection: ConnectionRef) -> FreshToken:
+        refresh_token = await self.store.refresh_token(connection)
+        if not refresh_token:
+            raise MissingRefreshToken(connection.connection_id)
+        if connection.provider == "amazon_ads":
+            client, url = self._ads_client_credentials(), self.settings.ads.token_url(connection.region)
+        else:
+            client, url = await self._sp_client_credentials(), self.settings.spapi.lwa_token_url
+        try:
+            token = await self._lwa_call(lambda: self.lwa.refresh(url, client, refresh_token))
+        except InvalidGrant as exc:
+            await self._redis.set(self._reauth_key(connection), b"1", ex=_REAUTH_MARKER_TTL_S)
+            await self.store.mark_needs_reauth(connection, reason="invalid_grant", request_id=exc.request_id)
+            log.warning(
+                "tokens.needs_reauth",
+                connection_id=connection.connection_id,
+                provider=connection.provider,
+                region=connection.region,
+                amzn_request_id=exc.request_id,
+            )
+            raise ReauthorizationRequired(connection.connection_id, request_id=exc.request_id) from None
+        log.info("tokens.refreshed", connection_id=connection.connection_id, provider=connection.provider)
+        return FreshToken(token.access_token, token.expires_in)
+
+    async def _lwa_call(self, call: _LwaCall) -> LwaToken:
+        try:
+            return await call()
+        except (InvalidGrant, ReauthorizationRequired):
+            raise
+        except InvalidClient as exc:
+            raise ClientAuthenticationFailed(
+                "LWA rejected the client id/secret (expired secret after a missed rotation?)",
+                request_id=exc.request_id,
+            ) from None
+        except LwaError as exc:
+            raise TokenServiceUnavailable(
+                f"LWA failed: {exc.error} (HTTP {exc.status})", status=exc.status, request_id=exc.request_id
+            ) from None
+
+    async def _sp_client_credentials(self) -> ClientCredentials:
+        sp = self.settings.spapi
+        rotated = await self.store.current_client_secret(sp.lwa_client_id)
+        return ClientCredentials(sp.lwa_client_id, rotated.secret if rotated else sp.lwa_client_secret)
+
+    def _ads_client_credentials(self) -> ClientCredentials:
+        ads = self.settings.ads
+        return ClientCredentials(ads.ads_client_id, ads.ads_client_secret)
