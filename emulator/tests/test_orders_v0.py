@@ -333,3 +333,42 @@ async def test_get_orders_bucket_burst_then_429(
     assert (await client.get(ORDERS, params=params, headers=auth(token))).status_code == 429
     state.clock.advance(2)
     assert (await client.get(ORDERS, params=params, headers=auth(token))).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "extra,expect_empty",
+    [
+        ({"EasyShipShipmentStatuses": "PendingPickUp"}, True),
+        ({"ElectronicInvoiceStatuses": "Accepted"}, True),
+        ({"ElectronicInvoiceStatuses": "NotRequired"}, False),
+        ({"IsISPU": "true"}, True),
+        ({"IsISPU": "false"}, False),
+        ({"StoreChainStoreId": "store-1"}, True),
+    ],
+)
+async def test_rare_filters(
+    client: httpx.AsyncClient, token: str, state: EmulatorState, extra: dict[str, str], expect_empty: bool
+) -> None:
+    params = {"MarketplaceIds": US, "CreatedAfter": days_ago(state, 60), **extra}
+    r = await client.get(ORDERS, params=params, headers=auth(token))
+    assert r.status_code == 200
+    validate("ordersV0", r)
+    assert (r.json()["payload"]["Orders"] == []) is expect_empty
+
+
+async def test_delivery_date_filter_keeps_seller_fulfilled_orders(
+    client: httpx.AsyncClient, token: str, state: EmulatorState
+) -> None:
+    params = {
+        "MarketplaceIds": US,
+        "CreatedAfter": days_ago(state, 60),
+        "LatestDeliveryDateAfter": days_ago(state, 40),
+    }
+    r = await client.get(ORDERS, params=params, headers=auth(token))
+    assert r.status_code == 200
+    orders = r.json()["payload"]["Orders"]
+    assert orders and all(
+        o["FulfillmentChannel"] == "MFN" and o["LatestDeliveryDate"] >= days_ago(state, 40) for o in orders
+    )
+    bad = await client.get(ORDERS, params={**params, "IsISPU": "maybe"}, headers=auth(token))
+    assert bad.status_code == 400

@@ -13,20 +13,24 @@ Amazon's rules enforced here (400 ``InvalidInput`` otherwise):
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from starlette.datastructures import QueryParams
 
 from amazon_emulator.clock import iso_ts, parse_iso
+from amazon_emulator.data.activity import HISTORY_SECONDS
 from amazon_emulator.data.models import Order, Seller
 from amazon_emulator.errors import invalid_input
 from amazon_emulator.state import EmulatorState
 
 GENERIC_MESSAGE = "The input you have submitted is not valid. Please check your input and try again."
 TWO_MINUTES = 120.0
-HISTORY_SECONDS = 730 * 86400.0  # Amazon returns at most two years of order history
+
+
+def visible(order: Order | None, now: float) -> bool:
+    """The order exists at ``now`` and is inside Amazon's two-year history."""
+    return order is not None and now - HISTORY_SECONDS <= order.purchase_ts <= now
 
 
 def bad(details: str, message: str = GENERIC_MESSAGE) -> Exception:
@@ -124,7 +128,8 @@ class OrderFilter:
     buyer_email: str | None = None
     seller_order_id: str | None = None
     order_ids: set[str] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Further conditions an order must meet (API-specific filters).
+    predicates: list[Callable[[Order], bool]] = field(default_factory=list)
 
 
 def search(seller: Seller, window: Window, flt: OrderFilter, now: float) -> list[str]:
@@ -147,6 +152,8 @@ def search(seller: Seller, window: Window, flt: OrderFilter, now: float) -> list
         if flt.payment_methods is not None and order.payment_method not in flt.payment_methods:
             continue
         if flt.statuses is not None and order.status_at(now) not in flt.statuses:
+            continue
+        if flt.predicates and not all(p(order) for p in flt.predicates):
             continue
         if window.by_update:
             updated = order.last_update_at(min(now, window.before))

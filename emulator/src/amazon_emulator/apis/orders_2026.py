@@ -110,6 +110,6 @@ async def get_order(orderId: str, request: Request, caller: GetOrder) -> dict[st
     included = _included(request.query_params)
     now = state.clock.time()
     order = seller.orders_by_id.get(orderId)
-    if order is None or order.purchase_ts > now or order.purchase_ts < now - q.HISTORY_SECONDS:
+    if order is None or not q.visible(order, now):
         raise SpApiError(404, "NotFound", "The requested order was not found.", "")
     return {"order": order_2026(order, now, included)}

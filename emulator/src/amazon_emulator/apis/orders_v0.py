@@ -11,9 +11,11 @@ without an RDT covering their path.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import QueryParams
 
 from amazon_emulator.apis import _orders_query as q
 from amazon_emulator.apis._orders_v0_shapes import (
@@ -32,6 +34,7 @@ from amazon_emulator.state import EmulatorState, get_state
 
 router = APIRouter(tags=["Orders v0"])
 
+DAY = 86400.0
 ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 V0_STATUSES = {"PendingAvailability", "Pending", "Unshipped", "PartiallyShipped", "Shipped",
                "InvoiceUnconfirmed", "Canceled", "Unfulfillable"}  # fmt: skip
@@ -69,7 +72,7 @@ def _order(state: EmulatorState, seller: Seller, order_id: str) -> Order:
         raise q.bad("Invalid AmazonOrderId: it must be in 3-7-7 format.", "Invalid Input")
     order = seller.orders_by_id.get(order_id)
     now = state.clock.time()
-    if order is None or order.purchase_ts > now or order.purchase_ts < now - q.HISTORY_SECONDS:
+    if order is None or not q.visible(order, now):
         raise SpApiError(404, "NotFound", "The requested order was not found.", "")
     return order
 
@@ -107,6 +110,7 @@ def _filters(request: Request, seller: Seller) -> q.OrderFilter:
         payment_methods=set(payments) if payments else None,
         seller_order_id=seller_order_id,
         order_ids=set(order_ids) if order_ids else None,
+        predicates=_rare_filters(params),
     )
     email = params.get("BuyerEmail")
     if email:
@@ -199,3 +203,59 @@ async def get_order_items_buyer_info(
     order = _order(state, seller, orderId)
     items = [{"OrderItemId": item.order_item_id} for item in order.items]
     return {"payload": {"OrderItems": items, "AmazonOrderId": orderId}}
+
+
+EASY_SHIP = {"PendingSchedule", "PendingPickUp", "PendingDropOff", "LabelCanceled", "PickedUp", "DroppedOff",
+             "AtOriginFC", "AtDestinationFC", "Delivered", "RejectedByBuyer", "Undeliverable",
+             "ReturningToSeller", "ReturnedToSeller", "Lost", "OutForDelivery", "Damaged"}  # fmt: skip
+INVOICE_STATUSES = {"NotRequired", "NotFound", "Processing", "Errored", "Accepted"}
+DELIVERY_FILTERS = {
+    "EarliestDeliveryDateAfter": (3 * DAY, True),
+    "EarliestDeliveryDateBefore": (3 * DAY, False),
+    "LatestDeliveryDateAfter": (7 * DAY, True),
+    "LatestDeliveryDateBefore": (7 * DAY, False),
+}
+
+
+def _never(order: Order) -> bool:
+    return False
+
+
+def _delivery_predicate(offset: float, bound: float, after: bool) -> Callable[[Order], bool]:
+    # Only seller-fulfilled orders carry delivery dates (purchase + 3 / + 7 days).
+    def predicate(order: Order) -> bool:
+        if order.fulfillment_channel != "MFN":
+            return False
+        when = order.purchase_ts + offset
+        return when >= bound if after else when <= bound
+
+    return predicate
+
+
+def _rare_filters(params: QueryParams) -> list[Callable[[Order], bool]]:
+    """Filters on features no emulated order has (Easy Ship, in-store pickup, ...) and delivery dates."""
+    predicates: list[Callable[[Order], bool]] = []
+    easy_ship = q.list_param(params, "EasyShipShipmentStatuses")
+    if easy_ship:
+        if any(s not in EASY_SHIP for s in easy_ship):
+            raise q.bad("Invalid EasyShipShipmentStatuses value.")
+        predicates.append(_never)
+    invoices = q.list_param(params, "ElectronicInvoiceStatuses")
+    if invoices:
+        if any(s not in INVOICE_STATUSES for s in invoices):
+            raise q.bad("Invalid ElectronicInvoiceStatuses value.")
+        if "NotRequired" not in invoices:
+            predicates.append(_never)
+    ispu = params.get("IsISPU")
+    if ispu is not None and ispu != "":
+        if ispu.lower() not in ("true", "false"):
+            raise q.bad("IsISPU must be true or false.")
+        if ispu.lower() == "true":
+            predicates.append(_never)
+    if params.get("StoreChainStoreId") or params.get("ActualFulfillmentSupplySourceId"):
+        predicates.append(_never)
+    for name, (offset, after) in DELIVERY_FILTERS.items():
+        bound = q.time_param(params, name)
+        if bound is not None:
+            predicates.append(_delivery_predicate(offset, bound, after))
+    return predicates

@@ -53,7 +53,7 @@ def add_activity(
         for n in range(new_orders):
             order = factory.make(now - n * 0.001)
             # New orders stay Pending until an update moves them, so tests can watch them change.
-            order.timeline = [(order.purchase_ts, PENDING)]
+            order.timeline = ((order.purchase_ts, PENDING),)
             seller.add_order(order)
             created.append(order.amazon_order_id)
         candidates = [
@@ -65,7 +65,7 @@ def add_activity(
             current = order.status_at(now)
             assert current is not None
             # Drop future events so the new status sticks.
-            order.timeline = [e for e in order.timeline if e[0] <= now] + [(now, _NEXT[current])]
+            order.timeline = (*(e for e in order.timeline if e[0] <= now), (now, _NEXT[current]))
             updated.append(order.amazon_order_id)
         missing = updates - len(updated)
         if missing > 0:
@@ -75,7 +75,7 @@ def add_activity(
                 if order.purchase_ts <= now and order.status_at(now) in (SHIPPED, CANCELED):
                     if order.amazon_order_id in updated:
                         continue
-                    order.touches.append(now)
+                    order.touches = (*order.touches, now)
                     updated.append(order.amazon_order_id)
                     missing -= 1
     if events is not None:
@@ -84,8 +84,14 @@ def add_activity(
     return {"created": created, "updated": updated}
 
 
+HISTORY_SECONDS = 730 * 86400.0
+
+
 def summary(seller: Seller, at: float) -> dict[str, Any]:
-    """What exists at epoch ``at``: the truth a full sync up to ``at`` must reproduce."""
+    """What exists at epoch ``at``: the truth a full sync up to ``at`` must reproduce.
+
+    Like the Orders APIs, it leaves out orders older than two years.
+    """
     by_market: Counter[str] = Counter()
     by_status: Counter[str] = Counter()
     total_items = 0
@@ -96,6 +102,8 @@ def summary(seller: Seller, at: float) -> dict[str, Any]:
         for order in seller.orders:
             if order.purchase_ts > at:
                 break
+            if order.purchase_ts < at - HISTORY_SECONDS:
+                continue
             count += 1
             status = order.status_at(at)
             by_market[order.marketplace_id] += 1

@@ -24,6 +24,7 @@ from amazon_emulator.data.models import (
     OrderItem,
     Product,
     Seller,
+    Timeline,
 )
 
 DAY = 86400.0
@@ -64,24 +65,24 @@ def make_catalogue(rng: random.Random, size: int, marketplaces: Sequence[Marketp
     return products
 
 
-def _timeline(rng: random.Random, t0: float, channel: str, lines: int) -> list[tuple[float, str]]:
+def _timeline(rng: random.Random, t0: float, channel: str, lines: int) -> Timeline:
     events = [(t0, PENDING)]
     roll = rng.random()
     if roll < 0.015:
         # Payment never clears: stays Pending for days, then Amazon cancels it.
         events.append((t0 + rng.uniform(2 * DAY, 4 * DAY), CANCELED))
-        return events
+        return tuple(events)
     paid = t0 + rng.uniform(120, 4 * HOUR if channel == "MFN" else HOUR)
     if roll < 0.05:
         events.append((paid, UNSHIPPED))
         events.append((paid + rng.uniform(10 * 60, DAY), CANCELED))
-        return events
+        return tuple(events)
     events.append((paid, UNSHIPPED))
     shipped = paid + rng.uniform(4 * HOUR, 3 * DAY)
     if channel == "MFN" and lines > 1 and rng.random() < 0.3:
         events.append(((paid + shipped) / 2, PARTIALLY_SHIPPED))
     events.append((shipped, SHIPPED))
-    return events
+    return tuple(events)
 
 
 class OrderFactory:

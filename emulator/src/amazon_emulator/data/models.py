@@ -21,6 +21,8 @@ SHIPPED = "Shipped"
 CANCELED = "Canceled"
 STATUSES = (PENDING, UNSHIPPED, PARTIALLY_SHIPPED, SHIPPED, CANCELED)
 
+Timeline = tuple[tuple[float, str], ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Marketplace:
@@ -57,7 +59,7 @@ class Order:
     purchase_ts: float
     fulfillment_channel: str  # AFN | MFN
     items: list[OrderItem]
-    timeline: list[tuple[float, str]]  # sorted (epoch, status); first event is the purchase
+    timeline: Timeline  # sorted (epoch, status); the first event is the purchase
     pii_seed: int
     payment_method: str = "Other"
     is_business: bool = False
@@ -65,7 +67,7 @@ class Order:
     ship_service_level: str = "Std US D2D Dom"
     seller_order_id: str | None = None
     # Extra "modified" moments (admin updates that do not change the status), epoch seconds.
-    touches: list[float] = field(default_factory=list)
+    touches: tuple[float, ...] = ()
 
     def status_at(self, ts: float) -> str | None:
         """Status at epoch ``ts``; ``None`` when the order does not exist yet."""
