@@ -40,7 +40,7 @@ class EmulatorConfig:
     # Amazon-side lifetimes, in Amazon seconds.
     access_token_lifetime: float = 3600.0
     rdt_lifetime: float = 3600.0
-    auth_code_lifetime: float = 300.0
+    auth_code_lifetime: float = 300.0  # real seconds (not scaled)
     next_token_lifetime: float = 24 * 3600.0
     document_url_lifetime: float = 300.0
     report_processing_seconds: float = 60.0

@@ -164,7 +164,8 @@ class CredentialStore:
             selling_partner_id=selling_partner_id,
             kind=kind,
             redirect_uri=redirect_uri,
-            expires_at=self._clock.expires_at(self.code_lifetime),
+            # Not scaled: a person clicks through the page and the product exchanges the code at human speed.
+            expires_at=self._clock.time() + self.code_lifetime,
             scope=scope,
         )
         with self._lock:

@@ -105,10 +105,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def _sp(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, SpApiError)
+        request.state.note = exc.details or exc.message
         return sp_api_error_response(exc)
 
     async def _lwa(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, LwaError)
+        request.state.note = f"{exc.error}: {exc.description}"
         return JSONResponse(
             {"error_description": exc.description, "error": exc.error},
             status_code=exc.status,
@@ -123,7 +125,9 @@ def install_error_handlers(app: FastAPI) -> None:
         for err in exc.errors():
             loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "body", "path"))
             parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
-        return sp_api_error_response(invalid_input("; ".join(parts) or "Invalid Input"))
+        error = invalid_input("Invalid Input", "; ".join(parts))
+        request.state.note = error.details
+        return sp_api_error_response(error)
 
     async def _http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

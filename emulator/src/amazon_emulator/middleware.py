@@ -62,5 +62,6 @@ class AmazonHeadersMiddleware:
                     selling_partner_id=req_state.get("selling_partner_id"),
                     application_id=req_state.get("application_id"),
                     duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                    note=req_state.get("note"),
                 )
             )

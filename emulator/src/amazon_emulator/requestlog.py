@@ -24,6 +24,7 @@ class LogEntry:
     selling_partner_id: str | None
     application_id: str | None
     duration_ms: float
+    note: str | None = None  # why an error was answered (never a token or PII)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,6 +9,7 @@ Grants: ``authorization_code`` (consent-page codes, SP-API ``spapi_oauth_code`` 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from typing import Any
@@ -76,6 +77,8 @@ async def token(request: Request) -> JSONResponse:
     state = get_state(request)
     set_operation(request, "lwa.token")
     decision = state.faults.decide("lwa.token", state.clock.time())
+    if decision.latency_s > 0:
+        await asyncio.sleep(decision.latency_s)
     if decision.error_status is not None:
         raise LwaError(decision.error_status, "server_error", "Internal server error")
     form = await _form(request)
