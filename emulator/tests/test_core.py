@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
+from amazon_emulator.app import create_app
 from amazon_emulator.clock import Clock
+from amazon_emulator.config import EmulatorConfig
 from amazon_emulator.ratelimit import RateLimiter
 from amazon_emulator.state import EmulatorState
 from tests.conftest import access_token_for
@@ -132,3 +136,30 @@ def test_clock_scaling(scale: float) -> None:
     clock = Clock(scale)
     assert clock.real_duration(3600) == pytest.approx(3600 / scale)
     assert clock.real_rate(0.5) == pytest.approx(0.5 * scale)
+
+
+async def test_background_tasks_run_for_the_life_of_the_app() -> None:
+    state = EmulatorState(EmulatorConfig())
+    seen: list[str] = []
+
+    async def ticker(s: EmulatorState) -> None:
+        seen.append("started")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            seen.append("stopped")
+
+    state.add_background(ticker)
+    app = create_app(state.config, state)
+    async with app.router.lifespan_context(app):
+        await asyncio.sleep(0)
+        assert seen == ["started"]
+    assert seen == ["started", "stopped"]
+
+
+async def test_events_published_on_activity(client: httpx.AsyncClient, state: EmulatorState) -> None:
+    received: list[tuple[str, dict[str, object]]] = []
+    state.events.subscribe("ORDER_CHANGE", lambda kind, event: received.append((kind, event)))
+    await client.post("/_emulator/sellers/A1DEMOSELLER0001/activity", json={"new_orders": 2, "updates": 1})
+    assert len(received) == 3
+    assert {e["selling_partner_id"] for _, e in received} == {"A1DEMOSELLER0001"}

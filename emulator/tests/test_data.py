@@ -7,7 +7,7 @@ import time
 import httpx
 
 from amazon_emulator.config import DEMO_SELLER_ID
-from amazon_emulator.data.activity import summary
+from amazon_emulator.data.activity import changes_between, summary
 from amazon_emulator.data.generator import generate_seller
 from amazon_emulator.data.models import PENDING
 from amazon_emulator.state import EmulatorState
@@ -73,3 +73,13 @@ def test_demo_seller_is_there(state: EmulatorState) -> None:
     seller = state.sellers[DEMO_SELLER_ID]
     assert seller.marketplace_ids() == ["ATVPDKIKX0DER", "A2Q3Y263D00KWC", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"]
     assert seller.orders[0].purchase_ts < state.clock.time() - 700 * 86400
+
+
+def test_changes_between_lists_time_driven_changes() -> None:
+    seller, _ = generate_seller("T2", marketplaces=["US"], orders=1500, months=24, seed=4, anchor=ANCHOR)
+    changes = changes_between(seller, ANCHOR, ANCHOR + 2 * 86400)
+    assert changes
+    assert all(ANCHOR < when <= ANCHOR + 2 * 86400 for when, _ in changes)
+    assert [when for when, _ in changes] == sorted(when for when, _ in changes)
+    new_orders = {o.amazon_order_id for o in seller.orders if ANCHOR < o.purchase_ts <= ANCHOR + 2 * 86400}
+    assert new_orders <= {o.amazon_order_id for _, o in changes}

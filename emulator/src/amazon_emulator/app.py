@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import pkgutil
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
@@ -33,11 +36,24 @@ def _plug_apis(app: FastAPI) -> None:
             app.include_router(module.router)
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state: EmulatorState = app.state.emulator
+    tasks = [asyncio.create_task(task(state)) for task in state.background]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def create_app(config: EmulatorConfig | None = None, state: EmulatorState | None = None) -> FastAPI:
     """Build the emulator app (usable in-process via ``httpx.ASGITransport`` or under uvicorn)."""
     config = config or EmulatorConfig()
     state = state or EmulatorState(config)
     app = FastAPI(
+        lifespan=_lifespan,
         title="Amazon emulator",
         description="Local stand-in for Login with Amazon, Seller Central consent, SP-API and the Ads API.",
         docs_url="/_emulator/docs",

@@ -8,7 +8,7 @@ Get it in a route with ``state = get_state(request)``. Modules added later keep 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from starlette.requests import HTTPConnection
@@ -34,6 +34,7 @@ class EmulatorState:
         self.lock = threading.RLock()
         self.events = EventBus()
         self._reset_hooks: list[Callable[[EmulatorState], None]] = []
+        self.background: list[Callable[[EmulatorState], Coroutine[Any, Any, None]]] = []
         self._build()
 
     def _build(self) -> None:
@@ -56,6 +57,14 @@ class EmulatorState:
                 self._extensions[name] = factory()
             value: T = self._extensions[name]
             return value
+
+    def add_background(self, task: Callable[[EmulatorState], Coroutine[Any, Any, None]]) -> None:
+        """Run ``await task(state)`` for the life of the server.
+
+        The app's lifespan starts it and cancels it at shutdown. In-process tests with ``httpx.ASGITransport``
+        do not run the lifespan, so compute state lazily on read and use this only for pushes (notifications).
+        """
+        self.background.append(task)
 
     def on_reset(self, hook: Callable[[EmulatorState], None]) -> None:
         """Run ``hook(state)`` after every reset (e.g. to re-create demo fixtures)."""

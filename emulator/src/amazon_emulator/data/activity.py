@@ -34,6 +34,28 @@ def order_change_event(seller: Seller, order: Order, ts: float) -> dict[str, Any
     }
 
 
+def changes_between(seller: Seller, start: float, end: float) -> list[tuple[float, Order]]:
+    """Every change with ``start < time <= end`` as ``(time, order)``, oldest first.
+
+    Covers orders appearing (purchase), status events of the timeline and touches: what a notifications poller
+    turns into ORDER_CHANGE for changes that happen by time passing rather than by admin activity.
+    """
+    out: list[tuple[float, Order]] = []
+    with seller.lock:
+        # Timelines end within a few days of purchase unless activity extended them; scan all for correctness.
+        for order in seller.orders:
+            if order.purchase_ts > end:
+                break
+            for when, _ in order.timeline:
+                if start < when <= end:
+                    out.append((when, order))
+            for when in order.touches:
+                if start < when <= end:
+                    out.append((when, order))
+    out.sort(key=lambda item: (item[0], item[1].amazon_order_id))
+    return out
+
+
 def add_activity(
     seller: Seller,
     factory: OrderFactory,
