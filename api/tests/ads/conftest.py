@@ -1,0 +1,1 @@
+from tests.amazon.support import *  # noqa: F403  (fixtures)

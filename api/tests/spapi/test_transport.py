@@ -1,0 +1,209 @@
+"""The shared HTTP core, driven by httpx.MockTransport for the edge cases the emulator does not
+produce on demand: retry decisions, Retry-After, bounded attempts, typed errors, token refresh."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+
+import httpx
+import pytest
+import structlog
+
+from app.spapi import (
+    AmazonTransport,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RestrictedResource,
+    RetryPolicy,
+    ServerError,
+    SpApiClient,
+    Throttled,
+    Unauthorized,
+)
+from app.spapi.retry import parse_retry_after
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class FakeTokens:
+    def __init__(self) -> None:
+        self.refreshes = 0
+        self.current = "Atza|first"
+        self.expired_seen: list[str | None] = []
+
+    async def access_token(self, *, expired: str | None = None) -> str:
+        self.expired_seen.append(expired)
+        if expired == self.current:
+            self.refreshes += 1
+            self.current = f"Atza|fresh{self.refreshes}"
+        return self.current
+
+    async def restricted_data_token(
+        self, resources: Sequence[RestrictedResource], *, expired: str | None = None
+    ) -> str:
+        return "Atz.sprdt|x"
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def make_client(handler: Handler, *, max_wait_s: float = 60.0, retry: RetryPolicy | None = None):  # type: ignore[no-untyped-def]
+    sleeps = Sleeps()
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    transport = AmazonTransport(http, limiter=None, retry=retry or RetryPolicy(max_attempts=4), sleep=sleeps)
+    tokens = FakeTokens()
+    client = SpApiClient(
+        transport, base_url="https://sp.test", region="NA", application_id="app", selling_partner_id="S1",
+        tokens=tokens, max_wait_s=max_wait_s,
+    )  # fmt: skip
+    return client, sleeps, tokens
+
+
+def error(status: int, code: str, message: str, details: str | None = None, **headers: str) -> httpx.Response:
+    entry = {"code": code, "message": message, **({"details": details} if details else {})}
+    return httpx.Response(status, json={"errors": [entry]}, headers={"x-amzn-RequestId": "rid-1", **headers})
+
+
+OK = httpx.Response(200, json={"payload": []}, headers={"x-amzn-RequestId": "rid-ok"})
+
+
+def sequence(*responses: httpx.Response | Exception) -> tuple[Handler, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+    queue = list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        item = queue.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return handler, seen
+
+
+async def test_5xx_and_transport_errors_are_retried_then_succeed() -> None:
+    handler, seen = sequence(
+        error(500, "InternalFailure", "x"),
+        httpx.ConnectError("refused"),
+        error(503, "ServiceUnavailable", "y"),
+        OK,
+    )
+    client, sleeps, _ = make_client(handler)
+    await client.sellers.get_marketplace_participations()
+    assert len(seen) == 4
+    assert len(sleeps.calls) == 3
+    # Full jitter: each delay lies within [0, base * 2^(n-1)].
+    for attempt, delay in enumerate(sleeps.calls, start=1):
+        assert 0 <= delay <= 0.5 * 2 ** (attempt - 1)
+
+
+async def test_attempts_are_bounded() -> None:
+    handler, seen = sequence(*[error(502, "InternalFailure", "bad gateway")] * 10)
+    client, _, _ = make_client(handler)
+    with pytest.raises(ServerError) as caught:
+        await client.sellers.get_marketplace_participations()
+    assert len(seen) == 4
+    assert caught.value.request_id == "rid-1" and caught.value.status == 502
+
+
+async def test_retry_after_is_honoured() -> None:
+    handler, _ = sequence(error(429, "QuotaExceeded", "slow down", **{"Retry-After": "7"}), OK)
+    client, sleeps, _ = make_client(handler)
+    await client.sellers.get_marketplace_participations()
+    assert sleeps.calls == [7.0]
+
+
+async def test_throttled_is_handed_back_when_the_wait_is_too_long() -> None:
+    handler, seen = sequence(error(429, "QuotaExceeded", "slow down", **{"Retry-After": "30"}))
+    client, sleeps, _ = make_client(handler, max_wait_s=1.0)
+    with pytest.raises(Throttled) as caught:
+        await client.sellers.get_marketplace_participations()
+    assert caught.value.retry_after == 30.0
+    assert caught.value.request_id == "rid-1"
+    assert sleeps.calls == [] and len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [(400, InvalidInput), (401, Unauthorized), (403, Forbidden), (404, NotFound), (415, InvalidInput)],
+)
+async def test_client_errors_are_typed_and_never_retried(status: int, cls: type[Exception]) -> None:
+    handler, seen = sequence(error(status, "InvalidInput", "Invalid Input", "CreatedAfter is wrong"))
+    client, sleeps, _ = make_client(handler)
+    with pytest.raises(cls) as caught:
+        await client.sellers.get_marketplace_participations()
+    assert len(seen) == 1 and not sleeps.calls
+    err = caught.value
+    assert err.errors[0].code == "InvalidInput" and err.errors[0].details == "CreatedAfter is wrong"  # type: ignore[attr-defined]
+    assert err.request_id == "rid-1"  # type: ignore[attr-defined]
+
+
+async def test_expired_token_is_refreshed_once_and_retried() -> None:
+    expired = error(403, "Unauthorized", "Access to requested resource is denied.",
+                    "The access token you provided has expired.")  # fmt: skip
+    handler, seen = sequence(expired, OK)
+    client, _, tokens = make_client(handler)
+    await client.sellers.get_marketplace_participations()
+    assert [r.headers["x-amz-access-token"] for r in seen] == ["Atza|first", "Atza|fresh1"]
+    assert tokens.refreshes == 1
+    # A second expiry on the same call is an error, not a loop.
+    handler, seen = sequence(expired, expired)
+    client, _, _ = make_client(handler)
+    with pytest.raises(Forbidden):
+        await client.sellers.get_marketplace_participations()
+    assert len(seen) == 2
+
+
+async def test_requests_carry_the_lwa_token_and_no_sigv4() -> None:
+    handler, seen = sequence(
+        OK, httpx.Response(200, json={"restrictedDataToken": "Atz.sprdt|y", "expiresIn": 3600})
+    )
+    client, _, _ = make_client(handler)
+    await client.sellers.get_marketplace_participations()
+    await client.tokens.create_restricted_data_token(
+        [RestrictedResource.of("GET", "/orders/v0/orders/1/address")]
+    )
+    for request in seen:
+        assert "authorization" not in request.headers
+        assert not any(h.lower().startswith("x-amz-date") for h in request.headers)
+        assert request.headers["x-amz-access-token"].startswith("Atza|")
+    body = json.loads(seen[1].content)
+    assert body == {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/1/address"}]}
+
+
+async def test_every_retry_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    structlog.configure(
+        processors=[structlog.stdlib.render_to_log_kwargs], logger_factory=structlog.stdlib.LoggerFactory()
+    )
+    handler, _ = sequence(error(500, "InternalFailure", "x"), OK)
+    client, _, _ = make_client(handler)
+    with caplog.at_level(logging.WARNING, logger="app.spapi"):
+        await client.sellers.get_marketplace_participations()
+    retries = [r for r in caplog.records if r.msg == "amazon.retry"]
+    assert len(retries) == 1
+    fields = retries[0].__dict__
+    assert fields["operation"] == "sellers.getMarketplaceParticipations"
+    assert fields["attempt"] == 1 and fields["status"] == 500 and fields["amzn_request_id"] == "rid-1"
+    assert "delay_s" in fields
+    structlog.reset_defaults()
+
+
+def test_retry_after_formats() -> None:
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert parse_retry_after("nonsense") is None
+
+
+def test_backoff_is_jittered() -> None:
+    policy = RetryPolicy(base_s=1.0, cap_s=8.0)
+    draws = {round(policy.backoff(4), 6) for _ in range(50)}
+    assert len(draws) > 40 and max(draws) <= 8.0
