@@ -55,7 +55,10 @@ def test_dev_runs_the_product_and_stops_cleanly(dev_env: dict[str, str], page: P
     with log_path.open("wb") as log_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "dev", "--emulator-port", str(emulator_port)],
-            env=dev_env, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
+            env=dev_env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
         )
         try:
             wait_for_http(f"{api}/ready", timeout=90, proc=proc)
