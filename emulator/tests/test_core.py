@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -163,3 +164,22 @@ async def test_events_published_on_activity(client: httpx.AsyncClient, state: Em
     await client.post("/_emulator/sellers/A1DEMOSELLER0001/activity", json={"new_orders": 2, "updates": 1})
     assert len(received) == 3
     assert {e["selling_partner_id"] for _, e in received} == {"A1DEMOSELLER0001"}
+
+
+async def test_fault_latency_and_lwa_faults(client: httpx.AsyncClient, token: str) -> None:
+    await client.post(
+        "/_emulator/faults", json={"operation": "sellers.getMarketplaceParticipations", "latency_ms": 80}
+    )
+    started = time.perf_counter()
+    r = await client.get(PARTICIPATIONS, headers={"x-amz-access-token": token})
+    assert r.status_code == 200
+    assert time.perf_counter() - started >= 0.08
+    await client.post(
+        "/_emulator/faults", json={"operation": "lwa.token", "error_rate": 1.0, "status": 500, "count": 1}
+    )
+    r = await client.post("/auth/o2/token", data={"grant_type": "client_credentials"})
+    assert r.status_code == 500 and r.json()["error"] == "server_error"
+    faults = (await client.get("/_emulator/faults")).json()
+    assert {f["operation"] for f in faults} == {"sellers.getMarketplaceParticipations", "lwa.token"}
+    log = (await client.get("/_emulator/requests", params={"path_prefix": "/auth"})).json()
+    assert log[-1]["status"] == 500 and log[-1]["note"].startswith("server_error")

@@ -2,15 +2,15 @@
 
 Declare an operation on a route with :func:`sp_operation`::
 
-    @router.get("/orders/v0/orders")
-    async def get_orders(request: Request, caller: Caller = Depends(sp_operation("ordersV0.getOrders",
-    rdt=True))): ...
+    GetOrdersCaller = Annotated[Caller, Depends(sp_operation("ordersV0.getOrders", rdt=True))]
 
-The dependency, in Amazon's order: records the operation name (for the request log and the
-``x-amzn-RateLimit-Limit`` header), applies faults (latency, injected errors), validates
-``x-amz-access-token``
-(LWA access token, RDT or grantless token), then takes a token from the usage-plan bucket of
-(application, selling partner, operation) and answers 429 ``QuotaExceeded`` when it is empty.
+    @router.get("/orders/v0/orders")
+    async def get_orders(request: Request, caller: GetOrdersCaller) -> dict[str, Any]: ...
+
+The dependency works in Amazon's order: it names the operation (for the request log and the
+``x-amzn-RateLimit-Limit`` header), applies faults (latency, injected errors, throttle storms), validates
+``x-amz-access-token`` (LWA access token, RDT or grantless token), then takes a token from the usage-plan
+bucket of (application, selling partner, operation) and answers 429 ``QuotaExceeded`` when it is empty.
 """
 
 from __future__ import annotations
