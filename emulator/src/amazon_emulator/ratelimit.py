@@ -1,8 +1,8 @@
 """Token buckets per (application, selling partner, operation), scaled by the time scale.
 
 A bucket starts full (``burst`` tokens) and refills at ``rate * time_scale`` tokens per real second.
-Overrides per (selling partner, operation) mimic Amazon raising a seller's plan; they replace the default plan for that
-seller and reset its buckets. Grantless calls use ``None`` as the selling partner.
+Overrides per (selling partner, operation) mimic Amazon raising a seller's plan: they replace the default
+plan for that seller and reset its buckets. Grantless calls use ``None`` as the selling partner.
 """
 
 from __future__ import annotations

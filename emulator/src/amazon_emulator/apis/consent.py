@@ -1,15 +1,15 @@
 """Consent pages a person clicks through.
 
-* Seller Central website workflow: ``GET
-/apps/authorize/consent?application_id&state[&redirect_uri][&version]``
-  shows the asking application and a choice of seller account (or a new seeded one); "Authorize" posts to
-  ``/apps/authorize/confirm`` which redirects to ``redirect_uri?state&selling_partner_id&spapi_oauth_code``.
+* Seller Central website workflow:
+  ``GET /apps/authorize/consent?application_id&state[&redirect_uri][&version]`` shows the asking
+  application and a choice of seller account (or a new seeded one); "Authorize" posts to
+  ``/apps/authorize/confirm``, which redirects to ``redirect_uri?state&selling_partner_id&spapi_oauth_code``.
 * Ads (LWA):
   ``GET /ap/oa?client_id&scope=advertising::campaign_management&response_type=code&redirect_uri&state``;
   "Allow" redirects to ``redirect_uri?code&scope&state``.
 
-Codes are single use and live ``auth_code_lifetime`` Amazon seconds (300). "Cancel" redirects with
-``error=access_denied``.
+Codes are single use and live ``auth_code_lifetime`` seconds (300, not scaled: a person is in the loop).
+"Cancel" redirects with ``error=access_denied``.
 """
 
 from __future__ import annotations
