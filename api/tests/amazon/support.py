@@ -228,7 +228,7 @@ def run_processes(mode: str, count: int, args: dict[str, Any], timeout: float = 
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for _ in range(count)
     ]
     results = []

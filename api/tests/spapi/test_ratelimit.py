@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 import uuid
 
@@ -31,7 +32,7 @@ async def test_waiters_get_distinct_evenly_spaced_slots(redis_client: aioredis.R
     waits = sorted(s.wait_s for s in slots)
     assert all(s.granted for s in slots)
     assert waits[0] == 0
-    gaps = [b - a for a, b in zip(waits, waits[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(waits)]
     assert all(0.08 < g < 0.12 for g in gaps), gaps
 
 
