@@ -372,3 +372,30 @@ async def test_delivery_date_filter_keeps_seller_fulfilled_orders(
     )
     bad = await client.get(ORDERS, params={**params, "IsISPU": "maybe"}, headers=auth(token))
     assert bad.status_code == 400
+
+
+async def test_orders_older_than_two_years_disappear(client: httpx.AsyncClient, state: EmulatorState) -> None:
+    seller = state.sellers[DEMO_SELLER_ID]
+    oldest = seller.orders[0]
+    token = await access_token_for(client)
+    assert (await client.get(f"{ORDERS}/{oldest.amazon_order_id}", headers=auth(token))).status_code == 200
+    # Let the oldest order age just past 730 days.
+    state.clock.advance(730 * 86400 - (state.clock.time() - oldest.purchase_ts) + 60)
+    token = await access_token_for(client)
+    gone = await client.get(f"{ORDERS}/{oldest.amazon_order_id}", headers=auth(token))
+    assert gone.status_code == 404
+    r = await client.get(
+        ORDERS,
+        params={
+            "MarketplaceIds": oldest.marketplace_id,
+            "CreatedAfter": days_ago(state, 800),
+            "CreatedBefore": days_ago(state, 700),
+        },
+        headers=auth(token),
+    )
+    assert r.status_code == 200
+    assert oldest.amazon_order_id not in {o["AmazonOrderId"] for o in r.json()["payload"]["Orders"]}
+    now = state.clock.time()
+    visible = [o for o in seller.orders if now - 730 * 86400 <= o.purchase_ts <= now]
+    summary = (await client.get(f"/_emulator/sellers/{DEMO_SELLER_ID}/summary")).json()
+    assert summary["total_orders"] == len(visible)

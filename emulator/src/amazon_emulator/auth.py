@@ -91,7 +91,8 @@ def authenticate(
         return Caller("rdt", token.application_id, token.client_id, token.selling_partner_id, (), token)
     access = creds.access.get(raw)
     if access is None or access.kind == "ads":
-        _token_kind(request, "invalid")
+        # An Ads API token is an LWA token too, but not one SP-API accepts.
+        _token_kind(request, "ads" if access is not None else "invalid")
         raise unauthorized(INVALID_DETAILS)
     _token_kind(request, access.kind)
     request.state.application_id = access.application_id
