@@ -83,3 +83,15 @@ def test_changes_between_lists_time_driven_changes() -> None:
     assert [when for when, _ in changes] == sorted(when for when, _ in changes)
     new_orders = {o.amazon_order_id for o in seller.orders if ANCHOR < o.purchase_ts <= ANCHOR + 2 * 86400}
     assert new_orders <= {o.amazon_order_id for _, o in changes}
+
+
+async def test_admin_order_truth(client: httpx.AsyncClient, state: EmulatorState) -> None:
+    order = state.sellers[DEMO_SELLER_ID].orders[5]
+    r = await client.get(f"/_emulator/sellers/{DEMO_SELLER_ID}/orders/{order.amazon_order_id}")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == order.status_at(state.clock.time())
+    assert len(body["items"]) == len(order.items)
+    assert (
+        await client.get(f"/_emulator/sellers/{DEMO_SELLER_ID}/orders/000-0000000-0000000")
+    ).status_code == 404

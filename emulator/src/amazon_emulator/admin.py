@@ -5,12 +5,13 @@ Shapes are documented on each route (and at ``/_emulator/docs``).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from amazon_emulator.clock import parse_iso
+from amazon_emulator.clock import iso_ts, parse_iso
 from amazon_emulator.config import DEFAULT_MARKETPLACES
 from amazon_emulator.data.activity import add_activity, summary
 from amazon_emulator.data.marketplaces import resolve
@@ -116,7 +117,9 @@ async def create_seller_route(body: SellerIn, request: Request) -> dict[str, Any
         resolve(body.marketplaces)
     except KeyError as exc:
         raise HTTPException(422, f"unknown marketplace {exc}") from exc
-    seller = create_seller(
+    # Large sellers take a second or two to generate: keep the event loop answering meanwhile.
+    seller = await asyncio.to_thread(
+        create_seller,
         state,
         body.selling_partner_id,
         marketplaces=body.marketplaces,
@@ -150,6 +153,38 @@ async def seller_summary(
     except ValueError as exc:
         raise HTTPException(422, "as_of must be ISO 8601") from exc
     return summary(seller, at)
+
+
+@router.get("/sellers/{selling_partner_id}/orders/{order_id}")
+async def seller_order(selling_partner_id: str, order_id: str, request: Request) -> dict[str, Any]:
+    """The truth about one order now: status, last update, totals and item lines (no PII)."""
+    state = get_state(request)
+    seller = state.seller(selling_partner_id)
+    order = seller.orders_by_id.get(order_id) if seller else None
+    now = state.clock.time()
+    if order is None or order.purchase_ts > now:
+        raise HTTPException(404, "unknown order")
+    last = order.last_update_at(now)
+    return {
+        "amazon_order_id": order.amazon_order_id,
+        "marketplace_id": order.marketplace_id,
+        "purchase_date": iso_ts(order.purchase_ts),
+        "last_update_date": iso_ts(last) if last is not None else None,
+        "status": order.status_at(now),
+        "fulfillment_channel": order.fulfillment_channel,
+        "order_total": f"{order.order_total():.2f}",
+        "items": [
+            {
+                "order_item_id": i.order_item_id,
+                "asin": i.product.asin,
+                "sku": i.product.sku,
+                "quantity": i.quantity,
+                "unit_price": f"{i.unit_price:.2f}",
+            }
+            for i in order.items
+        ],
+        "timeline": [{"time": iso_ts(when), "status": status} for when, status in order.timeline],
+    }
 
 
 @router.post("/sellers/{selling_partner_id}/activity")

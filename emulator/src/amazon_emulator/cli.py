@@ -38,6 +38,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         seed=args.seed, time_scale=args.time_scale, demo=args.demo, demo_orders=args.demo_orders
     )
     app = create_app(config)
+    state = app.state.emulator
+    logging.getLogger("amazon_emulator").info(
+        "Amazon emulator on http://%s:%s (time scale %s, %d seller(s), %d app(s)); admin: /_emulator/docs",
+        args.host, args.port, args.time_scale, len(state.sellers), len(state.credentials.apps),
+    )  # fmt: skip
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
 
 
