@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import httpx
-
-from tests.contract import require_models, validate
+from emulator_contract import require_models, validate
 
 
 async def test_participations_contract(client: httpx.AsyncClient, token: str) -> None:
