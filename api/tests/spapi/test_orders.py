@@ -18,9 +18,11 @@ US = "ATVPDKIKX0DER"
 def _window() -> OrderQuery:
     before = default_before()
     return OrderQuery(
-        marketplace_ids=[US], last_updated_after=before - timedelta(days=20), last_updated_before=before,
+        marketplace_ids=[US],
+        last_updated_after=before - timedelta(days=20),
+        last_updated_before=before,
         max_results=5,
-    )  # fmt: skip
+    )
 
 
 async def _all_orders(client: SpApiClient, version: str) -> dict[str, object]:
@@ -116,8 +118,11 @@ async def test_2026_pii_without_rdt(sp_client: SpApiClient, emulator_http: httpx
 
 async def test_before_must_be_two_minutes_old() -> None:
     with pytest.raises(ValueError, match="2 minutes"):
-        OrderQuery(marketplace_ids=[US], created_after=datetime.now(UTC) - timedelta(days=1),
-                   created_before=datetime.now(UTC))  # fmt: skip
+        OrderQuery(
+            marketplace_ids=[US],
+            created_after=datetime.now(UTC) - timedelta(days=1),
+            created_before=datetime.now(UTC),
+        )
     with pytest.raises(ValueError, match="exactly one"):
         OrderQuery(marketplace_ids=[US])
 

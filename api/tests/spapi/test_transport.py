@@ -61,9 +61,14 @@ def make_client(handler: Handler, *, max_wait_s: float = 60.0, retry: RetryPolic
     transport = AmazonTransport(http, limiter=None, retry=retry or RetryPolicy(max_attempts=4), sleep=sleeps)
     tokens = FakeTokens()
     client = SpApiClient(
-        transport, base_url="https://sp.test", region="NA", application_id="app", selling_partner_id="S1",
-        tokens=tokens, max_wait_s=max_wait_s,
-    )  # fmt: skip
+        transport,
+        base_url="https://sp.test",
+        region="NA",
+        application_id="app",
+        selling_partner_id="S1",
+        tokens=tokens,
+        max_wait_s=max_wait_s,
+    )
     return client, sleeps, tokens
 
 
@@ -147,8 +152,12 @@ async def test_client_errors_are_typed_and_never_retried(status: int, cls: type[
 
 
 async def test_expired_token_is_refreshed_once_and_retried() -> None:
-    expired = error(403, "Unauthorized", "Access to requested resource is denied.",
-                    "The access token you provided has expired.")  # fmt: skip
+    expired = error(
+        403,
+        "Unauthorized",
+        "Access to requested resource is denied.",
+        "The access token you provided has expired.",
+    )
     handler, seen = sequence(expired, OK)
     client, _, tokens = make_client(handler)
     await client.sellers.get_marketplace_participations()

@@ -83,10 +83,20 @@ async def test_rotated_client_secret_wins_until_it_expires(sessionmaker: async_s
     store = SqlTokenStore(sessionmaker, KEYS)
     assert await store.current_client_secret("client") is None
     async with sessionmaker() as session, session.begin():
-        session.add(AppSecret(client_id="client", secret_enc=encrypt(KEYS, "new-secret"),
-                              expires_at=datetime.now(UTC) + timedelta(days=180)))  # fmt: skip
-        session.add(AppSecret(client_id="client", secret_enc=encrypt(KEYS, "dead"),
-                              expires_at=datetime.now(UTC) - timedelta(days=1)))  # fmt: skip
+        session.add(
+            AppSecret(
+                client_id="client",
+                secret_enc=encrypt(KEYS, "new-secret"),
+                expires_at=datetime.now(UTC) + timedelta(days=180),
+            )
+        )
+        session.add(
+            AppSecret(
+                client_id="client",
+                secret_enc=encrypt(KEYS, "dead"),
+                expires_at=datetime.now(UTC) - timedelta(days=1),
+            )
+        )
     current = await store.current_client_secret("client")
     assert current is not None and current.secret == "new-secret"
     assert "new-secret" not in repr(current)

@@ -117,8 +117,11 @@ async def test_redis_holds_only_ciphertext_and_never_an_rdt(
 
     token = await token_manager.access_token(connection)
     before = default_before()
-    query = OrderQuery(marketplace_ids=["ATVPDKIKX0DER"], last_updated_after=before - timedelta(days=30),
-                       last_updated_before=before)  # fmt: skip
+    query = OrderQuery(
+        marketplace_ids=["ATVPDKIKX0DER"],
+        last_updated_after=before - timedelta(days=30),
+        last_updated_before=before,
+    )
     page = await anext(aiter(sp_client.orders_v0.search(query)))
     shipped = next(o for o in page.orders if o.status in ("SHIPPED", "UNSHIPPED"))
     await sp_client.orders_v0.get_address(shipped.amazon_order_id)
