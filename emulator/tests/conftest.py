@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from emulator_helpers import access_token_for
 from fastapi import FastAPI
 
 from amazon_emulator.app import create_app
 from amazon_emulator.config import EmulatorConfig
 from amazon_emulator.state import EmulatorState
+
+from emulator_helpers import access_token_for
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+
 from emulator_contract import require_models, validate
 
 

@@ -7,13 +7,14 @@ import time
 
 import httpx
 import pytest
-from emulator_helpers import access_token_for
 
 from amazon_emulator.app import create_app
 from amazon_emulator.clock import Clock
 from amazon_emulator.config import EmulatorConfig
 from amazon_emulator.ratelimit import RateLimiter
 from amazon_emulator.state import EmulatorState
+
+from emulator_helpers import access_token_for
 
 PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
 

@@ -6,7 +6,6 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import httpx
-from emulator_helpers import refresh_token_for
 
 from amazon_emulator.config import (
     DEMO_APPLICATION_ID,
@@ -16,6 +15,8 @@ from amazon_emulator.config import (
     DEMO_SELLER_ID,
 )
 from amazon_emulator.state import EmulatorState
+
+from emulator_helpers import refresh_token_for
 
 CREDS = {"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from emulator_contract import validate
-from emulator_helpers import ago, auth, create_rdt, days_ago
 
 from amazon_emulator.config import DEMO_SELLER_ID
 from amazon_emulator.state import EmulatorState
+
+from emulator_contract import validate
+from emulator_helpers import ago, auth, create_rdt, days_ago
 
 SEARCH = "/orders/2026-01-01/orders"
 ALL_DATA = ",".join(

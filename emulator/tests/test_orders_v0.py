@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from emulator_contract import validate
-from emulator_helpers import US, access_token_for, ago, auth, create_rdt, days_ago
 
 from amazon_emulator.config import DEMO_SELLER_ID
 from amazon_emulator.state import EmulatorState
+
+from emulator_contract import validate
+from emulator_helpers import US, access_token_for, ago, auth, create_rdt, days_ago
 
 ORDERS = "/orders/v0/orders"
 
