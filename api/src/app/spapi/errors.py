@@ -64,6 +64,10 @@ class Conflict(AmazonError):
     """409: the resource exists already (a duplicate destination or subscription)."""
 
 
+class DuplicateRequest(Conflict):
+    """425 (Ads reporting): an identical request is still processing; its id is in the message."""
+
+
 class Throttled(AmazonError):
     """429, or our own limiter saying the next slot is further away than the caller may wait.
 
@@ -92,6 +96,7 @@ _BY_STATUS: dict[int, type[AmazonError]] = {
     413: InvalidInput,
     415: InvalidInput,
     422: InvalidInput,
+    425: DuplicateRequest,
 }
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 import structlog
 
+from app.ads.client import AdsClient
 from app.settings import Settings
 from app.spapi.auth import MintedRdt, RdtCache, RestrictedResource
 from app.spapi.client import OrdersVersion, SpApiClient
@@ -113,6 +114,21 @@ class TokenManager:
             tokens=self.provider(connection),
             max_wait_s=max_wait_s,
             orders_api_version=orders_api_version or self.settings.spapi.orders_api_version,
+        )
+
+    def ads_client(
+        self, connection: ConnectionRef, *, profile_id: str | None = None, max_wait_s: float = 5.0
+    ) -> AdsClient:
+        if connection.provider != "amazon_ads":
+            raise ValueError("ads_client needs an amazon_ads connection")
+        return AdsClient(
+            self.transport,
+            base_url=self.settings.ads.base_url(connection.region),
+            region=connection.region,
+            client_id=self.settings.ads.ads_client_id,
+            tokens=self.provider(connection),
+            profile_id=profile_id,
+            max_wait_s=max_wait_s,
         )
 
     def grantless_client(self, region: Region, scope: str, *, max_wait_s: float = 5.0) -> SpApiClient:
