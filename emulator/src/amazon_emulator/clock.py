@@ -61,6 +61,11 @@ def iso_ts(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
+def iso_ms(epoch: float) -> str:
+    """:func:`iso_ts` with milliseconds (for logs, where order within a second matters)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch * 1000) % 1000:03d}Z"
+
+
 def parse_iso(value: str) -> datetime:
     """Parse an ISO 8601 timestamp as Amazon accepts it; naive values are taken as UTC.
 

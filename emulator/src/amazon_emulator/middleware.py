@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from amazon_emulator.clock import iso_ts
+from amazon_emulator.clock import iso_ms
 from amazon_emulator.requestlog import LogEntry
 from amazon_emulator.state import EmulatorState
 
@@ -50,7 +50,7 @@ class AmazonHeadersMiddleware:
         finally:
             self.emulator.request_log.add(
                 LogEntry(
-                    time=iso_ts(self.emulator.clock.time()),
+                    time=iso_ms(self.emulator.clock.time()),
                     method=scope.get("method", ""),
                     path=scope.get("path", ""),
                     query=scope.get("query_string", b"").decode("latin-1"),
