@@ -399,3 +399,32 @@ async def test_orders_older_than_two_years_disappear(client: httpx.AsyncClient, 
     visible = [o for o in seller.orders if now - 730 * 86400 <= o.purchase_ts <= now]
     summary = (await client.get(f"/_emulator/sellers/{DEMO_SELLER_ID}/summary")).json()
     assert summary["total_orders"] == len(visible)
+
+
+async def test_last_updated_window_uses_current_last_update_date(
+    client: httpx.AsyncClient, token: str, state: EmulatorState
+) -> None:
+    start = ago(state, 1)
+    created = (
+        await client.post(f"/_emulator/sellers/{DEMO_SELLER_ID}/activity", json={"new_orders": 1})
+    ).json()
+    oid = created["created"][0]
+    market = state.sellers[DEMO_SELLER_ID].orders_by_id[oid].marketplace_id
+    first_end = ago(state, -10)
+    state.clock.advance(200)
+
+    async def window_ids(after: str, before: str) -> set[str]:
+        r = await client.get(
+            ORDERS,
+            params={"MarketplaceIds": market, "LastUpdatedAfter": after, "LastUpdatedBefore": before},
+            headers=auth(token),
+        )
+        assert r.status_code == 200, r.text
+        return {o["AmazonOrderId"] for o in r.json()["payload"]["Orders"]}
+
+    assert oid in await window_ids(start, first_end)
+    # Updated again: now it belongs to the later window only.
+    await client.post(f"/_emulator/sellers/{DEMO_SELLER_ID}/activity", json={"updates": 100})
+    state.clock.advance(130)
+    assert oid not in await window_ids(start, first_end)
+    assert oid in await window_ids(first_end, ago(state, 121))

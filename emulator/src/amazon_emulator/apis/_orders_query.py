@@ -156,7 +156,9 @@ def search(seller: Seller, window: Window, flt: OrderFilter, now: float) -> list
         if flt.predicates and not all(p(order) for p in flt.predicates):
             continue
         if window.by_update:
-            updated = order.last_update_at(min(now, window.before))
+            # Amazon filters on the order's current LastUpdateDate: an order changed again after the window
+            # falls in a later window, never in two.
+            updated = order.last_update_at(now)
             if updated is None or not window.after <= updated <= window.before:
                 continue
             hits.append((updated, order.amazon_order_id))
