@@ -11,6 +11,7 @@ import copy
 import functools
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -75,18 +76,27 @@ def _close(node: Any, skip: set[str], here: str = "#", in_composition: bool = Fa
 
 @functools.cache
 def spec(path: str) -> Any:
-    from openapi_core import OpenAPI
+    from openapi_core import Config, OpenAPI
 
     full = models_dir() / path
     if full.suffix in (".yaml", ".yml"):
         import yaml
 
-        data = yaml.safe_load(full.read_text(encoding="utf-8"))
+        # YAML reads response codes as integers; OpenAPI wants them as strings.
+        data = json.loads(json.dumps(yaml.safe_load(full.read_text(encoding="utf-8")), default=str))
     else:
         data = json.loads(full.read_text(encoding="utf-8"))
     data = copy.deepcopy(data)
     _close(data, _composed_refs(data))
-    return OpenAPI.from_dict(data)
+    # Vendor JSON types (Ads: application/vnd.spCampaign.v3+json, ...) are JSON too.
+    vendor_types = set(re.findall(r'"(application/vnd\.[^"]+\+json)"', json.dumps(data)))
+    # Some official files carry small schema slips (a string default on a number): do not
+    # reject the model itself, only requests that break it.
+    vendor_types |= {t.lower() for t in vendor_types}
+    config = Config(
+        extra_media_type_deserializers=dict.fromkeys(vendor_types, json.loads), spec_validator_cls=None
+    )
+    return OpenAPI.from_dict(data, config=config)
 
 
 class RequestAdapter:
@@ -122,7 +132,7 @@ class RequestAdapter:
 
     @property
     def content_type(self) -> str:
-        return self._request.headers.get("content-type", "application/json").lower()
+        return self._request.headers.get("content-type", "application/json")
 
 
 def validate_request(model_file: str, request: httpx.Request, host_url: str) -> None:
