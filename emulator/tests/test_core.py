@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Annotated
 
 import httpx
 import pytest
+from fastapi import APIRouter, Depends
 
 from amazon_emulator.app import create_app
+from amazon_emulator.auth import GRANTLESS_NOTIFICATIONS, Caller, sp_operation
 from amazon_emulator.clock import Clock
 from amazon_emulator.config import EmulatorConfig
 from amazon_emulator.ratelimit import RateLimiter
 from amazon_emulator.state import EmulatorState
 
-from emulator_helpers import access_token_for
+from emulator_helpers import access_token_for, grantless_token
 
 PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
 
@@ -184,3 +187,39 @@ async def test_fault_latency_and_lwa_faults(client: httpx.AsyncClient, token: st
     assert {f["operation"] for f in faults} == {"sellers.getMarketplaceParticipations", "lwa.token"}
     log = (await client.get("/_emulator/requests", params={"path_prefix": "/auth"})).json()
     assert log[-1]["status"] == 500 and log[-1]["note"].startswith("server_error")
+
+
+# A stand-in for the notifications module: a grantless operation declared the documented way.
+Destinations = Annotated[
+    Caller, Depends(sp_operation("notifications.getDestinations", grantless_scope=GRANTLESS_NOTIFICATIONS))
+]
+grantless_router = APIRouter()
+
+
+@grantless_router.get("/notifications/v1/destinations")
+async def destinations(caller: Destinations) -> dict[str, object]:
+    return {"payload": [], "app": caller.application_id, "seller": caller.selling_partner_id}
+
+
+async def test_grantless_operation_gate() -> None:
+    app = create_app(EmulatorConfig(demo=True, demo_orders=10))
+    app.include_router(grantless_router)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://e") as c:
+        grantless = await grantless_token(c)
+        rotation = await grantless_token(c, "sellingpartnerapi::client_credential:rotation")
+        seller = await access_token_for(c)
+        ok = await c.get("/notifications/v1/destinations", headers={"x-amz-access-token": grantless})
+        assert ok.status_code == 200 and ok.json()["seller"] is None
+        assert ok.headers["x-amzn-RateLimit-Limit"] == "1.0"
+        for other in (rotation, seller):
+            r = await c.get("/notifications/v1/destinations", headers={"x-amz-access-token": other})
+            assert r.status_code == 403
+        statuses = [
+            (
+                await c.get("/notifications/v1/destinations", headers={"x-amz-access-token": grantless})
+            ).status_code
+            for _ in range(5)
+        ]
+        assert statuses == [200] * 4 + [429]
+        log = (await c.get("/_emulator/requests", params={"operation": "getDestinations"})).json()
+        assert log[0]["token_kind"] == "grantless"
