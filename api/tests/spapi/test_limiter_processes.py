@@ -22,8 +22,10 @@ from tests.amazon.support import DEMO_SELLER_ID, request_log, run_processes, sel
 RATE, BURST, SECONDS, WARMUP = 5.0, 5, 14, 4
 
 
-def epoch(iso: str) -> int:
-    return calendar.timegm(time.strptime(iso, "%Y-%m-%dT%H:%M:%SZ"))
+def epoch(iso: str) -> float:
+    """The request log's time (with or without milliseconds) as epoch seconds."""
+    whole, _, fraction = iso.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) + float(f"0.{fraction or 0}")
 
 
 async def test_two_processes_stay_under_the_bucket(

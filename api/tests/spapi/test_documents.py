@@ -1,0 +1,95 @@
+"""Document download and parsing: streamed gunzip (also when Content-Encoding already decoded it),
+concatenated gzip members, flat files, JSON, JSON Lines, expired URLs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import httpx
+import pytest
+
+from app.spapi.documents import DocumentExpired, parse_document, stream_document, upload_document
+
+FLAT = "amazon-order-id\tsku\tquantity\n111-1\tSKU-1\t2\n111-2\tSKU-2\t1\n"
+
+
+def http_for(content: bytes, **headers: str) -> httpx.AsyncClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=content, headers=headers)
+
+    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+
+async def rows(http: httpx.AsyncClient) -> list[dict[str, object]]:
+    return [row async for row in parse_document(stream_document(http, "https://s3.test/doc"))]
+
+
+async def test_gzip_flat_file() -> None:
+    assert await rows(http_for(gzip.compress(FLAT.encode()))) == [
+        {"amazon-order-id": "111-1", "sku": "SKU-1", "quantity": "2"},
+        {"amazon-order-id": "111-2", "sku": "SKU-2", "quantity": "1"},
+    ]
+
+
+async def test_content_encoding_is_not_decompressed_twice() -> None:
+    # The server gzips the gzip: httpx removes the transport layer, we remove the file layer.
+    doubled = gzip.compress(gzip.compress(FLAT.encode()))
+    assert len(await rows(http_for(doubled, **{"content-encoding": "gzip"}))) == 2
+    # Transport gzip only (Amazon's enableContentEncodingUrlHeader): decoded once, no second gunzip.
+    assert len(await rows(http_for(gzip.compress(FLAT.encode()), **{"content-encoding": "gzip"}))) == 2
+
+
+async def test_concatenated_gzip_members() -> None:
+    content = gzip.compress(b"a\tb\n1\t2\n") + gzip.compress(b"3\t4\n")
+    assert await rows(http_for(content)) == [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]
+
+
+async def test_large_document_streams() -> None:
+    big = "id\tvalue\n" + "".join(f"{i}\t{'x' * 50}\n" for i in range(100_000))
+    count = 0
+    async for _ in parse_document(
+        stream_document(http_for(gzip.compress(big.encode())), "https://s3.test/doc")
+    ):
+        count += 1
+    assert count == 100_000
+
+
+async def test_json_documents() -> None:
+    report = {
+        "reportSpecification": {"reportType": "GET_SALES_AND_TRAFFIC_REPORT"},
+        "salesAndTrafficByAsin": [],
+    }
+    assert await rows(http_for(json.dumps(report, indent=2).encode())) == [report]
+    assert await rows(http_for(b'[{"a": 1}, {"a": 2}]')) == [{"a": 1}, {"a": 2}]
+    lines = b'{"a": 1}\n{"a": 2}\n'
+    assert await rows(http_for(gzip.compress(lines))) == [{"a": 1}, {"a": 2}]
+    assert await rows(http_for(b"")) == []
+
+
+async def test_expired_url() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, content=b"<Error><Code>AccessDenied</Code></Error>")
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    with pytest.raises(DocumentExpired):
+        await rows(http)
+    with pytest.raises(DocumentExpired):
+        await upload_document(http, "https://s3.test/up", b"x", "text/plain")
+
+
+async def test_upload_sends_no_amazon_token() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    await upload_document(
+        httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        "https://s3.test/up",
+        b"sku\tqty\n",
+        "text/tab-separated-values; charset=UTF-8",
+    )
+    assert seen[0].method == "PUT" and seen[0].headers["content-type"].startswith("text/tab-separated-values")
+    assert "x-amz-access-token" not in seen[0].headers and "authorization" not in seen[0].headers
