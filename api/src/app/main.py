@@ -29,10 +29,14 @@ HTTP_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=60.0, pool=10.0)
 
 def api_router() -> APIRouter:
     """Every domain's router, mounted under /api."""
+    from app.audit.endpoints import router as audit_router
     from app.auth.endpoints import router as auth_router
+    from app.tenants.endpoints import router as tenants_router
 
     router = APIRouter(prefix="/api")
     router.include_router(auth_router)
+    router.include_router(tenants_router)
+    router.include_router(audit_router)
     return router
 
 

@@ -1,15 +1,110 @@
-"""Auth routes. Sessions arrive with the onboarding work; until then nobody is signed in."""
+"""Auth routes: sign-up, sign-in, sign-out and the current user."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
 
-from app.auth.schemas import CurrentUser
-from app.kit.errors import ERROR_RESPONSES, Unauthenticated
+from app.auth.dependencies import (
+    SESSION_COOKIE,
+    CurrentUserDep,
+    PrincipalDep,
+    clear_session_cookies,
+    client_ip,
+    set_csrf_cookie,
+    set_session_cookies,
+    settings_of,
+)
+from app.auth.models import User
+from app.auth.schemas import CurrentUser, SignInRequest, SignUpRequest
+from app.auth.service import (
+    LoginLimiter,
+    TooManyAttempts,
+    create_session,
+    csrf_token_for,
+    end_session,
+    sign_in,
+    sign_up,
+)
+from app.db.dependencies import SessionDep
+from app.kit.errors import ERROR_RESPONSES, ErrorResponse, error_response
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
+_SIGN_IN_RESPONSES = {**ERROR_RESPONSES, 429: {"model": ErrorResponse}}
+
+
+def _current(user: User) -> CurrentUser:
+    return CurrentUser(id=str(user.id), email=user.email, name=user.name)
+
+
+@router.post(
+    "/signup", response_model=CurrentUser, status_code=status.HTTP_201_CREATED, responses=ERROR_RESPONSES
+)
+async def signup(
+    body: SignUpRequest, request: Request, response: Response, session: SessionDep
+) -> CurrentUser:
+    """Create an account (or claim an invitation sent to this e-mail) and sign in."""
+    settings = settings_of(request)
+    user = await sign_up(session, email=body.email, password=body.password, name=body.name)
+    new_session = await create_session(
+        session,
+        user,
+        secret=settings.security.session_secret,
+        max_age_s=settings.security.session_max_age_sec,
+        user_agent=request.headers.get("user-agent"),
+    )
+    set_session_cookies(response, settings, new_session)
+    return _current(user)
+
+
+@router.post("/signin", response_model=CurrentUser, responses=_SIGN_IN_RESPONSES)
+async def signin(
+    body: SignInRequest, request: Request, response: Response, session: SessionDep
+) -> CurrentUser | JSONResponse:
+    """Check the password and start a session (HttpOnly cookie plus the CSRF cookie)."""
+    settings = settings_of(request)
+    try:
+        user = await sign_in(
+            session,
+            LoginLimiter(request.app.state.redis),
+            email=body.email,
+            password=body.password,
+            ip=client_ip(request),
+        )
+    except TooManyAttempts as exc:
+        return error_response(
+            request, exc.status_code, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after_s)}
+        )
+    new_session = await create_session(
+        session,
+        user,
+        secret=settings.security.session_secret,
+        max_age_s=settings.security.session_max_age_sec,
+        user_agent=request.headers.get("user-agent"),
+    )
+    set_session_cookies(response, settings, new_session)
+    return _current(user)
+
+
+@router.post("/signout", status_code=status.HTTP_204_NO_CONTENT, responses=ERROR_RESPONSES)
+async def signout(request: Request, principal: PrincipalDep, session: SessionDep) -> Response:
+    """End this browser's session (the row is revoked; the cookie alone is worthless)."""
+    if principal.via == "session":
+        await end_session(session, principal.session_key)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_session_cookies(response, settings_of(request))
+    return response
+
 
 @router.get("/me", response_model=CurrentUser, responses=ERROR_RESPONSES)
-async def me() -> CurrentUser:
-    raise Unauthenticated("not signed in")
+async def me(
+    request: Request, response: Response, principal: PrincipalDep, user: CurrentUserDep
+) -> CurrentUser:
+    """The signed-in user. Also (re)issues the CSRF cookie, e.g. for Clerk sessions."""
+    settings = settings_of(request)
+    if principal.via != "bearer" or SESSION_COOKIE in request.cookies:
+        set_csrf_cookie(
+            response, settings, csrf_token_for(settings.security.session_secret, principal.session_key)
+        )
+    return _current(user)

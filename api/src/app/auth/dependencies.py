@@ -1,0 +1,160 @@
+"""Who is calling: the session cookie (built-in sign-in) or a Clerk session JWT.
+
+Unsafe methods authenticated by a cookie must carry the CSRF token (double submit, bound to the
+session): the `csrf_token` cookie, readable by the panel's JavaScript, sent back as X-CSRF-Token.
+A Bearer token is not sent by browsers on their own, so it needs no CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import httpx
+from fastapi import Depends, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.clerk import ClerkIdentity, ClerkVerifier, InvalidClerkToken
+from app.auth.models import User
+from app.auth.repository import UserRepository
+from app.auth.service import NewSession, csrf_token_for, user_for_session_token
+from app.db.dependencies import SessionDep
+from app.kit.errors import Forbidden, Unauthenticated
+from app.settings import Settings
+
+SESSION_COOKIE = "session"
+CSRF_COOKIE = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+# The cookie Clerk's browser SDK keeps the short-lived session JWT in.
+CLERK_COOKIE = "__session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User
+    # What the CSRF token is bound to: the session token, or Clerk's session id.
+    session_key: str
+    via: Literal["session", "clerk_cookie", "bearer"]
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def set_session_cookies(response: Response, settings: Settings, new_session: NewSession) -> None:
+    secure = settings.is_production
+    max_age = settings.security.session_max_age_sec
+    response.set_cookie(
+        SESSION_COOKIE, new_session.token, max_age=max_age, httponly=True, secure=secure, samesite="lax"
+    )
+    set_csrf_cookie(response, settings, new_session.csrf_token)
+
+
+def set_csrf_cookie(response: Response, settings: Settings, csrf_token: str) -> None:
+    response.set_cookie(
+        CSRF_COOKIE,
+        csrf_token,
+        max_age=settings.security.session_max_age_sec,
+        httponly=False,  # the panel reads it to send it back as X-CSRF-Token
+        secure=settings.is_production,
+        samesite="lax",
+    )
+
+
+def clear_session_cookies(response: Response, settings: Settings) -> None:
+    for name in (SESSION_COOKIE, CSRF_COOKIE):
+        response.delete_cookie(name, secure=settings.is_production, samesite="lax")
+
+
+def clerk_verifier(request: Request) -> ClerkVerifier | None:
+    settings = settings_of(request)
+    if not settings.security.clerk_jwks_url:
+        return None
+    verifier: ClerkVerifier | None = getattr(request.app.state, "clerk_verifier", None)
+    if verifier is None:
+        http: httpx.AsyncClient = request.app.state.http
+        verifier = ClerkVerifier(settings.security.clerk_jwks_url, http, [settings.runtime.public_url])
+        request.app.state.clerk_verifier = verifier
+    return verifier
+
+
+async def _clerk_user(session: AsyncSession, identity: ClerkIdentity) -> User:
+    """The local user of a Clerk account, created on first sight (memberships need a local id)."""
+    users = UserRepository(session)
+    user = await users.by_clerk_id(identity.user_id)
+    if user is not None:
+        return user
+    if identity.email:
+        user = await users.by_email(identity.email)
+        if user is not None and user.clerk_user_id is None:
+            # Clerk verified this address: an invited user signing in through Clerk claims it.
+            user.clerk_user_id = identity.user_id
+            await session.flush()
+            return user
+    email = identity.email or f"{identity.user_id}@clerk.invalid"
+    return await users.add(email=email, name=identity.name, clerk_user_id=identity.user_id)
+
+
+async def _principal_from_clerk(request: Request, session: AsyncSession) -> Principal | None:
+    verifier = clerk_verifier(request)
+    if verifier is None:
+        return None
+    authorization = request.headers.get("authorization", "")
+    via: Literal["clerk_cookie", "bearer"]
+    if authorization.lower().startswith("bearer "):
+        token, via = authorization[7:].strip(), "bearer"
+    elif request.cookies.get(CLERK_COOKIE):
+        token, via = request.cookies[CLERK_COOKIE], "clerk_cookie"
+    else:
+        return None
+    try:
+        identity = await verifier.verify(token)
+    except InvalidClerkToken as exc:
+        raise Unauthenticated(f"invalid session token: {exc}") from None
+    user = await _clerk_user(session, identity)
+    if not user.is_active:
+        raise Unauthenticated("this account is disabled")
+    return Principal(user, identity.session_id, via)
+
+
+async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        user = await user_for_session_token(session, token)
+        if user is not None:
+            return Principal(user, token, "session")
+    return await _principal_from_clerk(request, session)
+
+
+def check_csrf(request: Request, principal: Principal) -> None:
+    if request.method in SAFE_METHODS or principal.via == "bearer":
+        return
+    expected = csrf_token_for(settings_of(request).security.session_secret, principal.session_key)
+    sent = request.headers.get(CSRF_HEADER, "")
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not (sent and hmac.compare_digest(sent, cookie) and hmac.compare_digest(sent, expected)):
+        raise Forbidden("missing or invalid CSRF token (X-CSRF-Token header)", code="csrf_failed")
+
+
+async def current_principal(
+    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+) -> Principal:
+    if principal is None:
+        raise Unauthenticated("not signed in")
+    check_csrf(request, principal)
+    return principal
+
+
+async def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> User:
+    return principal.user
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+CurrentUserDep = Annotated[User, Depends(current_user)]

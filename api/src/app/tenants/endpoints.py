@@ -1,0 +1,143 @@
+"""Tenants, members and feature flags."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response, status
+
+from app.auth.dependencies import CurrentUserDep, settings_of
+from app.db.dependencies import SessionDep
+from app.kit.errors import ERROR_RESPONSES, request_id_of
+from app.settings import Settings
+from app.tenants import service
+from app.tenants.dependencies import TenantAdmin, TenantMember
+from app.tenants.models import Tenant
+from app.tenants.repository import MembershipRepository, TenantRepository
+from app.tenants.schemas import (
+    FeatureFlagOut,
+    FeatureFlagsUpdate,
+    MemberAdd,
+    MemberOut,
+    MemberRoleChange,
+    TenantCreate,
+    TenantOut,
+)
+
+router = APIRouter(prefix="/tenants", tags=["tenants"])
+
+
+def _tenant_out(tenant: Tenant, role: str) -> TenantOut:
+    return TenantOut(
+        id=str(tenant.id), name=tenant.name, slug=tenant.slug, role=role, created_at=tenant.created_at
+    )
+
+
+def _flags_out(tenant: Tenant, settings: Settings) -> list[FeatureFlagOut]:
+    values = service.effective_flags(tenant, settings)
+    overrides = tenant.feature_flags or {}
+    return [
+        FeatureFlagOut(
+            key=key,
+            env_var=flag.env_var,
+            description=flag.description,
+            value=values[key],
+            default=flag.default(settings),
+            overridden=key in overrides,
+        )
+        for key, flag in service.FEATURE_FLAGS.items()
+    ]
+
+
+@router.get("", response_model=list[TenantOut], responses=ERROR_RESPONSES)
+async def list_tenants(user: CurrentUserDep, session: SessionDep) -> list[TenantOut]:
+    """The tenants the signed-in user belongs to, with their role in each."""
+    return [_tenant_out(t, role) for t, role in await TenantRepository(session).list_for_user(user.id)]
+
+
+@router.post("", response_model=TenantOut, status_code=status.HTTP_201_CREATED, responses=ERROR_RESPONSES)
+async def create_tenant(
+    body: TenantCreate, request: Request, user: CurrentUserDep, session: SessionDep
+) -> TenantOut:
+    """Create a tenant; the caller becomes its owner."""
+    tenant = await service.create_tenant(session, user, body.name, request_id=request_id_of(request))
+    return _tenant_out(tenant, "owner")
+
+
+@router.get("/{tenant_id}", response_model=TenantOut, responses=ERROR_RESPONSES)
+async def get_tenant(access: TenantMember) -> TenantOut:
+    return _tenant_out(access.tenant, access.role)
+
+
+@router.get("/{tenant_id}/members", response_model=list[MemberOut], responses=ERROR_RESPONSES)
+async def list_members(access: TenantMember, session: SessionDep) -> list[MemberOut]:
+    rows = await MembershipRepository(session).list_with_users(access.tenant_id)
+    return [
+        MemberOut(
+            user_id=str(user.id),
+            email=user.email,
+            name=user.name,
+            role=membership.role,
+            has_signed_up=user.password_hash is not None or user.clerk_user_id is not None,
+            created_at=membership.created_at,
+        )
+        for membership, user in rows
+    ]
+
+
+@router.post(
+    "/{tenant_id}/members",
+    response_model=MemberOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=ERROR_RESPONSES,
+)
+async def add_member(body: MemberAdd, access: TenantAdmin, session: SessionDep) -> MemberOut:
+    """Add someone by e-mail with a role; without an account yet, they are invited (they sign up
+    with this e-mail to join)."""
+    user, role = await service.add_member(
+        session, access.tenant_id, access.role, access.actor, email=body.email, role=body.role
+    )
+    membership = await MembershipRepository(session).get(access.tenant_id, user.id)
+    assert membership is not None
+    return MemberOut(
+        user_id=str(user.id),
+        email=user.email,
+        name=user.name,
+        role=role,
+        has_signed_up=user.password_hash is not None or user.clerk_user_id is not None,
+        created_at=membership.created_at,
+    )
+
+
+@router.patch(
+    "/{tenant_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERROR_RESPONSES
+)
+async def change_member_role(
+    user_id: uuid.UUID, body: MemberRoleChange, access: TenantAdmin, session: SessionDep
+) -> Response:
+    await service.change_role(session, access.tenant_id, access.role, access.actor, user_id, body.role)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "/{tenant_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERROR_RESPONSES
+)
+async def remove_member(user_id: uuid.UUID, access: TenantAdmin, session: SessionDep) -> Response:
+    await service.remove_member(session, access.tenant_id, access.role, access.actor, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{tenant_id}/flags", response_model=list[FeatureFlagOut], responses=ERROR_RESPONSES)
+async def get_flags(request: Request, access: TenantMember) -> list[FeatureFlagOut]:
+    """Feature flags: each one's value for this tenant and the environment's default."""
+    return _flags_out(access.tenant, settings_of(request))
+
+
+@router.patch("/{tenant_id}/flags", response_model=list[FeatureFlagOut], responses=ERROR_RESPONSES)
+async def update_flags(
+    body: FeatureFlagsUpdate, request: Request, access: TenantAdmin, session: SessionDep
+) -> list[FeatureFlagOut]:
+    """Switch flags for this tenant (null restores the environment's default)."""
+    settings = settings_of(request)
+    await service.update_flags(session, access.tenant, settings, access.actor, body.flags)
+    return _flags_out(access.tenant, settings)

@@ -1,0 +1,96 @@
+"""SQL for tenants and memberships. Every read is scoped by tenant (and by user for listings)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.models import User
+from app.tenants.models import Membership, Tenant
+
+
+class TenantRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, *, name: str, slug: str) -> Tenant:
+        tenant = Tenant(name=name, slug=slug, feature_flags={})
+        self.session.add(tenant)
+        await self.session.flush()
+        return tenant
+
+    async def for_member(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> tuple[Tenant, str] | None:
+        """The tenant and the user's role in it; None when the user is not a member."""
+        row = (
+            await self.session.execute(
+                select(Tenant, Membership.role)
+                .join(Membership, Membership.tenant_id == Tenant.id)
+                .where(Tenant.id == tenant_id, Membership.user_id == user_id)
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    async def list_for_user(self, user_id: uuid.UUID) -> list[tuple[Tenant, str]]:
+        rows = (
+            await self.session.execute(
+                select(Tenant, Membership.role)
+                .join(Membership, Membership.tenant_id == Tenant.id)
+                .where(Membership.user_id == user_id)
+                .order_by(Tenant.name, Tenant.id)
+            )
+        ).all()
+        return [(row[0], row[1]) for row in rows]
+
+    async def set_feature_flags(self, tenant_id: uuid.UUID, flags: dict[str, Any]) -> None:
+        await self.session.execute(update(Tenant).where(Tenant.id == tenant_id).values(feature_flags=flags))
+
+
+class MembershipRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: str) -> Membership:
+        membership = Membership(tenant_id=tenant_id, user_id=user_id, role=role)
+        self.session.add(membership)
+        await self.session.flush()
+        return membership
+
+    async def get(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:
+        result = await self.session.scalar(
+            select(Membership).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+        )
+        return result
+
+    async def list_with_users(self, tenant_id: uuid.UUID) -> list[tuple[Membership, User]]:
+        rows = (
+            await self.session.execute(
+                select(Membership, User)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.tenant_id == tenant_id)
+                .order_by(Membership.created_at, User.email)
+            )
+        ).all()
+        return [(row[0], row[1]) for row in rows]
+
+    async def count_owners(self, tenant_id: uuid.UUID) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.tenant_id == tenant_id, Membership.role == "owner")
+        )
+        return int(count or 0)
+
+    async def set_role(self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: str) -> None:
+        await self.session.execute(
+            update(Membership)
+            .where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+            .values(role=role)
+        )
+
+    async def remove(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        await self.session.execute(
+            delete(Membership).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+        )

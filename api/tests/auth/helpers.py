@@ -1,0 +1,25 @@
+"""Signed-in API clients for tests: sign up through the API, then send the CSRF header."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+
+async def sign_up(
+    client: httpx.AsyncClient, email: str | None = None, password: str = "correct-horse-battery"
+) -> dict[str, str]:
+    email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
+    response = await client.post(
+        "/api/auth/signup", json={"email": email, "password": password, "name": "Test"}
+    )
+    assert response.status_code == 201, response.text
+    client.headers["X-CSRF-Token"] = client.cookies["csrf_token"]
+    user: dict[str, str] = response.json()
+    return user
+
+
+def as_user(app_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """A second browser on the same app (own cookie jar)."""
+    return httpx.AsyncClient(transport=app_client._transport, base_url=str(app_client.base_url))
