@@ -31,12 +31,14 @@ def api_router() -> APIRouter:
     """Every domain's router, mounted under /api."""
     from app.audit.endpoints import router as audit_router
     from app.auth.endpoints import router as auth_router
+    from app.connections.endpoints import router as connections_router
     from app.tenants.endpoints import router as tenants_router
 
     router = APIRouter(prefix="/api")
     router.include_router(auth_router)
     router.include_router(tenants_router)
     router.include_router(audit_router)
+    router.include_router(connections_router)
     return router
 
 

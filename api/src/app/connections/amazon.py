@@ -1,0 +1,135 @@
+"""What onboarding needs from Amazon: marketplaces, consent URLs, and the first calls made with
+the access token that the code exchange just returned (before anything is stored).
+
+The calls themselves go through the client core (`SpApiClient`, `AdsClient`, `TokenManager`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlencode
+
+from app.ads.client import AdsClient, Profile
+from app.settings import Settings
+from app.spapi import AmazonTransport, RestrictedResource, SpApiClient
+from app.spapi.operations.sellers import MarketplaceParticipation
+
+Region = Literal["NA", "EU", "FE"]
+ADS_SCOPE = "advertising::campaign_management"
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    id: str
+    country_code: str
+    name: str
+    region: Region
+    seller_central: str
+
+
+# Amazon's marketplace ids ("Marketplace IDs" docs page) and each one's Seller Central host,
+# where the website authorization workflow starts.
+MARKETPLACES: tuple[Marketplace, ...] = (
+    Marketplace("ATVPDKIKX0DER", "US", "United States", "NA", "https://sellercentral.amazon.com"),
+    Marketplace("A2EUQ1WTGCTBG2", "CA", "Canada", "NA", "https://sellercentral.amazon.ca"),
+    Marketplace("A1AM78C64UM0Y8", "MX", "Mexico", "NA", "https://sellercentral.amazon.com.mx"),
+    Marketplace("A2Q3Y263D00KWC", "BR", "Brazil", "NA", "https://sellercentral.amazon.com.br"),
+    Marketplace("A1F83G8C2ARO7P", "GB", "United Kingdom", "EU", "https://sellercentral.amazon.co.uk"),
+    Marketplace("A1PA6795UKMFR9", "DE", "Germany", "EU", "https://sellercentral.amazon.de"),
+    Marketplace("A13V1IB3VIYZZH", "FR", "France", "EU", "https://sellercentral.amazon.fr"),
+    Marketplace("APJ6JRA9NG5V4", "IT", "Italy", "EU", "https://sellercentral.amazon.it"),
+    Marketplace("A1RKKUPIHCS9HS", "ES", "Spain", "EU", "https://sellercentral.amazon.es"),
+    Marketplace("A1805IZSGTT6HS", "NL", "Netherlands", "EU", "https://sellercentral.amazon.nl"),
+    Marketplace("A2NODRKZP88ZB9", "SE", "Sweden", "EU", "https://sellercentral.amazon.se"),
+    Marketplace("A1C3SOZRARQ6R3", "PL", "Poland", "EU", "https://sellercentral.amazon.pl"),
+    Marketplace("AMEN7PMS3EDWL", "BE", "Belgium", "EU", "https://sellercentral.amazon.com.be"),
+    Marketplace("A28R8C7NBKEWEA", "IE", "Ireland", "EU", "https://sellercentral.amazon.ie"),
+    Marketplace("A33AVAJ2PDY3EV", "TR", "Turkey", "EU", "https://sellercentral.amazon.com.tr"),
+    Marketplace("A2VIGQ35RCS4UG", "AE", "United Arab Emirates", "EU", "https://sellercentral.amazon.ae"),
+    Marketplace("A17E79C6D8DWNP", "SA", "Saudi Arabia", "EU", "https://sellercentral.amazon.sa"),
+    Marketplace("ARBP9OOSHTCHU", "EG", "Egypt", "EU", "https://sellercentral.amazon.eg"),
+    Marketplace("AE08WJ6YKNBMC", "ZA", "South Africa", "EU", "https://sellercentral.amazon.co.za"),
+    Marketplace("A21TJRUUN4KGV", "IN", "India", "EU", "https://sellercentral.amazon.in"),
+    Marketplace("A1VC38T7YXB528", "JP", "Japan", "FE", "https://sellercentral.amazon.co.jp"),
+    Marketplace("A39IBJ37TRP1C6", "AU", "Australia", "FE", "https://sellercentral.amazon.com.au"),
+    Marketplace("A19VAU5U5O7RUS", "SG", "Singapore", "FE", "https://sellercentral.amazon.sg"),
+)
+MARKETPLACES_BY_ID = {m.id: m for m in MARKETPLACES}
+
+
+def marketplaces_of(region: Region) -> list[Marketplace]:
+    return [m for m in MARKETPLACES if m.region == region]
+
+
+def sp_consent_url(settings: Settings, region: Region, marketplace_ids: Sequence[str], state: str) -> str:
+    """Seller Central's consent page for the first chosen marketplace (sellers sign in there)."""
+    first = next((MARKETPLACES_BY_ID[m] for m in marketplace_ids if m in MARKETPLACES_BY_ID), None)
+    host = settings.spapi.seller_central_url_override or (first or marketplaces_of(region)[0]).seller_central
+    params = {
+        "application_id": settings.spapi.spapi_application_id,
+        "state": state,
+        "redirect_uri": settings.spapi.oauth_redirect_uri,
+    }
+    return f"{host.rstrip('/')}/apps/authorize/consent?{urlencode(params)}"
+
+
+def ads_consent_url(settings: Settings, region: Region, state: str) -> str:
+    params = {
+        "client_id": settings.ads.ads_client_id,
+        "scope": ADS_SCOPE,
+        "response_type": "code",
+        "redirect_uri": settings.ads.lwa_redirect_uri,
+        "state": state,
+    }
+    return f"{settings.ads.consent_url(region)}?{urlencode(params)}"
+
+
+class JustIssuedToken:
+    """The access token the code exchange returned, used for the first calls of onboarding.
+
+    It lives in memory for this request only; afterwards the token manager mints access tokens
+    from the stored (encrypted) refresh token.
+    """
+
+    def __init__(self, access_token: str) -> None:
+        self._access_token = access_token
+
+    async def access_token(self, *, expired: str | None = None) -> str:
+        return self._access_token
+
+    async def restricted_data_token(
+        self, resources: Sequence[RestrictedResource], *, expired: str | None = None
+    ) -> str:
+        raise TypeError("onboarding never needs a restricted data token")
+
+
+async def participating_marketplaces(
+    settings: Settings, transport: AmazonTransport, region: Region, selling_partner_id: str, access_token: str
+) -> list[MarketplaceParticipation]:
+    client = SpApiClient(
+        transport,
+        base_url=settings.spapi.base_url(region),
+        region=region,
+        application_id=settings.spapi.spapi_application_id or settings.spapi.lwa_client_id or "app",
+        selling_partner_id=selling_partner_id,
+        tokens=JustIssuedToken(access_token),
+        max_wait_s=10.0,
+    )
+    participations = await client.sellers.get_marketplace_participations()
+    return [p for p in participations if p.participation.is_participating]
+
+
+async def advertiser_profiles(
+    settings: Settings, transport: AmazonTransport, region: Region, access_token: str
+) -> list[Profile]:
+    client = AdsClient(
+        transport,
+        base_url=settings.ads.base_url(region),
+        region=region,
+        client_id=settings.ads.ads_client_id,
+        tokens=JustIssuedToken(access_token),
+        max_wait_s=10.0,
+    )
+    return await client.list_profiles()
