@@ -27,6 +27,7 @@ from fastapi import FastAPI
 from app.kit.redis import create_redis
 from app.settings import AdsSettings, SecuritySettings, Settings, SpApiSettings
 from app.spapi import AmazonTransport, RateLimiter, RetryPolicy, SpApiClient
+from app.tokens.cache import AccessTokenCache
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
 
@@ -42,6 +43,7 @@ __all__ = [
     "EMULATOR_URL",
     "FAST_RETRY",
     "amazon_settings",
+    "captured_logs",
     "connection",
     "emulator_app",
     "emulator_config",
@@ -83,6 +85,29 @@ def settings_for(base_url: str, *, application_id: str | None = None) -> Setting
         ),
         security=SecuritySettings(encryption_key=TEST_KEY),
     )
+
+
+@pytest.fixture
+def captured_logs() -> Any:
+    """The product's JSON logging, written into a buffer (`.getvalue()`), exactly as it would print."""
+    import io
+    import logging
+    import sys
+
+    import structlog
+
+    from app.kit.logging import configure_logging
+
+    buffer, stderr = io.StringIO(), sys.stderr
+    sys.stderr = buffer  # configure_logging binds its handler to the current stderr
+    try:
+        configure_logging("DEBUG", "json")
+    finally:
+        sys.stderr = stderr
+    yield buffer
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if not getattr(h, "_spapi_saas", False)]
+    structlog.reset_defaults()
 
 
 @pytest.fixture
@@ -163,7 +188,13 @@ def token_manager(
     redis_client: aioredis.Redis,
     transport: AmazonTransport,
 ) -> TokenManager:
-    return TokenManager(settings=amazon_settings, store=token_store, redis=redis_client, transport=transport)
+    # Each test has its own emulator, so cached tokens must not outlive the test: a prefix per test.
+    cache = AccessTokenCache(
+        redis_client, amazon_settings.security.encryption_keys, prefix=f"lwa-{uuid.uuid4().hex[:8]}"
+    )
+    return TokenManager(
+        settings=amazon_settings, store=token_store, redis=redis_client, transport=transport, cache=cache
+    )
 
 
 @pytest.fixture

@@ -3,15 +3,14 @@ appear in any of them (retries, refreshes, re-authorization and PII views includ
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import timedelta
 
 import httpx
 import pytest
-import structlog
 from fastapi import FastAPI
 
-from app.kit.logging import configure_logging
 from app.spapi import SpApiClient
 from app.spapi.lwa import SCOPE_NOTIFICATIONS
 from app.spapi.operations.orders import OrderQuery, default_before
@@ -21,17 +20,8 @@ from app.tokens.service import TokenManager
 from tests.amazon.support import DEMO_CLIENT_SECRET, self_authorize
 
 
-@pytest.fixture
-def captured_logs(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    configure_logging("DEBUG", "json")
-    yield capsys
-    root = logging.getLogger()
-    root.handlers = [h for h in root.handlers if not getattr(h, "_spapi_saas", False)]
-    structlog.reset_defaults()
-
-
 async def test_full_flow_logs_no_token_secret_or_pii(
-    captured_logs: pytest.CaptureFixture[str],
+    captured_logs: io.StringIO,
     emulator_app: FastAPI,
     emulator_http: httpx.AsyncClient,
     sp_client: SpApiClient,
@@ -76,8 +66,7 @@ async def test_full_flow_logs_no_token_secret_or_pii(
     credentials = emulator_app.state.emulator.credentials
     secrets = [*credentials.access, *credentials.rdts, *credentials.refresh, DEMO_CLIENT_SECRET]
     assert credentials.rdts and len(credentials.access) >= 3 and pii
-    out = captured_logs.readouterr()
-    logs = out.out + out.err
+    logs = captured_logs.getvalue()
     assert "amazon.retry" in logs and "tokens.needs_reauth" in logs, "the flow did log"
     leaked = [value[:12] + "..." for value in [*secrets, *pii] if value in logs]
     assert leaked == []

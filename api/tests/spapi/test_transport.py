@@ -3,13 +3,12 @@ produce on demand: retry decisions, Retry-After, bounded attempts, typed errors,
 
 from __future__ import annotations
 
+import io
 import json
-import logging
 from collections.abc import Callable, Sequence
 
 import httpx
 import pytest
-import structlog
 
 from app.spapi import (
     AmazonTransport,
@@ -188,21 +187,17 @@ async def test_requests_carry_the_lwa_token_and_no_sigv4() -> None:
     assert body == {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/1/address"}]}
 
 
-async def test_every_retry_is_logged(caplog: pytest.LogCaptureFixture) -> None:
-    structlog.configure(
-        processors=[structlog.stdlib.render_to_log_kwargs], logger_factory=structlog.stdlib.LoggerFactory()
-    )
+async def test_every_retry_is_logged(captured_logs: io.StringIO) -> None:
     handler, _ = sequence(error(500, "InternalFailure", "x"), OK)
     client, _, _ = make_client(handler)
-    with caplog.at_level(logging.WARNING, logger="app.spapi"):
-        await client.sellers.get_marketplace_participations()
-    retries = [r for r in caplog.records if r.msg == "amazon.retry"]
+    await client.sellers.get_marketplace_participations()
+    lines = [json.loads(line) for line in captured_logs.getvalue().splitlines() if line.startswith("{")]
+    retries = [line for line in lines if line["event"] == "amazon.retry"]
     assert len(retries) == 1
-    fields = retries[0].__dict__
-    assert fields["operation"] == "sellers.getMarketplaceParticipations"
-    assert fields["attempt"] == 1 and fields["status"] == 500 and fields["amzn_request_id"] == "rid-1"
-    assert "delay_s" in fields
-    structlog.reset_defaults()
+    retry = retries[0]
+    assert retry["operation"] == "sellers.getMarketplaceParticipations"
+    assert retry["attempt"] == 1 and retry["status"] == 500 and retry["amzn_request_id"] == "rid-1"
+    assert "delay_s" in retry and retry["level"] == "warning"
 
 
 def test_retry_after_formats() -> None:

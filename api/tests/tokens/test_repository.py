@@ -101,3 +101,25 @@ async def test_rotated_client_secret_wins_until_it_expires(sessionmaker: async_s
     assert current is not None and current.secret == "new-secret"
     assert "new-secret" not in repr(current)
     assert decrypt(KEYS, encrypt(KEYS, "x")) == "x"
+
+
+async def test_production_wiring(
+    sessionmaker: async_sessionmaker,  # type: ignore[type-arg]
+    emulator_http: httpx.AsyncClient,
+    amazon_settings: object,
+    redis_client: object,
+) -> None:
+    from app.tokens.service import build_token_manager, connection_ref
+
+    ref = await make_connection(sessionmaker, await self_authorize(emulator_http))
+    manager = build_token_manager(
+        amazon_settings,
+        redis=redis_client,
+        sessionmaker=sessionmaker,  # type: ignore[arg-type]
+        http=emulator_http,
+    )
+    async with sessionmaker() as session:
+        loaded = await connection_ref(session, ref.connection_id)
+    assert loaded == ref
+    participations = await manager.spapi_client(loaded).sellers.get_marketplace_participations()
+    assert participations

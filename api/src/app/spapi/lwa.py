@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import structlog
@@ -18,7 +19,11 @@ from app.spapi.errors import request_id_of
 from app.spapi.metrics import LWA_TOKEN_REQUESTS
 from app.spapi.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
 
-log = structlog.get_logger("app.spapi.lwa")
+
+def log() -> Any:
+    # Looked up per call, not cached at import: logging may be configured after this module loads.
+    return structlog.get_logger("app.spapi.lwa")
+
 
 SCOPE_NOTIFICATIONS = "sellingpartnerapi::notifications"
 SCOPE_ROTATION = "sellingpartnerapi::client_credential:rotation"
@@ -113,7 +118,7 @@ class LwaClient:
         self, grant_type: str, attempt: int, response: httpx.Response | None, retry_after: float | None
     ) -> None:
         delay = self._retry.delay(attempt, retry_after)
-        log.warning(
+        log().warning(
             "lwa.retry",
             grant_type=grant_type,
             attempt=attempt,

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 import structlog
@@ -36,7 +36,11 @@ from app.spapi.ratelimit import BucketKey, RateLimiter
 from app.spapi.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
 from app.spapi.usage_plans import UsagePlan
 
-log = structlog.get_logger("app.spapi")
+
+def log() -> Any:
+    # Looked up per call, not cached at import: logging may be configured after this module loads.
+    return structlog.get_logger("app.spapi")
+
 
 # Amazon answers within seconds; a read timeout of 30 s only trips on a stuck connection.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
@@ -151,7 +155,9 @@ class AmazonTransport:
             if auth is not None and not refreshed and token_expired(response):
                 # One forced refresh per call; it does not count as an attempt.
                 refreshed = True
-                log.info("amazon.token_expired", operation=spec.operation, request_id=request_id_of(response))
+                log().info(
+                    "amazon.token_expired", operation=spec.operation, amzn_request_id=request_id_of(response)
+                )
                 await auth.expired()
                 attempt -= 1
                 continue
@@ -196,7 +202,7 @@ class AmazonTransport:
                 ) from error
             delay = min(delay, spec.max_wait_s)
         AMAZON_RETRIES.labels(spec.service, spec.operation, reason).inc()
-        log.warning(
+        log().warning(
             "amazon.retry",
             service=spec.service,
             operation=spec.operation,
@@ -234,4 +240,4 @@ class AmazonTransport:
         except ValueError:
             return
         if await self.limiter.learn_rate(spec.bucket, rate):
-            log.info("amazon.rate_learned", operation=spec.operation, rate=rate)
+            log().info("amazon.rate_learned", operation=spec.operation, rate=rate)

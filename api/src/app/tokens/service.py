@@ -9,18 +9,24 @@ marker stops other processes from asking LWA again until `forget()` is called af
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
+import httpx
 import redis.asyncio as aioredis
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.ads.client import AdsClient
+from app.connections.models import Connection
 from app.settings import Settings
 from app.spapi.auth import MintedRdt, RdtCache, RestrictedResource
 from app.spapi.client import OrdersVersion, SpApiClient
 from app.spapi.lwa import ClientCredentials, InvalidClient, InvalidGrant, LwaClient, LwaError, LwaToken
-from app.spapi.transport import AmazonTransport
+from app.spapi.ratelimit import RateLimiter
+from app.spapi.transport import AmazonTransport, shared_http_client
 from app.tokens.cache import AccessTokenCache, FreshToken
 from app.tokens.errors import (
     ClientAuthenticationFailed,
@@ -28,9 +34,13 @@ from app.tokens.errors import (
     ReauthorizationRequired,
     TokenServiceUnavailable,
 )
-from app.tokens.repository import ConnectionRef, Region, TokenStore
+from app.tokens.repository import ConnectionRef, Region, SqlTokenStore, TokenStore
 
-log = structlog.get_logger("app.tokens")
+
+def log() -> Any:
+    # Looked up per call, not cached at import: logging may be configured after this module loads.
+    return structlog.get_logger("app.tokens")
+
 
 _REAUTH_MARKER_TTL_S = 600
 _LwaCall = Callable[[], Awaitable[LwaToken]]
@@ -212,7 +222,7 @@ class TokenManager:
         except InvalidGrant as exc:
             await self._redis.set(self._reauth_key(connection), b"1", ex=_REAUTH_MARKER_TTL_S)
             await self.store.mark_needs_reauth(connection, reason="invalid_grant", request_id=exc.request_id)
-            log.warning(
+            log().warning(
                 "tokens.needs_reauth",
                 connection_id=connection.connection_id,
                 provider=connection.provider,
@@ -220,7 +230,7 @@ class TokenManager:
                 amzn_request_id=exc.request_id,
             )
             raise ReauthorizationRequired(connection.connection_id, request_id=exc.request_id) from None
-        log.info("tokens.refreshed", connection_id=connection.connection_id, provider=connection.provider)
+        log().info("tokens.refreshed", connection_id=connection.connection_id, provider=connection.provider)
         return FreshToken(token.access_token, token.expires_in)
 
     async def _lwa_call(self, call: _LwaCall) -> LwaToken:
@@ -246,3 +256,34 @@ class TokenManager:
     def _ads_client_credentials(self) -> ClientCredentials:
         ads = self.settings.ads
         return ClientCredentials(ads.ads_client_id, ads.ads_client_secret)
+
+
+def build_token_manager(
+    settings: Settings,
+    *,
+    redis: aioredis.Redis,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    http: httpx.AsyncClient | None = None,
+) -> TokenManager:
+    """The production wiring: the process's one HTTP client, the Redis limiter, the SQL token store.
+
+    Build one per process (API lifespan, worker startup) and share it; clients are cheap to derive
+    from it per connection (`manager.spapi_client(connection)`).
+    """
+    transport = AmazonTransport(http or shared_http_client(), limiter=RateLimiter(redis))
+    store = SqlTokenStore(sessionmaker, settings.security.encryption_keys)
+    return TokenManager(settings=settings, store=store, redis=redis, transport=transport)
+
+
+async def connection_ref(session: AsyncSession, connection_id: str) -> ConnectionRef:
+    """The token layer's view of a stored connection."""
+    row = await session.get(Connection, uuid.UUID(connection_id))
+    if row is None:
+        raise LookupError(f"connection {connection_id} not found")
+    return ConnectionRef(
+        connection_id=str(row.id),
+        tenant_id=str(row.tenant_id),
+        provider="amazon_ads" if row.provider == "amazon_ads" else "amazon_sp",
+        region=cast(Region, row.region),
+        account_id=row.account_id,
+    )
