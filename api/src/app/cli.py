@@ -136,6 +136,31 @@ def create_user(
     typer.echo(f"created user {email} ({user_id})")
 
 
+@cli.command("rotate-encryption-key")
+def rotate_encryption_key() -> None:
+    """Re-encrypt every stored refresh token and client secret with the first ENCRYPTION_KEY.
+
+    Put the new key first (ENCRYPTION_KEY=new,old), run this, then remove the old key.
+    """
+    import asyncio
+
+    from app.connections.commands import rotate_encryption_key_command
+
+    done = asyncio.run(rotate_encryption_key_command())
+    typer.echo(f"re-encrypted {done.refresh_tokens} refresh tokens and {done.app_secrets} client secrets")
+
+
+@cli.command("rotate-client-secret")
+def rotate_client_secret() -> None:
+    """Ask Amazon for a new LWA client secret (it arrives by notification and is used at once)."""
+    import asyncio
+
+    from app.connections.commands import rotate_client_secret_command
+
+    request_id = asyncio.run(rotate_client_secret_command())
+    typer.echo(f"rotation requested (x-amzn-RequestId {request_id}); the new secret arrives by notification")
+
+
 @cli.command()
 def openapi(
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,

@@ -1,0 +1,87 @@
+"""Maintenance commands: `spapi-saas rotate-encryption-key` and `rotate-client-secret`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import record
+from app.connections.repository import CiphertextRepository
+from app.db.session import create_engine, create_sessionmaker, unit_of_work
+from app.kit.crypto import rotate
+from app.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Reencrypted:
+    refresh_tokens: int
+    app_secrets: int
+
+
+async def reencrypt_all(session: AsyncSession, keys: Sequence[str]) -> Reencrypted:
+    """Re-encrypt every stored secret under the first key (rows are locked while rewritten)."""
+    repository = CiphertextRepository(session)
+    tokens = await repository.refresh_tokens()
+    for token_id, ciphertext in tokens:
+        await repository.set_refresh_token(token_id, rotate(keys, ciphertext))
+    secrets = await repository.app_secrets()
+    for secret_id, ciphertext in secrets:
+        await repository.set_app_secret(secret_id, rotate(keys, ciphertext))
+    await record(
+        session,
+        tenant_id=None,
+        actor_user_id=None,
+        action="app.encryption_key_rotated",
+        data={"refresh_tokens": len(tokens), "app_secrets": len(secrets)},
+    )
+    return Reencrypted(len(tokens), len(secrets))
+
+
+async def rotate_encryption_key_command() -> Reencrypted:
+    """Put the new key first in ENCRYPTION_KEY (old ones after it), run this, then drop the old keys."""
+    settings = get_settings()
+    engine = create_engine(settings, pool_size=1)
+    try:
+        async with unit_of_work(create_sessionmaker(engine)) as session:
+            return await reencrypt_all(session, settings.security.encryption_keys)
+    finally:
+        await engine.dispose()
+
+
+async def rotate_client_secret_command() -> str | None:
+    """Ask Amazon for a new client secret (grantless rotateApplicationClientSecret). Amazon
+    announces the new secret by notification; the old one keeps working for 7 days."""
+    from app.kit.redis import create_redis
+    from app.spapi import AmazonTransport, RateLimiter, create_http_client
+    from app.spapi.lwa import SCOPE_ROTATION
+    from app.tokens.repository import SqlTokenStore
+    from app.tokens.service import TokenManager
+
+    settings = get_settings()
+    engine = create_engine(settings, pool_size=1)
+    redis = create_redis(settings.redis.redis_url)
+    http = create_http_client()
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        transport = AmazonTransport(http, limiter=RateLimiter(redis))
+        store = SqlTokenStore(sessionmaker, settings.security.encryption_keys)
+        manager = TokenManager(settings=settings, store=store, redis=redis, transport=transport)
+        client = manager.grantless_client(settings.spapi.spapi_region, SCOPE_ROTATION, max_wait_s=60.0)
+        request_id = await client.applications.rotate_client_secret()
+        async with unit_of_work(sessionmaker) as session:
+            await record(
+                session,
+                tenant_id=None,
+                actor_user_id=None,
+                action="app.client_secret_rotation_requested",
+                target_type="application",
+                target_id=settings.spapi.lwa_client_id,
+                request_id=request_id,
+            )
+        return request_id
+    finally:
+        await http.aclose()
+        await redis.aclose()
+        await engine.dispose()
