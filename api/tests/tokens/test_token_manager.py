@@ -135,3 +135,32 @@ async def test_redis_holds_only_ciphertext_and_never_an_rdt(
     blob = b"\n".join(v for v in values if v)
     assert token.encode() not in blob
     assert rdt.encode() not in blob and b"sprdt" not in blob
+
+
+async def test_client_secret_rotation_without_a_failed_call(
+    emulator_app: Any,
+    token_manager: TokenManager,
+    token_store: MemoryTokenStore,
+    connection: ConnectionRef,
+    emulator_http: httpx.AsyncClient,
+) -> None:
+    from amazon_emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+
+    from app.spapi.lwa import SCOPE_NOTIFICATIONS
+    from app.tokens.repository import ClientSecret
+
+    app = emulator_app.state.emulator.credentials.apps[DEMO_CLIENT_ID]
+    # The new secret arrived (APPLICATION_OAUTH_CLIENT_NEW_SECRET) and was stored; the old one
+    # then expires: no call ever fails.
+    app.client_secrets["amzn1.oa2-cs.v1.rotated"] = None
+    token_store.secrets[DEMO_CLIENT_ID] = ClientSecret(DEMO_CLIENT_ID, "amzn1.oa2-cs.v1.rotated")
+    await token_manager.access_token(connection)
+    del app.client_secrets[DEMO_CLIENT_SECRET]
+    await token_manager.grantless_token(SCOPE_NOTIFICATIONS)
+    assert [e["status"] for e in await lwa_calls(emulator_http)] == [200, 200]
+    # A stored secret LWA does not accept: the configured one is tried next.
+    app.client_secrets[DEMO_CLIENT_SECRET] = None
+    token_store.secrets[DEMO_CLIENT_ID] = ClientSecret(DEMO_CLIENT_ID, "amzn1.oa2-cs.v1.unknown")
+    await token_manager.forget(connection)
+    assert await token_manager.access_token(connection)
+    assert [e["status"] for e in await lwa_calls(emulator_http)] == [200, 200, 401, 200]

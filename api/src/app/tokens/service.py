@@ -10,7 +10,7 @@ marker stops other processes from asking LWA again until `forget()` is called af
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -27,6 +27,7 @@ from app.spapi.client import OrdersVersion, SpApiClient
 from app.spapi.lwa import ClientCredentials, InvalidClient, InvalidGrant, LwaClient, LwaError, LwaToken
 from app.spapi.ratelimit import RateLimiter
 from app.spapi.transport import AmazonTransport, shared_http_client
+from app.spapi.usage_plans import UsagePlan
 from app.tokens.cache import AccessTokenCache, FreshToken
 from app.tokens.errors import (
     ClientAuthenticationFailed,
@@ -43,7 +44,7 @@ def log() -> Any:
 
 
 _REAUTH_MARKER_TTL_S = 600
-_LwaCall = Callable[[], Awaitable[LwaToken]]
+_LwaCall = Callable[[ClientCredentials], Awaitable[LwaToken]]
 
 
 @dataclass
@@ -114,7 +115,10 @@ class TokenManager:
         *,
         max_wait_s: float = 5.0,
         orders_api_version: OrdersVersion | None = None,
+        plans: Mapping[str, UsagePlan] | None = None,
     ) -> SpApiClient:
+        """A client for one seller. `max_wait_s`: requests ~5 s; workers ~0 (they reschedule on
+        `Throttled.retry_after`). `plans`: usage plans to start from instead of the defaults."""
         return SpApiClient(
             self.transport,
             base_url=self.settings.spapi.base_url(connection.region),
@@ -124,6 +128,7 @@ class TokenManager:
             tokens=self.provider(connection),
             max_wait_s=max_wait_s,
             orders_api_version=orders_api_version or self.settings.spapi.orders_api_version,
+            plans=plans,
         )
 
     def ads_client(
@@ -162,15 +167,17 @@ class TokenManager:
         return await self.cache.get(key, lambda: self._refresh(connection), expired=expired)
 
     async def grantless_token(self, scope: str, *, expired: str | None = None) -> str:
-        client = await self._sp_client_credentials()
+        url = self.settings.spapi.lwa_token_url
 
         async def refresh() -> FreshToken:
+            clients = await self._sp_clients()
             token = await self._lwa_call(
-                lambda: self.lwa.client_credentials(self.settings.spapi.lwa_token_url, client, scope)
+                lambda client: self.lwa.client_credentials(url, client, scope), clients
             )
             return FreshToken(token.access_token, token.expires_in)
 
-        return await self.cache.get(f"grantless:{client.client_id}:{scope}", refresh, expired=expired)
+        key = f"grantless:{self.settings.spapi.lwa_client_id}:{scope}"
+        return await self.cache.get(key, refresh, expired=expired)
 
     async def restricted_data_token(
         self,
@@ -195,10 +202,12 @@ class TokenManager:
     ) -> LwaToken:
         """Onboarding: trade a consent code for tokens (the caller encrypts and stores the refresh token)."""
         if provider == "amazon_ads":
-            client, url = self._ads_client_credentials(), self.settings.ads.token_url(region)
+            clients, url = [self._ads_client_credentials()], self.settings.ads.token_url(region)
         else:
-            client, url = await self._sp_client_credentials(), self.settings.spapi.lwa_token_url
-        return await self._lwa_call(lambda: self.lwa.authorization_code(url, client, code, redirect_uri))
+            clients, url = await self._sp_clients(), self.settings.spapi.lwa_token_url
+        return await self._lwa_call(
+            lambda c: self.lwa.authorization_code(url, c, code, redirect_uri), clients
+        )
 
     # Internals ---------------------------------------------------------------------------------
 
@@ -214,11 +223,11 @@ class TokenManager:
         if not refresh_token:
             raise MissingRefreshToken(connection.connection_id)
         if connection.provider == "amazon_ads":
-            client, url = self._ads_client_credentials(), self.settings.ads.token_url(connection.region)
+            clients, url = [self._ads_client_credentials()], self.settings.ads.token_url(connection.region)
         else:
-            client, url = await self._sp_client_credentials(), self.settings.spapi.lwa_token_url
+            clients, url = await self._sp_clients(), self.settings.spapi.lwa_token_url
         try:
-            token = await self._lwa_call(lambda: self.lwa.refresh(url, client, refresh_token))
+            token = await self._lwa_call(lambda c: self.lwa.refresh(url, c, refresh_token), clients)
         except InvalidGrant as exc:
             await self._redis.set(self._reauth_key(connection), b"1", ex=_REAUTH_MARKER_TTL_S)
             await self.store.mark_needs_reauth(connection, reason="invalid_grant", request_id=exc.request_id)
@@ -233,25 +242,40 @@ class TokenManager:
         log().info("tokens.refreshed", connection_id=connection.connection_id, provider=connection.provider)
         return FreshToken(token.access_token, token.expires_in)
 
-    async def _lwa_call(self, call: _LwaCall) -> LwaToken:
-        try:
-            return await call()
-        except (InvalidGrant, ReauthorizationRequired):
-            raise
-        except InvalidClient as exc:
-            raise ClientAuthenticationFailed(
-                "LWA rejected the client id/secret (expired secret after a missed rotation?)",
-                request_id=exc.request_id,
-            ) from None
-        except LwaError as exc:
-            raise TokenServiceUnavailable(
-                f"LWA failed: {exc.error} (HTTP {exc.status})", status=exc.status, request_id=exc.request_id
-            ) from None
+    async def _lwa_call(self, call: _LwaCall, clients: Sequence[ClientCredentials]) -> LwaToken:
+        """Call LWA with the first secret; on invalid_client try the next (rotation overlap)."""
+        for index, client in enumerate(clients):
+            try:
+                return await call(client)
+            except InvalidClient as exc:
+                if index + 1 < len(clients):
+                    log().warning(
+                        "tokens.client_secret_rejected", fallback=True, amzn_request_id=exc.request_id
+                    )
+                    continue
+                raise ClientAuthenticationFailed(
+                    "LWA rejected the client id/secret (expired secret after a missed rotation?)",
+                    request_id=exc.request_id,
+                ) from None
+            except InvalidGrant:
+                raise
+            except LwaError as exc:
+                raise TokenServiceUnavailable(
+                    f"LWA failed: {exc.error} (HTTP {exc.status})",
+                    status=exc.status,
+                    request_id=exc.request_id,
+                ) from None
+        raise ClientAuthenticationFailed("no LWA client credentials configured")
 
-    async def _sp_client_credentials(self) -> ClientCredentials:
+    async def _sp_clients(self) -> list[ClientCredentials]:
+        """The newest rotated secret first, then the configured one: during the 7 days both are
+        valid either works, and a rotation never costs a failed call."""
         sp = self.settings.spapi
         rotated = await self.store.current_client_secret(sp.lwa_client_id)
-        return ClientCredentials(sp.lwa_client_id, rotated.secret if rotated else sp.lwa_client_secret)
+        clients = [ClientCredentials(sp.lwa_client_id, rotated.secret)] if rotated else []
+        if sp.lwa_client_secret and (rotated is None or rotated.secret != sp.lwa_client_secret):
+            clients.append(ClientCredentials(sp.lwa_client_id, sp.lwa_client_secret))
+        return clients
 
     def _ads_client_credentials(self) -> ClientCredentials:
         ads = self.settings.ads
