@@ -265,3 +265,36 @@ def test_the_validator_does_catch_broken_requests() -> None:
     for request, api in ((bad_body, "reports"), (missing, "ordersV0")):
         with pytest.raises(Exception):  # noqa: B017 - openapi-core raises several error types
             validate_request(SP_API_FILES[api], request, HOST)
+
+
+async def test_requests_sent_to_the_emulator_match_the_models(
+    sp_client: SpApiClient, emulator_http: httpx.AsyncClient
+) -> None:
+    """The same check on a real flow (orders in both versions, RDT, sellers) against the emulator,
+    including that no request ever carries a SigV4 `Authorization` header."""
+    sent: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request)
+
+    emulator_http.event_hooks["request"].append(record)
+    before = datetime.now(UTC) - timedelta(minutes=3)
+    query = OrderQuery(
+        marketplace_ids=["ATVPDKIKX0DER"],
+        last_updated_after=before - timedelta(days=15),
+        last_updated_before=before,
+        max_results=10,
+    )
+    await sp_client.sellers.get_marketplace_participations()
+    for api in (sp_client.orders_v0, sp_client.orders_2026):
+        pages = [page async for page in api.search(query)]
+        order = pages[0].orders[0]
+        await api.get_items(await api.get_order(order.amazon_order_id))
+        await api.get_address(order.amazon_order_id)
+        await api.get_buyer(order.amazon_order_id)
+    amazon = [r for r in sent if not r.url.path.startswith(("/_emulator", "/auth/o2/token"))]
+    assert len(amazon) >= 10
+    for request in amazon:
+        assert "authorization" not in request.headers
+        api = next(name for prefix, name in API_OF_PATH if request.url.path.startswith(prefix))
+        validate_request(SP_API_FILES[api], request, HOST)
