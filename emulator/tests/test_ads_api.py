@@ -414,3 +414,47 @@ async def test_sp_lists_paginate_to_the_end(client: httpx.AsyncClient) -> None:
     media = {"Content-Type": "application/vnd.spCampaign.v3+json"}
     bad_token = await client.post("/sp/campaigns/list", headers={**hdrs, **media}, json={"nextToken": "nope"})
     assert bad_token.status_code == 400 and bad_token.json()["code"] == "INVALID_ARGUMENT"
+
+
+async def test_expired_token_and_faults(client: httpx.AsyncClient, state: EmulatorState) -> None:
+    token = await ads_token(client)
+    hdrs = headers(token, (await us_profile(client, token))["profileId"])
+    fault = {"operation": "ads.getAsyncReport", "error_rate": 1.0, "status": 503, "count": 1}
+    assert (await client.post("/_emulator/faults", json=fault)).status_code == 200
+    r = await client.get("/reporting/reports/x", headers=hdrs)
+    assert r.status_code == 503 and r.json()["code"] == "503"
+    assert (await client.get("/reporting/reports/x", headers=hdrs)).status_code == 404
+    storm = {"operation": "ads.ListSponsoredProductsCampaigns", "throttle_storm_seconds": 5}
+    await client.post("/_emulator/faults", json=storm)
+    media = {"Content-Type": "application/vnd.spCampaign.v3+json"}
+    r = await client.post("/sp/campaigns/list", headers={**hdrs, **media}, json={})
+    assert r.status_code == 429 and r.json()["code"] == "THROTTLED" and "Retry-After" in r.headers
+    state.clock.advance(3600)  # the access token's hour
+    expired = await client.get("/v2/profiles", headers=headers(token))
+    assert expired.status_code == 401 and "expired" in expired.json()["details"]
+
+
+async def test_summary_and_status_filter(client: httpx.AsyncClient, state: EmulatorState) -> None:
+    token = await ads_token(client)
+    hdrs = headers(token, (await us_profile(client, token))["profileId"])
+    columns = ["adId", "startDate", "endDate", "impressions", "clicks", "cost", "sales14d", "acosClicks14d"]
+    everything = await finished_rows(client, state, hdrs, report_body(timeUnit="SUMMARY", columns=columns))
+    assert len({row["adId"] for row in everything}) == len(everything)
+    media = {"Content-Type": "application/vnd.spProductAd.v3+json"}
+    listed = await client.post("/sp/productAds/list", headers={**hdrs, **media}, json={})
+    paused = {int(a["adId"]) for a in listed.json()["productAds"] if a["state"] == "PAUSED"}
+    only_paused = await finished_rows(
+        client,
+        state,
+        hdrs,
+        report_body(
+            timeUnit="SUMMARY",
+            columns=columns,
+            filters=[{"field": "adCreativeStatus", "values": ["PAUSED"]}],
+            end_ago=2,
+        ),
+    )
+    assert {row["adId"] for row in only_paused} <= paused
+    for row in everything:
+        if row["sales14d"]:
+            assert row["acosClicks14d"] == pytest.approx(row["cost"] / row["sales14d"] * 100, abs=0.01)

@@ -90,9 +90,13 @@ class AdsStore:
     """Accounts built on first use (per profile), the finished-day metrics cache and the reports."""
 
     def __init__(self) -> None:
-        self.accounts: dict[int, AdsAccount] = {}
+        # Keyed by profile; the seller object is kept so a seller re-created under the same id is rebuilt.
+        self.accounts: dict[int, tuple[Seller, AdsAccount]] = {}
         self.metrics = MetricsCache()
         self.reports: dict[str, Any] = {}
+        # profileId -> (seller id, marketplace id), rebuilt when the set of sellers changes.
+        self.profile_index: dict[int, tuple[str, str]] = {}
+        self.indexed_sellers: frozenset[tuple[str, int]] = frozenset()
 
 
 def store(state: EmulatorState) -> AdsStore:
@@ -100,22 +104,35 @@ def store(state: EmulatorState) -> AdsStore:
 
 
 def find_profile(state: EmulatorState, profile_id: int) -> tuple[Seller, AdsProfile] | None:
-    for seller in list(state.sellers.values()):
-        for market in seller.marketplaces:
-            if profile_id_for(seller.selling_partner_id, market.marketplace_id) == profile_id:
-                found = next(p for p in profiles_of(seller) if p.profile_id == profile_id)
-                return seller, found
-    return None
+    ads = store(state)
+    with state.lock:
+        sellers = frozenset((sid, id(seller)) for sid, seller in state.sellers.items())
+        if sellers != ads.indexed_sellers:
+            ads.profile_index = {
+                profile_id_for(seller.selling_partner_id, market.marketplace_id): (
+                    seller.selling_partner_id,
+                    market.marketplace_id,
+                )
+                for seller in state.sellers.values()
+                for market in seller.marketplaces
+            }
+            ads.indexed_sellers = sellers
+        entry = ads.profile_index.get(profile_id)
+    seller = state.seller(entry[0]) if entry else None
+    if seller is None:
+        return None
+    return seller, next(p for p in profiles_of(seller) if p.profile_id == profile_id)
 
 
 def account_for(state: EmulatorState, seller: Seller, profile: AdsProfile) -> AdsAccount:
     ads = store(state)
     with state.lock:
-        account = ads.accounts.get(profile.profile_id)
-        if account is None:
-            account = build_account(seller, profile, state.clock.time())
-            ads.accounts[profile.profile_id] = account
-        return account
+        entry = ads.accounts.get(profile.profile_id)
+        if entry is None or entry[0] is not seller:
+            entry = (seller, build_account(seller, profile, state.clock.time()))
+            ads.accounts[profile.profile_id] = entry
+            ads.metrics.forget(profile.profile_id)
+        return entry[1]
 
 
 # The gate

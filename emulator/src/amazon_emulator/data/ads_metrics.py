@@ -128,6 +128,9 @@ class MetricsCache:
     def __init__(self) -> None:
         self._days: dict[tuple[int, date], list[AdDay]] = {}
 
+    def forget(self, profile_id: int) -> None:
+        self._days = {k: v for k, v in self._days.items() if k[0] != profile_id}
+
     def days(self, account: AdsAccount, seller: Seller, first: date, last: date, as_of: float) -> list[AdDay]:
         out: list[AdDay] = []
         day = first
