@@ -1,66 +1,41 @@
-import { Megaphone, Plug, Store } from 'lucide-react'
+import { useParams } from 'react-router'
 
-import { EmptyState } from '@/components/common/EmptyState'
+import { ErrorState } from '@/components/common/ErrorState'
 import { PageHeader } from '@/components/common/PageHeader'
-import { Button } from '@/components/ui/button'
-import {
-  Card,
-  CardContent,
-  CardDescription,
-  CardFooter,
-  CardHeader,
-  CardTitle,
-} from '@/components/ui/card'
-
-const PROVIDERS = [
-  {
-    icon: Store,
-    title: 'Selling Partner API',
-    description: 'Orders, reports, feeds and notifications for a seller account.',
-    action: 'Connect with Amazon',
-  },
-  {
-    icon: Megaphone,
-    title: 'Amazon Ads',
-    description: 'Sponsored Products metrics per product: spend, sales, ACOS, ROAS.',
-    action: 'Connect Ads',
-  },
-]
+import { PageSkeleton } from '@/components/common/PageSkeleton'
+import { ConnectAdsCard } from '@/features/connections/components/ConnectAdsCard'
+import { ConnectSellerCard } from '@/features/connections/components/ConnectSellerCard'
+import { ConnectionsList } from '@/features/connections/components/ConnectionsList'
+import { ReturnBanner } from '@/features/connections/components/ReturnBanner'
+import { canManage, useTenant } from '@/features/tenants/api'
 
 export function AmazonIntegrationPage() {
+  const { id = '' } = useParams()
+  const tenant = useTenant(id)
+
+  if (tenant.isPending) return <PageSkeleton />
+  if (tenant.isError) {
+    return <ErrorState error={tenant.error} title="Could not open this tenant" onRetry={() => void tenant.refetch()} />
+  }
+  const manager = canManage(tenant.data.role)
   return (
     <>
       <PageHeader
         title="Amazon integration"
-        description="Authorize seller accounts and advertising profiles for this tenant."
+        description={`Authorize seller accounts and advertising profiles for ${tenant.data.name}.`}
       />
+      <ReturnBanner />
       <div className="grid gap-4 md:grid-cols-2">
-        {PROVIDERS.map(({ icon: Icon, title, description, action }) => (
-          <Card key={title}>
-            <CardHeader>
-              <div className="bg-muted mb-2 flex size-10 items-center justify-center rounded-lg">
-                <Icon className="size-5" aria-hidden />
-              </div>
-              <CardTitle>{title}</CardTitle>
-              <CardDescription>{description}</CardDescription>
-            </CardHeader>
-            <CardFooter>
-              <Button disabled title="Available soon">
-                {action}
-              </Button>
-            </CardFooter>
-          </Card>
-        ))}
+        <ConnectSellerCard tenantId={id} canConnect={manager} />
+        <ConnectAdsCard tenantId={id} canConnect={manager} />
       </div>
-      <Card className="mt-6">
-        <CardHeader>
-          <CardTitle>Connected accounts</CardTitle>
-          <CardDescription>Each account's region, marketplaces and token health.</CardDescription>
-        </CardHeader>
-        <CardContent>
-          <EmptyState icon={Plug} title="No accounts connected" description="Connect an account above to start syncing." />
-        </CardContent>
-      </Card>
+      <section className="mt-8 space-y-4">
+        <div>
+          <h2 className="text-lg font-semibold">Connected accounts</h2>
+          <p className="text-muted-foreground text-sm">Each account&apos;s region, marketplaces and health.</p>
+        </div>
+        <ConnectionsList tenantId={id} canManage={manager} />
+      </section>
     </>
   )
 }

@@ -1,57 +1,76 @@
-import { Activity, Clock, Plug, ShoppingCart } from 'lucide-react'
-import { useParams } from 'react-router'
+import { AlertTriangle, Megaphone, Plug, Users } from 'lucide-react'
+import { Link, useParams } from 'react-router'
 
-import { EmptyState } from '@/components/common/EmptyState'
+import { ErrorState } from '@/components/common/ErrorState'
 import { PageHeader } from '@/components/common/PageHeader'
-import { Badge } from '@/components/ui/badge'
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
-import { Table, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { PageSkeleton } from '@/components/common/PageSkeleton'
+import { Button } from '@/components/ui/button'
+import { AuditLogCard } from '@/features/audit/components/AuditLogCard'
+import { useConnections } from '@/features/connections/api'
+import { canManage, useMembers, useTenant } from '@/features/tenants/api'
+import { FeatureFlagsCard } from '@/features/tenants/components/FeatureFlagsCard'
+import { MembersCard } from '@/features/tenants/components/MembersCard'
+import { RoleBadge } from '@/features/tenants/components/RoleBadge'
 import { StatCard } from './StatCard'
 
 export function TenantOverviewPage() {
   const { id = '' } = useParams()
+  const tenant = useTenant(id)
+  const connections = useConnections(id)
+  const members = useMembers(id)
+
+  if (tenant.isPending) return <PageSkeleton />
+  if (tenant.isError) {
+    return <ErrorState error={tenant.error} title="Could not open this tenant" onRetry={() => void tenant.refetch()} />
+  }
+  const list = connections.data ?? []
+  const count = (predicate: (c: (typeof list)[number]) => boolean) =>
+    connections.data ? String(list.filter(predicate).length) : '—'
+
   return (
     <>
       <PageHeader
-        title="Overview"
-        description="Sync status, feature flags and recent jobs for this tenant."
-        actions={<Badge variant="secondary" className="font-mono">{id}</Badge>}
+        title={tenant.data.name}
+        description="Overview, members, feature flags and the audit log of this tenant."
+        actions={
+          <>
+            <RoleBadge role={tenant.data.role} />
+            <Button asChild variant="outline">
+              <Link to={`/dashboard/tenants/${id}/integrations/amazon`}>
+                <Plug aria-hidden />
+                Amazon integration
+              </Link>
+            </Button>
+          </>
+        }
       />
       <div className="grid grid-cols-2 gap-3 sm:gap-4 xl:grid-cols-4">
-        <StatCard label="Connected accounts" value="—" hint="Seller and Ads accounts" icon={Plug} />
-        <StatCard label="Orders synced" value="—" hint="Last 24 months" icon={ShoppingCart} />
-        <StatCard label="Last sync" value="—" hint="Across all marketplaces" icon={Clock} />
-        <StatCard label="Sync interval" value="—" hint="Delta every N minutes" icon={Activity} />
+        <StatCard
+          label="Seller accounts"
+          value={count((c) => c.provider === 'amazon_sp' && c.status !== 'revoked')}
+          hint="Connected through SP-API"
+          icon={Plug}
+        />
+        <StatCard
+          label="Ads accounts"
+          value={count((c) => c.provider === 'amazon_ads' && c.status !== 'revoked')}
+          hint="Login with Amazon"
+          icon={Megaphone}
+        />
+        <StatCard
+          label="Need attention"
+          value={count((c) => c.status === 'needs_reauth')}
+          hint="Waiting to be reconnected"
+          icon={AlertTriangle}
+        />
+        <StatCard label="Members" value={members.data ? String(members.data.length) : '—'} hint="Owners, admins, viewers" icon={Users} />
       </div>
-      <div className="mt-6 grid gap-4 lg:grid-cols-3">
-        <Card className="lg:col-span-2">
-          <CardHeader>
-            <CardTitle>Recent jobs</CardTitle>
-            <CardDescription>Sync runs with their Amazon request ids.</CardDescription>
-          </CardHeader>
-          <CardContent className="space-y-4">
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Job</TableHead>
-                  <TableHead>Marketplace</TableHead>
-                  <TableHead>Status</TableHead>
-                  <TableHead className="text-right">Started</TableHead>
-                </TableRow>
-              </TableHeader>
-            </Table>
-            <EmptyState title="No jobs yet" description="Jobs appear once an Amazon account is connected." />
-          </CardContent>
-        </Card>
-        <Card>
-          <CardHeader>
-            <CardTitle>Feature flags</CardTitle>
-            <CardDescription>Per-tenant switches (reports vs Data Kiosk, Ads).</CardDescription>
-          </CardHeader>
-          <CardContent>
-            <EmptyState title="No flags loaded" className="py-8" />
-          </CardContent>
-        </Card>
+      <div className="mt-6 grid gap-4 lg:grid-cols-2">
+        <MembersCard tenantId={id} myRole={tenant.data.role} />
+        <FeatureFlagsCard tenantId={id} canEdit={canManage(tenant.data.role)} />
+      </div>
+      <div className="mt-6">
+        <AuditLogCard tenantId={id} />
       </div>
     </>
   )
