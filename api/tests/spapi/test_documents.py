@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from app.spapi.documents import DocumentExpired, parse_document, stream_document, upload_document
+from app.spapi.errors import TransportError
 
 FLAT = "amazon-order-id\tsku\tquantity\n111-1\tSKU-1\t2\n111-2\tSKU-2\t1\n"
 
@@ -93,3 +94,24 @@ async def test_upload_sends_no_amazon_token() -> None:
     )
     assert seen[0].method == "PUT" and seen[0].headers["content-type"].startswith("text/tab-separated-values")
     assert "x-amz-access-token" not in seen[0].headers and "authorization" not in seen[0].headers
+
+
+async def test_a_stream_broken_midway_is_not_restarted() -> None:
+    calls = 0
+
+    class Broken(httpx.AsyncByteStream):
+        async def __aiter__(self):  # type: ignore[no-untyped-def]
+            yield b"a\tb\n1\t2\n"
+            raise httpx.ReadError("connection reset")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(200, stream=Broken())
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    seen = []
+    with pytest.raises(TransportError):
+        async for row in parse_document(stream_document(http, "https://s3.test/doc")):
+            seen.append(row)
+    assert calls == 1 and seen == [{"a": "1", "b": "2"}]

@@ -20,6 +20,7 @@ from app.spapi import (
     ServerError,
     SpApiClient,
     Throttled,
+    TransportError,
     Unauthorized,
 )
 from app.spapi.retry import parse_retry_after
@@ -211,3 +212,16 @@ def test_backoff_is_jittered() -> None:
     policy = RetryPolicy(base_s=1.0, cap_s=8.0)
     draws = {round(policy.backoff(4), 6) for _ in range(50)}
     assert len(draws) > 40 and max(draws) <= 8.0
+
+
+async def test_worker_gets_server_errors_back_with_a_retry_time() -> None:
+    handler, seen = sequence(error(503, "ServiceUnavailable", "busy"), OK)
+    client, sleeps, _ = make_client(handler, max_wait_s=0.0, retry=RetryPolicy(max_attempts=4, base_s=1.0))
+    with pytest.raises(ServerError) as caught:
+        await client.sellers.get_marketplace_participations()
+    assert caught.value.retry_after is not None and 0 <= caught.value.retry_after <= 1.0
+    assert len(seen) == 1 and sleeps.calls == []
+    handler, _ = sequence(httpx.ReadTimeout("slow"))
+    client, _, _ = make_client(handler, max_wait_s=0.0, retry=RetryPolicy(max_attempts=4, base_s=1.0))
+    with pytest.raises(TransportError):
+        await client.sellers.get_marketplace_participations()

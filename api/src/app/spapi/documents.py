@@ -67,6 +67,7 @@ async def stream_document(
 ) -> AsyncIterator[bytes]:
     """The document's bytes, decompressed. `compressed=None` sniffs the gzip magic bytes."""
     attempt = 0
+    started = False
     while True:
         attempt += 1
         try:
@@ -84,11 +85,12 @@ async def stream_document(
                 source = response.aiter_bytes()
                 stream = source if compressed is False else _gunzip(source)
                 async for chunk in stream:
+                    started = True
                     yield chunk
                 return
         except httpx.TransportError as exc:
-            # Only safe to retry before anything was yielded; a broken stream mid-way propagates.
-            if attempt >= _RETRY.max_attempts:
+            # Only safe to retry before anything was yielded: a restart would repeat rows.
+            if started or attempt >= _RETRY.max_attempts:
                 raise TransportError(f"document download: {type(exc).__name__}") from exc
             await asyncio.sleep(_RETRY.delay(attempt, None))
 

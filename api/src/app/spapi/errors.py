@@ -38,6 +38,9 @@ class AmazonError(Exception):
         self.errors = errors or []
         self.request_id = request_id
         self.operation = operation
+        # Set when a retryable failure was handed back instead of waited for: seconds until a retry
+        # makes sense (workers reschedule with it).
+        self.retry_after: float | None = None
 
     @property
     def code(self) -> str | None:
@@ -73,6 +76,8 @@ class Throttled(AmazonError):
 
     `retry_after` is in seconds from now: a worker reschedules itself with it instead of sleeping.
     """
+
+    retry_after: float
 
     def __init__(self, message: str, *, retry_after: float, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)

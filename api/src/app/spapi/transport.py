@@ -190,17 +190,10 @@ class AmazonTransport:
             if isinstance(error, Throttled):
                 error.retry_after = delay
                 raise error
-            if retry_after is not None:
-                # A 5xx with Retry-After longer than we may wait: hand the wait to the caller.
-                raise Throttled(
-                    str(error),
-                    retry_after=delay,
-                    status=error.status,
-                    errors=error.errors,
-                    request_id=error.request_id,
-                    operation=spec.operation,
-                ) from error
-            delay = min(delay, spec.max_wait_s)
+            # A server error or a broken connection we may not wait out: the caller (a worker)
+            # reschedules itself with `retry_after` instead of holding its thread.
+            error.retry_after = delay
+            raise error
         AMAZON_RETRIES.labels(spec.service, spec.operation, reason).inc()
         log().warning(
             "amazon.retry",
