@@ -1,9 +1,10 @@
 """All SQL for orders and order items: bulk upserts for the sync, keyset reads for the API.
 
-Upserts are batched `INSERT ... SELECT FROM unnest(<one array per column>) ON CONFLICT DO UPDATE
-... WHERE <the incoming version wins and something changed>`: one round trip per batch, with each
-column sent as one typed array (faster than executemany, and close to COPY + merge without a
-temporary table; bench/b2_ingest.py measures it).
+Upserts are batched: COPY a batch into a session-local temporary table, then one
+`INSERT ... SELECT ... ON CONFLICT DO UPDATE ... WHERE <the incoming version wins and something
+changed> RETURNING (xmax = 0)`. COPY halves the client-side cost of sending typed arrays through
+`unnest()` (measured with bench/b2_ingest.py). The COPY runs on the session's own connection,
+inside its transaction: nothing is committed here.
 
 Which version wins (orders):
   * a newer `last_update_date` always wins; an older one is ignored;
@@ -35,7 +36,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
+import psycopg
+from psycopg.types.json import Jsonb
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.orders.mapping import ItemRow, OrderRow
@@ -137,11 +139,18 @@ def _set_expr(table: str, column: str, keep_when_null: frozenset[str]) -> str:
     return f"EXCLUDED.{column}"
 
 
+_ORDERS_IN = "orders_in"
+_ITEMS_IN = "order_items_in"
+
+
+def _temp_table(name: str, columns: Sequence[tuple[str, str]]) -> str:
+    defs = ", ".join(f"{c} {t}" for c, t in columns)
+    # Lives as long as the database connection, emptied at every commit (and by each batch).
+    return f"CREATE TEMP TABLE IF NOT EXISTS {name} ({defs}) ON COMMIT DELETE ROWS"
+
+
 def _build_order_upsert() -> str:
     names = [c for c, _ in _ORDER_COLUMNS]
-    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in _ORDER_COLUMNS if t != "jsonb")
-    select = ", ".join(f"u.{c}" if t != "jsonb" else f"CAST(u.{c} AS jsonb)" for c, t in _ORDER_COLUMNS)
-    unnest_names = ", ".join(names)
     updatable = [c for c in names if c not in _ORDER_KEY]
     sets = {c: _set_expr("orders", c, _ORDER_KEEP_WHEN_NULL) for c in updatable}
     set_clause = ", ".join(f"{c} = {e}" for c, e in sets.items())
@@ -149,8 +158,7 @@ def _build_order_upsert() -> str:
     incoming = ", ".join(sets.values())
     return f"""
         INSERT INTO orders ({", ".join(names)})
-        SELECT {select}
-        FROM unnest({arrays}, CAST(:raw AS text[])) AS u({unnest_names})
+        SELECT {", ".join(names)} FROM {_ORDERS_IN}
         ON CONFLICT (tenant_id, connection_id, amazon_order_id) DO UPDATE
         SET {set_clause}, updated_at = now()
         WHERE orders.last_update_date < EXCLUDED.last_update_date
@@ -162,24 +170,24 @@ def _build_order_upsert() -> str:
 
 
 def _build_item_upsert() -> str:
-    incoming_cols = [*_ITEM_COLUMNS, *_ITEM_VERSION_COLUMNS]
-    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in incoming_cols if t != "jsonb")
-    unnest_names = ", ".join([c for c, t in incoming_cols if t != "jsonb"] + ["raw"])
     names = [c for c, _ in _ITEM_COLUMNS]
-    select = ", ".join(f"u.{c}" if t != "jsonb" else f"CAST(u.{c} AS jsonb)" for c, t in _ITEM_COLUMNS)
     updatable = [c for c in names if c not in ("tenant_id", "connection_id", "amazon_order_id", "line_key")]
     sets = {c: _set_expr("order_items", c, _ITEM_KEEP_WHEN_NULL) for c in updatable}
     set_clause = ", ".join(f"{c} = {e}" for c, e in sets.items())
     stored = ", ".join(f"order_items.{c}" for c in updatable)
     incoming = ", ".join(sets.values())
+    # The orders of the batch are looked up through the unique index (tenant, connection,
+    # amazon_order_id = ANY(...)), never by scanning orders.
     return f"""
+        WITH o AS MATERIALIZED (
+            SELECT id, amazon_order_id, last_update_date, source FROM orders
+            WHERE tenant_id = %(tenant_id)s AND connection_id = %(connection_id)s
+              AND amazon_order_id = ANY(%(order_ids)s)
+        )
         INSERT INTO order_items (order_id, {", ".join(names)})
-        SELECT o.id, {select}
-        FROM unnest({arrays}, CAST(:raw AS text[])) AS u({unnest_names})
-        JOIN orders o
-          ON o.tenant_id = u.tenant_id
-         AND o.connection_id = u.connection_id
-         AND o.amazon_order_id = u.amazon_order_id
+        SELECT o.id, {", ".join(f"u.{c}" for c in names)}
+        FROM {_ITEMS_IN} u
+        JOIN o ON o.amazon_order_id = u.amazon_order_id
         WHERE o.last_update_date = u.order_last_update_date
           AND (u.source = 'api' OR o.source = u.source)
         ON CONFLICT (tenant_id, order_id, line_key) DO UPDATE
@@ -191,6 +199,7 @@ def _build_item_upsert() -> str:
 
 _ORDER_UPSERT = _build_order_upsert()
 _ITEM_UPSERT = _build_item_upsert()
+_ITEM_INCOMING = (*_ITEM_COLUMNS, *_ITEM_VERSION_COLUMNS)
 
 
 def _json_default(value: Any) -> Any:
@@ -200,17 +209,7 @@ def _json_default(value: Any) -> Any:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value or {}, separators=(",", ":"), default=_json_default)
-
-
-def _columns(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> dict[str, list[Any]]:
-    params: dict[str, list[Any]] = {}
-    for name, pg_type in columns:
-        if pg_type == "jsonb":
-            params[name] = [_dumps(r.get(name)) for r in rows]
-        else:
-            params[name] = [r.get(name) for r in rows]
-    return params
+    return json.dumps(value, separators=(",", ":"), default=_json_default)
 
 
 def _dedupe_orders(rows: Sequence[OrderRow]) -> list[OrderRow]:
@@ -227,7 +226,8 @@ def _dedupe_orders(rows: Sequence[OrderRow]) -> list[OrderRow]:
     return list(best.values())
 
 
-def _dedupe_items(rows: Sequence[ItemRow]) -> list[ItemRow]:
+def _dedupe_items(rows: Sequence[ItemRow]) -> dict[tuple[Any, Any], list[ItemRow]]:
+    """One row per key, grouped by (tenant_id, connection_id)."""
     best: dict[tuple[Any, ...], ItemRow] = {}
     for row in rows:
         key = (row["tenant_id"], row["connection_id"], row["amazon_order_id"], row["line_key"])
@@ -237,7 +237,10 @@ def _dedupe_items(rows: Sequence[ItemRow]) -> list[ItemRow]:
             held["source"] == "api",
         ):
             best[key] = row
-    return list(best.values())
+    groups: dict[tuple[Any, Any], list[ItemRow]] = {}
+    for row in best.values():
+        groups.setdefault((row["tenant_id"], row["connection_id"]), []).append(row)
+    return groups
 
 
 def _counts(flags: Sequence[bool], batch: int) -> UpsertCounts:
@@ -252,27 +255,68 @@ class OrderRepository:
 
     # -- sync writes ---------------------------------------------------------------------------
 
+    async def _driver(self) -> psycopg.AsyncConnection[Any]:
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert isinstance(driver, psycopg.AsyncConnection)
+        return driver
+
+    async def _stage(
+        self,
+        cursor: psycopg.AsyncCursor[Any],
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Sequence[dict[str, Any]],
+    ) -> None:
+        """COPY `rows` into the (emptied) temporary table `table`."""
+        await cursor.execute(_temp_table(table, columns))
+        await cursor.execute(f"TRUNCATE {table}")
+        names = [c for c, _ in columns]
+        json_columns = {c for c, t in columns if t == "jsonb"}
+        async with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([t for _, t in columns])
+            for row in rows:
+                await copy.write_row(
+                    [Jsonb(row.get(c) or {}, _dumps) if c in json_columns else row.get(c) for c in names]
+                )
+
     async def upsert_orders(self, rows: Sequence[OrderRow], *, batch_size: int = BATCH_SIZE) -> UpsertCounts:
         """Insert or update orders (rows from `app.orders.mapping`); see the module docstring."""
         rows = _dedupe_orders(rows)
         counts = UpsertCounts()
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            result = await self.session.execute(text(_ORDER_UPSERT), _columns(batch, _ORDER_COLUMNS))
-            counts += _counts([bool(r[0]) for r in result.all()], len(batch))
+        if not rows:
+            return counts
+        driver = await self._driver()
+        async with driver.cursor() as cursor:
+            for start in range(0, len(rows), batch_size):
+                batch = rows[start : start + batch_size]
+                await self._stage(cursor, _ORDERS_IN, _ORDER_COLUMNS, batch)
+                await cursor.execute(_ORDER_UPSERT)
+                counts += _counts([bool(r[0]) for r in await cursor.fetchall()], len(batch))
         return counts
 
     async def upsert_items(self, rows: Sequence[ItemRow], *, batch_size: int = BATCH_SIZE) -> UpsertCounts:
-        """Insert or update item lines; their orders must have been upserted first (same
-        transaction is fine). Lines of an order version that is not the stored one count as
-        unchanged and are not written."""
-        rows = _dedupe_items(rows)
+        """Insert or update item lines; their orders must have been upserted first (the same
+        transaction is fine). Lines of an order version that is not the stored one are not written
+        and count as unchanged."""
         counts = UpsertCounts()
-        columns = (*_ITEM_COLUMNS, *_ITEM_VERSION_COLUMNS)
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            result = await self.session.execute(text(_ITEM_UPSERT), _columns(batch, columns))
-            counts += _counts([bool(r[0]) for r in result.all()], len(batch))
+        groups = _dedupe_items(rows)
+        if not groups:
+            return counts
+        driver = await self._driver()
+        async with driver.cursor() as cursor:
+            for (tenant_id, connection_id), group in groups.items():
+                for start in range(0, len(group), batch_size):
+                    batch = group[start : start + batch_size]
+                    await self._stage(cursor, _ITEMS_IN, _ITEM_INCOMING, batch)
+                    params = {
+                        "tenant_id": tenant_id,
+                        "connection_id": connection_id,
+                        "order_ids": sorted({r["amazon_order_id"] for r in batch}),
+                    }
+                    await cursor.execute(_ITEM_UPSERT, params)
+                    counts += _counts([bool(r[0]) for r in await cursor.fetchall()], len(batch))
         return counts
 
 
