@@ -211,6 +211,9 @@ async def test_report_lifecycle_matches_truth(client: httpx.AsyncClient, state: 
     for column in ("cost", "sales7d", "sales14d"):
         assert sum(row[column] for row in rows) == pytest.approx(totals[column], abs=0.01), column
     assert 0 < totals["sales14d"] <= sum(truth["orderSalesByAsin"].values())
+    by_date = truth["byDate"]
+    for day, day_totals in by_date.items():
+        assert sum(row["clicks"] for row in rows if row["date"] == day) == day_totals["clicks"], day
     assert 0.02 < totals["cost"] / totals["sales14d"] < 1.5  # a plausible ACOS
     # The URL expires an hour later (scaled) and is signed.
     tampered = done["url"].replace("X-Amz-Signature=", "X-Amz-Signature=0")

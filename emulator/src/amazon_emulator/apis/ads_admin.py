@@ -1,9 +1,11 @@
 """Admin views of the Ads data under ``/_emulator/ads`` (tests and demos only).
 
-``GET /_emulator/ads/{profileId}/truth?start=YYYY-MM-DD&end=YYYY-MM-DD`` gives what a sync of the
-spAdvertisedProduct report over those local days must reproduce: totals, the same per advertised ASIN, and the
-profile's order sales per ASIN over the days (the ceiling of any attributed sales). ``GET
-/_emulator/ads/sellers/{sellingPartnerId}/profiles`` lists a seller's profiles without a token.
+* ``GET /_emulator/ads/{profileId}/truth?start=YYYY-MM-DD&end=YYYY-MM-DD[&as_of=ISO]``: what a sync of the
+  spAdvertisedProduct report over those local days must reproduce: ``totals``, the same per advertised ASIN
+  (``byAdvertisedAsin``) and per local day (``byDate``), and the profile's order sales per ASIN over the days
+  (``orderSalesByAsin``, the ceiling of any attributed sales). ``as_of`` (default now) evaluates the current
+  day as it was known then.
+* ``GET /_emulator/ads/sellers/{sellingPartnerId}/profiles``: a seller's profiles, without a token.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from amazon_emulator.apis._ads_common import account_for, find_profile, store
 from amazon_emulator.apis.ads_profiles import profile_body
+from amazon_emulator.clock import parse_iso
 from amazon_emulator.data.ads import profiles_of
 from amazon_emulator.data.ads_metrics import AdDay, order_sales, totals
 from amazon_emulator.state import get_state
@@ -31,7 +34,9 @@ def _day(value: str, name: str) -> date:
 
 
 @router.get("/{profile_id}/truth")
-async def truth(profile_id: int, start: str, end: str, request: Request) -> dict[str, Any]:
+async def truth(
+    profile_id: int, start: str, end: str, request: Request, as_of: str | None = None
+) -> dict[str, Any]:
     state = get_state(request)
     found = find_profile(state, profile_id)
     if found is None:
@@ -41,11 +46,16 @@ async def truth(profile_id: int, start: str, end: str, request: Request) -> dict
     if last < first:
         raise HTTPException(422, "end before start")
     account = account_for(state, seller, profile)
-    now = state.clock.time()
+    try:
+        now = parse_iso(as_of).timestamp() if as_of else state.clock.time()
+    except ValueError:
+        raise HTTPException(422, "as_of must be an ISO timestamp") from None
     days = store(state).metrics.days(account, seller, first, last, now)
     by_asin: dict[str, list[AdDay]] = defaultdict(list)
+    by_date: dict[str, list[AdDay]] = defaultdict(list)
     for row in days:
         by_asin[row.ad.asin].append(row)
+        by_date[row.day.isoformat()].append(row)
     return {
         "profileId": profile_id,
         "currencyCode": profile.currency,
@@ -55,6 +65,7 @@ async def truth(profile_id: int, start: str, end: str, request: Request) -> dict
         "rows": len(days),
         "totals": totals(days),
         "byAdvertisedAsin": {asin: totals(rows) for asin, rows in sorted(by_asin.items())},
+        "byDate": {day: totals(rows) for day, rows in sorted(by_date.items())},
         "orderSalesByAsin": order_sales(account, seller, first, last, now),
     }
 

@@ -12,9 +12,9 @@ Rules (per profile, per local day of the profile's timezone):
   ``sales1d <= sales7d <= sales14d <= sales30d``; the purchase is reported on the day of the click, which here
   is the purchase day.
 * Traffic per serving ad: ``clicks >= purchases`` (a conversion rate of 6-12%; on days without purchases,
-  clicks in line with the product's usual demand), ``impressions`` 150-420 per click plus some, ``cost =
-  clicks x CPC`` with a CPC of 0.50-1.60 USD scaled to the currency. The current day is pro-rated by the time
-  elapsed.
+  clicks in line with the product's usual demand), ``impressions`` 150-420 per click plus some, and
+  ``cost`` = clicks x CPC with a CPC of 0.50-1.60 USD scaled to the currency. The current day is pro-rated
+  by the time elapsed.
 """
 
 from __future__ import annotations
