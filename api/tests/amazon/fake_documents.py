@@ -17,6 +17,39 @@ FLAT = (
 )
 
 
+SALES_REPORT = {
+    "reportSpecification": {
+        "reportType": "GET_SALES_AND_TRAFFIC_REPORT",
+        "marketplaceIds": ["ATVPDKIKX0DER"],
+    },
+    "salesAndTrafficByDate": [
+        {
+            "date": "2026-01-01",
+            "salesByDate": {
+                "orderedProductSales": {"amount": 120.5, "currencyCode": "USD"},
+                "unitsOrdered": 7,
+                "totalOrderItems": 5,
+            },
+            "trafficByDate": {"pageViews": 300, "sessions": 210},
+        }
+    ],
+    "salesAndTrafficByAsin": [],
+}
+SALES_QUERY_ROWS = [
+    {
+        "startDate": "2026-01-01",
+        "endDate": "2026-01-01",
+        "marketplaceId": "ATVPDKIKX0DER",
+        "sales": {
+            "orderedProductSales": {"amount": 120.5, "currencyCode": "USD"},
+            "unitsOrdered": 7,
+            "totalOrderItems": 5,
+        },
+        "traffic": {"pageViews": 300, "sessions": 210},
+    }
+]
+
+
 class FakeDocumentsApi:
     def __init__(self) -> None:
         self.reports: dict[str, dict[str, Any]] = {}
@@ -142,7 +175,12 @@ class FakeDocumentsApi:
             self.uploads[name] = request.content
             return httpx.Response(200)
         if kind == "reports":
+            report = self.reports[name.removeprefix("DOC-")]
+            if report["reportType"] == "GET_SALES_AND_TRAFFIC_REPORT":
+                return httpx.Response(200, content=gzip.compress(json.dumps(SALES_REPORT).encode()))
             return httpx.Response(200, content=gzip.compress(FLAT.encode()))
+        if kind == "dk" and "salesAndTrafficByDate" in self.queries[name.removeprefix("DK-")]["query"]:
+            return httpx.Response(200, content="\n".join(json.dumps(r) for r in SALES_QUERY_ROWS).encode())
         if kind == "dk":
             return httpx.Response(
                 200, content=b'{"asin": "B0001", "units": 3}\n{"asin": "B0002", "units": 1}\n'

@@ -136,3 +136,26 @@ async def test_feed_end_to_end(client: SpApiClient, fake: FakeDocumentsApi) -> N
     assert status.state == "done" and status.document_id
     result = [row async for row in client.feeds.result_rows(status.document_id)]
     assert result[0]["summary"]["errors"] == 0
+
+
+@pytest.mark.parametrize("use_data_kiosk", [False, True])
+async def test_sales_and_traffic_is_the_same_with_either_backend(
+    client: SpApiClient, use_data_kiosk: bool
+) -> None:
+    from datetime import date
+
+    from app.spapi.operations.analytics import SalesAndTrafficRequest, SalesAndTrafficSource
+
+    source = SalesAndTrafficSource(client, use_data_kiosk=use_data_kiosk)
+    rows = await run(source, SalesAndTrafficRequest(US, date(2026, 1, 1), date(2026, 1, 1)))
+    assert rows == [
+        {
+            "date": "2026-01-01",
+            "marketplace_id": "ATVPDKIKX0DER",
+            "ordered_product_sales": {"amount": "120.5", "currency": "USD"},
+            "units_ordered": 7,
+            "total_order_items": 5,
+            "page_views": 300,
+            "sessions": 210,
+        }
+    ]
