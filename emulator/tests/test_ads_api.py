@@ -461,3 +461,27 @@ async def test_summary_and_status_filter(client: httpx.AsyncClient, state: Emula
     for row in everything:
         if row["sales14d"]:
             assert row["acosClicks14d"] == pytest.approx(row["cost"] / row["sales14d"] * 100, abs=0.01)
+
+
+async def test_time_scale_speeds_up_processing_and_refills() -> None:
+    from amazon_emulator.app import create_app
+
+    app = create_app(EmulatorConfig(seed=7, demo=True, demo_orders=200, time_scale=60))
+    state: EmulatorState = app.state.emulator
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://emulator.test"
+    ) as client:
+        token = await ads_token(client)
+        hdrs = headers(token, (await us_profile(client, token))["profileId"])
+        statuses = [
+            (await create(client, hdrs, report_body(days=3, end_ago=n))).status_code for n in range(1, 12)
+        ]
+        assert statuses[-1] == 429
+        r = await create(client, hdrs, report_body(days=3, end_ago=30))
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) == 1  # 60 Amazon seconds / 60
+        state.clock.advance(1)
+        report = await create(client, hdrs, report_body(days=3, end_ago=30))
+        assert report.status_code == 200
+        state.clock.advance(0.6)  # 30 Amazon seconds of processing
+        done = await client.get(f"/reporting/reports/{report.json()['reportId']}", headers=hdrs)
+        assert done.json()["status"] == "COMPLETED"
