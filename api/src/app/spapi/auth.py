@@ -60,8 +60,11 @@ RdtMinter = Callable[[Sequence[RestrictedResource]], Awaitable[MintedRdt]]
 class RdtCache:
     """Process-local RDTs per (owner, resources), dropped `margin_s` before they expire."""
 
-    def __init__(self, *, margin_s: float = 120.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, margin_s: float = 120.0, max_entries: int = 5000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._margin = margin_s
+        self._max_entries = max_entries
         self._clock = clock
         self._tokens: dict[tuple[str, tuple[RestrictedResource, ...]], tuple[str, float]] = {}
         self._locks: dict[tuple[str, tuple[RestrictedResource, ...]], asyncio.Lock] = {}
@@ -81,6 +84,7 @@ class RdtCache:
             if cached is not None and cached[0] != expired and self._clock() < cached[1]:
                 return cached[0]
             minted = await mint(key[1])
+            self._purge()
             lifetime = max(0.0, minted.expires_in - self._margin)
             # A token shorter-lived than the margin is used once and not kept.
             if lifetime > 0:
@@ -91,6 +95,20 @@ class RdtCache:
 
     def clear(self) -> None:
         self._tokens.clear()
+
+    def _purge(self) -> None:
+        # RDTs for single orders pile up in a long-running API process: drop the expired ones, and
+        # the oldest beyond a bound, so memory stays flat.
+        if len(self._tokens) < self._max_entries // 2:
+            return
+        now = self._clock()
+        for key in [k for k, (_, until) in self._tokens.items() if until <= now]:
+            self._tokens.pop(key, None)
+            lock = self._locks.get(key)
+            if lock is not None and not lock.locked():
+                self._locks.pop(key, None)
+        while len(self._tokens) >= self._max_entries:
+            self._tokens.pop(next(iter(self._tokens)))
 
 
 class SpApiAuth:
