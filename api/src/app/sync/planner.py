@@ -1,0 +1,167 @@
+"""What to sync next: pure functions (no I/O), so every rule here is unit-tested.
+
+Unit of scheduling: one `sync_state` row (connection x marketplace x entity). One run of a row does
+at most one delta (when due) and then at most one step of the backfill; the row goes back to the
+queue after each run, so a seller with a long backfill never holds a worker slot for long.
+
+Windows
+  * Backfill covers `[backfill_from, backfill_to)` by purchase date, where `backfill_to` is the
+    moment the connection was set up (minus the 2-minute rule) and `backfill_from` 730 days
+    earlier (Amazon keeps 24 months). It walks forward in windows of at most 30 days (order
+    reports refuse longer ones with an empty file, not an error) and `backfill_done_until` is the
+    end of the last committed window: a crash loses at most the window in flight.
+  * The delta asks for `lastUpdatedAfter = watermark - overlap` and `lastUpdatedBefore = now - 2 min`
+    (Amazon's rule, plus a few seconds of clock skew). The watermark starts at `backfill_to`, so
+    backfill (created before) and delta (updated after) leave no gap: an order created before
+    `backfill_to` and changed later is seen again by the delta, and the newer version wins in
+    the repository.
+
+Fairness (`plan_dispatch`)
+  * Delta before backfill: rows whose delta is due are dispatched first, oldest due first.
+  * No seller starves another: at most one row per connection per dispatch round and rows that
+    were waiting longest go first; a backfill row is due again "now" after each step, so it goes
+    to the back of the queue behind everything that was already waiting.
+  * `SYNC_MAX_WORKERS` bounds the rows claimed at once (capacity = max - claimed).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+HISTORY = timedelta(days=730)
+REPORT_WINDOW = timedelta(days=30)
+API_WINDOW = timedelta(days=30)
+# Amazon refuses *Before values within 2 minutes of now; the extra seconds absorb clock skew.
+BEFORE_MARGIN = timedelta(minutes=2, seconds=5)
+# Re-read a little before the watermark: Amazon's index may publish a change a bit late.
+DELTA_OVERLAP = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start).total_seconds() / 86400
+
+
+def latest_before(now: datetime) -> datetime:
+    """The latest `*Before` Amazon accepts at `now`."""
+    return now - BEFORE_MARGIN
+
+
+def backfill_range(now: datetime) -> Window:
+    """History to backfill for a connection set up at `now`."""
+    end = latest_before(now).replace(microsecond=0)
+    return Window(end - HISTORY, end)
+
+
+def next_backfill_window(
+    backfill_from: datetime, backfill_to: datetime, done_until: datetime | None, size: timedelta
+) -> Window | None:
+    """The next window to fetch, or None when the backfill is complete."""
+    start = max(done_until or backfill_from, backfill_from)
+    if start >= backfill_to:
+        return None
+    return Window(start, min(start + size, backfill_to))
+
+
+def split_windows(start: datetime, end: datetime, size: timedelta) -> list[Window]:
+    """`[start, end)` in consecutive windows of at most `size`."""
+    out: list[Window] = []
+    cursor = start
+    while cursor < end:
+        out.append(Window(cursor, min(cursor + size, end)))
+        cursor = out[-1].end
+    return out
+
+
+def delta_window(watermark: datetime, now: datetime, overlap: timedelta = DELTA_OVERLAP) -> Window | None:
+    """`lastUpdatedAfter` / `lastUpdatedBefore` for a delta, or None when nothing can be asked yet."""
+    before = latest_before(now).replace(microsecond=0)
+    after = watermark - overlap
+    if before <= watermark:
+        return None
+    return Window(after, before)
+
+
+def delta_due_at(last_delta_at: datetime | None, interval: timedelta, now: datetime) -> datetime:
+    """When the next delta of a row is due."""
+    return now if last_delta_at is None else last_delta_at + interval
+
+
+def backfill_progress(
+    backfill_from: datetime | None, backfill_to: datetime | None, done_until: datetime | None
+) -> float:
+    if backfill_from is None or backfill_to is None or backfill_to <= backfill_from:
+        return 0.0
+    done = (done_until or backfill_from) - backfill_from
+    return max(0.0, min(1.0, done / (backfill_to - backfill_from)))
+
+
+def backfill_eta(started_at: datetime | None, progress: float, now: datetime) -> datetime | None:
+    """Linear estimate of the end from what was done since the start."""
+    if started_at is None or progress <= 0.0 or progress >= 1.0:
+        return None
+    elapsed = now - started_at
+    return now + elapsed * ((1.0 - progress) / progress)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A row that is due (next_run_at <= now) and not claimed."""
+
+    state_id: uuid.UUID
+    connection_id: uuid.UUID
+    next_run_at: datetime
+    delta_due: bool
+
+
+def plan_dispatch(
+    candidates: Sequence[Candidate], capacity: int, busy_connections: frozenset[uuid.UUID] = frozenset()
+) -> list[Candidate]:
+    """Which due rows to claim now, at most `capacity`, fairly.
+
+    Rounds: in each round every connection gets at most one row, rows with a due delta first,
+    then the longest waiting. Connections that already run something (`busy_connections`) are
+    served only after every idle connection had its turn, so one seller's backlog cannot take
+    every worker while another seller waits.
+    """
+    if capacity <= 0:
+        return []
+    ordered = sorted(candidates, key=lambda c: (not c.delta_due, c.next_run_at, str(c.state_id)))
+    chosen: list[Candidate] = []
+    taken: set[uuid.UUID] = set()
+    used: dict[uuid.UUID, int] = {}
+    round_no = 0
+    while len(chosen) < capacity and len(taken) < len(ordered):
+        progressed = False
+        for candidate in ordered:
+            if candidate.state_id in taken:
+                continue
+            load = used.get(candidate.connection_id, 0) + (
+                1 if candidate.connection_id in busy_connections else 0
+            )
+            if load > round_no:
+                continue
+            chosen.append(candidate)
+            taken.add(candidate.state_id)
+            used[candidate.connection_id] = used.get(candidate.connection_id, 0) + 1
+            progressed = True
+            if len(chosen) >= capacity:
+                break
+        round_no += 1
+        if not progressed and round_no > len(ordered) + 1:
+            break
+    # Within the chosen set keep the priority order (deltas first) for enqueueing.
+    return sorted(chosen, key=lambda c: (not c.delta_due, c.next_run_at, str(c.state_id)))
+
+
+def throttle_delay(retry_after: float | None, minimum: float = 0.05, maximum: float = 3600.0) -> float:
+    """How long to park a run that Amazon (or our limiter) throttled."""
+    return max(minimum, min(maximum, retry_after if retry_after is not None else 1.0))

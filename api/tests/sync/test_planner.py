@@ -1,0 +1,111 @@
+"""The planner's rules: windows, the delta window, progress and fair dispatch."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from app.sync.planner import (
+    HISTORY,
+    REPORT_WINDOW,
+    Candidate,
+    Window,
+    backfill_eta,
+    backfill_progress,
+    backfill_range,
+    delta_due_at,
+    delta_window,
+    next_backfill_window,
+    plan_dispatch,
+    split_windows,
+    throttle_delay,
+)
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def test_backfill_covers_24_months_up_to_the_2_minute_limit() -> None:
+    window = backfill_range(NOW)
+    assert window.end <= NOW - timedelta(minutes=2)
+    assert window.end - window.start == HISTORY
+
+
+def test_backfill_windows_walk_forward_and_end() -> None:
+    full = backfill_range(NOW)
+    done = None
+    windows: list[Window] = []
+    while (w := next_backfill_window(full.start, full.end, done, REPORT_WINDOW)) is not None:
+        windows.append(w)
+        done = w.end
+    assert windows[0].start == full.start and windows[-1].end == full.end
+    assert all(w.days <= 30 for w in windows)
+    assert all(a.end == b.start for a, b in itertools.pairwise(windows))
+    assert len(windows) == 25
+    assert windows == split_windows(full.start, full.end, REPORT_WINDOW)
+
+
+def test_resume_from_the_watermark() -> None:
+    full = backfill_range(NOW)
+    middle = full.start + timedelta(days=95)
+    window = next_backfill_window(full.start, full.end, middle, REPORT_WINDOW)
+    assert window is not None and window.start == middle
+
+
+def test_delta_window_overlaps_and_respects_the_2_minute_rule() -> None:
+    watermark = NOW - timedelta(minutes=20)
+    window = delta_window(watermark, NOW)
+    assert window is not None
+    assert window.start == watermark - timedelta(minutes=5)
+    assert window.end <= NOW - timedelta(minutes=2)
+    # Right after onboarding there is nothing to ask yet.
+    assert delta_window(NOW - timedelta(minutes=1), NOW) is None
+
+
+def test_delta_due() -> None:
+    assert delta_due_at(None, timedelta(minutes=15), NOW) == NOW
+    assert delta_due_at(NOW, timedelta(minutes=15), NOW) == NOW + timedelta(minutes=15)
+
+
+def test_progress_and_eta() -> None:
+    full = backfill_range(NOW)
+    assert backfill_progress(full.start, full.end, None) == 0.0
+    half = full.start + (full.end - full.start) / 2
+    assert backfill_progress(full.start, full.end, half) == 0.5
+    assert backfill_progress(full.start, full.end, full.end) == 1.0
+    eta = backfill_eta(NOW - timedelta(minutes=10), 0.5, NOW)
+    assert eta == NOW + timedelta(minutes=10)
+    assert backfill_eta(None, 0.5, NOW) is None
+
+
+def _c(conn: uuid.UUID, minutes_ago: int, delta: bool = False) -> Candidate:
+    return Candidate(uuid.uuid4(), conn, NOW - timedelta(minutes=minutes_ago), delta)
+
+
+def test_deltas_go_before_backfills() -> None:
+    a, b = uuid.uuid4(), uuid.uuid4()
+    backfill = _c(a, 60)
+    delta = _c(b, 1, delta=True)
+    assert plan_dispatch([backfill, delta], 1) == [delta]
+
+
+def test_one_seller_cannot_take_every_worker() -> None:
+    big, small = uuid.uuid4(), uuid.uuid4()
+    rows = [_c(big, 100 - i) for i in range(10)] + [_c(small, 1)]
+    chosen = plan_dispatch(rows, 2)
+    assert {c.connection_id for c in chosen} == {big, small}
+    # With spare capacity the big seller gets more rows.
+    assert len(plan_dispatch(rows, 5)) == 5
+
+
+def test_busy_connections_wait_for_idle_ones() -> None:
+    busy, idle = uuid.uuid4(), uuid.uuid4()
+    rows = [_c(busy, 50), _c(idle, 1)]
+    assert [c.connection_id for c in plan_dispatch(rows, 1, frozenset({busy}))] == [idle]
+    assert plan_dispatch(rows, 0) == []
+
+
+def test_throttle_delay_is_bounded() -> None:
+    assert throttle_delay(None) == 1.0
+    assert throttle_delay(0.0) == 0.05
+    assert throttle_delay(10**9) == 3600.0
