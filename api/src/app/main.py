@@ -32,6 +32,7 @@ def api_router() -> APIRouter:
     from app.audit.endpoints import router as audit_router
     from app.auth.endpoints import router as auth_router
     from app.connections.endpoints import router as connections_router
+    from app.orders.endpoints import router as orders_router
     from app.tenants.endpoints import router as tenants_router
 
     router = APIRouter(prefix="/api")
@@ -39,6 +40,7 @@ def api_router() -> APIRouter:
     router.include_router(tenants_router)
     router.include_router(audit_router)
     router.include_router(connections_router)
+    router.include_router(orders_router)
     return router
 
 

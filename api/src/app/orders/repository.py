@@ -34,15 +34,62 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.types.json import Jsonb
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.connections.models import Connection
 from app.orders.mapping import ItemRow, OrderRow
+from app.orders.models import Order, OrderItem
 
 BATCH_SIZE = 5000
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
+# Totals of a filtered list are exact up to this many orders; above it the API says "100,000+".
+TOTALS_CAP = 100_000
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    tenant_id: uuid.UUID
+    connection_id: uuid.UUID | None = None
+    marketplace_id: str | None = None
+    status: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    exact: bool
+    by_currency: list[tuple[str | None, int, Decimal | None]]
+
+
+SUMMARY_COLUMNS = (
+    Order.id,
+    Order.connection_id,
+    Order.amazon_order_id,
+    Order.marketplace_id,
+    Order.purchase_date,
+    Order.last_update_date,
+    Order.order_status,
+    Order.fulfillment_channel,
+    Order.sales_channel,
+    Order.currency,
+    Order.order_total,
+    Order.number_of_items_shipped,
+    Order.number_of_items_unshipped,
+    Order.ship_city,
+    Order.ship_state_or_region,
+    Order.ship_postal_code,
+    Order.ship_country_code,
+    Order.is_business_order,
+    Order.is_prime,
+    Order.source,
+)
 
 
 @dataclass(frozen=True)
@@ -318,6 +365,67 @@ class OrderRepository:
                     await cursor.execute(_ITEM_UPSERT, params)
                     counts += _counts([bool(r[0]) for r in await cursor.fetchall()], len(batch))
         return counts
+
+
+def _filtered(stmt: _S, f: OrderFilters) -> _S:
+    stmt = stmt.where(Order.tenant_id == f.tenant_id)
+    if f.connection_id is not None:
+        stmt = stmt.where(Order.connection_id == f.connection_id)
+    if f.marketplace_id:
+        stmt = stmt.where(Order.marketplace_id == f.marketplace_id)
+    if f.status:
+        stmt = stmt.where(Order.order_status == f.status)
+    if f.created_after is not None:
+        stmt = stmt.where(Order.purchase_date >= f.created_after)
+    if f.created_before is not None:
+        stmt = stmt.where(Order.purchase_date < f.created_before)
+    return stmt
+
+
+class OrderReadRepository:
+    """Reads for the orders API; every query is scoped by tenant first."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def page(
+        self, filters: OrderFilters, *, after: tuple[datetime, int] | None, limit: int
+    ) -> list[Any]:
+        """Up to `limit` summary rows, newest purchase first, strictly after the keyset `after`."""
+        stmt = _filtered(select(*SUMMARY_COLUMNS), filters)
+        if after is not None:
+            stmt = stmt.where(tuple_(Order.purchase_date, Order.id) < tuple_(*after))
+        stmt = stmt.order_by(Order.purchase_date.desc(), Order.id.desc()).limit(limit)
+        return list((await self.session.execute(stmt)).all())
+
+    async def totals(self, filters: OrderFilters, *, cap: int = TOTALS_CAP) -> Totals:
+        """Count and sum per currency, exact up to `cap` orders (bounded work on huge tenants)."""
+        bounded = _filtered(select(Order.currency, Order.order_total), filters).limit(cap + 1).subquery()
+        stmt = select(bounded.c.currency, func.count(), func.sum(bounded.c.order_total)).group_by(
+            bounded.c.currency
+        )
+        rows = [(r[0], int(r[1]), r[2]) for r in (await self.session.execute(stmt)).all()]
+        count = sum(r[1] for r in rows)
+        if count > cap:
+            return Totals(count=cap, exact=False, by_currency=[])
+        rows.sort(key=lambda r: (-r[1], r[0] or ""))
+        return Totals(count=count, exact=True, by_currency=rows)
+
+    async def get(self, tenant_id: uuid.UUID, order_id: int) -> Order | None:
+        stmt = select(Order).where(Order.tenant_id == tenant_id, Order.id == order_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def items(self, tenant_id: uuid.UUID, order_id: int) -> list[OrderItem]:
+        stmt = (
+            select(OrderItem)
+            .where(OrderItem.tenant_id == tenant_id, OrderItem.order_id == order_id)
+            .order_by(OrderItem.id)
+        )
+        return list((await self.session.execute(stmt)).scalars().all())
+
+    async def connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> Connection | None:
+        stmt = select(Connection).where(Connection.tenant_id == tenant_id, Connection.id == connection_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
 
 
 def encode_cursor(purchase_date: datetime, order_id: int) -> str:

@@ -1,0 +1,109 @@
+"""Orders: the filtered, keyset-paginated list with totals, one order with its items, and the
+buyer's shipping address on demand (PII: fetched from Amazon, audited, never stored)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.auth.dependencies import settings_of
+from app.connections.models import Connection
+from app.db.dependencies import SessionDep
+from app.kit.errors import ERROR_RESPONSES, AppError
+from app.orders.repository import OrderFilters
+from app.orders.schemas import OrderDetail, OrdersPage, ShippingAddressOut
+from app.orders.service import OrdersApiFactory, OrdersService
+from app.spapi import AmazonTransport, RateLimiter
+from app.spapi.errors import AmazonError
+from app.spapi.operations.orders import OrdersApi
+from app.tenants.dependencies import TenantMember
+from app.tokens.errors import ReauthorizationRequired
+from app.tokens.repository import ConnectionRef, SqlTokenStore
+from app.tokens.service import TokenManager
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+
+
+class AmazonUnavailable(AppError):
+    status_code = 502
+    code = "amazon_error"
+
+
+def orders_api_factory(request: Request) -> OrdersApiFactory:
+    """Builds the Amazon Orders client (ORDERS_API_VERSION picks 2026-01-01 or v0) for a connection."""
+    settings = settings_of(request)
+    state = request.app.state
+    transport = AmazonTransport(state.http, limiter=RateLimiter(state.redis))
+    store = SqlTokenStore(state.sessionmaker, settings.security.encryption_keys)
+    tokens = TokenManager(settings=settings, store=store, redis=state.redis, transport=transport)
+
+    def build(connection: Connection) -> OrdersApi:
+        ref = ConnectionRef(
+            connection_id=str(connection.id),
+            tenant_id=str(connection.tenant_id),
+            provider="amazon_sp",
+            region=connection.region,  # type: ignore[arg-type]
+            account_id=connection.account_id,
+        )
+        return tokens.spapi_client(ref).orders
+
+    return build
+
+
+@router.get("", response_model=OrdersPage, responses=ERROR_RESPONSES)
+async def list_orders(
+    access: TenantMember,
+    session: SessionDep,
+    connection_id: Annotated[uuid.UUID | None, Query(description="Only this Amazon connection")] = None,
+    marketplace: Annotated[str | None, Query(description="Marketplace id, e.g. ATVPDKIKX0DER")] = None,
+    status: Annotated[str | None, Query(description="Order status, e.g. SHIPPED, UNSHIPPED, PENDING")] = None,
+    created_after: Annotated[datetime | None, Query(description="Purchased at or after (ISO-8601)")] = None,
+    created_before: Annotated[datetime | None, Query(description="Purchased before (ISO-8601)")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+) -> OrdersPage:
+    """Orders of a tenant, newest purchase first, in keyset pages; totals on the first page."""
+    filters = OrderFilters(
+        tenant_id=access.tenant_id,
+        connection_id=connection_id,
+        marketplace_id=marketplace or None,
+        status=status or None,
+        created_after=created_after,
+        created_before=created_before,
+    )
+    return await OrdersService(session).list_orders(filters, cursor=cursor, limit=limit)
+
+
+@router.get("/{order_id}", response_model=OrderDetail, responses=ERROR_RESPONSES)
+async def get_order(order_id: int, access: TenantMember, session: SessionDep) -> OrderDetail:
+    """One order with its item lines (no PII)."""
+    return await OrdersService(session).get_order(access.tenant_id, order_id)
+
+
+@router.get("/{order_id}/address", response_model=ShippingAddressOut, responses=ERROR_RESPONSES)
+async def get_order_address(
+    order_id: int,
+    access: TenantMember,
+    session: SessionDep,
+    response: Response,
+    orders_api: Annotated[OrdersApiFactory, Depends(orders_api_factory)],
+) -> ShippingAddressOut:
+    """The buyer's shipping address, fetched from Amazon now (v0: RDT; 2026-01-01: RECIPIENT).
+
+    Recorded as a `pii_viewed` audit entry; the address itself is stored nowhere."""
+    response.headers["Cache-Control"] = "no-store"
+    try:
+        return await OrdersService(session).shipping_address(
+            access.tenant_id, order_id, actor=access.actor, orders_api=orders_api
+        )
+    except ReauthorizationRequired as exc:
+        raise AppError(
+            "the Amazon connection needs to be re-authorized", code="needs_reauth", status_code=409
+        ) from exc
+    except AmazonError as exc:
+        raise AmazonUnavailable(
+            f"Amazon refused or failed the address request ({type(exc).__name__})"
+        ) from exc

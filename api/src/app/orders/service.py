@@ -1,0 +1,113 @@
+"""Orders use cases for the API: the filtered list with keyset pages, one order, and the buyer's
+address on demand. Services never commit: the request's unit of work does.
+
+The address is Amazon's answer passed straight through to the caller: it is not written to any
+table, cache or log; only the fact that it was viewed is (a `pii_viewed` audit entry).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import Actor
+from app.connections.models import Connection
+from app.kit.errors import AppError, NotFound
+from app.orders.repository import OrderFilters, OrderReadRepository, decode_cursor, encode_cursor
+from app.orders.schemas import (
+    CurrencyTotal,
+    OrderDetail,
+    OrderItemOut,
+    OrdersPage,
+    OrdersTotals,
+    OrderSummary,
+    ShippingAddressOut,
+)
+from app.spapi.operations.orders import OrdersApi
+
+OrdersApiFactory = Callable[[Connection], OrdersApi]
+
+
+class InvalidCursor(AppError):
+    status_code = 400
+    code = "invalid_cursor"
+
+
+class OrdersService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.reads = OrderReadRepository(session)
+
+    async def list_orders(self, filters: OrderFilters, *, cursor: str | None, limit: int) -> OrdersPage:
+        after: tuple[datetime, int] | None = None
+        if cursor:
+            try:
+                after = decode_cursor(cursor)
+            except ValueError as exc:
+                raise InvalidCursor("the cursor is not one this API returned") from exc
+        rows = await self.reads.page(filters, after=after, limit=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].purchase_date, rows[-1].id) if more and rows else None
+        totals = None
+        if cursor is None:
+            found = await self.reads.totals(filters)
+            totals = OrdersTotals(
+                count=found.count,
+                exact=found.exact,
+                by_currency=[CurrencyTotal(currency=c, count=n, total=t) for c, n, t in found.by_currency],
+            )
+        return OrdersPage(
+            orders=[OrderSummary.model_validate(r) for r in rows], next_cursor=next_cursor, totals=totals
+        )
+
+    async def get_order(self, tenant_id: uuid.UUID, order_id: int) -> OrderDetail:
+        order = await self.reads.get(tenant_id, order_id)
+        if order is None:
+            raise NotFound("order not found")
+        items = await self.reads.items(tenant_id, order_id)
+        summary = OrderSummary.model_validate(order).model_dump()
+        return OrderDetail(
+            **summary,
+            order_type=order.order_type,
+            is_replacement_order=order.is_replacement_order,
+            ship_service_level=order.ship_service_level,
+            first_seen_at=order.first_seen_at,
+            updated_at=order.updated_at,
+            items=[OrderItemOut.model_validate(i) for i in items],
+        )
+
+    async def shipping_address(
+        self, tenant_id: uuid.UUID, order_id: int, *, actor: Actor, orders_api: OrdersApiFactory
+    ) -> ShippingAddressOut:
+        """Ask Amazon for the address (v0: getOrderAddress with an RDT; 2026-01-01: getOrder with
+        includedData=RECIPIENT), record the view, return it. Nothing of it is stored."""
+        order = await self.reads.get(tenant_id, order_id)
+        if order is None:
+            raise NotFound("order not found")
+        connection = await self.reads.connection(tenant_id, order.connection_id)
+        if connection is None:
+            raise NotFound("order not found")
+        api = orders_api(connection)
+        address = await api.get_address(order.amazon_order_id)
+        await actor.record(
+            self.session,
+            tenant_id,
+            "pii_viewed",
+            target_type="order",
+            target_id=str(order.id),
+            data={
+                "amazon_order_id": order.amazon_order_id,
+                "data": "shipping_address",
+                "orders_api": api.version,
+                "returned": address is not None,
+            },
+        )
+        if address is None:
+            return ShippingAddressOut(amazon_order_id=order.amazon_order_id, available=False)
+        return ShippingAddressOut(
+            amazon_order_id=order.amazon_order_id, available=True, **address.model_dump()
+        )

@@ -1,0 +1,136 @@
+"""The orders API over HTTP: keyset pages, filters, totals, detail, tenant isolation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.connections.models import Connection
+from app.orders.mapping import order_rows_from_2026
+from app.orders.repository import OrderRepository
+from tests.auth.helpers import as_user, sign_up
+from tests.orders.payloads import order_2026
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def tenant_with_orders(
+    client: httpx.AsyncClient, session: AsyncSession, count: int, *, name: str = "Acme"
+) -> tuple[str, uuid.UUID]:
+    response = await client.post("/api/tenants", json={"name": name})
+    assert response.status_code == 201, response.text
+    tenant_id = response.json()["id"]
+    connection = Connection(
+        tenant_id=uuid.UUID(tenant_id),
+        provider="amazon_sp",
+        region="NA",
+        account_id=f"A{uuid.uuid4().hex[:10]}",
+    )
+    session.add(connection)
+    await session.flush()
+    payloads = []
+    for n in range(count):
+        order = order_2026(f"113-{n:07d}-0000001", price=None if n % 5 == 0 else "10.00")
+        # Several orders share a purchase time: the keyset must break ties by id.
+        order["createdTime"] = (START + timedelta(hours=n // 3)).isoformat().replace("+00:00", "Z")
+        order["salesChannel"]["marketplaceId"] = "A2EUQ1WTGCTBG2" if n % 4 == 0 else "ATVPDKIKX0DER"
+        if n % 5 == 0:
+            order["fulfillment"]["fulfillmentStatus"] = "PENDING"
+        if n % 7 == 0 and n % 5:
+            order["proceeds"]["grandTotal"]["currencyCode"] = "CAD"
+        payloads.append(order)
+    mapped = order_rows_from_2026(payloads, uuid.UUID(tenant_id), connection.id)
+    repo = OrderRepository(session)
+    await repo.upsert_orders(mapped.orders)
+    await repo.upsert_items(mapped.items)
+    return tenant_id, connection.id
+
+
+async def all_pages(
+    client: httpx.AsyncClient, params: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    first = None
+    cursor = None
+    while True:
+        response = await client.get(
+            "/api/orders", params={**params, **({"cursor": cursor} if cursor else {})}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        first = first or body
+        if cursor:
+            assert body["totals"] is None
+        seen.extend(body["orders"])
+        cursor = body["next_cursor"]
+        if not cursor:
+            return seen, first["totals"]
+
+
+async def test_keyset_pages_cover_every_order_once(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    await sign_up(client)
+    tenant_id, _ = await tenant_with_orders(client, session, 47)
+    seen, totals = await all_pages(client, {"tenant_id": tenant_id, "limit": 10})
+    ids = [o["id"] for o in seen]
+    assert len(ids) == 47 and len(set(ids)) == 47
+    keys = [(o["purchase_date"], o["id"]) for o in seen]
+    assert keys == sorted(keys, reverse=True)
+    assert totals["count"] == 47 and totals["exact"] is True
+    by_currency = {t["currency"]: t for t in totals["by_currency"]}
+    # Every 5th order is Pending (no total, no currency); every 7th of the others is in CAD.
+    priced = [n for n in range(47) if n % 5]
+    cad = [n for n in priced if n % 7 == 0]
+    assert Decimal(by_currency["CAD"]["total"]) == Decimal("45.97") * len(cad)
+    assert Decimal(by_currency["USD"]["total"]) == Decimal("45.97") * (len(priced) - len(cad))
+    assert by_currency[None]["count"] == 47 - len(priced) and by_currency[None]["total"] is None
+
+
+async def test_filters(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    await sign_up(client)
+    tenant_id, connection_id = await tenant_with_orders(client, session, 40)
+    base = {"tenant_id": tenant_id, "limit": 7}
+    canada, totals = await all_pages(client, {**base, "marketplace": "A2EUQ1WTGCTBG2"})
+    assert len(canada) == 10 and totals["count"] == 10
+    assert {o["marketplace_id"] for o in canada} == {"A2EUQ1WTGCTBG2"}
+    pending, _ = await all_pages(client, {**base, "status": "PENDING"})
+    assert len(pending) == 8 and {o["order_total"] for o in pending} == {None}
+    after, before = START + timedelta(hours=3), START + timedelta(hours=6)
+    window, _ = await all_pages(
+        client, {**base, "created_after": after.isoformat(), "created_before": before.isoformat()}
+    )
+    assert len(window) == 9  # hours 3, 4 and 5, three orders each
+    mine, _ = await all_pages(client, {**base, "connection_id": str(connection_id)})
+    assert len(mine) == 40
+    nobody, totals = await all_pages(client, {**base, "connection_id": str(uuid.uuid4())})
+    assert nobody == [] and totals["count"] == 0
+    bad = await client.get("/api/orders", params={**base, "cursor": "not-a-cursor"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_cursor"
+
+
+async def test_order_detail_and_tenant_isolation(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    await sign_up(client)
+    tenant_id, _ = await tenant_with_orders(client, session, 3)
+    first = (await client.get("/api/orders", params={"tenant_id": tenant_id})).json()["orders"][0]
+    detail = await client.get(f"/api/orders/{first['id']}", params={"tenant_id": tenant_id})
+    assert detail.status_code == 200, detail.text
+    body = detail.json()
+    assert body["amazon_order_id"] == first["amazon_order_id"]
+    assert [i["line_key"] for i in body["items"]] == ["sku:SKU-RED"]
+    assert "raw" not in body and "Jane" not in detail.text
+
+    # Another user with their own tenant: the first tenant's order and list answer 404.
+    other = as_user(client)
+    await sign_up(other)
+    other_tenant, _ = await tenant_with_orders(other, session, 1, name="Other")
+    for path in (f"/api/orders/{first['id']}", f"/api/orders/{first['id']}/address"):
+        assert (await other.get(path, params={"tenant_id": other_tenant})).status_code == 404
+        assert (await other.get(path, params={"tenant_id": tenant_id})).status_code == 404
+    assert (await other.get("/api/orders", params={"tenant_id": tenant_id})).status_code == 404
+    assert (await client.get("/api/orders", params={"tenant_id": tenant_id})).status_code == 200
+    anonymous = as_user(client)
+    assert (await anonymous.get("/api/orders", params={"tenant_id": tenant_id})).status_code == 401
