@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import select
@@ -116,3 +117,20 @@ async def test_me_without_session_is_401(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/auth/me")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_secure_cookie_in_production() -> None:
+    """Outside development and test the session cookies are Secure (HTTPS only)."""
+    from types import SimpleNamespace
+
+    from fastapi import Response
+
+    from app.auth.dependencies import set_session_cookies
+    from app.auth.service import NewSession
+
+    settings = SimpleNamespace(is_production=True, security=SimpleNamespace(session_max_age_sec=60))
+    response = Response()
+    set_session_cookies(response, settings, NewSession("token", "csrf", datetime.now(UTC)))  # type: ignore[arg-type]
+    cookies = response.headers.getlist("set-cookie")
+    assert all("Secure" in c and "SameSite=lax" in c for c in cookies)
+    assert any(c.startswith("session=") and "HttpOnly" in c for c in cookies)

@@ -156,4 +156,5 @@ async def test_member_changes_are_audited(client: httpx.AsyncClient) -> None:
         "member.added",
         "tenant.created",
     ]
-    assert log[1]["data"] == {"from": "viewer", "to": "admin"}
+    assert log[1]["data"] == {"from": "viewer", "to": "admin", "email": user["email"]}
+    assert log[0]["data"] == {"role": "admin", "email": user["email"]}

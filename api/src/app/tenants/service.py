@@ -77,6 +77,11 @@ async def create_tenant(session: AsyncSession, owner: User, name: str, *, reques
     return tenant
 
 
+async def _email_of(session: AsyncSession, user_id: uuid.UUID) -> str | None:
+    user = await UserRepository(session).by_id(user_id)
+    return user.email if user else None
+
+
 def _may_manage(actor_role: str, old_role: str | None, new_role: str | None) -> None:
     """Admins manage admins and viewers; only owners grant, change or remove the owner role."""
     if ROLE_RANK[actor_role] < ROLE_RANK["admin"]:
@@ -130,7 +135,7 @@ async def change_role(
         "member.role_changed",
         target_type="user",
         target_id=str(user_id),
-        data={"from": old_role, "to": role},
+        data={"from": old_role, "to": role, "email": await _email_of(session, user_id)},
     )
 
 
@@ -141,8 +146,9 @@ async def remove_member(
     membership = await members.get(tenant_id, user_id)
     if membership is None:
         raise NotFound("member not found")
-    _may_manage(actor_role, membership.role, None)
-    if membership.role == "owner" and await members.count_owners(tenant_id) <= 1:
+    old_role = membership.role
+    _may_manage(actor_role, old_role, None)
+    if old_role == "owner" and await members.count_owners(tenant_id) <= 1:
         raise AppError("a tenant needs at least one owner", code="last_owner", status_code=409)
     await members.remove(tenant_id, user_id)
     await actor.record(
@@ -151,7 +157,7 @@ async def remove_member(
         "member.removed",
         target_type="user",
         target_id=str(user_id),
-        data={"role": membership.role},
+        data={"role": old_role, "email": await _email_of(session, user_id)},
     )
 
 

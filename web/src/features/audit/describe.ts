@@ -32,9 +32,9 @@ export function describeAuditEntry(entry: AuditEntry): string {
     case 'member.invited':
       return `Invited ${text(data.email)} as ${text(data.role)}`
     case 'member.role_changed':
-      return `Changed a member's role from ${text(data.from)} to ${text(data.to)}`
+      return `Changed the role of ${text(data.email ?? 'a member')} from ${text(data.from)} to ${text(data.to)}`
     case 'member.removed':
-      return `Removed a member (${text(data.role)})`
+      return `Removed ${text(data.email ?? 'a member')} (${text(data.role)})`
     case 'flags.changed': {
       const changes = Object.entries((data.changes ?? {}) as Record<string, { from: boolean; to: boolean }>)
       if (changes.length === 0) return 'Saved feature flags (no change)'

@@ -1,0 +1,89 @@
+import { screen, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+
+import { json, mockFetch, renderRoutes } from '@/test/utils'
+import { routes } from '../index'
+
+const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada' }
+const FLAG = {
+  key: 'use_data_kiosk',
+  env_var: 'FEATURE_USE_DATA_KIOSK',
+  description: 'Use Data Kiosk.',
+  value: false,
+  default: false,
+  overridden: false,
+}
+
+function handlers(role: string) {
+  return {
+    'GET /api/auth/me': () => json(200, ME),
+    'GET /api/tenants/t1': () =>
+      json(200, { id: 't1', name: 'Acme Agency', slug: 'acme', role, created_at: '2026-11-28T10:00:00Z' }),
+    'GET /api/tenants/t1/connections': () => json(200, []),
+    'GET /api/tenants/t1/members': () =>
+      json(200, [
+        { user_id: 'u1', email: 'ada@example.com', name: 'Ada', role, has_signed_up: true, created_at: '2026-11-28T10:00:00Z' },
+        { user_id: 'u2', email: 'bob@example.com', name: null, role: 'viewer', has_signed_up: false, created_at: '2026-11-28T10:00:00Z' },
+      ]),
+    'GET /api/tenants/t1/flags': () => json(200, [FLAG]),
+    'GET /api/tenants/t1/audit-logs': () =>
+      json(200, {
+        items: [
+          {
+            id: 1,
+            action: 'connection.connected',
+            actor_user_id: 'u1',
+            actor_email: 'ada@example.com',
+            target_type: 'connection',
+            target_id: 'c1',
+            data: { provider: 'amazon_sp', region: 'NA', account_id: 'A1SELLER' },
+            request_id: 'r1',
+            created_at: '2026-11-28T10:00:00Z',
+          },
+        ],
+        next_before_id: null,
+      }),
+  }
+}
+
+describe('TenantOverviewPage', () => {
+  it('switches a feature flag and shows the audit log', async () => {
+    const { calls } = mockFetch({
+      ...handlers('owner'),
+      'PATCH /api/tenants/t1/flags': () => json(200, [{ ...FLAG, value: true, overridden: true }]),
+    })
+    renderRoutes(routes, '/dashboard/tenants/t1')
+    expect(await screen.findByRole('heading', { name: 'Acme Agency' })).toBeInTheDocument()
+    const log = await screen.findByRole('table', { name: 'Audit log' })
+    expect(within(log).getByText('Connected seller A1SELLER (NA)')).toBeInTheDocument()
+    await userEvent.click(await screen.findByLabelText('FEATURE_USE_DATA_KIOSK'))
+    expect(await screen.findByText('Set for this tenant', { exact: false })).toBeInTheDocument()
+    const patch = calls.find((r) => r.method === 'PATCH')!
+    expect(await patch.json()).toEqual({ flags: { use_data_kiosk: true } })
+  })
+
+  it('shows members, invitations, and lets owners invite', async () => {
+    const { calls } = mockFetch({
+      ...handlers('owner'),
+      'POST /api/tenants/t1/members': () =>
+        json(201, { user_id: 'u3', email: 'cy@example.com', name: null, role: 'admin', has_signed_up: false, created_at: '' }),
+    })
+    renderRoutes(routes, '/dashboard/tenants/t1')
+    const members = await screen.findByRole('list', { name: 'Members' })
+    expect(within(members).getByText('Invited')).toBeInTheDocument()
+    await userEvent.type(screen.getByLabelText('Invite by email'), 'cy@example.com')
+    await userEvent.selectOptions(screen.getByLabelText('Role of the new member'), 'admin')
+    await userEvent.click(screen.getByRole('button', { name: 'Add member' }))
+    await screen.findByRole('list', { name: 'Members' })
+    const post = calls.find((r) => r.method === 'POST')
+    expect(await post!.json()).toEqual({ email: 'cy@example.com', role: 'admin' })
+  })
+
+  it('gives viewers a read-only page', async () => {
+    mockFetch(handlers('viewer'))
+    renderRoutes(routes, '/dashboard/tenants/t1')
+    expect(await screen.findByLabelText('FEATURE_USE_DATA_KIOSK')).toBeDisabled()
+    expect(screen.queryByLabelText('Invite by email')).not.toBeInTheDocument()
+  })
+})
