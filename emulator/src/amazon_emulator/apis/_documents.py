@@ -1,0 +1,107 @@
+"""Stored documents (report results, feed inputs and results, Data Kiosk results) and S3-style signed URLs.
+
+Amazon hands out pre-signed S3 URLs that expire after 5 minutes. The emulator serves documents from its own
+host under ``/_documents/{key}`` with the query parameters S3 uses (``X-Amz-Algorithm``, ``X-Amz-Date``,
+``X-Amz-Expires``, ``X-Amz-Signature``...). The signature is an HMAC over the method, key, date and expiry
+with a per-instance key, and the expiry (``document_url_lifetime`` Amazon seconds) is scaled by the clock.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+from amazon_emulator.state import EmulatorState
+
+GZIP_THRESHOLD = 64 * 1024
+_CREDENTIAL = "AKIAEMULATOREXAMPLE0"
+
+
+@dataclass
+class Document:
+    key: str
+    content: bytes
+    content_type: str
+    compression: str | None = None  # "GZIP" when ``content`` is gzip-compressed
+    uploaded: bool = True
+
+
+@dataclass
+class SignedUrl:
+    key: str
+    method: str
+    expires_at: float
+    content_type: str | None = None
+
+
+@dataclass
+class DocumentStore:
+    signing_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    documents: dict[str, Document] = field(default_factory=dict)
+    signatures: dict[str, SignedUrl] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def put(self, doc: Document) -> Document:
+        with self.lock:
+            self.documents[doc.key] = doc
+        return doc
+
+    def get(self, key: str) -> Document | None:
+        with self.lock:
+            return self.documents.get(key)
+
+
+def store(state: EmulatorState) -> DocumentStore:
+    return state.extension("documents", DocumentStore)
+
+
+def new_key(prefix: str) -> str:
+    """An id in the style of Amazon's document ids (``amzn1.tortuga.4.na.<uuid-ish>.<suffix>``)."""
+    return f"amzn1.tortuga.4.na.{secrets.token_hex(16)}.{prefix}{secrets.token_hex(5).upper()}"
+
+
+def store_content(
+    state: EmulatorState, key: str, content: bytes, content_type: str, *, allow_gzip: bool = True
+) -> Document:
+    """Store a result document, gzipped (``compressionAlgorithm: GZIP``) when it is large."""
+    if allow_gzip and len(content) > GZIP_THRESHOLD:
+        return store(state).put(Document(key, gzip.compress(content, mtime=0), content_type, "GZIP"))
+    return store(state).put(Document(key, content, content_type))
+
+
+def signed_url(
+    state: EmulatorState,
+    request: Request,
+    key: str,
+    method: str = "GET",
+    content_type: str | None = None,
+    extra: dict[str, str] | None = None,
+) -> str:
+    """A pre-signed URL for ``key`` on this host, valid ``document_url_lifetime`` Amazon seconds (scaled)."""
+    docs = store(state)
+    lifetime = int(state.config.document_url_lifetime)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(state.clock.time()))
+    nonce = secrets.token_hex(8)
+    message = f"{method}\n{key}\n{stamp}\n{lifetime}\n{nonce}".encode()
+    signature = hmac.new(docs.signing_key, message, hashlib.sha256).hexdigest()
+    with docs.lock:
+        docs.signatures[signature] = SignedUrl(key, method, state.clock.expires_at(lifetime), content_type)
+    query = {
+        "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+        "X-Amz-Credential": f"{_CREDENTIAL}/{stamp[:8]}/us-east-1/s3/aws4_request",
+        "X-Amz-Date": stamp,
+        "X-Amz-Expires": str(lifetime),
+        "X-Amz-SignedHeaders": "host" if content_type is None else "content-type;host",
+        "X-Amz-Signature": signature,
+        **(extra or {}),
+    }
+    base = str(request.base_url).rstrip("/")
+    return f"{base}/_documents/{key}?{urlencode(query)}"

@@ -1,0 +1,312 @@
+"""Reports API 2021-06-30: reports, schedules and report documents.
+
+Report content is computed when the report is created (orders as they are at that instant); the
+processing status then moves IN_QUEUE -> IN_PROGRESS -> DONE/CANCELLED/FATAL as ``report_processing_seconds``
+(Amazon seconds, scaled) pass, computed on every read. Flat-file order reports over more than 30 days are
+FATAL with an error document; an empty window is CANCELLED (Amazon's "no data"). Large documents are gzipped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi.responses import JSONResponse
+
+from amazon_emulator.apis import _reports_content as content
+from amazon_emulator.apis._documents import new_key, signed_url, store, store_content
+from amazon_emulator.apis._jobs import (
+    CANCELLED,
+    DONE,
+    FATAL,
+    STATUSES,
+    Job,
+    JobStore,
+    cancel,
+    new_job,
+    settle,
+)
+from amazon_emulator.apis._pages import csv_param, load_token, page_size, save_token, time_param
+from amazon_emulator.apis._report_schedules import router as schedules_router
+from amazon_emulator.auth import Caller, sp_operation
+from amazon_emulator.clock import iso_ts
+from amazon_emulator.data.models import Seller
+from amazon_emulator.errors import SpApiError, invalid_input, not_found, unauthorized
+from amazon_emulator.state import EmulatorState, get_state
+
+router = APIRouter(tags=["Reports"])
+router.include_router(schedules_router)
+
+# Report types whose documents need a Restricted Data Token (they carry buyer PII on Amazon).
+RESTRICTED_TYPES = frozenset(
+    {
+        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL",
+        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_INVOICING",
+        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_TAX",
+        "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING",
+        "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING",
+        "GET_FLAT_FILE_ORDER_REPORT_DATA_INVOICING",
+        "GET_FLAT_FILE_ORDER_REPORT_DATA_TAX",
+        "GET_FLAT_FILE_ORDERS_RECONCILIATION_DATA_TAX",
+        "GET_FLAT_FILE_ORDERS_RECONCILIATION_DATA_INVOICING",
+        "GET_FLAT_FILE_ORDERS_RECONCILIATION_DATA_SHIPPING",
+        "GET_ORDER_REPORT_DATA_INVOICING",
+        "GET_ORDER_REPORT_DATA_TAX",
+        "GET_ORDER_REPORT_DATA_SHIPPING",
+        "GET_EASYSHIP_DOCUMENTS",
+        "GET_GST_MTR_B2B_CUSTOM",
+        "GET_VAT_TRANSACTION_DATA",
+        "SC_VAT_TAX_REPORT",
+    }
+)
+SUPPORTED_TYPES = (*content.ORDER_REPORTS, content.SALES_AND_TRAFFIC)
+MAX_ORDER_REPORT_DAYS = 30
+RETENTION_SECONDS = 90 * 86400.0
+
+CreateReport = Annotated[Caller, Depends(sp_operation("reports.createReport"))]
+GetReport = Annotated[Caller, Depends(sp_operation("reports.getReport"))]
+GetReports = Annotated[Caller, Depends(sp_operation("reports.getReports"))]
+CancelReport = Annotated[Caller, Depends(sp_operation("reports.cancelReport"))]
+GetReportDocument = Annotated[Caller, Depends(sp_operation("reports.getReportDocument", rdt=True))]
+
+
+def jobs(state: EmulatorState) -> JobStore:
+    return state.extension("reports", lambda: JobStore("reports"))
+
+
+def _event(job: Job, status: str) -> dict[str, Any]:
+    return {
+        "selling_partner_id": job.seller_id,
+        "application_id": job.application_id,
+        "reportId": job.job_id,
+        "reportType": job.attrs["reportType"],
+        "processingStatus": status,
+        "reportDocumentId": job.document_id if status in (DONE, FATAL) else None,
+    }
+
+
+def _settle(state: EmulatorState) -> None:
+    settle(state, jobs(state), "REPORT_PROCESSING_FINISHED", _event)
+
+
+def _render(job: Job, now: float) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "reportId": job.job_id,
+        "reportType": job.attrs["reportType"],
+        "marketplaceIds": job.attrs["marketplaceIds"],
+        "dataStartTime": iso_ts(job.attrs["dataStartTime"]),
+        "dataEndTime": iso_ts(job.attrs["dataEndTime"]),
+        "processingStatus": job.status(now),
+    }
+    if job.attrs.get("reportScheduleId"):
+        body["reportScheduleId"] = job.attrs["reportScheduleId"]
+    body.update(job.timing(now))
+    document = job.visible_document(now)
+    if document is not None:
+        body["reportDocumentId"] = document
+    return body
+
+
+def _seller(state: EmulatorState, caller: Caller) -> Seller:
+    seller = state.seller(caller.require_seller())
+    if seller is None:
+        raise unauthorized("")
+    return seller
+
+
+def _build(
+    state: EmulatorState, seller: Seller, report_type: str, markets: list[str], start: float, end: float,
+    options: dict[str, str],
+) -> tuple[str, bytes | None, str]:  # fmt: skip
+    """(outcome, document content, content type) as of now."""
+    at = state.clock.time()
+    if report_type in content.ORDER_REPORTS:
+        if end - start > MAX_ORDER_REPORT_DAYS * 86400 + 1:
+            message = f"The requested date range exceeds the maximum of {MAX_ORDER_REPORT_DAYS} days."
+            return FATAL, content.error_document(message), "application/json"
+        orders = content.orders_in_window(seller, report_type, start, end, markets, at)
+        if not orders:
+            return CANCELLED, None, ""
+        return DONE, content.flat_file(orders, at), "text/tab-separated-values; charset=UTF-8"
+    report = content.sales_and_traffic(
+        seller, markets[0], datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC), options, at
+    )
+    if report is None:
+        return CANCELLED, None, ""
+    return DONE, json.dumps(report).encode(), "application/json"
+
+
+def create_report_job(
+    state: EmulatorState, caller: Caller, spec: dict[str, Any], schedule_id: str | None = None
+) -> Job:
+    """Validate a createReport body and start the report (also used by schedules)."""
+    seller = _seller(state, caller)
+    report_type = spec.get("reportType")
+    markets = spec.get("marketplaceIds")
+    if not isinstance(report_type, str) or not report_type:
+        raise invalid_input("reportType is required.")
+    if (
+        not isinstance(markets, list)
+        or not 1 <= len(markets) <= 25
+        or not all(isinstance(m, str) for m in markets)
+    ):
+        raise invalid_input("marketplaceIds must contain between 1 and 25 marketplace ids.")
+    unknown = [m for m in markets if m not in seller.marketplace_ids()]
+    if unknown:
+        raise invalid_input(f"Invalid marketplaceIds: {', '.join(unknown)}.")
+    options = spec.get("reportOptions") or {}
+    if not isinstance(options, dict) or not all(isinstance(v, str) for v in options.values()):
+        raise invalid_input("reportOptions must be a map of strings.")
+    if report_type not in SUPPORTED_TYPES:
+        raise invalid_input(f"Report type {report_type} is not supported by this emulator.")
+    now = state.clock.time()
+    end = time_param(spec.get("dataEndTime"), "dataEndTime")
+    start = time_param(spec.get("dataStartTime"), "dataStartTime")
+    end = now if end is None else min(end, now)
+    if start is None:
+        start = end - (
+            86400.0 if report_type == content.SALES_AND_TRAFFIC else MAX_ORDER_REPORT_DAYS * 86400.0
+        )
+    if start > now:
+        raise invalid_input("dataStartTime must not be in the future.")
+    if start > end:
+        raise invalid_input("dataStartTime must be before dataEndTime.")
+    outcome, data, content_type = _build(state, seller, report_type, markets, start, end, options)
+    document_id = None
+    if data is not None:
+        document_id = new_key("REP")
+        store_content(state, document_id, data, content_type)
+    store_ = jobs(state)
+    job_id = str(store_.next_number(50_000_000_000))
+    attrs = {
+        "reportType": report_type,
+        "marketplaceIds": list(markets),
+        "dataStartTime": start,
+        "dataEndTime": end,
+        "reportScheduleId": schedule_id,
+    }
+    job = new_job(
+        state, job_id, seller.selling_partner_id, caller.application_id,
+        state.config.report_processing_seconds, outcome, document_id, attrs,
+    )  # fmt: skip
+    return store_.add(job)
+
+
+@router.post("/reports/2021-06-30/reports", status_code=202)
+async def create_report(
+    request: Request, caller: CreateReport, body: Annotated[Any, Body()] = None
+) -> JSONResponse:
+    if not isinstance(body, dict):
+        raise invalid_input("The request body must be a CreateReportSpecification.")
+    state = get_state(request)
+    job = create_report_job(state, caller, body)
+    return JSONResponse({"reportId": job.job_id}, status_code=202)
+
+
+def _own(state: EmulatorState, caller: Caller, report_id: str) -> Job:
+    job = jobs(state).jobs.get(report_id)
+    if job is None or job.seller_id != caller.require_seller():
+        raise not_found(f"Report {report_id} not found.")
+    return job
+
+
+@router.get("/reports/2021-06-30/reports/{reportId}")
+async def get_report(reportId: str, request: Request, caller: GetReport) -> dict[str, Any]:
+    state = get_state(request)
+    job = _own(state, caller, reportId)
+    _settle(state)
+    return _render(job, state.clock.time())
+
+
+@router.delete("/reports/2021-06-30/reports/{reportId}")
+async def cancel_report(reportId: str, request: Request, caller: CancelReport) -> Response:
+    state = get_state(request)
+    job = _own(state, caller, reportId)
+    if not cancel(job, state.clock.time()):
+        raise invalid_input(f"Report {reportId} cannot be cancelled: only IN_QUEUE reports can be cancelled.")
+    _settle(state)
+    return Response(status_code=200)
+
+
+@router.get("/reports/2021-06-30/reports")
+async def get_reports(request: Request, caller: GetReports) -> dict[str, Any]:
+    state = get_state(request)
+    seller_id = caller.require_seller()
+    _settle(state)
+    q = request.query_params
+    now = state.clock.time()
+    token = q.get("nextToken")
+    if token is not None:
+        if len(q) > 1:
+            raise invalid_input("nextToken must be the only parameter when it is sent.")
+        snapshot = load_token(state, token)
+        if snapshot["seller"] != seller_id:
+            raise invalid_input("The nextToken is invalid or expired.")
+        ids, size = snapshot["ids"], snapshot["size"]
+    else:
+        types = csv_param(request, "reportTypes")
+        if not types:
+            raise invalid_input("reportTypes or nextToken is required.")
+        if len(types) > 10:
+            raise invalid_input("reportTypes accepts at most 10 values.")
+        statuses = csv_param(request, "processingStatuses")
+        if statuses and any(s not in STATUSES for s in statuses):
+            raise invalid_input(f"processingStatuses must be among {', '.join(STATUSES)}.")
+        markets = csv_param(request, "marketplaceIds")
+        if markets is not None and not 1 <= len(markets) <= 10:
+            raise invalid_input("marketplaceIds accepts between 1 and 10 values.")
+        size = page_size(q.get("pageSize"), 1, 100, 10)
+        since = time_param(q.get("createdSince"), "createdSince")
+        until = time_param(q.get("createdUntil"), "createdUntil")
+        since = now - RETENTION_SECONDS if since is None else since
+        until = now if until is None else until
+        selected = [
+            j
+            for j in jobs(state).for_seller(seller_id)
+            if j.attrs["reportType"] in types
+            and (not statuses or j.status(now) in statuses)
+            and (not markets or set(j.attrs["marketplaceIds"]) & set(markets))
+            and since <= j.created <= until
+        ]
+        selected.sort(key=lambda j: (j.created, int(j.job_id)), reverse=True)
+        ids = [j.job_id for j in selected]
+    page, rest = ids[:size], ids[size:]
+    store_ = jobs(state)
+    body: dict[str, Any] = {"reports": [_render(store_.jobs[i], now) for i in page if i in store_.jobs]}
+    if rest:
+        body["nextToken"] = save_token(state, {"seller": seller_id, "ids": rest, "size": size})
+    return body
+
+
+@router.get("/reports/2021-06-30/documents/{reportDocumentId}")
+async def get_report_document(
+    reportDocumentId: str, request: Request, caller: GetReportDocument
+) -> dict[str, Any]:
+    state = get_state(request)
+    seller_id = caller.require_seller()
+    now = state.clock.time()
+    job = next(
+        (j for j in jobs(state).for_seller(seller_id) if j.visible_document(now) == reportDocumentId), None
+    )
+    if job is None or store(state).get(reportDocumentId) is None:
+        raise not_found(f"Report document {reportDocumentId} not found.")
+    restricted = job.attrs["reportType"] in RESTRICTED_TYPES
+    if caller.kind == "rdt":
+        if caller.rdt is None or caller.rdt.find(request.method, request.url.path) is None:
+            raise unauthorized("")
+    elif restricted:
+        raise SpApiError(403, "Unauthorized", "Access to requested resource is denied.",
+                         "A Restricted Data Token is required for this report type.")  # fmt: skip
+    doc = store(state).get(reportDocumentId)
+    assert doc is not None
+    encoded = request.query_params.get("enableContentEncodingUrlHeader", "").lower() == "true"
+    extra = {"response-content-encoding": "gzip"} if encoded and doc.compression else None
+    body: dict[str, Any] = {
+        "reportDocumentId": reportDocumentId,
+        "url": signed_url(state, request, reportDocumentId, extra=extra),
+    }
+    if doc.compression:
+        body["compressionAlgorithm"] = doc.compression
+    return body
