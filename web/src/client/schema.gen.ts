@@ -185,6 +185,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Orders
+         * @description Orders of a tenant, newest purchase first, in keyset pages; totals on the first page.
+         */
+        get: operations["list_orders_api_orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Order
+         * @description One order with its item lines (no PII).
+         */
+        get: operations["get_order_api_orders__order_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{order_id}/address": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Order Address
+         * @description The buyer's shipping address, fetched from Amazon now (v0: RDT; 2026-01-01: RECIPIENT).
+         *
+         *     Recorded as a `pii_viewed` audit entry; the address itself is stored nowhere.
+         */
+        get: operations["get_order_address_api_orders__order_id__address_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tenants": {
         parameters: {
             query?: never;
@@ -534,6 +596,15 @@ export interface components {
             /** Consenturl */
             consentUrl: string;
         };
+        /** CurrencyTotal */
+        CurrencyTotal: {
+            /** Count */
+            count: number;
+            /** Currency */
+            currency: string | null;
+            /** Total */
+            total: string | null;
+        };
         /** CurrentUser */
         CurrentUser: {
             /** Email */
@@ -641,6 +712,210 @@ export interface components {
              */
             role: "owner" | "admin" | "viewer";
         };
+        /** OrderDetail */
+        OrderDetail: {
+            /** Amazon Order Id */
+            amazon_order_id: string;
+            /**
+             * Connection Id
+             * Format: uuid
+             */
+            connection_id: string;
+            /** Currency */
+            currency: string | null;
+            /**
+             * First Seen At
+             * Format: date-time
+             */
+            first_seen_at: string;
+            /**
+             * Fulfillment Channel
+             * @description AFN (Amazon) or MFN (merchant)
+             */
+            fulfillment_channel: string | null;
+            /** Id */
+            id: number;
+            /** Is Business Order */
+            is_business_order: boolean | null;
+            /** Is Prime */
+            is_prime: boolean | null;
+            /** Is Replacement Order */
+            is_replacement_order: boolean | null;
+            /** Items */
+            items: components["schemas"]["OrderItemOut"][];
+            /**
+             * Last Update Date
+             * Format: date-time
+             */
+            last_update_date: string;
+            /** Marketplace Id */
+            marketplace_id: string;
+            /** Number Of Items Shipped */
+            number_of_items_shipped: number | null;
+            /** Number Of Items Unshipped */
+            number_of_items_unshipped: number | null;
+            /**
+             * Order Status
+             * @description Amazon's status in the 2026-01-01 spelling, e.g. SHIPPED
+             */
+            order_status: string;
+            /**
+             * Order Total
+             * @description NULL while Pending: Amazon shows no money before payment
+             */
+            order_total: string | null;
+            /** Order Type */
+            order_type: string | null;
+            /**
+             * Purchase Date
+             * Format: date-time
+             */
+            purchase_date: string;
+            /** Sales Channel */
+            sales_channel: string | null;
+            /** Ship City */
+            ship_city: string | null;
+            /** Ship Country Code */
+            ship_country_code: string | null;
+            /** Ship Postal Code */
+            ship_postal_code: string | null;
+            /** Ship Service Level */
+            ship_service_level: string | null;
+            /** Ship State Or Region */
+            ship_state_or_region: string | null;
+            /**
+             * Source
+             * @description Which path wrote the row last: report (backfill) or api
+             */
+            source: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** OrderItemOut */
+        OrderItemOut: {
+            /** Asin */
+            asin: string | null;
+            /** Currency */
+            currency: string | null;
+            /** Id */
+            id: number;
+            /** Item Price */
+            item_price: string | null;
+            /** Item Tax */
+            item_tax: string | null;
+            /** Line Key */
+            line_key: string;
+            /** Order Item Id */
+            order_item_id: string | null;
+            /** Promotion Discount */
+            promotion_discount: string | null;
+            /** Quantity Ordered */
+            quantity_ordered: number;
+            /** Quantity Shipped */
+            quantity_shipped: number | null;
+            /** Seller Sku */
+            seller_sku: string | null;
+            /** Shipping Price */
+            shipping_price: string | null;
+            /** Shipping Tax */
+            shipping_tax: string | null;
+            /** Title */
+            title: string | null;
+        };
+        /** OrderSummary */
+        OrderSummary: {
+            /** Amazon Order Id */
+            amazon_order_id: string;
+            /**
+             * Connection Id
+             * Format: uuid
+             */
+            connection_id: string;
+            /** Currency */
+            currency: string | null;
+            /**
+             * Fulfillment Channel
+             * @description AFN (Amazon) or MFN (merchant)
+             */
+            fulfillment_channel: string | null;
+            /** Id */
+            id: number;
+            /** Is Business Order */
+            is_business_order: boolean | null;
+            /** Is Prime */
+            is_prime: boolean | null;
+            /**
+             * Last Update Date
+             * Format: date-time
+             */
+            last_update_date: string;
+            /** Marketplace Id */
+            marketplace_id: string;
+            /** Number Of Items Shipped */
+            number_of_items_shipped: number | null;
+            /** Number Of Items Unshipped */
+            number_of_items_unshipped: number | null;
+            /**
+             * Order Status
+             * @description Amazon's status in the 2026-01-01 spelling, e.g. SHIPPED
+             */
+            order_status: string;
+            /**
+             * Order Total
+             * @description NULL while Pending: Amazon shows no money before payment
+             */
+            order_total: string | null;
+            /**
+             * Purchase Date
+             * Format: date-time
+             */
+            purchase_date: string;
+            /** Sales Channel */
+            sales_channel: string | null;
+            /** Ship City */
+            ship_city: string | null;
+            /** Ship Country Code */
+            ship_country_code: string | null;
+            /** Ship Postal Code */
+            ship_postal_code: string | null;
+            /** Ship State Or Region */
+            ship_state_or_region: string | null;
+            /**
+             * Source
+             * @description Which path wrote the row last: report (backfill) or api
+             */
+            source: string;
+        };
+        /** OrdersPage */
+        OrdersPage: {
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page
+             */
+            next_cursor: string | null;
+            /** Orders */
+            orders: components["schemas"]["OrderSummary"][];
+            /** @description For the filtered set, on the first page only (no cursor) */
+            totals: components["schemas"]["OrdersTotals"] | null;
+        };
+        /** OrdersTotals */
+        OrdersTotals: {
+            /**
+             * By Currency
+             * @description Order count and sum of order_total per currency; empty when `exact` is false
+             */
+            by_currency: components["schemas"]["CurrencyTotal"][];
+            /**
+             * Count
+             * @description Orders matching the filters (an estimate when `exact` is false)
+             */
+            count: number;
+            /** Exact */
+            exact: boolean;
+        };
         /** ReadyStatus */
         ReadyStatus: {
             /** Checks */
@@ -649,6 +924,39 @@ export interface components {
             };
             /** Status */
             status: string;
+        };
+        /**
+         * ShippingAddressOut
+         * @description Buyer PII, fetched from Amazon on demand: never stored, never logged, not cached.
+         */
+        ShippingAddressOut: {
+            /** Address Line1 */
+            address_line1?: string | null;
+            /** Address Line2 */
+            address_line2?: string | null;
+            /** Address Line3 */
+            address_line3?: string | null;
+            /** Address Type */
+            address_type?: string | null;
+            /** Amazon Order Id */
+            amazon_order_id: string;
+            /**
+             * Available
+             * @description False when Amazon has no address for the order (e.g. Pending)
+             */
+            available: boolean;
+            /** City */
+            city?: string | null;
+            /** Country Code */
+            country_code?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Postal Code */
+            postal_code?: string | null;
+            /** State Or Region */
+            state_or_region?: string | null;
         };
         /** SignInRequest */
         SignInRequest: {
@@ -1279,6 +1587,251 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConsentUrl"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_orders_api_orders_get: {
+        parameters: {
+            query: {
+                /** @description Only this Amazon connection */
+                connection_id?: string | null;
+                /** @description Marketplace id, e.g. ATVPDKIKX0DER */
+                marketplace?: string | null;
+                /** @description Order status, e.g. SHIPPED, UNSHIPPED, PENDING */
+                status?: string | null;
+                /** @description Purchased at or after (ISO-8601) */
+                created_after?: string | null;
+                /** @description Purchased before (ISO-8601) */
+                created_before?: string | null;
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrdersPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_order_api_orders__order_id__get: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_order_address_api_orders__order_id__address_get: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingAddressOut"];
                 };
             };
             /** @description Bad Request */

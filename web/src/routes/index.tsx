@@ -8,8 +8,9 @@ import { SignInPage } from './auth/SignInPage'
 import { SignUpPage } from './auth/SignUpPage'
 import { AmazonIntegrationPage } from './dashboard/AmazonIntegrationPage'
 import { DashboardPage } from './dashboard/DashboardPage'
+import { OrdersPage } from './dashboard/OrdersPage'
 import { TenantOverviewPage } from './dashboard/TenantOverviewPage'
-import { AdsPage, FeedsPage, OrdersPage, ReportsPage } from './dashboard/sections'
+import { AdsPage, FeedsPage, ReportsPage } from './dashboard/sections'
 
 export const routes: RouteObject[] = [
   {

@@ -1,18 +1,6 @@
-import { FileSpreadsheet, Megaphone, ShoppingCart, Upload } from 'lucide-react'
+import { FileSpreadsheet, Megaphone, Upload } from 'lucide-react'
 
 import { SectionPlaceholder } from './SectionPlaceholder'
-
-export function OrdersPage() {
-  return (
-    <SectionPlaceholder
-      title="Orders"
-      description="Browse orders by marketplace and date; open one to see its items."
-      icon={ShoppingCart}
-      emptyTitle="No orders yet"
-      emptyDescription="Orders appear here after the first sync of a connected seller account."
-    />
-  )
-}
 
 export function ReportsPage() {
   return (

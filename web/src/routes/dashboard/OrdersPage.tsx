@@ -1,0 +1,120 @@
+import { ShoppingCart } from 'lucide-react'
+import { useState } from 'react'
+import { useParams, useSearchParams } from 'react-router'
+
+import { EmptyState } from '@/components/common/EmptyState'
+import { ErrorState } from '@/components/common/ErrorState'
+import { PageHeader } from '@/components/common/PageHeader'
+import { Card, CardContent } from '@/components/ui/card'
+import { Skeleton } from '@/components/ui/skeleton'
+import { useOrdersPage, type OrderFilters } from '@/features/orders/api'
+import { OrderDetailSheet } from '@/features/orders/components/OrderDetailSheet'
+import { OrdersFilters } from '@/features/orders/components/OrdersFilters'
+import { OrdersPager } from '@/features/orders/components/OrdersPager'
+import { OrdersTable } from '@/features/orders/components/OrdersTable'
+import { OrdersTotals } from '@/features/orders/components/OrdersTotals'
+
+const FILTER_KEYS = ['marketplace', 'status', 'from', 'to'] as const
+
+function readFilters(params: URLSearchParams): OrderFilters {
+  return {
+    marketplace: params.get('marketplace') ?? '',
+    status: params.get('status') ?? '',
+    from: params.get('from') ?? '',
+    to: params.get('to') ?? '',
+  }
+}
+
+/** One filtered list: its pages are a stack of cursors (page n+1 = the cursor page n returned). */
+function OrdersList({ tenantId, filters, onOpen }: { tenantId: string; filters: OrderFilters; onOpen: (id: number) => void }) {
+  const [cursors, setCursors] = useState<(string | null)[]>([null])
+  const cursor = cursors[cursors.length - 1]
+  const page = useOrdersPage(tenantId, filters, cursor)
+  // The first page carries the totals of the filtered set; it stays cached while paging.
+  const first = useOrdersPage(tenantId, filters, null)
+  const next = page.data?.next_cursor ?? null
+
+  if (page.isPending) return <Skeleton className="h-96 w-full" data-testid="orders-loading" />
+  if (page.isError && !page.data) {
+    return <ErrorState error={page.error} title="Could not load orders" onRetry={() => void page.refetch()} />
+  }
+  const orders = page.data?.orders ?? []
+  const filtered = FILTER_KEYS.some((k) => filters[k])
+  if (orders.length === 0 && cursors.length === 1) {
+    return (
+      <EmptyState
+        icon={ShoppingCart}
+        title={filtered ? 'No orders match these filters' : 'No orders yet'}
+        description={
+          filtered
+            ? 'Try another marketplace, status or date range.'
+            : 'Orders appear here after the first sync of a connected seller account.'
+        }
+      />
+    )
+  }
+  const pager = (
+    <OrdersPager
+      page={cursors.length}
+      hasPrevious={cursors.length > 1}
+      hasNext={next !== null}
+      busy={page.isFetching}
+      onPrevious={() => setCursors((stack) => stack.slice(0, -1))}
+      onNext={() => next && setCursors((stack) => [...stack, next])}
+    />
+  )
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <OrdersTotals totals={first.data?.totals} />
+        {pager}
+      </div>
+      <Card className="py-0">
+        <CardContent className="px-0">
+          <OrdersTable orders={orders} onOpen={onOpen} dimmed={page.isPlaceholderData} />
+        </CardContent>
+      </Card>
+      {page.isError ? <ErrorState error={page.error} title="Could not load this page" /> : null}
+      {pager}
+    </div>
+  )
+}
+
+export function OrdersPage() {
+  const { id: tenantId = '' } = useParams()
+  const [params, setParams] = useSearchParams()
+  const filters = readFilters(params)
+  const selected = params.get('order')
+  const update = (patch: Record<string, string>) =>
+    setParams(
+      (current) => {
+        const nextParams = new URLSearchParams(current)
+        for (const [key, value] of Object.entries(patch)) {
+          if (value) nextParams.set(key, value)
+          else nextParams.delete(key)
+        }
+        return nextParams
+      },
+      { replace: true },
+    )
+  return (
+    <>
+      <PageHeader title="Orders" description="Orders synced from Amazon, newest first. Open one to see its items." />
+      <div className="space-y-4">
+        <OrdersFilters value={filters} onChange={(next) => update({ ...next })} />
+        {/* A new filter starts again from page 1. */}
+        <OrdersList
+          key={JSON.stringify(filters)}
+          tenantId={tenantId}
+          filters={filters}
+          onOpen={(id) => update({ order: String(id) })}
+        />
+      </div>
+      <OrderDetailSheet
+        tenantId={tenantId}
+        orderId={selected ? Number(selected) : null}
+        onClose={() => update({ order: '' })}
+      />
+    </>
+  )
+}
