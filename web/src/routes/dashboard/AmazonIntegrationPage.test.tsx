@@ -70,6 +70,14 @@ describe('AmazonIntegrationPage', () => {
     expect(within(card).getByRole('button', { name: 'Reconnect' })).toBeInTheDocument()
   })
 
+  it('warns before the yearly authorization lapses', async () => {
+    const authorizedAt = new Date(Date.now() - 350 * 24 * 60 * 60 * 1000).toISOString()
+    mockFetch(handlers('owner', [{ ...SELLER, status: 'active', authorized_at: authorizedAt }]))
+    renderRoutes(routes, '/dashboard/tenants/t1/integrations/amazon')
+    expect(await screen.findByText(/Authorization expires on/)).toBeInTheDocument()
+    expect(screen.getByRole('button', { name: 'Reconnect' })).toBeInTheDocument()
+  })
+
   it('lets viewers look but not connect or disconnect', async () => {
     mockFetch(handlers('viewer', [{ ...SELLER, status: 'active' }]))
     renderRoutes(routes, '/dashboard/tenants/t1/integrations/amazon')

@@ -26,6 +26,17 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   )
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000
+// Sellers re-authorize every 365 days; warn during the last 30.
+const AUTHORIZATION_DAYS = 365
+const WARN_DAYS = 30
+
+function authorizationExpiry(connection: Connection): Date | null {
+  if (connection.provider !== 'amazon_sp' || connection.status !== 'active') return null
+  const expires = new Date(new Date(connection.authorized_at).getTime() + AUTHORIZATION_DAYS * DAY_MS)
+  return expires.getTime() - Date.now() < WARN_DAYS * DAY_MS ? expires : null
+}
+
 export function ConnectionCard({ tenantId, connection, all, countryOf, canManage }: ConnectionCardProps) {
   const disconnect = useDisconnect(tenantId)
   const reconnect = useReconnect(tenantId)
@@ -33,6 +44,7 @@ export function ConnectionCard({ tenantId, connection, all, countryOf, canManage
   const isAds = connection.provider === 'amazon_ads'
   const Icon = isAds ? Megaphone : Store
   const error = disconnect.error ?? reconnect.error
+  const expiresSoon = authorizationExpiry(connection)
 
   return (
     <Card data-connection-id={connection.id} data-status={connection.status}>
@@ -52,6 +64,13 @@ export function ConnectionCard({ tenantId, connection, all, countryOf, canManage
             <AlertDescription>
               Syncing is paused until the account owner authorizes again. Press Reconnect and sign in to Amazon.
             </AlertDescription>
+          </Alert>
+        ) : null}
+        {expiresSoon ? (
+          <Alert role="alert">
+            <AlertTriangle />
+            <AlertTitle>Authorization expires on {expiresSoon.toLocaleDateString()}</AlertTitle>
+            <AlertDescription>Amazon asks sellers to authorize again every year. Reconnect before then.</AlertDescription>
           </Alert>
         ) : null}
         <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
@@ -76,7 +95,7 @@ export function ConnectionCard({ tenantId, connection, all, countryOf, canManage
       </CardContent>
       {canManage ? (
         <CardFooter className="flex flex-wrap gap-2">
-          {connection.status !== 'active' ? (
+          {connection.status !== 'active' || expiresSoon ? (
             <Button onClick={() => reconnect.mutate(connection.id)} disabled={reconnect.isPending}>
               {reconnect.isPending ? <Loader2 className="animate-spin" aria-hidden /> : null}
               Reconnect
