@@ -135,7 +135,7 @@ def flat_file(orders: list[Order], at: float) -> bytes:
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
-def _amount(value: float, currency: str) -> dict[str, Any]:
+def amount(value: float, currency: str) -> dict[str, Any]:
     return {"amount": round(value, 2), "currencyCode": currency}
 
 
@@ -143,29 +143,29 @@ def _ratio(a: float, b: float) -> float:
     return round(a / b, 2) if b else 0.0
 
 
-def _sales(rows: list[tuple[Order, float, int]], currency: str, at: float) -> dict[str, Any]:
+def sales_figures(rows: list[tuple[Order, float, int]], currency: str, at: float) -> dict[str, Any]:
     sales = sum(v for _, v, _ in rows)
     units = sum(u for _, _, u in rows)
     items = len(rows)
     shipped = [(o, v, u) for o, v, u in rows if o.status_at(at) == SHIPPED]
     return {
-        "orderedProductSales": _amount(sales, currency),
+        "orderedProductSales": amount(sales, currency),
         "unitsOrdered": units,
         "totalOrderItems": items,
-        "averageSalesPerOrderItem": _amount(sales / items if items else 0.0, currency),
+        "averageSalesPerOrderItem": amount(sales / items if items else 0.0, currency),
         "averageUnitsPerOrderItem": _ratio(units, items),
-        "averageSellingPrice": _amount(sales / units if units else 0.0, currency),
+        "averageSellingPrice": amount(sales / units if units else 0.0, currency),
         "unitsRefunded": 0,
         "refundRate": 0.0,
         "claimsGranted": 0,
-        "claimsAmount": _amount(0.0, currency),
-        "shippedProductSales": _amount(sum(v for _, v, _ in shipped), currency),
+        "claimsAmount": amount(0.0, currency),
+        "shippedProductSales": amount(sum(v for _, v, _ in shipped), currency),
         "unitsShipped": sum(u for _, _, u in shipped),
         "ordersShipped": len({o.amazon_order_id for o, _, _ in shipped}),
     }
 
 
-def _traffic(items: int, units: int) -> dict[str, Any]:
+def traffic_figures(items: int, units: int) -> dict[str, Any]:
     # A fixed 12 % unit-session rate keeps traffic consistent with the orders.
     sessions = max(items, round(units / 0.12))
     browser = sessions * 3 // 5
@@ -211,19 +211,19 @@ def sales_and_traffic(
     day = first
     while day <= last:
         rows = by_day.get(day.isoformat(), [])
-        sales = _sales(rows, currency, at)
+        sales = sales_figures(rows, currency, at)
         dates.append(
             {
                 "date": day.isoformat(),
                 "salesByDate": sales,
-                "trafficByDate": _traffic(len(rows), sales["unitsOrdered"]),
+                "trafficByDate": traffic_figures(len(rows), sales["unitsOrdered"]),
             }
         )
         day += timedelta(days=1)
     asins = []
     for (asin, sku), rows in sorted(by_asin.items()):
         units = sum(u for _, _, u in rows)
-        traffic = _traffic(len(rows), units)
+        traffic = traffic_figures(len(rows), units)
         asins.append(
             {
                 "parentAsin": asin,
@@ -231,7 +231,7 @@ def sales_and_traffic(
                 "sku": sku,
                 "salesByAsin": {
                     "unitsOrdered": units,
-                    "orderedProductSales": _amount(sum(v for _, v, _ in rows), currency),
+                    "orderedProductSales": amount(sum(v for _, v, _ in rows), currency),
                     "totalOrderItems": len(rows),
                 },
                 "trafficByAsin": {
