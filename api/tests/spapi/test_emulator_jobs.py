@@ -100,9 +100,9 @@ async def test_data_kiosk_end_to_end(sp_client: SpApiClient) -> None:
     )
     query_id = await sp_client.data_kiosk.submit(QuerySpec(query))
     status = await wait_for(sp_client.data_kiosk, query_id, poll_s=0.2, timeout_s=30)
-    assert status.state in ("done", "cancelled")
-    if status.state == "done" and status.document_id:
-        assert [row async for row in sp_client.data_kiosk.rows(status)]
+    assert status.state == "done" and status.document_id
+    rows = [row async for row in sp_client.data_kiosk.rows(status)]
+    assert rows and {row["marketplaceId"] for row in rows} == {US}
 
 
 async def test_feed_end_to_end(sp_client: SpApiClient) -> None:
@@ -152,3 +152,22 @@ async def test_rotate_client_secret(token_manager: TokenManager, emulator_http: 
     await client.applications.rotate_client_secret()
     log = await request_log(emulator_http, path_prefix="/applications/")
     assert log[-1]["status"] == 204 and log[-1]["token_kind"] == "grantless"
+
+
+async def test_reports_and_data_kiosk_agree(sp_client: SpApiClient) -> None:
+    needs("reports")
+    needs("datakiosk")
+    from app.spapi.operations.analytics import SalesAndTrafficRequest, SalesAndTrafficSource
+
+    today = datetime.now(UTC).date()
+    request = SalesAndTrafficRequest([US], today - timedelta(days=10), today - timedelta(days=3))
+    results = {}
+    for use_data_kiosk in (False, True):
+        source = SalesAndTrafficSource(sp_client, use_data_kiosk=use_data_kiosk)
+        status = await wait_for(source, await source.submit(request), poll_s=0.2, timeout_s=30)
+        assert status.state == "done", (use_data_kiosk, status)
+        results[use_data_kiosk] = {
+            d.date: (d.units_ordered, d.ordered_product_sales) async for d in source.days(status)
+        }
+    assert results[False] == results[True]
+    assert sum(units for units, _ in results[True].values()) > 0
