@@ -58,8 +58,10 @@ def test_delta_window_overlaps_and_respects_the_2_minute_rule() -> None:
     assert window is not None
     assert window.start == watermark - timedelta(minutes=5)
     assert window.end <= NOW - timedelta(minutes=2)
-    # Right after onboarding there is nothing to ask yet.
-    assert delta_window(NOW - timedelta(minutes=1), NOW) is None
+    # Right after onboarding only the overlap can be asked again; never a window ending in the future.
+    assert delta_window(NOW + timedelta(minutes=10), NOW) is None
+    again = delta_window(NOW - timedelta(minutes=2), NOW)
+    assert again is not None and again.end == NOW - timedelta(minutes=2)
 
 
 def test_delta_due() -> None:

@@ -85,9 +85,9 @@ def delta_window(watermark: datetime, now: datetime, overlap: timedelta = DELTA_
     """`lastUpdatedAfter` / `lastUpdatedBefore` for a delta, or None when nothing can be asked yet."""
     before = latest_before(now).replace(microsecond=0)
     after = watermark - overlap
-    if before <= watermark:
+    if before <= after:
         return None
-    return Window(after, before)
+    return Window(after, max(before, watermark))
 
 
 def delta_due_at(last_delta_at: datetime | None, interval: timedelta, now: datetime) -> datetime:

@@ -1,0 +1,301 @@
+"""All SQL of the sync engine: due rows, atomic claims, run state, the jobs log, status reads."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, literal, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.connections.models import Connection
+from app.orders.models import Order, OrderItem
+from app.sync.models import Job, SyncState
+
+ENTITY = "orders"
+DISPATCH_LOCK_ID = 0x53594E43  # "SYNC"
+
+
+class SyncRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- scheduling -----------------------------------------------------------------------------
+
+    async def lock_dispatch(self) -> None:
+        """Serialise dispatchers (scheduler tick, workers finishing a run) for this transaction."""
+        await self.session.execute(select(func.pg_advisory_xact_lock(DISPATCH_LOCK_ID)))
+
+    async def due_rows(self, now: datetime, stale_before: datetime, limit: int = 1000) -> list[SyncState]:
+        """Rows due now, not claimed (or whose claim is stale), of active connections."""
+        statement = (
+            select(SyncState)
+            .join(Connection, Connection.id == SyncState.connection_id)
+            .where(
+                SyncState.entity == ENTITY,
+                SyncState.status != "paused",
+                Connection.status == "active",
+                Connection.provider == "amazon_sp",
+                SyncState.next_run_at <= now,
+                or_(SyncState.claimed_at.is_(None), SyncState.claimed_at < stale_before),
+            )
+            .order_by(SyncState.next_run_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def busy_connections(self, stale_before: datetime) -> list[uuid.UUID]:
+        """Connection id of every live claim (one entry per claimed row)."""
+        statement = select(SyncState.connection_id).where(
+            SyncState.entity == ENTITY,
+            SyncState.claimed_at.is_not(None),
+            SyncState.claimed_at >= stale_before,
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def claim(
+        self, state_ids: Sequence[uuid.UUID], owner: str, now: datetime, stale_before: datetime
+    ) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """Claim rows atomically (a conditional UPDATE: two schedulers never both win a row).
+        Returns (state_id, tenant_id) of the rows won."""
+        if not state_ids:
+            return []
+        statement = (
+            update(SyncState)
+            .where(
+                SyncState.id.in_(list(state_ids)),
+                or_(SyncState.claimed_at.is_(None), SyncState.claimed_at < stale_before),
+            )
+            .values(claimed_at=now, claimed_by=owner, status="running")
+            .returning(SyncState.id, SyncState.tenant_id)
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(statement)).all()]
+
+    async def touch_claim(self, state_id: uuid.UUID, owner: str, now: datetime) -> bool:
+        statement = (
+            update(SyncState)
+            .where(SyncState.id == state_id, SyncState.claimed_by == owner)
+            .values(claimed_at=now)
+            .returning(SyncState.id)
+        )
+        return (await self.session.execute(statement)).first() is not None
+
+    async def release(
+        self,
+        state_id: uuid.UUID,
+        owner: str,
+        *,
+        next_run_at: datetime,
+        status: str = "idle",
+        error: str | None = None,
+        success_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "claimed_at": None,
+            "claimed_by": None,
+            "next_run_at": next_run_at,
+            "status": status,
+            "last_error": error,
+        }
+        if success_at is not None:
+            values["last_success_at"] = success_at
+        await self.session.execute(
+            update(SyncState)
+            .where(SyncState.id == state_id, SyncState.claimed_by == owner, SyncState.status != "paused")
+            .values(**values)
+        )
+
+    async def get(self, state_id: uuid.UUID) -> SyncState | None:
+        statement = (
+            select(SyncState).where(SyncState.id == state_id).execution_options(populate_existing=True)
+        )
+        return (await self.session.execute(statement)).scalars().first()
+
+    async def save_progress(self, state_id: uuid.UUID, owner: str, **values: Any) -> None:
+        """Write run state (watermarks, backfill progress, `extra`) if the claim is still ours."""
+        await self.session.execute(
+            update(SyncState).where(SyncState.id == state_id, SyncState.claimed_by == owner).values(**values)
+        )
+
+    async def init_backfill(
+        self, tenant_id: uuid.UUID, connection_id: uuid.UUID, start: datetime, end: datetime, now: datetime
+    ) -> int:
+        """Give a new connection's rows their backfill range and delta watermark (once)."""
+        result = await self.session.execute(
+            update(SyncState)
+            .where(
+                SyncState.tenant_id == tenant_id,
+                SyncState.connection_id == connection_id,
+                SyncState.entity == ENTITY,
+                SyncState.backfill_from.is_(None),
+            )
+            .values(
+                backfill_from=start,
+                backfill_to=end,
+                backfill_started_at=now,
+                last_updated_after=end,
+                next_run_at=now,
+            )
+            .returning(SyncState.id)
+        )
+        return len(result.all())
+
+    async def request_delta(self, tenant_id: uuid.UUID, connection_id: uuid.UUID, now: datetime) -> int:
+        """Make every row of a connection due now with its delta forced."""
+        result = await self.session.execute(
+            update(SyncState)
+            .where(
+                SyncState.tenant_id == tenant_id,
+                SyncState.connection_id == connection_id,
+                SyncState.entity == ENTITY,
+                SyncState.status != "paused",
+            )
+            .values(
+                next_run_at=now,
+                extra=SyncState.extra.op("||")(literal({"force_delta": True}, JSONB)),
+            )
+            .returning(SyncState.id)
+        )
+        return len(result.all())
+
+    # -- jobs -----------------------------------------------------------------------------------
+
+    async def create_job(
+        self,
+        *,
+        tenant_id: uuid.UUID,
+        connection_id: uuid.UUID,
+        kind: str,
+        marketplace_id: str,
+        window_start: datetime | None,
+        window_end: datetime | None,
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> uuid.UUID:
+        job = Job(
+            tenant_id=tenant_id,
+            connection_id=connection_id,
+            type="sync",
+            kind=kind,
+            entity=ENTITY,
+            marketplace_id=marketplace_id,
+            status="running",
+            payload=payload,
+            window_start=window_start,
+            window_end=window_end,
+            started_at=now,
+            attempts=1,
+        )
+        self.session.add(job)
+        await self.session.flush()
+        return job.id
+
+    async def add_to_job(
+        self,
+        job_id: uuid.UUID,
+        *,
+        pages: int = 0,
+        orders_seen: int = 0,
+        orders_inserted: int = 0,
+        orders_updated: int = 0,
+        items: int = 0,
+        throttled_429: int = 0,
+        retries: int = 0,
+        request_ids: Sequence[str] = (),
+        amazon_ids: dict[str, Any] | None = None,
+        attempt: bool = False,
+    ) -> None:
+        values: dict[str, Any] = {
+            "pages": Job.pages + pages,
+            "orders_seen": Job.orders_seen + orders_seen,
+            "orders_inserted": Job.orders_inserted + orders_inserted,
+            "orders_updated": Job.orders_updated + orders_updated,
+            "items": Job.items + items,
+            "throttled_429": Job.throttled_429 + throttled_429,
+            "retries": Job.retries + retries,
+        }
+        if attempt:
+            values["attempts"] = Job.attempts + 1
+        if request_ids:
+            # Keep the last 50 request ids of a run: enough for a support ticket.
+            values["request_ids"] = func.jsonb_path_query_array(
+                Job.request_ids.op("||")(literal(list(request_ids), JSONB)),
+                literal_column("'$[last-49 to last]'::jsonpath"),
+            )
+        if amazon_ids:
+            values["amazon_ids"] = Job.amazon_ids.op("||")(
+                literal({k: str(v) for k, v in amazon_ids.items()}, JSONB)
+            )
+        await self.session.execute(update(Job).where(Job.id == job_id).values(**values))
+
+    async def finish_job(
+        self,
+        job_id: uuid.UUID,
+        *,
+        now: datetime,
+        error: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> None:
+        await self.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status="error" if error else "done", error=error, finished_at=now, result=result)
+        )
+
+    # -- reads for the status API -------------------------------------------------------------
+
+    async def states(self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None = None) -> list[SyncState]:
+        statement = select(SyncState).where(SyncState.tenant_id == tenant_id, SyncState.entity == ENTITY)
+        if connection_id is not None:
+            statement = statement.where(SyncState.connection_id == connection_id)
+        statement = statement.order_by(SyncState.connection_id, SyncState.marketplace_id)
+        return list((await self.session.execute(statement)).scalars())
+
+    async def recent_jobs(
+        self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None = None, limit: int = 20
+    ) -> list[Job]:
+        statement = select(Job).where(Job.tenant_id == tenant_id, Job.type == "sync")
+        if connection_id is not None:
+            statement = statement.where(Job.connection_id == connection_id)
+        statement = statement.order_by(Job.created_at.desc()).limit(limit)
+        return list((await self.session.execute(statement)).scalars())
+
+    async def last_jobs_by_state(self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None) -> list[Job]:
+        """The latest finished job of each (connection, marketplace, kind)."""
+        conditions = [Job.tenant_id == tenant_id, Job.type == "sync", Job.status != "running"]
+        if connection_id is not None:
+            conditions.append(Job.connection_id == connection_id)
+        statement = (
+            select(Job)
+            .where(and_(*conditions))
+            .distinct(Job.connection_id, Job.marketplace_id, Job.kind)
+            .order_by(Job.connection_id, Job.marketplace_id, Job.kind, Job.created_at.desc())
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def order_counts(
+        self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None = None
+    ) -> dict[tuple[uuid.UUID, str], int]:
+        statement = (
+            select(Order.connection_id, Order.marketplace_id, func.count())
+            .where(Order.tenant_id == tenant_id)
+            .group_by(Order.connection_id, Order.marketplace_id)
+        )
+        if connection_id is not None:
+            statement = statement.where(Order.connection_id == connection_id)
+        return {(row[0], row[1]): int(row[2]) for row in (await self.session.execute(statement)).all()}
+
+    async def connection_exists(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> bool:
+        statement = select(Connection.id).where(
+            Connection.tenant_id == tenant_id, Connection.id == connection_id
+        )
+        return (await self.session.execute(statement)).first() is not None
+
+    async def item_count(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> int:
+        statement = select(func.count()).where(
+            OrderItem.tenant_id == tenant_id, OrderItem.connection_id == connection_id
+        )
+        return int((await self.session.execute(statement)).scalar_one())

@@ -1,0 +1,166 @@
+"""Sync actors and the scheduler's tick handler.
+
+* The scheduler leader calls `sync_tick` every tick: claim due rows fairly, enqueue `sync.run`.
+* `sync.run(state_id, tenant_id, claim)`: one run of one row by the holder of its claim, under
+  a Redis lock. Throttled runs are parked: a short wait re-sends the same message with a delay
+  (the claim is kept), a longer one releases the claim with `next_run_at` in the future. When a
+  run ends it dispatches again, so the next due row starts without waiting for a tick.
+* `sync.connection_onboarded(connection_id, tenant_id)`: a new connection's backfill starts by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.settings import get_settings
+from app.spapi.client import SpApiClient
+from app.spapi.ratelimit import RateLimiter
+from app.spapi.transport import create_http_client
+from app.sync import observe
+from app.sync.locks import RunLock
+from app.sync.repository import SyncRepository
+from app.sync.service import (
+    ERROR_RETRY_S,
+    RUN_ACTOR,
+    Outcome,
+    SyncRun,
+    connection_onboarded,
+    describe_error,
+    dispatch_due,
+    utcnow,
+)
+from app.tokens.errors import ReauthorizationRequired
+from app.tokens.service import TokenManager, build_token_manager, connection_ref
+from app.worker.actor import Reschedule, task
+from app.worker.context import resources, task_session
+from app.worker.scheduler import on_tick
+
+log = structlog.get_logger("app.sync")
+
+# A throttled run waits in the broker (claim kept) up to this long; longer waits go back to the
+# scheduler so the worker slot serves another seller meanwhile.
+KEEP_CLAIM_MAX_S = 5.0
+_manager: TokenManager | None = None
+
+
+def limiter_scale() -> float:
+    """`EMULATOR_TIME_SCALE` (tests and benchmarks only): the emulator refills its buckets that much
+    faster, so the shared limiter paces that much faster too. Unset (1) against Amazon."""
+    try:
+        return max(1.0, float(os.environ.get("EMULATOR_TIME_SCALE", "1") or 1))
+    except ValueError:
+        return 1.0
+
+
+def _token_manager() -> TokenManager:
+    global _manager
+    if _manager is None:
+        settings = get_settings()
+        http = observe.install(create_http_client())
+        manager = build_token_manager(
+            settings, redis=resources.redis, sessionmaker=resources.sessionmaker, http=http
+        )
+        scale = limiter_scale()
+        if scale != 1.0:
+            manager.transport.limiter = RateLimiter(resources.redis, safety=0.97 * scale)
+        _manager = manager
+    return _manager
+
+
+async def _client(connection_id: str) -> SpApiClient:
+    async with task_session() as session:
+        ref = await connection_ref(session, connection_id)
+    # Workers never wait for a rate-limit slot: the run is parked and rescheduled instead.
+    return _token_manager().spapi_client(ref, max_wait_s=0.0)
+
+
+@asynccontextmanager
+async def _uow() -> AsyncIterator[AsyncSession]:
+    async with task_session() as session:
+        yield session
+
+
+@on_tick
+async def sync_tick() -> None:
+    async with task_session() as session:
+        await dispatch_due(session, get_settings())
+
+
+@task("sync.connection_onboarded", queue="high", max_retries=5, time_limit_s=120)
+async def on_connection_onboarded(connection_id: str, tenant_id: str) -> None:
+    async with task_session() as session:
+        rows = await connection_onboarded(session, uuid.UUID(tenant_id), uuid.UUID(connection_id))
+        await dispatch_due(session, get_settings())
+    log.info("sync.onboarded", connection_id=connection_id, rows=rows)
+
+
+@task(RUN_ACTOR, queue="default", max_retries=3, time_limit_s=3600)
+async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
+    settings = get_settings()
+    sid = uuid.UUID(state_id)
+    lock = RunLock(resources.redis, state_id, claim, settings.redis.redis_lock_ttl_sec)
+    if not await lock.acquire():
+        log.info("sync.run_skipped_locked", state_id=state_id)
+        return
+
+    async def heartbeat() -> None:
+        await lock.extend()
+
+    run = SyncRun(
+        uow=_uow, clients=_client, settings=settings, state_id=sid, claim=claim, heartbeat=heartbeat
+    )
+    reschedule: float | None = None
+    try:
+        try:
+            outcome = await run.execute()
+        except ReauthorizationRequired:
+            outcome = Outcome("reauth", utcnow() + timedelta(days=1), error="the seller must re-authorize")
+        except Exception as exc:
+            log.exception("sync.run_failed", state_id=state_id)
+            outcome = Outcome("error", utcnow() + timedelta(seconds=ERROR_RETRY_S), error=describe_error(exc))
+            await _fail_open_jobs(run, outcome.error or "error")
+        if outcome.kind == "stale":
+            return
+        if outcome.kind == "throttled" and outcome.delay_s <= KEEP_CLAIM_MAX_S:
+            async with task_session() as session:
+                await SyncRepository(session).touch_claim(sid, claim, utcnow())
+            reschedule = outcome.delay_s
+            return
+        async with task_session() as session:
+            repo = SyncRepository(session)
+            status = "error" if outcome.kind in ("error", "reauth") else "idle"
+            await repo.release(
+                sid,
+                claim,
+                next_run_at=outcome.next_run_at,
+                status=status,
+                error=outcome.error,
+                success_at=utcnow() if outcome.kind == "done" else None,
+            )
+        async with task_session() as session:
+            await dispatch_due(session, settings)
+    finally:
+        await lock.release()
+        if reschedule is not None:
+            raise Reschedule(reschedule, "throttled")
+
+
+async def _fail_open_jobs(run: SyncRun, error: str) -> None:
+    """Close the job rows of the windows in flight with the error (the cursors stay for a retry)."""
+    for key in ("delta", "backfill"):
+        cursor = run.extra.get(key)
+        if cursor and cursor.get("job_id"):
+            try:
+                async with task_session() as session:
+                    await SyncRepository(session).finish_job(
+                        uuid.UUID(cursor["job_id"]), now=utcnow(), error=error
+                    )
+            except Exception:
+                log.exception("sync.job_close_failed")

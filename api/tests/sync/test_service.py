@@ -1,0 +1,260 @@
+"""The sync engine against the emulator in-process: backfill + delta reproduce the truth exactly,
+rerunning a window changes nothing, throttled runs park and resume, every run is a jobs row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from amazon_emulator.config import EmulatorConfig
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app.db.session import create_sessionmaker, unit_of_work
+from app.settings import Settings
+from app.spapi import AmazonTransport, RateLimiter, SpApiClient
+from app.sync.models import Job, SyncState
+from app.sync.observe import install
+from app.sync.service import RUN_ACTOR, Outcome, SyncRun, dispatch_due
+from app.tokens.cache import AccessTokenCache
+from app.tokens.repository import ConnectionRef, MemoryTokenStore
+from app.tokens.service import TokenManager
+from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
+from tests.amazon.support import FAST_RETRY, self_authorize
+from tests.sync.support import (
+    CA,
+    US,
+    check_orders_exactly,
+    comparable,
+    create_seller,
+    make_connection,
+    ours,
+    truth,
+)
+
+pytestmark = pytest.mark.usefixtures("clean_tables")
+
+
+SCALE = 20000.0
+
+
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=3, demo=True, demo_orders=10, time_scale=SCALE)
+
+
+@pytest.fixture
+def transport(emulator_http: httpx.AsyncClient, redis_client: aioredis.Redis) -> AmazonTransport:
+    """The product's limiter paced like the scaled emulator (as EMULATOR_TIME_SCALE does in workers)."""
+    return AmazonTransport(
+        emulator_http, limiter=RateLimiter(redis_client, safety=0.97 * SCALE), retry=FAST_RETRY
+    )
+
+
+class Harness:
+    """Dispatch + runs in this process (no broker), exactly what the worker does per message."""
+
+    def __init__(
+        self, engine: AsyncEngine, settings: Settings, manager: TokenManager, refs: dict[str, ConnectionRef]
+    ):
+        self.engine = engine
+        self.settings = settings
+        self.manager = manager
+        self.refs = refs
+        self.sessionmaker = create_sessionmaker(engine)
+        self.outcomes: list[Outcome] = []
+
+    @asynccontextmanager
+    async def uow(self) -> AsyncIterator[AsyncSession]:
+        async with unit_of_work(self.sessionmaker) as session:
+            yield session
+
+    async def client(self, connection_id: str) -> SpApiClient:
+        return self.manager.spapi_client(self.refs[connection_id], max_wait_s=0.0)
+
+    async def dispatch(self) -> list[dict[str, Any]]:
+        async with self.sessionmaker() as session:
+            await dispatch_due(session, self.settings)
+            jobs = [j.kwargs for j in buffered_jobs(session) if j.actor_name == RUN_ACTOR]
+            discard_buffered_jobs(session)
+            await session.commit()
+        return jobs
+
+    async def run(self, message: dict[str, Any]) -> Outcome:
+        from app.sync.repository import SyncRepository
+
+        run = SyncRun(
+            uow=self.uow,
+            clients=self.client,
+            settings=self.settings,
+            state_id=uuid.UUID(message["state_id"]),
+            claim=message["claim"],
+        )
+        outcome = await run.execute()
+        self.outcomes.append(outcome)
+        async with self.uow() as session:
+            await SyncRepository(session).release(
+                uuid.UUID(message["state_id"]), message["claim"], next_run_at=outcome.next_run_at
+            )
+        return outcome
+
+    async def until_backfilled(self, rounds: int = 400) -> None:
+        import asyncio
+
+        for _ in range(rounds):
+            for message in await self.dispatch():
+                await self.run(message)
+            async with self.sessionmaker() as session:
+                states = list((await session.execute(select(SyncState))).scalars())
+            if states and all(s.backfill_completed_at is not None for s in states):
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the backfill did not complete")
+
+
+@pytest.fixture
+async def harness(
+    engine: AsyncEngine,
+    emulator_http: httpx.AsyncClient,
+    amazon_settings: Settings,
+    redis_client: aioredis.Redis,
+    transport: AmazonTransport,
+) -> AsyncIterator[tuple[Harness, str, uuid.UUID]]:
+    install(emulator_http)
+    seller = await create_seller(emulator_http, 400, [US, CA])
+    refresh = await self_authorize(emulator_http, seller)
+    tenant_id, connection_id = await make_connection(
+        engine,
+        seller_id=seller,
+        marketplaces=[US, CA],
+        refresh_token=refresh,
+        encryption_keys=amazon_settings.security.encryption_keys,
+    )
+    ref = ConnectionRef(str(connection_id), str(tenant_id), "amazon_sp", "NA", seller)
+    manager = TokenManager(
+        settings=amazon_settings,
+        store=MemoryTokenStore({str(connection_id): refresh}),
+        redis=redis_client,
+        transport=transport,
+        cache=AccessTokenCache(
+            redis_client, amazon_settings.security.encryption_keys, prefix=uuid.uuid4().hex[:8]
+        ),
+    )
+    yield Harness(engine, amazon_settings, manager, {str(connection_id): ref}), seller, connection_id
+
+
+async def test_backfill_and_delta_reproduce_the_truth(
+    harness: tuple[Harness, str, uuid.UUID], emulator_http: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    h, seller, connection_id = harness
+    await h.until_backfilled()
+    assert await ours(engine, connection_id) == comparable(await truth(emulator_http, seller))
+    await check_orders_exactly(emulator_http, engine, seller, connection_id)
+
+    async with h.sessionmaker() as session:
+        jobs = list((await session.execute(select(Job).order_by(Job.created_at))).scalars())
+    backfills = [j for j in jobs if j.kind == "backfill"]
+    assert len(backfills) == 2 * 25
+    assert all(j.status == "done" and j.window_start and j.window_end for j in backfills)
+    assert sum(j.orders_inserted for j in backfills) == (await truth(emulator_http, seller))["total_orders"]
+    assert all(j.request_ids for j in backfills)
+    assert sum(j.items for j in backfills) > 0
+
+
+async def test_rerunning_a_window_changes_nothing(
+    harness: tuple[Harness, str, uuid.UUID], engine: AsyncEngine
+) -> None:
+    h, _, connection_id = harness
+    await h.until_backfilled()
+    before = await ours(engine, connection_id)
+    # Rewind every row's backfill and run it all again.
+    async with h.uow() as session:
+        from sqlalchemy import update
+
+        await session.execute(
+            update(SyncState).values(
+                backfill_done_until=None, backfill_completed_at=None, next_run_at=SyncState.created_at
+            )
+        )
+    await h.until_backfilled()
+    async with h.sessionmaker() as session:
+        again = list((await session.execute(select(Job).where(Job.kind == "backfill"))).scalars())
+    second = sorted(again, key=lambda j: j.created_at)[50:]
+    assert len(second) == 50
+    assert sum(j.orders_inserted + j.orders_updated for j in second) == 0
+    assert await ours(engine, connection_id) == before
+
+
+def backdated_activity(
+    app: Any, seller: str, new_orders: int, updates: int, seconds_ago: float
+) -> dict[str, list[str]]:
+    """Emulator activity stamped `seconds_ago` (Amazon hides the last 2 minutes from every query)."""
+    import time
+
+    from amazon_emulator.data.activity import add_activity
+    from amazon_emulator.seeding import factories
+
+    state = app.state.emulator
+    return add_activity(
+        state.seller(seller), factories(state)[seller], new_orders, updates, time.time() - seconds_ago, None
+    )
+
+
+async def test_delta_brings_new_orders_and_refreshes_pending_ones(
+    harness: tuple[Harness, str, uuid.UUID],
+    emulator_http: httpx.AsyncClient,
+    engine: AsyncEngine,
+    emulator_app: Any,
+) -> None:
+    from app.orders.models import Order
+    from app.sync.service import request_delta
+
+    h, seller, connection_id = harness
+    await h.until_backfilled()
+    created = backdated_activity(emulator_app, seller, 5, 0, 260)["created"]
+
+    async def delta_now() -> None:
+        async with h.uow() as session:
+            await request_delta(
+                session,
+                (await session.get(SyncState, (await _any_state(session)).id)).tenant_id,
+                connection_id,
+            )  # type: ignore[union-attr]
+        for message in await h.dispatch():
+            await h.run(message)
+
+    await delta_now()
+    assert await ours(engine, connection_id) == comparable(await truth(emulator_http, seller))
+    async with h.sessionmaker() as session:
+        pending = list(
+            (await session.execute(select(Order).where(Order.amazon_order_id.in_(created)))).scalars()
+        )
+    assert len(pending) == 5 and all(o.order_status == "PENDING" and o.order_total is None for o in pending)
+
+    updated = backdated_activity(emulator_app, seller, 0, 5, 200)["updated"]
+    assert set(updated) == set(created)
+    await delta_now()
+    assert await ours(engine, connection_id) == comparable(await truth(emulator_http, seller))
+    await check_orders_exactly(emulator_http, engine, seller, connection_id)
+    async with h.sessionmaker() as session:
+        paid = list(
+            (await session.execute(select(Order).where(Order.amazon_order_id.in_(created)))).scalars()
+        )
+        deltas = list((await session.execute(select(Job).where(Job.kind == "delta"))).scalars())
+    assert all(o.order_status == "UNSHIPPED" and o.order_total is not None for o in paid)
+    # One delta per row before its backfill, then two forced ones per row.
+    assert len(deltas) == 6 and all(j.status == "done" and j.request_ids for j in deltas)
+    assert sum(j.orders_inserted for j in deltas) == 5
+    assert sum(j.orders_updated for j in deltas) == 5
+    async with h.sessionmaker() as session:
+        states = list((await session.execute(select(SyncState))).scalars())
+    assert all(s.last_updated_after is not None and s.extra.get("delta") is None for s in states)
+
+
+async def _any_state(session: AsyncSession) -> SyncState:
+    return (await session.execute(select(SyncState).limit(1))).scalars().one()
