@@ -230,6 +230,14 @@ def test_onboarding_in_the_browser(page: Page, product: Product) -> None:
         expect(log.get_by_text(email).first).to_be_visible()
         screenshot(page, "onboarding-11-overview-flags-audit")
 
+        # A forged state lands on a clear page and stores nothing.
+        page.goto(
+            f"{product.url}/api/oauth/callback?state=forged.state&spapi_oauth_code=x&selling_partner_id=y"
+        )
+        expect(page.locator("#oauth-error-title")).to_have_text("Authorization failed")
+        expect(page.locator("#oauth-error")).to_contain_text("not one this application issued")
+        screenshot(page, "onboarding-12-forged-state")
+
         _check_database(product, tenant_id)
     finally:
         with _db() as db:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from typing import Any
 
@@ -9,6 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditLog
 from app.audit.repository import AuditRepository
+
+
+def _valid_ip(ip: str | None) -> str | None:
+    """The client address if it is one (the column is INET; test clients and proxies may send names)."""
+    if not ip:
+        return None
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return None
 
 
 async def record(
@@ -32,7 +43,7 @@ async def record(
             target_type=target_type,
             target_id=target_id,
             data=data or {},
-            ip=ip if ip and ip != "unknown" else None,
+            ip=_valid_ip(ip),
             request_id=request_id or None,
         )
     )
