@@ -103,14 +103,11 @@ class SalesAndTrafficSource:
     def __init__(self, client: SpApiClient, *, use_data_kiosk: bool) -> None:
         self._client = client
         self.use_data_kiosk = use_data_kiosk
-        self._markets: dict[str, list[str]] = {}
 
     async def submit(self, request: SalesAndTrafficRequest, *, reuse: bool = True) -> str:
         if self.use_data_kiosk:
             return await self._client.data_kiosk.submit(request.query(), reuse=reuse)
-        job_id = await self._client.reports.submit(request.report_spec(), reuse=reuse)
-        self._markets[job_id] = list(request.marketplace_ids)
-        return job_id
+        return await self._client.reports.submit(request.report_spec(), reuse=reuse)
 
     async def status(self, job_id: str) -> JobStatus:
         if self.use_data_kiosk:
@@ -126,9 +123,10 @@ class SalesAndTrafficSource:
             async for row in self._client.data_kiosk.rows(status):
                 yield day_from_query(row)
             return
-        markets = self._markets.get(status.job_id) or []
-        # The report covers one marketplace per request in practice; say which when we know it.
-        market = markets[0] if len(markets) == 1 else None
         async for document in self._client.reports.rows(status):
+            # The document names its marketplaces; by-date rows carry none, so say which when
+            # there is exactly one (works after a restart, when nothing of the submit is left).
+            markets = (document.get("reportSpecification") or {}).get("marketplaceIds") or []
+            market = markets[0] if len(markets) == 1 else None
             for row in document.get("salesAndTrafficByDate") or []:
                 yield day_from_report(row, market)
