@@ -33,7 +33,8 @@ async def test_waiters_get_distinct_evenly_spaced_slots(redis_client: aioredis.R
     assert all(s.granted for s in slots)
     assert waits[0] == 0
     gaps = [b - a for a, b in itertools.pairwise(waits)]
-    assert all(0.08 < g < 0.12 for g in gaps), gaps
+    # Each slot is one period after the previous one (minus the few ms between the Redis calls).
+    assert all(0.05 < g <= 0.101 for g in gaps), gaps
 
 
 async def test_refused_callers_do_not_reserve(redis_client: aioredis.Redis) -> None:
