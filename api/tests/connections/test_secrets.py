@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.connections.client_secret import NotANewSecretNotification, store_new_client_secret
-from app.connections.commands import reencrypt_all
+from app.connections.commands import reencrypt_all, request_client_secret_rotation
 from app.connections.models import Connection
 from app.kit.crypto import DecryptionError, decrypt, encrypt
 from app.kit.redis import create_redis
@@ -145,3 +145,48 @@ async def test_new_secret_from_notification_is_used_without_restart(
         assert row is not None and new_secret.encode() not in row.secret_enc
         assert decrypt(keys, row.secret_enc) == new_secret
         assert row.expires_at is not None and row.expires_at.year == 2027
+
+
+async def test_rotate_client_secret_end_to_end_with_the_emulator(
+    committed: async_sessionmaker[AsyncSession], redis: aioredis.Redis, emulator_url: str
+) -> None:
+    """rotate-client-secret -> Amazon's notification -> stored -> used once the old secret expires."""
+    app = register_app(emulator_url, "http://127.0.0.1:8000")
+    settings = emulator_settings(emulator_url, "http://127.0.0.1:8000", app)
+    keys = settings.security.encryption_keys
+    async with httpx.AsyncClient() as http:
+        transport = AmazonTransport(http, limiter=RateLimiter(redis))
+        manager = TokenManager(
+            settings=settings, store=SqlTokenStore(committed, keys), redis=redis, transport=transport
+        )
+        async with committed() as session, session.begin():
+            await request_client_secret_rotation(session, manager)
+
+        outbox = (
+            await http.get(
+                f"{emulator_url}/_emulator/notifications",
+                params={"notification_type": "APPLICATION_OAUTH_CLIENT_NEW_SECRET"},
+            )
+        ).json()
+        notification = next(
+            d["message"]
+            for d in outbox
+            if d["message"]["payload"]["applicationOAuthClientNewSecret"]["clientId"] == app.client_id
+        )
+        async with committed() as session, session.begin():
+            stored = await store_new_client_secret(session, keys, notification)
+
+        # Eight days later Amazon refuses the old secret; the stored one carries on, no restart.
+        await http.post(f"{emulator_url}/_emulator/clock/advance", json={"seconds": 8 * 86400})
+        old = await http.post(
+            f"{emulator_url}/auth/o2/token",
+            data={
+                "grant_type": "client_credentials",
+                "scope": SCOPE_NOTIFICATIONS,
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+            },
+        )
+        assert old.status_code == 401
+        assert await manager.grantless_token(SCOPE_NOTIFICATIONS)
+        assert stored.secret.startswith("amzn1.oa2-cs.v1.")

@@ -11,7 +11,12 @@ from app.audit.service import record
 from app.connections.repository import CiphertextRepository
 from app.db.session import create_engine, create_sessionmaker, unit_of_work
 from app.kit.crypto import rotate
+from app.kit.redis import create_redis
 from app.settings import get_settings
+from app.spapi import AmazonTransport, RateLimiter, create_http_client
+from app.spapi.lwa import SCOPE_ROTATION
+from app.tokens.repository import SqlTokenStore
+from app.tokens.service import TokenManager
 
 
 @dataclass(frozen=True)
@@ -50,15 +55,25 @@ async def rotate_encryption_key_command() -> Reencrypted:
         await engine.dispose()
 
 
-async def rotate_client_secret_command() -> str | None:
-    """Ask Amazon for a new client secret (grantless rotateApplicationClientSecret). Amazon
+async def request_client_secret_rotation(session: AsyncSession, manager: TokenManager) -> str | None:
+    """Ask Amazon for a new client secret (grantless rotateApplicationClientSecret, 204). Amazon
     announces the new secret by notification; the old one keeps working for 7 days."""
-    from app.kit.redis import create_redis
-    from app.spapi import AmazonTransport, RateLimiter, create_http_client
-    from app.spapi.lwa import SCOPE_ROTATION
-    from app.tokens.repository import SqlTokenStore
-    from app.tokens.service import TokenManager
+    settings = manager.settings
+    client = manager.grantless_client(settings.spapi.spapi_region, SCOPE_ROTATION, max_wait_s=60.0)
+    request_id = await client.applications.rotate_client_secret()
+    await record(
+        session,
+        tenant_id=None,
+        actor_user_id=None,
+        action="app.client_secret_rotation_requested",
+        target_type="application",
+        target_id=settings.spapi.lwa_client_id,
+        request_id=request_id,
+    )
+    return request_id
 
+
+async def rotate_client_secret_command() -> str | None:
     settings = get_settings()
     engine = create_engine(settings, pool_size=1)
     redis = create_redis(settings.redis.redis_url)
@@ -68,19 +83,8 @@ async def rotate_client_secret_command() -> str | None:
         transport = AmazonTransport(http, limiter=RateLimiter(redis))
         store = SqlTokenStore(sessionmaker, settings.security.encryption_keys)
         manager = TokenManager(settings=settings, store=store, redis=redis, transport=transport)
-        client = manager.grantless_client(settings.spapi.spapi_region, SCOPE_ROTATION, max_wait_s=60.0)
-        request_id = await client.applications.rotate_client_secret()
         async with unit_of_work(sessionmaker) as session:
-            await record(
-                session,
-                tenant_id=None,
-                actor_user_id=None,
-                action="app.client_secret_rotation_requested",
-                target_type="application",
-                target_id=settings.spapi.lwa_client_id,
-                request_id=request_id,
-            )
-        return request_id
+            return await request_client_secret_rotation(session, manager)
     finally:
         await http.aclose()
         await redis.aclose()
