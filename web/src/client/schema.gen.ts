@@ -910,7 +910,7 @@ export interface components {
             by_currency: components["schemas"]["CurrencyTotal"][];
             /**
              * Count
-             * @description Orders matching the filters (an estimate when `exact` is false)
+             * @description Orders matching the filters; above 20,000 it is PostgreSQL's estimate (`exact` false)
              */
             count: number;
             /** Exact */

@@ -64,7 +64,7 @@ async def list_orders(
     created_before: Annotated[datetime | None, Query(description="Purchased before (ISO-8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
-) -> OrdersPage:
+) -> Response:
     """Orders of a tenant, newest purchase first, in keyset pages; totals on the first page."""
     filters = OrderFilters(
         tenant_id=access.tenant_id,
@@ -74,7 +74,9 @@ async def list_orders(
         created_after=created_after,
         created_before=created_before,
     )
-    return await OrdersService(session).list_orders(filters, cursor=cursor, limit=limit)
+    page = await OrdersService(session).list_orders(filters, cursor=cursor, limit=limit)
+    # Serialised once here (FastAPI would validate the model again against `response_model`).
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.get("/{order_id}", response_model=OrderDetail, responses=ERROR_RESPONSES)

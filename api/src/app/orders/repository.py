@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg.types.json import Jsonb
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.models import Connection
@@ -47,8 +47,9 @@ from app.orders.models import Order, OrderItem
 
 BATCH_SIZE = 5000
 _S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
-# Totals of a filtered list are exact up to this many orders; above it the API says "100,000+".
-TOTALS_CAP = 100_000
+# Totals of a filtered list are exact up to this many orders (at most ~10 ms of work, measured
+# with bench/b4_orders_api.py); above it the count is PostgreSQL's estimate and sums are omitted.
+TOTALS_CAP = 20_000
 
 
 @dataclass(frozen=True)
@@ -407,9 +408,19 @@ class OrderReadRepository:
         rows = [(r[0], int(r[1]), r[2]) for r in (await self.session.execute(stmt)).all()]
         count = sum(r[1] for r in rows)
         if count > cap:
-            return Totals(count=cap, exact=False, by_currency=[])
+            return Totals(count=max(await self._estimate(filters), cap + 1), exact=False, by_currency=[])
         rows.sort(key=lambda r: (-r[1], r[0] or ""))
         return Totals(count=count, exact=True, by_currency=rows)
+
+    async def _estimate(self, filters: OrderFilters) -> int:
+        """The planner's row estimate for the filtered set (no rows are read)."""
+        stmt = _filtered(select(Order.id), filters)
+        # Literal values (escaped by the dialect): EXPLAIN cannot take bound parameters here.
+        sql = str(
+            stmt.compile(dialect=self.session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+        )
+        plan = (await self.session.execute(text(f"EXPLAIN (FORMAT JSON) {sql}"))).scalar_one()
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     async def get(self, tenant_id: uuid.UUID, order_id: int) -> Order | None:
         stmt = select(Order).where(Order.tenant_id == tenant_id, Order.id == order_id)

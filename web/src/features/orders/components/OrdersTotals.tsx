@@ -9,8 +9,8 @@ export function OrdersTotals({ totals }: { totals: Totals | null | undefined }) 
     <div className="flex flex-wrap items-baseline gap-x-6 gap-y-1 text-sm" data-testid="orders-totals">
       <span>
         <span className="text-lg font-semibold">
+          {totals.exact ? '' : '≈ '}
           {formatCount(totals.count)}
-          {totals.exact ? '' : '+'}
         </span>{' '}
         <span className="text-muted-foreground">{totals.count === 1 ? 'order' : 'orders'}</span>
       </span>
@@ -23,7 +23,7 @@ export function OrdersTotals({ totals }: { totals: Totals | null | undefined }) 
         </span>
       ))}
       {!totals.exact ? (
-        <span className="text-muted-foreground">Narrow the filters to see exact totals.</span>
+        <span className="text-muted-foreground">Estimated: narrow the filters (20,000 orders or fewer) for exact totals.</span>
       ) : null}
     </div>
   )
