@@ -189,14 +189,16 @@ async def test_fault_latency_and_lwa_faults(client: httpx.AsyncClient, token: st
     assert log[-1]["status"] == 500 and log[-1]["note"].startswith("server_error")
 
 
-# A stand-in for the notifications module: a grantless operation declared the documented way.
+# A stand-in for a grantless operation declared the documented way (on its own path: the notifications
+# module serves the real /notifications/v1/destinations).
+STANDIN = "/_standin/notifications/v1/destinations"
 Destinations = Annotated[
     Caller, Depends(sp_operation("notifications.getDestinations", grantless_scope=GRANTLESS_NOTIFICATIONS))
 ]
 grantless_router = APIRouter()
 
 
-@grantless_router.get("/notifications/v1/destinations")
+@grantless_router.get(STANDIN)
 async def destinations(caller: Destinations) -> dict[str, object]:
     return {"payload": [], "app": caller.application_id, "seller": caller.selling_partner_id}
 
@@ -208,17 +210,14 @@ async def test_grantless_operation_gate() -> None:
         grantless = await grantless_token(c)
         rotation = await grantless_token(c, "sellingpartnerapi::client_credential:rotation")
         seller = await access_token_for(c)
-        ok = await c.get("/notifications/v1/destinations", headers={"x-amz-access-token": grantless})
+        ok = await c.get(STANDIN, headers={"x-amz-access-token": grantless})
         assert ok.status_code == 200 and ok.json()["seller"] is None
         assert ok.headers["x-amzn-RateLimit-Limit"] == "1.0"
         for other in (rotation, seller):
-            r = await c.get("/notifications/v1/destinations", headers={"x-amz-access-token": other})
+            r = await c.get(STANDIN, headers={"x-amz-access-token": other})
             assert r.status_code == 403
         statuses = [
-            (
-                await c.get("/notifications/v1/destinations", headers={"x-amz-access-token": grantless})
-            ).status_code
-            for _ in range(5)
+            (await c.get(STANDIN, headers={"x-amz-access-token": grantless})).status_code for _ in range(5)
         ]
         assert statuses == [200] * 4 + [429]
         log = (await c.get("/_emulator/requests", params={"operation": "getDestinations"})).json()

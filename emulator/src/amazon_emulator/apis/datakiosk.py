@@ -65,7 +65,7 @@ def _event(job: Job, status: str) -> dict[str, Any]:
     return event
 
 
-def _settle(state: EmulatorState) -> None:
+def settle_jobs(state: EmulatorState) -> None:
     settle(state, jobs(state), "DATA_KIOSK_QUERY_PROCESSING_FINISHED", _event)
 
 
@@ -135,7 +135,7 @@ def _own(state: EmulatorState, caller: Caller, query_id: str) -> Job:
 async def get_query(queryId: str, request: Request, caller: GetQuery) -> dict[str, Any]:
     state = get_state(request)
     job = _own(state, caller, queryId)
-    _settle(state)
+    settle_jobs(state)
     return _render(job, state.clock.time())
 
 
@@ -149,7 +149,7 @@ async def cancel_query(queryId: str, request: Request, caller: CancelQuery) -> R
         job.cancelled_at = now
     elif status != CANCELLED:
         raise invalid_input(f"Query {queryId} has already finished processing.")
-    _settle(state)
+    settle_jobs(state)
     return Response(status_code=204)
 
 
@@ -157,7 +157,7 @@ async def cancel_query(queryId: str, request: Request, caller: CancelQuery) -> R
 async def get_queries(request: Request, caller: GetQueries) -> dict[str, Any]:
     state = get_state(request)
     seller_id = caller.require_seller()
-    _settle(state)
+    settle_jobs(state)
     q = request.query_params
     now = state.clock.time()
     filters = {k: q.get(k) for k in ("processingStatuses", "createdSince", "createdUntil")}

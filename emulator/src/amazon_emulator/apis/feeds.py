@@ -52,7 +52,7 @@ def _event(job: Job, status: str) -> dict[str, Any]:
     }
 
 
-def _settle(state: EmulatorState) -> None:
+def settle_jobs(state: EmulatorState) -> None:
     settle(state, jobs(state), "FEED_PROCESSING_FINISHED", _event)
 
 
@@ -148,7 +148,7 @@ def _own(state: EmulatorState, caller: Caller, feed_id: str) -> Job:
 async def get_feed(feedId: str, request: Request, caller: GetFeed) -> dict[str, Any]:
     state = get_state(request)
     job = _own(state, caller, feedId)
-    _settle(state)
+    settle_jobs(state)
     return _render(job, state.clock.time())
 
 
@@ -158,7 +158,7 @@ async def cancel_feed(feedId: str, request: Request, caller: CancelFeed) -> Resp
     job = _own(state, caller, feedId)
     if not cancel(job, state.clock.time()):
         raise invalid_input(f"Feed {feedId} cannot be cancelled: only IN_QUEUE feeds can be cancelled.")
-    _settle(state)
+    settle_jobs(state)
     return Response(status_code=200)
 
 
@@ -166,7 +166,7 @@ async def cancel_feed(feedId: str, request: Request, caller: CancelFeed) -> Resp
 async def get_feeds(request: Request, caller: GetFeeds) -> dict[str, Any]:
     state = get_state(request)
     seller_id = caller.require_seller()
-    _settle(state)
+    settle_jobs(state)
     q = request.query_params
     now = state.clock.time()
     token = q.get("nextToken")

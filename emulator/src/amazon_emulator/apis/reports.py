@@ -87,7 +87,7 @@ def _event(job: Job, status: str) -> dict[str, Any]:
     }
 
 
-def _settle(state: EmulatorState) -> None:
+def settle_jobs(state: EmulatorState) -> None:
     settle(state, jobs(state), "REPORT_PROCESSING_FINISHED", _event)
 
 
@@ -216,7 +216,7 @@ def _own(state: EmulatorState, caller: Caller, report_id: str) -> Job:
 async def get_report(reportId: str, request: Request, caller: GetReport) -> dict[str, Any]:
     state = get_state(request)
     job = _own(state, caller, reportId)
-    _settle(state)
+    settle_jobs(state)
     return _render(job, state.clock.time())
 
 
@@ -226,7 +226,7 @@ async def cancel_report(reportId: str, request: Request, caller: CancelReport) -
     job = _own(state, caller, reportId)
     if not cancel(job, state.clock.time()):
         raise invalid_input(f"Report {reportId} cannot be cancelled: only IN_QUEUE reports can be cancelled.")
-    _settle(state)
+    settle_jobs(state)
     return Response(status_code=200)
 
 
@@ -234,7 +234,7 @@ async def cancel_report(reportId: str, request: Request, caller: CancelReport) -
 async def get_reports(request: Request, caller: GetReports) -> dict[str, Any]:
     state = get_state(request)
     seller_id = caller.require_seller()
-    _settle(state)
+    settle_jobs(state)
     q = request.query_params
     now = state.clock.time()
     token = q.get("nextToken")
