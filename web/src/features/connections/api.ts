@@ -87,3 +87,19 @@ export function useDisconnect(tenantId: string) {
     },
   })
 }
+
+export function useDeleteConnection(tenantId: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: async (connectionId: string) =>
+      unwrap(
+        await api.DELETE('/api/tenants/{tenant_id}/connections/{connection_id}', {
+          params: { path: { tenant_id: tenantId, connection_id: connectionId } },
+        }),
+      ),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: connectionKeys.list(tenantId) })
+      void queryClient.invalidateQueries({ queryKey: tenantKeys.audit(tenantId) })
+    },
+  })
+}

@@ -78,6 +78,18 @@ describe('AmazonIntegrationPage', () => {
     expect(screen.getByRole('button', { name: 'Reconnect' })).toBeInTheDocument()
   })
 
+  it('deletes the data of a disconnected account after confirmation', async () => {
+    const { calls } = mockFetch({
+      ...handlers('owner', [{ ...SELLER, status: 'revoked', disconnected_at: '2026-11-28T11:00:00Z' }]),
+      'DELETE /api/tenants/t1/connections/c1': () => new Response(null, { status: 204 }),
+    })
+    renderRoutes(routes, '/dashboard/tenants/t1/integrations/amazon')
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete data' }))
+    expect(calls.some((r) => r.method === 'DELETE')).toBe(false)
+    await userEvent.click(screen.getByRole('button', { name: 'Delete the account and its synced data' }))
+    await vi.waitFor(() => expect(calls.some((r) => r.method === 'DELETE')).toBe(true))
+  })
+
   it('lets viewers look but not connect or disconnect', async () => {
     mockFetch(handlers('viewer', [{ ...SELLER, status: 'active' }]))
     renderRoutes(routes, '/dashboard/tenants/t1/integrations/amazon')

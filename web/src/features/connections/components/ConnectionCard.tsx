@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from '@/components/ui/card'
 import { useDisconnect, useReconnect, type Connection } from '../api'
 import { AdsProfilesTable } from './AdsProfilesTable'
+import { DeleteDataButton } from './DeleteDataButton'
 import { StatusBadge } from './StatusBadge'
 
 interface ConnectionCardProps {
@@ -105,6 +106,9 @@ export function ConnectionCard({ tenantId, connection, all, countryOf, canManage
             <Button variant="outline" onClick={() => setConfirming(true)}>
               Disconnect
             </Button>
+          ) : null}
+          {connection.status === 'revoked' ? (
+            <DeleteDataButton tenantId={tenantId} connectionId={connection.id} />
           ) : null}
           {confirming ? (
             <>
