@@ -21,6 +21,7 @@ from app.connections import amazon
 from app.connections.models import Connection
 from app.connections.oauth_state import InvalidState, OAuthState, OAuthStateStore, Provider, Region
 from app.connections.repository import AdsProfileRepository, ConnectionRepository, SyncStateRepository
+from app.connections.tasks import FIRST_SYNC_ACTOR
 from app.kit.errors import AppError, NotFound
 from app.settings import Settings
 from app.spapi import AmazonError, AmazonTransport, LwaError
@@ -31,8 +32,6 @@ from app.tokens.service import TokenManager
 from app.worker.enqueue import enqueue_job
 
 log = structlog.get_logger("app.connections")
-
-FIRST_SYNC_ACTOR = "sync.connection_onboarded"
 
 
 class OnboardingFailed(Exception):
