@@ -34,8 +34,8 @@ export function AddressPanel({ tenantId, orderId }: { tenantId: string; orderId:
     data.address_line1,
     data.address_line2,
     data.address_line3,
-    [data.postal_code, data.city].filter(Boolean).join(' '),
-    [data.state_or_region, data.country_code].filter(Boolean).join(', '),
+    [[data.city, data.state_or_region].filter(Boolean).join(', '), data.postal_code].filter(Boolean).join(' '),
+    data.country_code,
     data.phone,
   ].filter(Boolean)
   return (
