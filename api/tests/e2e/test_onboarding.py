@@ -65,6 +65,7 @@ def product(emulator_url: str) -> Iterator[Product]:
         "API_PORT": str(port),
         "PUBLIC_URL": base,
         "WEB_DIST_DIR": str(REPO_ROOT / "web" / "dist"),
+        "PYTHONUNBUFFERED": "1",  # the log is read back at the end of the test
     }
     log_path = REPO_ROOT / "test-results" / "onboarding-api.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -239,11 +240,20 @@ def test_onboarding_in_the_browser(page: Page, product: Product) -> None:
         screenshot(page, "onboarding-12-forged-state")
 
         _check_database(product, tenant_id)
+        _check_logs(product)
     finally:
         with _db() as db:
             if tenant_id:
                 db.execute("DELETE FROM tenants WHERE id = %s", (tenant_id,))
             db.execute("DELETE FROM users WHERE email IN (%s, %s)", (email, member_email))
+
+
+def _check_logs(product: Product) -> None:
+    """The API's log of the whole run holds no token, code, secret or password."""
+    text = (REPO_ROOT / "test-results" / "onboarding-api.log").read_text()
+    assert "/api/oauth/callback" in text  # the log is the run's
+    for secret in ("Atza|", "Atzr|", "spapi_oauth_code", product.app.client_secret, PASSWORD):
+        assert secret not in text, f"the API log contains {secret[:6]}..."
 
 
 def _check_database(product: Product, tenant_id: str) -> None:
