@@ -341,3 +341,31 @@ async def test_sales_and_traffic_report_validates_against_its_schema(
     path = base / "sp-api" / "reports-schemas" / "sellerSalesAndTrafficReport.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     jsonschema.validate(document, schema)
+
+
+async def test_schedule_creates_a_report_each_period(
+    client: httpx.AsyncClient, state: EmulatorState, token: str
+) -> None:
+    body = {"reportType": BY_UPDATE, "marketplaceIds": [US], "period": "P1D"}
+    r = await client.post("/reports/2021-06-30/schedules", json=body, headers=auth(token))
+    schedule_id = r.json()["reportScheduleId"]
+    listed = await client.get(
+        "/reports/2021-06-30/reports", params={"reportTypes": BY_UPDATE}, headers=auth(token)
+    )
+    assert listed.json()["reports"] == []
+    state.clock.advance(86400 + 1)
+    token = await access_token_for(client)  # the first one expired meanwhile
+    r = await client.get(
+        "/reports/2021-06-30/reports", params={"reportTypes": BY_UPDATE}, headers=auth(token)
+    )
+    validate("reports", r)
+    [report] = r.json()["reports"]
+    assert report["reportScheduleId"] == schedule_id
+    window = (report["dataEndTime"], report["dataStartTime"])
+    assert window == (ago(state, 1), ago(state, 86401))
+    schedule = (await client.get(f"/reports/2021-06-30/schedules/{schedule_id}", headers=auth(token))).json()
+    assert schedule["nextReportCreationTime"] > report["dataEndTime"]
+    r = await client.get(
+        "/reports/2021-06-30/reports", params={"reportTypes": BY_UPDATE}, headers=auth(token)
+    )
+    assert len(r.json()["reports"]) == 1

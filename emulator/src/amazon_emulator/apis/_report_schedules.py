@@ -1,7 +1,9 @@
 """Report schedules (getReportSchedules, createReportSchedule, getReportSchedule, cancelReportSchedule).
 
-A schedule with the same report type and marketplaces replaces the existing one, as on Amazon. Schedules are
-stored and listed; the emulator does not create the scheduled reports by itself.
+A schedule with the same report type and marketplaces replaces the existing one, as on Amazon. Scheduled
+reports are created lazily: when the seller lists reports (getReports) and a schedule's
+``nextReportCreationTime`` has passed, one report covering the last period is created (missed periods are
+not back-filled). The period is an Amazon duration, so it is scaled like every other one.
 """
 
 from __future__ import annotations
@@ -44,8 +46,31 @@ def _store(state: EmulatorState) -> Schedules:
     return state.extension("report_schedules", Schedules)
 
 
+_PRIVATE = ("seller", "application", "client", "next")
+
+
 def _public(entry: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in entry.items() if k != "seller"}
+    out = {k: v for k, v in entry.items() if k not in _PRIVATE}
+    out["nextReportCreationTime"] = iso_ts(entry["next"])
+    return out
+
+
+def due(state: EmulatorState, seller_id: str) -> list[tuple[dict[str, Any], float]]:
+    """Schedules of the seller whose creation time passed, with that time; moves them to their next one."""
+    store = _store(state)
+    now = state.clock.time()
+    out = []
+    with store.lock:
+        for entry in store.by_id.values():
+            if entry["seller"] != seller_id or entry["next"] > now:
+                continue
+            step = state.clock.real_duration(PERIODS[entry["period"]])
+            fired = entry["next"]
+            while entry["next"] <= now:
+                fired = entry["next"]
+                entry["next"] += step
+            out.append((dict(entry), fired))
+    return out
 
 
 @router.get("/reports/2021-06-30/schedules")
@@ -96,9 +121,9 @@ async def create_report_schedule(
             "reportType": report_type,
             "marketplaceIds": list(markets),
             "period": period,
-            "nextReportCreationTime": iso_ts(
-                first if first is not None else state.clock.time() + PERIODS[period]
-            ),
+            "application": caller.application_id,
+            "client": caller.client_id,
+            "next": first if first is not None else state.clock.expires_at(PERIODS[period]),
         }
         if options:
             entry["reportOptions"] = dict(options)
