@@ -15,7 +15,7 @@ from app.audit.service import Actor
 from app.auth.dependencies import Principal, client_ip, optional_principal
 from app.connections import amazon, service
 from app.connections.dependencies import OnboardingDep
-from app.connections.oauth_state import InvalidState, OAuthState, Provider, Region
+from app.connections.oauth_state import InvalidState, Region
 from app.connections.repository import AdsProfileRepository, ConnectionRepository
 from app.connections.schemas import ConnectionOut, ConsentUrl, MarketplaceOut
 from app.connections.service import OnboardingFailed
@@ -90,19 +90,6 @@ async def start_ads_oauth(region: Region, access: TenantAdmin, onboarding: Onboa
     return ConsentUrl(consent_url=url)
 
 
-async def _callback_state(
-    request: Request,
-    session: SessionDep,
-    onboarding: OnboardingDep,
-    provider: Provider,
-    state: str | None,
-    principal: Principal | None,
-) -> OAuthState:
-    return await service.claim_state(
-        session, onboarding, state, provider, principal.user if principal else None
-    )
-
-
 @router.get(
     "/oauth/callback",
     response_class=HTMLResponse,
@@ -122,7 +109,8 @@ async def sp_oauth_callback(
     """Where Seller Central sends the seller back: checks the state, exchanges the code, stores
     the connection, then redirects to the panel's integration page."""
     try:
-        claimed = await _callback_state(request, session, onboarding, "amazon_sp", state, principal)
+        user = principal.user if principal else None
+        claimed = await service.claim_state(session, onboarding, state, "amazon_sp", user)
         if error:
             return RedirectResponse(_integration_page(claimed.tenant_id, error=error), status_code=303)
         actor = Actor(uuid.UUID(claimed.user_id), client_ip(request), request_id_of(request))
@@ -157,7 +145,8 @@ async def ads_oauth_callback(
 ) -> Response:
     """Where Login with Amazon sends the advertiser back: code exchange, profiles, links."""
     try:
-        claimed = await _callback_state(request, session, onboarding, "amazon_ads", state, principal)
+        user = principal.user if principal else None
+        claimed = await service.claim_state(session, onboarding, state, "amazon_ads", user)
         if error:
             return RedirectResponse(_integration_page(claimed.tenant_id, error=error), status_code=303)
         actor = Actor(uuid.UUID(claimed.user_id), client_ip(request), request_id_of(request))
