@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.connections.models import Connection
 from app.orders.mapping import order_rows_from_2026
 from app.orders.repository import OrderRepository
+from app.orders.schemas import OrdersPage
 from tests.auth.helpers import as_user, sign_up
 from tests.orders.payloads import order_2026
 
@@ -63,6 +64,7 @@ async def all_pages(
         )
         assert response.status_code == 200, response.text
         body = response.json()
+        OrdersPage.model_validate(body)  # the documented response model
         first = first or body
         if cursor:
             assert body["totals"] is None

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic_core import to_json
 
 from app.auth.dependencies import settings_of
 from app.connections.models import Connection
@@ -75,8 +76,8 @@ async def list_orders(
         created_before=created_before,
     )
     page = await OrdersService(session).list_orders(filters, cursor=cursor, limit=limit)
-    # Serialised once here (FastAPI would validate the model again against `response_model`).
-    return Response(page.model_dump_json(), media_type="application/json")
+    # Serialised once, by pydantic-core (same formats as the models: ISO-8601 Z, decimal strings).
+    return Response(to_json(page), media_type="application/json")
 
 
 @router.get("/{order_id}", response_model=OrderDetail, responses=ERROR_RESPONSES)

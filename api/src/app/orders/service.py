@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +22,6 @@ from app.orders.schemas import (
     CurrencyTotal,
     OrderDetail,
     OrderItemOut,
-    OrdersPage,
     OrdersTotals,
     OrderSummary,
     ShippingAddressOut,
@@ -41,7 +41,10 @@ class OrdersService:
         self.session = session
         self.reads = OrderReadRepository(session)
 
-    async def list_orders(self, filters: OrderFilters, *, cursor: str | None, limit: int) -> OrdersPage:
+    async def list_orders(self, filters: OrderFilters, *, cursor: str | None, limit: int) -> dict[str, Any]:
+        """One page in the shape of `OrdersPage`, as plain data: rows come typed from the database
+        and are serialised once by the endpoint (the list is the hot path; see
+        bench/b4_orders_api.py: building a model per row cost more than the query)."""
         after: tuple[datetime, int] | None = None
         if cursor:
             try:
@@ -60,13 +63,11 @@ class OrdersService:
                 exact=found.exact,
                 by_currency=[CurrencyTotal(currency=c, count=n, total=t) for c, n, t in found.by_currency],
             )
-        # Rows come typed from the database: construct without re-validating each one (the list
-        # endpoint's hot path, see bench/b4_orders_api.py).
-        return OrdersPage.model_construct(
-            orders=[OrderSummary.model_construct(**r._mapping) for r in rows],
-            next_cursor=next_cursor,
-            totals=totals,
-        )
+        return {
+            "orders": [dict(r._mapping) for r in rows],
+            "next_cursor": next_cursor,
+            "totals": totals.model_dump() if totals else None,
+        }
 
     async def get_order(self, tenant_id: uuid.UUID, order_id: int) -> OrderDetail:
         order = await self.reads.get(tenant_id, order_id)
