@@ -9,28 +9,37 @@ Screenshots land in test-results/screenshots/onboarding-*.png.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
 import psycopg
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app.kit.crypto import decrypt
 from app.kit.embedded import free_port
+from app.kit.redis import create_redis
 from app.settings import get_settings
+from app.spapi import AmazonTransport, RateLimiter
+from app.tokens.errors import ReauthorizationRequired
+from app.tokens.repository import ConnectionRef, SqlTokenStore
+from app.tokens.service import TokenManager
 from tests.connections.support import (
     BR,
     DEMO_SELLER_ID,
     US,
     RegisteredApp,
     emulator_env,
+    emulator_settings,
     emulator_url,
     register_app,
 )
@@ -189,13 +198,9 @@ def test_onboarding_in_the_browser(page: Page, product: Product) -> None:
         expect(ads.get_by_text("Disconnected").first).to_be_visible()
         screenshot(page, "onboarding-09-ads-disconnected")
 
-        # 5b: the token manager marks a connection needs_reauth on invalid_grant; do what it does.
-        with _db() as db:
-            db.execute(
-                "UPDATE connections SET status = 'needs_reauth', last_error = 'invalid_grant' "
-                "WHERE tenant_id = %s AND provider = 'amazon_sp'",
-                (tenant_id,),
-            )
+        # 5b: the seller revokes the app on Amazon; the token manager's next refresh gets
+        # invalid_grant and marks the connection needs_reauth.
+        _revoke_and_refresh(product, tenant_id)
         page.reload()
         seller = page.locator("[data-connection-id]").filter(has_text="Seller account (SP-API)")
         expect(seller.get_by_text("Amazon no longer accepts this authorization")).to_be_visible()
@@ -224,6 +229,7 @@ def test_onboarding_in_the_browser(page: Page, product: Product) -> None:
             f"Disconnected Ads account {DEMO_SELLER_ID} (NA)",
             f"Connected Ads account {DEMO_SELLER_ID} (NA)",
             f"Connected seller {DEMO_SELLER_ID} (NA)",
+            "Amazon revoked the authorization (invalid_grant): reconnect needed",
             f"Invited {member_email} as admin",
             "Created the tenant Acme Agency",
         ):
@@ -246,6 +252,45 @@ def test_onboarding_in_the_browser(page: Page, product: Product) -> None:
             if tenant_id:
                 db.execute("DELETE FROM tenants WHERE id = %s", (tenant_id,))
             db.execute("DELETE FROM users WHERE email IN (%s, %s)", (email, member_email))
+
+
+def _revoke_and_refresh(product: Product, tenant_id: str) -> None:
+    keys = get_settings().security.encryption_keys
+    with _db() as db:
+        row = db.execute(
+            "SELECT c.id, t.refresh_token_enc FROM connections c JOIN tokens t ON t.connection_id = c.id"
+            " WHERE c.tenant_id = %s AND c.provider = 'amazon_sp'",
+            (tenant_id,),
+        ).fetchone()
+    assert row is not None
+    connection_id, ciphertext = str(row[0]), bytes(row[1])
+    revoked = httpx.post(
+        f"{product.emulator}/_emulator/faults", json={"revoke_refresh_token": decrypt(keys, ciphertext)}
+    )
+    assert revoked.status_code == 200, revoked.text
+
+    async def refresh() -> None:
+        settings = emulator_settings(product.emulator, product.url, product.app)
+        engine = create_async_engine(settings.db.sqlalchemy_url)
+        redis = create_redis(settings.redis.redis_url)
+        try:
+            async with httpx.AsyncClient() as http:
+                manager = TokenManager(
+                    settings=settings,
+                    store=SqlTokenStore(async_sessionmaker(engine), keys),
+                    redis=redis,
+                    transport=AmazonTransport(http, limiter=RateLimiter(redis)),
+                )
+                ref = ConnectionRef(connection_id, tenant_id, "amazon_sp", "NA", DEMO_SELLER_ID)
+                with pytest.raises(ReauthorizationRequired):
+                    await manager.access_token(ref)
+        finally:
+            await redis.aclose()
+            await engine.dispose()
+
+    # Its own thread and loop: Playwright's sync API owns this thread's.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, refresh()).result()
 
 
 def _check_logs(product: Product) -> None:
