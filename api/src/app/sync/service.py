@@ -168,7 +168,9 @@ class SyncRun:
         state_id: uuid.UUID,
         claim: str,
         heartbeat: Heartbeat | None = None,
+        report_poll_s: float = REPORT_POLL_S,
     ) -> None:
+        self.report_poll_s = report_poll_s
         self.uow = uow
         self.clients = clients
         self.settings = settings
@@ -220,7 +222,8 @@ class SyncRun:
             return Outcome("throttled", utcnow() + timedelta(seconds=stop.delay_s), stop.delay_s)
         now = utcnow()
         if poll is not None:
-            return Outcome("done", now + timedelta(seconds=poll))
+            # A report being made: come back when it may be done (parked like a throttled run).
+            return Outcome("throttled", now + timedelta(seconds=poll), poll)
         if state.backfill_completed_at is None:
             return Outcome("done", now)
         due = planner.delta_due_at(_time(self.extra.get("last_delta_at")), interval, now)
@@ -489,7 +492,7 @@ class SyncRun:
         report_id = str(cursor["report_id"])
         status = await self._guard(job_id, lambda: client.reports.status(report_id))
         if status.state == "pending":
-            return REPORT_POLL_S
+            return self.report_poll_s
         if status.state != "done" or status.document_id is None:
             # CANCELLED ("no data" or refused) and FATAL: the API path reads the window instead.
             cursor["path"] = "api"

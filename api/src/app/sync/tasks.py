@@ -28,6 +28,7 @@ from app.sync.locks import RunLock
 from app.sync.repository import SyncRepository
 from app.sync.service import (
     ERROR_RETRY_S,
+    REPORT_POLL_S,
     RUN_ACTOR,
     Outcome,
     SyncRun,
@@ -114,7 +115,13 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
         await lock.extend()
 
     run = SyncRun(
-        uow=_uow, clients=_client, settings=settings, state_id=sid, claim=claim, heartbeat=heartbeat
+        uow=_uow,
+        clients=_client,
+        settings=settings,
+        state_id=sid,
+        claim=claim,
+        heartbeat=heartbeat,
+        report_poll_s=max(0.05, REPORT_POLL_S / limiter_scale()),
     )
     reschedule: float | None = None
     try:

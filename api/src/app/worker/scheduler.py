@@ -103,9 +103,8 @@ async def run_scheduler(tick_seconds: float | None = None) -> None:
     redis = create_redis(settings.redis.redis_url)
     scheduler = Scheduler(redis, seconds)
     aps = AsyncIOScheduler(timezone="UTC")
-    aps.add_job(
-        scheduler.tick, "interval", seconds=seconds, max_instances=1, coalesce=True, next_run_time=None
-    )
+    # No `next_run_time` argument: APScheduler would add the job paused (None) and never tick again.
+    aps.add_job(scheduler.tick, "interval", seconds=seconds, max_instances=1, coalesce=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

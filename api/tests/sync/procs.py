@@ -1,0 +1,130 @@
+"""The product as processes for end-to-end sync tests: a real worker and the scheduler, talking to
+an emulator served from this test process (so tests can stamp emulator activity in the past:
+Amazon hides the last 2 minutes from every query)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from amazon_emulator.config import DEMO_APPLICATION_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def product_env(emulator_url: str, time_scale: float, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "LWA_TOKEN_URL": f"{emulator_url}/auth/o2/token",
+            "LWA_CLIENT_ID": DEMO_CLIENT_ID,
+            "LWA_CLIENT_SECRET": DEMO_CLIENT_SECRET,
+            "SPAPI_APPLICATION_ID": f"{DEMO_APPLICATION_ID}.{uuid.uuid4().hex[:8]}",
+            "SPAPI_BASE_NA": emulator_url,
+            "SPAPI_BASE_EU": emulator_url,
+            "SPAPI_BASE_FE": emulator_url,
+            "EMULATOR_TIME_SCALE": str(time_scale),
+            "DELTA_SYNC_INTERVAL_MINUTES": "0.05",
+            "REDIS_LOCK_TTL_SEC": "8",
+            "SYNC_MAX_WORKERS": "4",
+            "LOG_LEVEL": "INFO",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+class Product:
+    """`spapi-saas worker` and `spapi-saas scheduler` as child processes (own process groups)."""
+
+    def __init__(self, env: dict[str, str], name: str) -> None:
+        self.env = env
+        self.name = name
+        self.worker: subprocess.Popen[bytes] | None = None
+        self.scheduler: subprocess.Popen[bytes] | None = None
+        self._logs: list[Any] = []
+        (REPO_ROOT / "test-results").mkdir(exist_ok=True)
+
+    def _spawn(self, role: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (REPO_ROOT / "test-results" / f"{self.name}-{role}.log").open("ab")
+        self._logs.append(log)
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", role, *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def start_worker(self) -> None:
+        self.worker = self._spawn("worker", "--threads", self.env.get("SYNC_MAX_WORKERS", "4"))
+
+    def start_scheduler(self) -> None:
+        self.scheduler = self._spawn("scheduler", "--tick-seconds", "0.5")
+
+    def kill_worker(self) -> None:
+        """SIGKILL the worker's whole process group (the dramatiq parent and its worker process)."""
+        if self.worker is not None and self.worker.poll() is None:
+            os.killpg(self.worker.pid, signal.SIGKILL)
+            self.worker.wait(timeout=10)
+        self.worker = None
+
+    def stop(self) -> None:
+        for proc in (self.worker, self.scheduler):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in (self.worker, self.scheduler):
+            if proc is not None:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=10)
+        for log in self._logs:
+            log.close()
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], seconds: float, what: str, every: float = 0.5
+) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        if await check():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(every)
+
+
+def backdated_activity(
+    app: Any, seller: str, new_orders: int, updates: int, seconds_ago: float
+) -> dict[str, list[str]]:
+    """Emulator activity stamped `seconds_ago` (Amazon hides the last 2 minutes from every query)."""
+    from amazon_emulator.data.activity import add_activity
+    from amazon_emulator.seeding import factories
+
+    state = app.state.emulator
+    return add_activity(
+        state.seller(seller), factories(state)[seller], new_orders, updates, time.time() - seconds_ago, None
+    )
+
+
+def emulator_client(url: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=url, timeout=30)
+
+
+def iter_kill_points(count: int, low: float, high: float, seed: int) -> Iterator[float]:
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(count):
+        yield rng.uniform(low, high)
