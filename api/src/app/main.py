@@ -33,6 +33,7 @@ def api_router() -> APIRouter:
     from app.auth.endpoints import router as auth_router
     from app.connections.endpoints import router as connections_router
     from app.orders.endpoints import router as orders_router
+    from app.sync.endpoints import router as sync_router
     from app.tenants.endpoints import router as tenants_router
 
     router = APIRouter(prefix="/api")
@@ -41,6 +42,7 @@ def api_router() -> APIRouter:
     router.include_router(audit_router)
     router.include_router(connections_router)
     router.include_router(orders_router)
+    router.include_router(sync_router)
     return router
 
 

@@ -264,17 +264,15 @@ class SyncRepository:
         return list((await self.session.execute(statement)).scalars())
 
     async def last_jobs_by_state(self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None) -> list[Job]:
-        """The latest finished job of each (connection, marketplace, kind)."""
+        """The latest finished job of each (connection, marketplace, kind), among the recent ones."""
         conditions = [Job.tenant_id == tenant_id, Job.type == "sync", Job.status != "running"]
         if connection_id is not None:
             conditions.append(Job.connection_id == connection_id)
-        statement = (
-            select(Job)
-            .where(and_(*conditions))
-            .distinct(Job.connection_id, Job.marketplace_id, Job.kind)
-            .order_by(Job.connection_id, Job.marketplace_id, Job.kind, Job.created_at.desc())
-        )
-        return list((await self.session.execute(statement)).scalars())
+        statement = select(Job).where(and_(*conditions)).order_by(Job.created_at.desc()).limit(500)
+        latest: dict[tuple[object, object, object], Job] = {}
+        for job in (await self.session.execute(statement)).scalars():
+            latest.setdefault((job.connection_id, job.marketplace_id, job.kind), job)
+        return list(latest.values())
 
     async def order_counts(
         self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None = None

@@ -1,0 +1,153 @@
+"""Read models of the sync status API (what the panel's sync card shows)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.settings import Settings
+from app.sync import planner
+from app.sync.models import Job, SyncState
+from app.sync.repository import SyncRepository
+from app.sync.schemas import (
+    BackfillOut,
+    DeltaOut,
+    JobOut,
+    MarketplaceSyncOut,
+    Phase,
+    SyncStatusOut,
+    WatermarkOut,
+)
+from app.sync.service import utcnow
+
+
+def job_out(job: Job) -> JobOut:
+    duration = (
+        (job.finished_at - job.started_at).total_seconds() if job.finished_at and job.started_at else None
+    )
+    return JobOut(
+        id=job.id,
+        connection_id=job.connection_id,
+        marketplace_id=job.marketplace_id,
+        kind=job.kind,
+        status=job.status,
+        window_start=job.window_start,
+        window_end=job.window_end,
+        pages=job.pages,
+        orders_seen=job.orders_seen,
+        orders_inserted=job.orders_inserted,
+        orders_updated=job.orders_updated,
+        items=job.items,
+        throttled_429=job.throttled_429,
+        retries=job.retries,
+        request_ids=list(job.request_ids or [])[-10:],
+        error=job.error,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        duration_s=duration,
+    )
+
+
+def _time(value: object) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+def _phase(state: SyncState) -> Phase:
+    if state.status == "paused":
+        return "paused"
+    if state.status == "error":
+        return "error"
+    if state.backfill_from is None:
+        return "waiting"
+    if state.backfill_completed_at is None:
+        return "backfill"
+    return "up_to_date"
+
+
+async def sync_status(
+    session: AsyncSession, settings: Settings, tenant_id: uuid.UUID, connection_id: uuid.UUID | None
+) -> SyncStatusOut:
+    repo = SyncRepository(session)
+    now = utcnow()
+    states = await repo.states(tenant_id, connection_id)
+    counts = await repo.order_counts(tenant_id, connection_id)
+    last = {
+        (j.connection_id, j.marketplace_id, j.kind): j
+        for j in await repo.last_jobs_by_state(tenant_id, connection_id)
+    }
+    interval = settings.sync.delta_sync_interval_minutes
+    out: list[MarketplaceSyncOut] = []
+    for state in states:
+        extra = state.extra or {}
+        progress = planner.backfill_progress(
+            state.backfill_from, state.backfill_to, state.backfill_done_until
+        )
+        if state.backfill_completed_at is not None:
+            progress = 1.0
+        last_delta = last.get((state.connection_id, state.marketplace_id, "delta"))
+        last_delta_at = _time(extra.get("last_delta_at"))
+        next_delta = (
+            planner.delta_due_at(last_delta_at, timedelta(minutes=interval), now)
+            if state.backfill_completed_at is not None
+            else None
+        )
+        out.append(
+            MarketplaceSyncOut(
+                state_id=state.id,
+                connection_id=state.connection_id,
+                marketplace_id=state.marketplace_id,
+                entity=state.entity,
+                phase=_phase(state),
+                status=state.status,
+                orders=counts.get((state.connection_id, state.marketplace_id), 0),
+                last_error=state.last_error,
+                last_success_at=state.last_success_at,
+                backfill=BackfillOut(
+                    progress=round(progress, 4),
+                    backfill_from=state.backfill_from,
+                    backfill_to=state.backfill_to,
+                    done_until=state.backfill_done_until,
+                    started_at=state.backfill_started_at,
+                    completed_at=state.backfill_completed_at,
+                    eta=planner.backfill_eta(state.backfill_started_at, progress, now),
+                    path=(extra.get("backfill") or {}).get("path")
+                    or ("api" if extra.get("reports") == "unavailable" else "report"),
+                ),
+                delta=DeltaOut(
+                    interval_minutes=interval,
+                    watermark=state.last_updated_after,
+                    last_run_at=last_delta_at,
+                    next_run_at=next_delta,
+                    last_job=job_out(last_delta) if last_delta else None,
+                ),
+            )
+        )
+    jobs = await repo.recent_jobs(tenant_id, connection_id, limit=15)
+    return SyncStatusOut(
+        tenant_id=tenant_id,
+        connection_id=connection_id,
+        generated_at=now,
+        marketplaces=out,
+        recent_jobs=[job_out(j) for j in jobs],
+    )
+
+
+async def watermarks(
+    session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID | None
+) -> list[WatermarkOut]:
+    return [
+        WatermarkOut(
+            connection_id=s.connection_id,
+            marketplace_id=s.marketplace_id,
+            entity=s.entity,
+            last_updated_after=s.last_updated_after,
+            last_created_after=s.last_created_after,
+            backfill_from=s.backfill_from,
+            backfill_to=s.backfill_to,
+            backfill_done_until=s.backfill_done_until,
+            next_run_at=s.next_run_at,
+        )
+        for s in await SyncRepository(session).states(tenant_id, connection_id)
+    ]

@@ -1,0 +1,127 @@
+"""`/api/sync/*`: tenant-scoped status, watermarks, SSE progress and the admins' "run now"."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.connections.models import Connection
+from app.sync.models import Job, SyncState
+from tests.auth.helpers import as_user, sign_up
+
+US = "ATVPDKIKX0DER"
+
+
+async def _setup(client: httpx.AsyncClient, session: AsyncSession) -> tuple[str, uuid.UUID]:
+    await sign_up(client)
+    tenant = (await client.post("/api/tenants", json={"name": f"T {uuid.uuid4().hex[:6]}"})).json()
+    tenant_id = uuid.UUID(tenant["id"])
+    connection = Connection(
+        tenant_id=tenant_id, provider="amazon_sp", region="NA", account_id="A1SYNC", marketplaces=[US]
+    )
+    session.add(connection)
+    await session.flush()
+    now = datetime.now(UTC)
+    session.add(
+        SyncState(
+            tenant_id=tenant_id,
+            connection_id=connection.id,
+            marketplace_id=US,
+            entity="orders",
+            backfill_from=now - timedelta(days=730),
+            backfill_to=now - timedelta(minutes=3),
+            backfill_done_until=now - timedelta(days=365),
+            backfill_started_at=now - timedelta(minutes=10),
+            last_updated_after=now - timedelta(minutes=3),
+            next_run_at=now,
+            extra={},
+        )
+    )
+    session.add(
+        Job(
+            tenant_id=tenant_id,
+            connection_id=connection.id,
+            type="sync",
+            kind="delta",
+            marketplace_id=US,
+            status="done",
+            pages=2,
+            orders_seen=150,
+            orders_inserted=3,
+            orders_updated=7,
+            throttled_429=1,
+            request_ids=["rid-1", "rid-2"],
+            started_at=now - timedelta(seconds=5),
+            finished_at=now,
+        )
+    )
+    await session.flush()
+    return str(tenant_id), connection.id
+
+
+async def test_status_shows_backfill_progress_eta_and_the_last_delta(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    tenant_id, connection_id = await _setup(client, session)
+    response = await client.get(
+        "/api/sync/status", params={"tenant_id": tenant_id, "connection_id": str(connection_id)}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    [row] = body["marketplaces"]
+    assert row["phase"] == "backfill"
+    assert 0.49 < row["backfill"]["progress"] < 0.51
+    assert row["backfill"]["eta"] is not None
+    assert row["delta"]["last_job"]["orders_updated"] == 7
+    assert row["delta"]["last_job"]["request_ids"] == ["rid-1", "rid-2"]
+    assert body["recent_jobs"][0]["throttled_429"] == 1
+
+    marks = await client.get("/api/sync/watermarks", params={"tenant_id": tenant_id})
+    assert marks.status_code == 200
+    assert marks.json()[0]["marketplace_id"] == US and marks.json()[0]["last_updated_after"]
+
+
+async def test_other_tenants_and_connections_are_not_visible(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    tenant_id, _ = await _setup(client, session)
+    unknown = await client.get(
+        "/api/sync/status", params={"tenant_id": tenant_id, "connection_id": str(uuid.uuid4())}
+    )
+    assert unknown.status_code == 404
+    async with as_user(client) as stranger:
+        await sign_up(stranger)
+        assert (await stranger.get("/api/sync/status", params={"tenant_id": tenant_id})).status_code == 404
+
+
+async def test_run_now_needs_an_admin_and_queues_a_delta(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    tenant_id, connection_id = await _setup(client, session)
+    response = await client.post(
+        "/api/sync/run", params={"tenant_id": tenant_id, "connection_id": str(connection_id)}
+    )
+    assert response.status_code == 202, response.text
+    assert response.json()["rows"] == 1
+    state = (await session.execute(select(SyncState))).scalars().one()
+    await session.refresh(state)
+    assert state.claimed_by is not None  # dispatched at once
+
+
+async def test_events_stream_status(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.sync.endpoints as endpoints
+
+    monkeypatch.setattr(endpoints, "STREAM_SECONDS", 0.01)
+    tenant_id, _ = await _setup(client, session)
+    response = await client.get("/api/sync/events", params={"tenant_id": tenant_id})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert "event: status\ndata: {" in response.text
