@@ -247,6 +247,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sync/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Events
+         * @description Server-sent events: a `status` event (the /status body) whenever it changes, every 2 s at most.
+         */
+        get: operations["stream_events_api_sync_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sync/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Now
+         * @description Admins: run a delta of every marketplace of the connection now (queued behind runs in flight).
+         */
+        post: operations["run_now_api_sync_run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sync/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Status
+         * @description Per marketplace: backfill progress and ETA, delta watermark / last and next run, recent jobs.
+         */
+        get: operations["get_status_api_sync_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sync/watermarks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Watermarks */
+        get: operations["get_watermarks_api_sync_watermarks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tenants": {
         parameters: {
             query?: never;
@@ -539,6 +616,25 @@ export interface components {
             /** Next Before Id */
             next_before_id: number | null;
         };
+        /** BackfillOut */
+        BackfillOut: {
+            /** Backfill From */
+            backfill_from: string | null;
+            /** Backfill To */
+            backfill_to: string | null;
+            /** Completed At */
+            completed_at: string | null;
+            /** Done Until */
+            done_until: string | null;
+            /** Eta */
+            eta: string | null;
+            /** Path */
+            path: string | null;
+            /** Progress */
+            progress: number;
+            /** Started At */
+            started_at: string | null;
+        };
         /** ConnectionOut */
         ConnectionOut: {
             /** Account Id */
@@ -614,6 +710,18 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** DeltaOut */
+        DeltaOut: {
+            /** Interval Minutes */
+            interval_minutes: number;
+            last_job: components["schemas"]["JobOut"] | null;
+            /** Last Run At */
+            last_run_at: string | null;
+            /** Next Run At */
+            next_run_at: string | null;
+            /** Watermark */
+            watermark: string | null;
+        };
         /** ErrorBody */
         ErrorBody: {
             /** Code */
@@ -659,6 +767,50 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** JobOut */
+        JobOut: {
+            /** Connection Id */
+            connection_id: string | null;
+            /** Duration S */
+            duration_s: number | null;
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Items */
+            items: number;
+            /** Kind */
+            kind: string | null;
+            /** Marketplace Id */
+            marketplace_id: string | null;
+            /** Orders Inserted */
+            orders_inserted: number;
+            /** Orders Seen */
+            orders_seen: number;
+            /** Orders Updated */
+            orders_updated: number;
+            /** Pages */
+            pages: number;
+            /** Request Ids */
+            request_ids: string[];
+            /** Retries */
+            retries: number;
+            /** Started At */
+            started_at: string | null;
+            /** Status */
+            status: string;
+            /** Throttled 429 */
+            throttled_429: number;
+            /** Window End */
+            window_end: string | null;
+            /** Window Start */
+            window_start: string | null;
+        };
         /** MarketplaceOut */
         MarketplaceOut: {
             /** Country Code */
@@ -672,6 +824,38 @@ export interface components {
              * @enum {string}
              */
             region: "NA" | "EU" | "FE";
+        };
+        /** MarketplaceSyncOut */
+        MarketplaceSyncOut: {
+            backfill: components["schemas"]["BackfillOut"];
+            /**
+             * Connection Id
+             * Format: uuid
+             */
+            connection_id: string;
+            delta: components["schemas"]["DeltaOut"];
+            /** Entity */
+            entity: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Success At */
+            last_success_at: string | null;
+            /** Marketplace Id */
+            marketplace_id: string;
+            /** Orders */
+            orders: number;
+            /**
+             * Phase
+             * @enum {string}
+             */
+            phase: "waiting" | "backfill" | "up_to_date" | "error" | "paused";
+            /**
+             * State Id
+             * Format: uuid
+             */
+            state_id: string;
+            /** Status */
+            status: string;
         };
         /** MemberAdd */
         MemberAdd: {
@@ -925,6 +1109,16 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** RunOut */
+        RunOut: {
+            /**
+             * Connection Id
+             * Format: uuid
+             */
+            connection_id: string;
+            /** Rows */
+            rows: number;
+        };
         /**
          * ShippingAddressOut
          * @description Buyer PII, fetched from Amazon on demand: never stored, never logged, not cached.
@@ -974,6 +1168,25 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** SyncStatusOut */
+        SyncStatusOut: {
+            /** Connection Id */
+            connection_id: string | null;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Marketplaces */
+            marketplaces: components["schemas"]["MarketplaceSyncOut"][];
+            /** Recent Jobs */
+            recent_jobs: components["schemas"]["JobOut"][];
+            /**
+             * Tenant Id
+             * Format: uuid
+             */
+            tenant_id: string;
+        };
         /** TenantCreate */
         TenantCreate: {
             /** Name */
@@ -1010,6 +1223,33 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** WatermarkOut */
+        WatermarkOut: {
+            /** Backfill Done Until */
+            backfill_done_until: string | null;
+            /** Backfill From */
+            backfill_from: string | null;
+            /** Backfill To */
+            backfill_to: string | null;
+            /**
+             * Connection Id
+             * Format: uuid
+             */
+            connection_id: string;
+            /** Entity */
+            entity: string;
+            /** Last Created After */
+            last_created_after: string | null;
+            /** Last Updated After */
+            last_updated_after: string | null;
+            /** Marketplace Id */
+            marketplace_id: string;
+            /**
+             * Next Run At
+             * Format: date-time
+             */
+            next_run_at: string;
         };
     };
     responses: never;
@@ -1832,6 +2072,315 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShippingAddressOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    stream_events_api_sync_events_get: {
+        parameters: {
+            query: {
+                connection_id?: string | null;
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SSE stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    run_now_api_sync_run_post: {
+        parameters: {
+            query: {
+                connection_id: string;
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_status_api_sync_status_get: {
+        parameters: {
+            query: {
+                connection_id?: string | null;
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStatusOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_watermarks_api_sync_watermarks_get: {
+        parameters: {
+            query: {
+                connection_id?: string | null;
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatermarkOut"][];
                 };
             };
             /** @description Bad Request */

@@ -7,6 +7,7 @@ import { PageSkeleton } from '@/components/common/PageSkeleton'
 import { Button } from '@/components/ui/button'
 import { AuditLogCard } from '@/features/audit/components/AuditLogCard'
 import { useConnections } from '@/features/connections/api'
+import { SyncCard } from '@/features/sync/components/SyncCard'
 import { canManage, useMembers, useTenant } from '@/features/tenants/api'
 import { FeatureFlagsCard } from '@/features/tenants/components/FeatureFlagsCard'
 import { MembersCard } from '@/features/tenants/components/MembersCard'
@@ -64,6 +65,9 @@ export function TenantOverviewPage() {
           icon={AlertTriangle}
         />
         <StatCard label="Members" value={members.data ? String(members.data.length) : '—'} hint="Owners, admins, viewers" icon={Users} />
+      </div>
+      <div className="mt-6">
+        <SyncCard tenantId={id} />
       </div>
       <div className="mt-6 grid gap-4 lg:grid-cols-2">
         <MembersCard tenantId={id} myRole={tenant.data.role} />

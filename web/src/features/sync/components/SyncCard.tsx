@@ -1,0 +1,164 @@
+import { RefreshCw } from 'lucide-react'
+
+import { ErrorState } from '@/components/common/ErrorState'
+import { Badge } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
+import { Progress } from '@/components/ui/progress'
+import { Skeleton } from '@/components/ui/skeleton'
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { canManage, useTenant } from '@/features/tenants/api'
+import {
+  ordersChanged,
+  phaseLabel,
+  shortDuration,
+  useRunDelta,
+  useSyncStatus,
+  type MarketplaceSync,
+  type SyncJob,
+} from '../api'
+
+function at(value: string | null | undefined): string {
+  return value ? new Date(value).toLocaleString() : '—'
+}
+
+function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-muted-foreground text-xs">{label}</dt>
+      <dd className="truncate text-sm tabular-nums" data-testid={testId}>
+        {value}
+      </dd>
+    </div>
+  )
+}
+
+function MarketplaceRow({
+  row,
+  now,
+  canRun,
+  onRun,
+  running,
+}: {
+  row: MarketplaceSync
+  /** The server's time of the status (keeps rendering pure). */
+  now: number
+  canRun: boolean
+  onRun: () => void
+  running: boolean
+}) {
+  const pct = Math.round(row.backfill.progress * 100)
+  const last = row.delta.last_job
+  const eta = row.backfill.eta ? shortDuration(new Date(row.backfill.eta).getTime() - now) : null
+  const next = row.delta.next_run_at ? new Date(row.delta.next_run_at).getTime() - now : null
+  return (
+    <div className="space-y-3 rounded-lg border p-3" data-testid="sync-marketplace" data-phase={row.phase}>
+      <div className="flex flex-wrap items-center gap-2">
+        <span className="font-mono text-sm font-medium">{row.marketplace_id}</span>
+        <Badge variant={row.phase === 'error' ? 'destructive' : row.phase === 'up_to_date' ? 'default' : 'secondary'}>
+          {phaseLabel(row.phase)}
+        </Badge>
+        <span className="text-muted-foreground text-xs" data-testid="sync-orders">
+          {row.orders.toLocaleString()} orders
+        </span>
+        {canRun ? (
+          <Button size="sm" variant="outline" className="ml-auto" disabled={running} onClick={onRun}>
+            <RefreshCw aria-hidden />
+            Run delta now
+          </Button>
+        ) : null}
+      </div>
+      {row.phase === 'backfill' || row.phase === 'waiting' ? (
+        <div className="space-y-1">
+          <Progress value={pct} aria-label={`Backfill of ${row.marketplace_id}`} />
+          <p className="text-muted-foreground text-xs" data-testid="sync-backfill">
+            24-month backfill {pct}% ({row.backfill.path === 'api' ? 'Orders API' : 'order reports'}) ·{' '}
+            {row.orders.toLocaleString()} orders so far{eta ? ` · about ${eta} left` : ''}
+          </p>
+        </div>
+      ) : null}
+      {row.last_error ? <p className="text-destructive text-xs">{row.last_error}</p> : null}
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+        <Fact label="Last delta" value={at(row.delta.last_run_at)} />
+        <Fact
+          label="Next delta"
+          value={next === null ? 'after the backfill' : next <= 0 ? 'due now' : `in ${shortDuration(next)}`}
+        />
+        <Fact label="Watermark" value={at(row.delta.watermark)} testId="sync-watermark" />
+        <Fact label="Interval" value={`${row.delta.interval_minutes} min`} />
+        <Fact label="Orders changed" value={last ? String(ordersChanged(last)) : '—'} />
+        <Fact label="429s" value={last ? String(last.throttled_429) : '—'} />
+        <Fact label="Duration" value={last?.duration_s != null ? `${last.duration_s.toFixed(1)} s` : '—'} />
+        <Fact label="Request ids" value={last?.request_ids.slice(-2).join(', ') || '—'} />
+      </dl>
+    </div>
+  )
+}
+
+function window(job: SyncJob): string {
+  if (!job.window_start || !job.window_end) return '—'
+  const fmt = (v: string) => new Date(v).toLocaleDateString()
+  return `${fmt(job.window_start)} → ${fmt(job.window_end)}`
+}
+
+export function SyncCard({ tenantId }: { tenantId: string }) {
+  const status = useSyncStatus(tenantId)
+  const tenant = useTenant(tenantId)
+  const run = useRunDelta(tenantId)
+  const canRun = canManage(tenant.data?.role)
+  return (
+    <Card data-testid="sync-card">
+      <CardHeader>
+        <CardTitle>Orders sync</CardTitle>
+        <CardDescription>
+          24-month backfill, then a delta every few minutes per marketplace; every run with its Amazon request ids.
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="space-y-3">
+        {status.isPending ? <Skeleton className="h-24 w-full" /> : null}
+        {status.isError ? <ErrorState error={status.error} title="Could not load the sync status" /> : null}
+        {status.data && status.data.marketplaces.length === 0 ? (
+          <p className="text-muted-foreground text-sm">Connect a seller account: its orders sync here by themselves.</p>
+        ) : null}
+        {status.data?.marketplaces.map((row) => (
+          <MarketplaceRow
+            key={row.state_id}
+            row={row}
+            now={new Date(status.data.generated_at).getTime()}
+            canRun={canRun}
+            running={run.isPending}
+            onRun={() => run.mutate(row.connection_id)}
+          />
+        ))}
+        {status.data && status.data.recent_jobs.length > 0 ? (
+          <Table aria-label="Recent sync runs">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Run</TableHead>
+                <TableHead>Window</TableHead>
+                <TableHead className="text-right">Orders seen / new / updated</TableHead>
+                <TableHead className="text-right">429s</TableHead>
+                <TableHead>Request ids</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {status.data.recent_jobs.slice(0, 8).map((job) => (
+                <TableRow key={job.id} data-kind={job.kind}>
+                  <TableCell className="text-xs whitespace-nowrap">
+                    {job.kind} · {job.marketplace_id} · {job.status}
+                  </TableCell>
+                  <TableCell className="text-xs whitespace-nowrap">{window(job)}</TableCell>
+                  <TableCell className="text-right text-xs tabular-nums">
+                    {job.orders_seen} / {job.orders_inserted} / {job.orders_updated}
+                  </TableCell>
+                  <TableCell className="text-right text-xs tabular-nums">{job.throttled_429}</TableCell>
+                  <TableCell className="max-w-48 truncate font-mono text-xs">{job.request_ids.slice(-1)[0] ?? '—'}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        ) : null}
+      </CardContent>
+    </Card>
+  )
+}
