@@ -131,7 +131,8 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
             outcome = Outcome("reauth", utcnow() + timedelta(days=1), error="the seller must re-authorize")
         except Exception as exc:
             log.exception("sync.run_failed", state_id=state_id)
-            outcome = Outcome("error", utcnow() + timedelta(seconds=ERROR_RETRY_S), error=describe_error(exc))
+            retry_s = max(1.0, ERROR_RETRY_S / limiter_scale())
+            outcome = Outcome("error", utcnow() + timedelta(seconds=retry_s), error=describe_error(exc))
             await _fail_open_jobs(run, outcome.error or "error")
         if outcome.kind == "stale":
             return
