@@ -61,6 +61,8 @@ log = structlog.get_logger("app.sync")
 RUN_ACTOR = "sync.run"
 REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 REPORT_POLL_S = 2.0
+# Reports requested ahead of the window being loaded (createReport's burst is 15).
+REPORTS_AHEAD = 12
 ERROR_RETRY_S = 60.0
 
 UnitOfWork = Callable[[], AbstractAsyncContextManager[AsyncSession]]
@@ -463,6 +465,35 @@ class SyncRun:
         )
         return None
 
+    async def _request_ahead(self, client: SpApiClient, job_id: uuid.UUID, after: datetime) -> None:
+        """Keep up to REPORTS_AHEAD reports of the next windows in flight, so Amazon makes them while
+        this window is loaded: the backfill then runs at the createReport / getReportDocument
+        rate instead of one report's processing time per window. Best effort: a throttled or
+        failed request is simply tried again by a later step."""
+        assert self.state is not None
+        state = self.state
+        assert state.backfill_to is not None
+        ahead: list[dict[str, Any]] = self.extra.setdefault("ahead", [])
+        known = {a["start"] for a in ahead}
+        created: list[str] = []
+        for window in planner.split_windows(after, state.backfill_to, planner.REPORT_WINDOW)[:REPORTS_AHEAD]:
+            if len(ahead) >= REPORTS_AHEAD:
+                break
+            if _iso(window.start) in known:
+                continue
+            spec = ReportSpec(REPORT_TYPE, [state.marketplace_id], window.start, window.end)
+            try:
+                report_id = await client.reports.submit(spec, reuse=False)
+            except AmazonError:
+                break
+            ahead.append({"start": _iso(window.start), "end": _iso(window.end), "report_id": report_id})
+            created.append(report_id)
+        if created:
+            async with self.uow() as session:
+                repo = SyncRepository(session)
+                await self._flush_stats(repo, job_id, amazon_ids={"reportsAhead": ",".join(created)})
+                await repo.save_progress(self.state_id, self.claim, extra=self.extra)
+
     async def _report_step(
         self, client: SpApiClient, cursor: dict[str, Any], job_id: uuid.UUID, start: datetime, end: datetime
     ) -> float | None:
@@ -471,8 +502,17 @@ class SyncRun:
         assert self.state is not None
         state = self.state
         spec = ReportSpec(REPORT_TYPE, [state.marketplace_id], start, end)
+        ahead: list[dict[str, Any]] = self.extra.setdefault("ahead", [])
+        if cursor.get("report_id") is None:
+            early = next((a for a in ahead if a["start"] == cursor["start"]), None)
+            if early is not None:
+                # Requested ahead by an earlier step.
+                cursor["report_id"] = early["report_id"]
+                ahead.remove(early)
         if cursor.get("report_id") is None:
             try:
+                # The first request of a window looks for an identical report still in flight (a
+                # crash between createReport and our commit); windows requested ahead do not.
                 report_id = await self._guard(job_id, lambda: client.reports.submit(spec))
             except (NotFound, Forbidden) as exc:
                 # No Reports API for this seller (or not served): the Orders API does the backfill.
@@ -489,6 +529,7 @@ class SyncRun:
                 repo = SyncRepository(session)
                 await self._flush_stats(repo, job_id, amazon_ids={"reportId": report_id})
                 await repo.save_progress(self.state_id, self.claim, extra=self.extra)
+        await self._request_ahead(client, job_id, end)
         report_id = str(cursor["report_id"])
         status = await self._guard(job_id, lambda: client.reports.status(report_id))
         if status.state == "pending":
