@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -19,6 +20,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from amazon_emulator.errors import invalid_input
 from amazon_emulator.state import EmulatorState
 
 GZIP_THRESHOLD = 64 * 1024
@@ -61,6 +63,16 @@ class DocumentStore:
 
 def store(state: EmulatorState) -> DocumentStore:
     return state.extension("documents", DocumentStore)
+
+
+# Document ids Amazon hands out: ``amzn1.tortuga...`` / ``amzn1.spdoc...`` (and UUIDs in older answers).
+_DOCUMENT_ID = re.compile(r"^(amzn1\.[A-Za-z0-9._-]+|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})$")
+
+
+def check_document_id(value: str, name: str) -> None:
+    """400 for a malformed document id (sandbox: ``badDocumentId1``); unknown well-formed ones are 404."""
+    if not _DOCUMENT_ID.match(value):
+        raise invalid_input("Invalid input", f"Invalid {name}: {value}.")
 
 
 def new_key(prefix: str) -> str:

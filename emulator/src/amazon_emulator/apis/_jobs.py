@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amazon_emulator.clock import iso_ts
+from amazon_emulator.errors import invalid_input
 from amazon_emulator.state import EmulatorState
 
 IN_QUEUE = "IN_QUEUE"
@@ -25,6 +26,17 @@ CANCELLED = "CANCELLED"
 FATAL = "FATAL"
 STATUSES = (IN_QUEUE, IN_PROGRESS, DONE, CANCELLED, FATAL)
 _QUEUE_SHARE = 0.2
+
+
+def check_job_id(value: str, name: str) -> None:
+    """400 for an id that cannot be a job id at all; the caller answers 404 for a well-formed unknown one.
+
+    Report, report schedule, feed and Data Kiosk query ids are numeric (Amazon's and the emulator's). Amazon's
+    sandbox examples answer 400 InvalidInput for malformed ids (``badReportId1``, ``badFeedId1``,
+    ``InvalidQueryId1``) and 404 NotFound only for ids that are valid but unknown.
+    """
+    if not value.isdigit():
+        raise invalid_input("Invalid input", f"Invalid {name}: {value}.")
 
 
 @dataclass

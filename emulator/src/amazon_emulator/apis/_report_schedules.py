@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
+from amazon_emulator.apis._jobs import check_job_id
 from amazon_emulator.apis._pages import csv_param, time_param
 from amazon_emulator.auth import Caller, sp_operation
 from amazon_emulator.clock import iso_ts
@@ -132,6 +133,7 @@ async def create_report_schedule(
 
 
 def _own(request: Request, caller: Caller, schedule_id: str) -> dict[str, Any]:
+    check_job_id(schedule_id, "reportScheduleId")
     entry = _store(get_state(request)).by_id.get(schedule_id)
     if entry is None or entry["seller"] != caller.require_seller():
         raise not_found(f"Report schedule {schedule_id} not found.")

@@ -51,9 +51,10 @@ async def rotate_application_client_secret(request: Request, caller: Rotate) -> 
             None,
         )
     if destination_id is None and state.config.extra.get("rotation_requires_destination"):
+        # Amazon's wording, from the model's sandbox example for this 400.
         raise invalid_input(
-            "Application is not enrolled for rotation notification. Please register a destination for "
-            "APPLICATION_OAUTH_CLIENT_NEW_SECRET in the Developer Console."
+            "Application is not enrolled for rotation notification. Please update application notification "
+            "preference in Developer console."
         )
     new_secret = "amzn1.oa2-cs.v1." + secrets.token_hex(32)
     new_expiry = state.clock.expires_at(NEW_SECRET_LIFETIME)

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from graphql import GraphQLError
 
 from amazon_emulator.apis._datakiosk_schema import QueryError, parse_query, run
-from amazon_emulator.apis._documents import new_key, signed_url, store, store_content
+from amazon_emulator.apis._documents import check_document_id, new_key, signed_url, store, store_content
 from amazon_emulator.apis._jobs import (
     CANCELLED,
     DONE,
@@ -27,6 +27,7 @@ from amazon_emulator.apis._jobs import (
     STATUSES,
     Job,
     JobStore,
+    check_job_id,
     new_job,
     settle,
 )
@@ -125,6 +126,7 @@ async def create_query(
 
 
 def _own(state: EmulatorState, caller: Caller, query_id: str) -> Job:
+    check_job_id(query_id, "queryId")
     job = jobs(state).jobs.get(query_id)
     if job is None or job.seller_id != caller.require_seller():
         raise not_found("The provided queryId was not found.")
@@ -196,6 +198,7 @@ async def get_queries(request: Request, caller: GetQueries) -> dict[str, Any]:
 async def get_document(documentId: str, request: Request, caller: GetDocument) -> dict[str, Any]:
     state = get_state(request)
     seller_id = caller.require_seller()
+    check_document_id(documentId, "documentId")
     now = state.clock.time()
     mine = any(j.visible_document(now) == documentId for j in jobs(state).for_seller(seller_id))
     if not mine or store(state).get(documentId) is None:

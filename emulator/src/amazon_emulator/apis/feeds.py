@@ -13,9 +13,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from amazon_emulator.apis._documents import Document, new_key, signed_url, store, store_content
+from amazon_emulator.apis._documents import (
+    Document,
+    check_document_id,
+    new_key,
+    signed_url,
+    store,
+    store_content,
+)
 from amazon_emulator.apis._feeds_processing import SUPPORTED_FEEDS, process
-from amazon_emulator.apis._jobs import DONE, FATAL, STATUSES, Job, JobStore, cancel, new_job, settle
+from amazon_emulator.apis._jobs import (
+    DONE,
+    FATAL,
+    STATUSES,
+    Job,
+    JobStore,
+    cancel,
+    check_job_id,
+    new_job,
+    settle,
+)
 from amazon_emulator.apis._pages import csv_param, load_token, page_size, save_token, time_param
 from amazon_emulator.auth import Caller, sp_operation
 from amazon_emulator.errors import invalid_input, not_found
@@ -138,6 +155,7 @@ async def create_feed(
 
 
 def _own(state: EmulatorState, caller: Caller, feed_id: str) -> Job:
+    check_job_id(feed_id, "feedId")
     job = jobs(state).jobs.get(feed_id)
     if job is None or job.seller_id != caller.require_seller():
         raise not_found(f"Feed {feed_id} not found.")
@@ -214,6 +232,7 @@ async def get_feeds(request: Request, caller: GetFeeds) -> dict[str, Any]:
 async def get_feed_document(feedDocumentId: str, request: Request, caller: GetFeedDocument) -> dict[str, Any]:
     state = get_state(request)
     seller_id = caller.require_seller()
+    check_document_id(feedDocumentId, "feedDocumentId")
     now = state.clock.time()
     mine = _inputs(state).get(feedDocumentId) == seller_id or any(
         j.visible_document(now) == feedDocumentId for j in jobs(state).for_seller(seller_id)

@@ -8,6 +8,7 @@ parameters must match the first request, except ``maxResultsPerPage`` and ``incl
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -23,6 +24,7 @@ from amazon_emulator.state import EmulatorState, get_state
 
 router = APIRouter(tags=["Orders 2026-01-01"])
 
+ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 DATE_NAMES = ("createdAfter", "createdBefore", "lastUpdatedAfter", "lastUpdatedBefore")
 FILTER_NAMES = (*DATE_NAMES, "fulfillmentStatuses", "marketplaceIds", "fulfilledBy")
 
@@ -108,6 +110,10 @@ async def get_order(orderId: str, request: Request, caller: GetOrder) -> dict[st
     state = get_state(request)
     seller = _seller(state, caller)
     included = _included(request.query_params)
+    # A malformed id is invalid input, as in Orders v0 (Amazon's sandbox: orderId=TEST_CASE_400 -> 400);
+    # only a well-formed unknown id is 404.
+    if not ORDER_ID.match(orderId):
+        raise q.bad("Invalid orderId: it must be in 3-7-7 format.", "Invalid Input")
     now = state.clock.time()
     order = seller.orders_by_id.get(orderId)
     if order is None or not q.visible(order, now):

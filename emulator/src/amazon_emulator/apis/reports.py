@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from amazon_emulator.apis import _reports_content as content
-from amazon_emulator.apis._documents import new_key, signed_url, store, store_content
+from amazon_emulator.apis._documents import check_document_id, new_key, signed_url, store, store_content
 from amazon_emulator.apis._jobs import (
     CANCELLED,
     DONE,
@@ -25,6 +25,7 @@ from amazon_emulator.apis._jobs import (
     Job,
     JobStore,
     cancel,
+    check_job_id,
     new_job,
     settle,
 )
@@ -207,6 +208,7 @@ async def create_report(
 
 
 def _own(state: EmulatorState, caller: Caller, report_id: str) -> Job:
+    check_job_id(report_id, "reportId")
     job = jobs(state).jobs.get(report_id)
     if job is None or job.seller_id != caller.require_seller():
         raise not_found(f"Report {report_id} not found.")
@@ -304,6 +306,7 @@ async def get_report_document(
 ) -> dict[str, Any]:
     state = get_state(request)
     seller_id = caller.require_seller()
+    check_document_id(reportDocumentId, "reportDocumentId")
     now = state.clock.time()
     job = next(
         (j for j in jobs(state).for_seller(seller_id) if j.visible_document(now) == reportDocumentId), None
