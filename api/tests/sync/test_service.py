@@ -258,3 +258,52 @@ async def test_delta_brings_new_orders_and_refreshes_pending_ones(
 
 async def _any_state(session: AsyncSession) -> SyncState:
     return (await session.execute(select(SyncState).limit(1))).scalars().one()
+
+
+async def test_report_lines_and_api_items_meet_on_one_line(
+    harness: tuple[Harness, str, uuid.UUID], emulator_http: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """Item matching, measured: the backfill by reports, then the same history read again through the
+    Orders API: every API item lands on the line its report line made (no second line), and gains
+    its OrderItemId."""
+    from sqlalchemy import func, update
+
+    from app.orders.models import OrderItem
+
+    h, seller, connection_id = harness
+    await h.until_backfilled()
+    async with h.sessionmaker() as session:
+        lines_after_reports = (
+            await session.execute(select(func.count()).select_from(OrderItem))
+        ).scalar_one()
+        with_ids = (
+            await session.execute(select(func.count()).where(OrderItem.order_item_id.is_not(None)))
+        ).scalar_one()
+    assert with_ids < lines_after_reports  # report lines carry no OrderItemId
+    async with h.uow() as session:
+        await session.execute(
+            update(SyncState).values(
+                backfill_done_until=None,
+                backfill_completed_at=None,
+                next_run_at=SyncState.created_at,
+                extra={"reports": "unavailable"},
+            )
+        )
+    await h.until_backfilled()
+    async with h.sessionmaker() as session:
+        lines_after_api = (await session.execute(select(func.count()).select_from(OrderItem))).scalar_one()
+        missing_ids = (
+            await session.execute(select(func.count()).where(OrderItem.order_item_id.is_(None)))
+        ).scalar_one()
+        api_jobs = list(
+            (
+                await session.execute(
+                    select(Job).where(Job.kind == "backfill", Job.payload["path"].astext == "api")
+                )
+            ).scalars()
+        )
+    assert len(api_jobs) == 50
+    assert lines_after_api == lines_after_reports
+    assert missing_ids == 0
+    assert await ours(engine, connection_id) == comparable(await truth(emulator_http, seller))
+    await check_orders_exactly(emulator_http, engine, seller, connection_id)
