@@ -307,3 +307,20 @@ async def test_report_lines_and_api_items_meet_on_one_line(
     assert missing_ids == 0
     assert await ours(engine, connection_id) == comparable(await truth(emulator_http, seller))
     await check_orders_exactly(emulator_http, engine, seller, connection_id)
+
+
+async def test_the_sync_never_asks_for_pii(
+    harness: tuple[Harness, str, uuid.UUID], emulator_http: httpx.AsyncClient
+) -> None:
+    from tests.amazon.support import request_log
+
+    h, _, _ = harness
+    await h.until_backfilled()
+    entries = await request_log(emulator_http, limit=5000)
+    searches = [e for e in entries if e.get("operation") == "orders2026.searchOrders"]
+    assert searches
+    for entry in entries:
+        text = str(entry.get("query") or "")
+        assert "BUYER" not in text and "RECIPIENT" not in text, entry
+        assert entry.get("token_kind") != "rdt", entry
+        assert not str(entry.get("path", "")).endswith(("/address", "/buyerInfo"))
