@@ -30,7 +30,7 @@ from tests.fixtures.browser import screenshot
 from tests.sync.procs import Product, product_env
 from tests.sync.support import CA, US
 
-SCALE = 60.0
+SCALE = 120.0
 PASSWORD = "correct-horse-battery"
 TIMEOUT_MS = 20_000
 
