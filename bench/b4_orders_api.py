@@ -7,7 +7,11 @@ pages: first pages (with totals), marketplace / status / date-range filters, and
 following `next_cursor`. Prints p50/p95/p99 overall and per kind of request.
 
 Usage: .venv/bin/python bench/b4_orders_api.py [--orders 2000000] [--tenants 200] [--clients 20]
-       [--seconds 20] [--workers 1] [--data-dir DIR (generate once, reuse after)]
+       [--seconds 20] [--workers 1] [--rate 5] [--data-dir DIR (generate once, reuse after)]
+
+Two runs: closed loop (each client sends its next request as soon as the previous one answers: a
+saturation test, latency = clients / throughput), then paced (each client sends `--rate` requests
+per second, like people paging through the panel): latency = service time under that load.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api" / "src"))
 
 import httpx
+import psutil
 import psycopg
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
@@ -201,9 +206,12 @@ async def client_loop(
     seed: int,
     out: dict[str, list[float]],
     errors: list[str],
+    rate: float = 0.0,
 ) -> None:
     rnd = random.Random(seed)
-    deadline = time.perf_counter() + seconds
+    started_at = time.perf_counter()
+    deadline = started_at + seconds
+    sent = 0
     host, port = base.removeprefix("http://").split(":")
     http = RawClient(host, int(port), token)
     try:
@@ -213,6 +221,12 @@ async def client_loop(
             cursor = None
             for page in range(pages):
                 query = {**params, **({"cursor": cursor} if cursor else {})}
+                if rate:
+                    # Paced: this client's n-th request is due at n / rate seconds (no catch-up burst).
+                    due = started_at + sent / rate + rnd.random() / rate / 10
+                    sent += 1
+                    if due > time.perf_counter():
+                        await asyncio.sleep(due - time.perf_counter())
                 started = time.perf_counter()
                 status, body = await http.get("/api/orders", query)
                 elapsed = (time.perf_counter() - started) * 1000
@@ -232,19 +246,50 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def load(base: str, token: str, tenants: list[str], clients: int, seconds: float) -> None:
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for proc in processes:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+async def load(
+    base: str,
+    token: str,
+    tenants: list[str],
+    clients: int,
+    seconds: float,
+    api_pid: int,
+    pg_pid: int,
+    rate: float = 0.0,
+) -> None:
     out: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     # Warm-up (connection pools, plans) is not measured.
     await client_loop(base, token, tenants, 2, 999, defaultdict(list), [])
+    groups = [
+        [psutil.Process(api_pid), *psutil.Process(api_pid).children(recursive=True)],
+        psutil.Process(pg_pid).children(recursive=True),
+        [psutil.Process()],
+    ]
+    cpu_before = [cpu_seconds(g) for g in groups]
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     await asyncio.gather(
-        *(client_loop(base, token, tenants, seconds, i, out, errors) for i in range(clients))
+        *(client_loop(base, token, tenants, seconds, i, out, errors, rate) for i in range(clients))
     )
     wall = time.perf_counter() - started
+    cpu = [cpu_seconds(g) - before for g, before in zip(groups, cpu_before, strict=True)]
     every = [v for values in out.values() for v in values]
+    mode = (
+        f"each paced at {rate:g} req/s" if rate else "closed loop (next request as soon as the last answers)"
+    )
     print(
-        f"B4 {clients} clients, {wall:.1f}s: {len(every):,} requests ({len(every) / wall:,.0f} req/s), "
+        f"B4 {clients} clients {mode}, {wall:.1f}s: {len(every):,} requests ({len(every) / wall:,.0f} req/s), "
         f"{len(errors)} errors"
     )
     print(
@@ -256,6 +301,12 @@ async def load(base: str, token: str, tenants: list[str], clients: int, seconds:
             f"B4   {kind:<12} n={len(values):>6,}  p50 {pct(values, 50):6.1f}  p95 {pct(values, 95):6.1f}  "
             f"p99 {pct(values, 99):6.1f}"
         )
+    n = max(1, len(every))
+    print(
+        f"B4 CPU per request: API {cpu[0] * 1000 / n:.2f} ms, PostgreSQL {cpu[1] * 1000 / n:.2f} ms, "
+        f"load generator {cpu[2] * 1000 / n:.2f} ms; machine load average {load_before:.1f} -> "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     print(f"B4 target p95 < 50 ms: {'MET' if pct(every, 95) < 50 else 'NOT MET'}")
     for error in errors[:3]:
         print("B4 error:", error)
@@ -301,7 +352,12 @@ def main(args: argparse.Namespace) -> None:
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.1)
-            asyncio.run(load(base, token, tenants, args.clients, args.seconds))
+            pg_pid = int((pg.pgdata / "postmaster.pid").read_text().splitlines()[0])
+            asyncio.run(load(base, token, tenants, args.clients, args.seconds, proc.pid, pg_pid))
+            if args.rate:
+                asyncio.run(
+                    load(base, token, tenants, args.clients, args.seconds, proc.pid, pg_pid, args.rate)
+                )
         finally:
             if proc is not None:
                 proc.terminate()
@@ -319,5 +375,8 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--rate", type=float, default=5.0, help="then a paced run: requests/s per client (0: skip it)"
+    )
     parser.add_argument("--data-dir", help="keep the generated database here and reuse it on the next run")
     main(parser.parse_args())

@@ -54,7 +54,7 @@ class OrdersService:
         rows = await self.reads.page(filters, after=after, limit=limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].purchase_date, rows[-1].id) if more and rows else None
+        next_cursor = encode_cursor(rows[-1]["purchase_date"], rows[-1]["id"]) if more and rows else None
         totals = None
         if cursor is None:
             found = await self.reads.totals(filters)
@@ -64,7 +64,7 @@ class OrdersService:
                 by_currency=[CurrencyTotal(currency=c, count=n, total=t) for c, n, t in found.by_currency],
             )
         return {
-            "orders": [dict(r._mapping) for r in rows],
+            "orders": rows,
             "next_cursor": next_cursor,
             "totals": totals.model_dump() if totals else None,
         }
