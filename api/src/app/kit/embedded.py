@@ -150,7 +150,9 @@ class EmbeddedPostgres:
         options = f"-p {self.port} -h 127.0.0.1 -k {self.pgdata}"
         if self.fast_unsafe:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        options += " -c max_connections=200"
+        # Bulk sync writes whole windows per transaction: PostgreSQL's defaults (4 MB of WAL
+        # buffers, a checkpoint every 1 GB of WAL) stall them on WAL writes; these stay durable.
+        options += " -c max_connections=200 -c wal_buffers=32MB -c max_wal_size=4GB -c shared_buffers=256MB"
         self._run(
             "pg_ctl",
             "-D",

@@ -34,11 +34,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 from sqlalchemy import Select, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -193,9 +193,13 @@ _ITEMS_IN = "order_items_in"
 
 
 def _temp_table(name: str, columns: Sequence[tuple[str, str]]) -> str:
-    defs = ", ".join(f"{c} {t}" for c, t in columns)
+    defs = ", ".join(f"{c} {_staged_type(t)}" for c, t in columns)
     # Lives as long as the database connection, emptied at every commit (and by each batch).
     return f"CREATE TEMP TABLE IF NOT EXISTS {name} ({defs}) ON COMMIT DELETE ROWS"
+
+
+def _cast_staged(column: str, pg_type: str) -> str:
+    return f"{column}::jsonb" if pg_type == "jsonb" else column
 
 
 def _build_order_upsert() -> str:
@@ -207,7 +211,7 @@ def _build_order_upsert() -> str:
     incoming = ", ".join(sets.values())
     return f"""
         INSERT INTO orders ({", ".join(names)})
-        SELECT {", ".join(names)} FROM {_ORDERS_IN}
+        SELECT {", ".join(_cast_staged(c, t) for c, t in _ORDER_COLUMNS)} FROM {_ORDERS_IN}
         ON CONFLICT (tenant_id, connection_id, amazon_order_id) DO UPDATE
         SET {set_clause}, updated_at = now()
         WHERE orders.last_update_date < EXCLUDED.last_update_date
@@ -234,7 +238,7 @@ def _build_item_upsert() -> str:
               AND amazon_order_id = ANY(%(order_ids)s)
         )
         INSERT INTO order_items (order_id, {", ".join(names)})
-        SELECT o.id, {", ".join(f"u.{c}" for c in names)}
+        SELECT o.id, {", ".join(_cast_staged(f"u.{c}", t) for c, t in _ITEM_COLUMNS)}
         FROM {_ITEMS_IN} u
         JOIN o ON o.amazon_order_id = u.amazon_order_id
         WHERE o.last_update_date = u.order_last_update_date
@@ -257,8 +261,12 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=_json_default)
+# One encoder for every row: json.dumps() with options builds a new encoder per call.
+_JSON = json.JSONEncoder(separators=(",", ":"), default=_json_default)
+
+
+def _staged_type(pg_type: str) -> str:
+    return "text" if pg_type == "jsonb" else pg_type
 
 
 def _dedupe_orders(rows: Sequence[OrderRow]) -> list[OrderRow]:
@@ -315,13 +323,18 @@ class OrderRepository:
         await cursor.execute(_temp_table(table, columns))
         await cursor.execute(f"TRUNCATE {table}")
         names = [c for c, _ in columns]
-        json_columns = {c for c, t in columns if t == "jsonb"}
+        json_at = [i for i, (_, t) in enumerate(columns) if t == "jsonb"]
+        values = itemgetter(*names)
+        encode = _JSON.encode
         async with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types([t for _, t in columns])
+            # JSON goes in as text (the staging column is text, cast once in the merge): psycopg's
+            # C dumper sends a str far faster than it wraps and dumps a dict per row.
+            copy.set_types([_staged_type(t) for _, t in columns])
             for row in rows:
-                await copy.write_row(
-                    [Jsonb(row.get(c) or {}, _dumps) if c in json_columns else row.get(c) for c in names]
-                )
+                record = list(values(row))
+                for i in json_at:
+                    record[i] = encode(record[i] or {})
+                await copy.write_row(record)
 
     async def upsert_orders(self, rows: Sequence[OrderRow], *, batch_size: int = BATCH_SIZE) -> UpsertCounts:
         """Insert or update orders (rows from `app.orders.mapping`); see the module docstring."""
@@ -357,7 +370,9 @@ class OrderRepository:
                         "connection_id": connection_id,
                         "order_ids": sorted({r["amazon_order_id"] for r in batch}),
                     }
-                    await cursor.execute(_ITEM_UPSERT, params)
+                    # Never prepared: after five runs PostgreSQL may switch to a generic plan that cannot see
+                    # the batch sizes and joins the batch 10x slower (measured with bench/b2_ingest.py).
+                    await cursor.execute(_ITEM_UPSERT, params, prepare=False)
                     counts += _counts([bool(r[0]) for r in await cursor.fetchall()], len(batch))
         return counts
 
