@@ -17,17 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.connections.client_secret import NotANewSecretNotification, store_new_client_secret
 from app.connections.commands import reencrypt_all, request_client_secret_rotation
-from app.connections.models import Connection
 from app.kit.crypto import DecryptionError, decrypt, encrypt
 from app.kit.redis import create_redis
 from app.settings import get_settings
 from app.spapi import AmazonTransport, RateLimiter
 from app.spapi.lwa import SCOPE_NOTIFICATIONS, SCOPE_ROTATION
-from app.tenants.models import Tenant
 from app.tokens.models import AppSecret, Token
 from app.tokens.repository import SqlTokenStore
 from app.tokens.service import TokenManager
 from tests.connections.support import emulator_settings, register_app
+from tests.factories.connections import make_connection
+from tests.factories.tenants import make_tenant
 
 
 def _notification(client_id: str, secret: str, *, capitalised: bool = False) -> dict[str, Any]:
@@ -60,12 +60,8 @@ def _notification(client_id: str, secret: str, *, capitalised: bool = False) -> 
 
 async def test_reencrypt_all_moves_every_ciphertext_to_the_new_first_key(session: AsyncSession) -> None:
     old, new = get_settings().security.encryption_keys[0], Fernet.generate_key().decode()
-    tenant = Tenant(name="Rotation", slug=f"rotation-{uuid.uuid4().hex[:6]}")
-    session.add(tenant)
-    await session.flush()
-    connection = Connection(tenant_id=tenant.id, provider="amazon_sp", region="NA", account_id="A1ROTATE")
-    session.add(connection)
-    await session.flush()
+    tenant = await make_tenant(session, "Rotation")
+    connection = await make_connection(session, tenant.id, account_id="A1ROTATE")
     session.add(
         Token(
             tenant_id=tenant.id, connection_id=connection.id, refresh_token_enc=encrypt([old], "Atzr|refresh")

@@ -18,14 +18,12 @@ from amazon_emulator.config import EmulatorConfig
 from playwright.sync_api import Page, expect
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.connections.models import Connection
-from app.connections.repository import SyncStateRepository
 from app.db.session import create_sessionmaker, unit_of_work
 from app.settings import get_settings
-from app.tokens.repository import SqlTokenStore
 from app.worker.broker import setup_broker
 from app.worker.enqueue import enqueue_job
 from tests.amazon.support import LoopbackEmulator
+from tests.factories.connections import make_synced_connection
 from tests.fixtures.browser import screenshot
 from tests.sync.procs import Product, product_env
 from tests.sync.support import CA, US
@@ -55,15 +53,15 @@ async def _connect(tenant_id: str, seller: str, refresh: str) -> None:
         setup_broker()
         async with unit_of_work(sessionmaker) as session:
             tid = uuid.UUID(tenant_id)
-            connection = Connection(
-                tenant_id=tid, provider="amazon_sp", region="NA", account_id=seller, marketplaces=[US, CA]
+            connection = await make_synced_connection(
+                session,
+                sessionmaker,
+                tid,
+                account_id=seller,
+                marketplaces=[US, CA],
+                refresh_token=refresh,
+                encryption_keys=get_settings().security.encryption_keys,
             )
-            session.add(connection)
-            await session.flush()
-            await SqlTokenStore(sessionmaker, get_settings().security.encryption_keys).store_refresh_token(
-                session, tenant_id, str(connection.id), refresh
-            )
-            await SyncStateRepository(session).ensure(tid, connection.id, [US, CA], "orders")
             enqueue_job(
                 session, "sync.connection_onboarded", connection_id=str(connection.id), tenant_id=tenant_id
             )

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.connections.models import Connection
-from app.tenants.models import Tenant
+from tests.factories.connections import make_connection
+from tests.factories.tenants import make_tenant
 
 
 @dataclass(frozen=True)
@@ -19,14 +19,8 @@ class Seller:
 
 
 async def make_seller(session: AsyncSession, name: str = "Acme") -> Seller:
-    tenant = Tenant(name=name, slug=f"{name.lower()}-{uuid.uuid4().hex[:8]}")
-    session.add(tenant)
-    await session.flush()
-    connection = Connection(
-        tenant_id=tenant.id, provider="amazon_sp", region="NA", account_id=f"A{uuid.uuid4().hex[:12].upper()}"
-    )
-    session.add(connection)
-    await session.flush()
+    tenant = await make_tenant(session, name)
+    connection = await make_connection(session, tenant.id)
     return Seller(tenant.id, connection.id)
 
 

@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.connections.models import Connection
 from app.db.models import Base
 from app.orders.endpoints import orders_api_factory
 from app.orders.mapping import item_rows_from_v0, order_row_from_v0, order_rows_from_2026
@@ -23,6 +22,7 @@ from app.tokens.service import TokenManager
 from tests.amazon.support import *  # noqa: F403
 from tests.amazon.support import request_log
 from tests.auth.helpers import sign_up
+from tests.factories.connections import make_connection
 
 US = "ATVPDKIKX0DER"
 
@@ -58,15 +58,9 @@ async def test_address_is_shown_audited_and_not_stored(
 ) -> None:
     await sign_up(client)
     tenant_id = uuid.UUID((await client.post("/api/tenants", json={"name": "Acme"})).json()["id"])
-    row = Connection(
-        id=uuid.UUID(connection.connection_id),
-        tenant_id=tenant_id,
-        provider="amazon_sp",
-        region="NA",
-        account_id=connection.account_id,
+    row = await make_connection(
+        session, tenant_id, account_id=connection.account_id, id=uuid.UUID(connection.connection_id)
     )
-    session.add(row)
-    await session.flush()
     api = token_manager.spapi_client(connection, orders_api_version=version).orders  # type: ignore[arg-type]
     app.dependency_overrides[orders_api_factory] = lambda: lambda _connection: api
 

@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.connections.models import Connection
 from app.orders.mapping import order_rows_from_2026
 from app.orders.repository import OrderRepository
 from app.orders.schemas import OrdersPage
 from tests.auth.helpers import as_user, sign_up
-from tests.orders.payloads import order_2026
+from tests.factories.connections import make_connection
+from tests.factories.orders import order_2026
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -26,14 +26,7 @@ async def tenant_with_orders(
     response = await client.post("/api/tenants", json={"name": name})
     assert response.status_code == 201, response.text
     tenant_id = response.json()["id"]
-    connection = Connection(
-        tenant_id=uuid.UUID(tenant_id),
-        provider="amazon_sp",
-        region="NA",
-        account_id=f"A{uuid.uuid4().hex[:10]}",
-    )
-    session.add(connection)
-    await session.flush()
+    connection = await make_connection(session, uuid.UUID(tenant_id))
     payloads = []
     for n in range(count):
         order = order_2026(f"113-{n:07d}-0000001", price=None if n % 5 == 0 else "10.00")

@@ -13,7 +13,7 @@ from app.orders.mapping import (
     order_rows_from_2026,
     rows_from_flat_file_report,
 )
-from tests.orders.payloads import PII_VALUES, REPORT_HEADER, items_v0, order_2026, order_v0, report_line
+from tests.factories.orders import PII_VALUES, REPORT_HEADER, items_v0, order_2026, order_v0, report_line
 
 TENANT, CONNECTION = uuid.uuid4(), uuid.uuid4()
 

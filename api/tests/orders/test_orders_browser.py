@@ -20,7 +20,6 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from app.connections.models import Connection
 from app.kit.embedded import free_port
 from app.orders.mapping import order_rows_from_2026
 from app.orders.repository import OrderRepository
@@ -28,6 +27,7 @@ from app.settings import get_settings
 from app.tokens.repository import SqlTokenStore
 from tests.connections.support import DEMO_SELLER_ID, RegisteredApp, emulator_env, register_app
 from tests.connections.support import emulator_url as emulator_url
+from tests.factories.connections import make_connection
 from tests.fixtures.app import REPO_ROOT, wait_for_http
 from tests.fixtures.browser import screenshot
 
@@ -93,11 +93,7 @@ def seed(tenant_id: uuid.UUID, refresh_token: str, body: dict[str, Any]) -> None
         engine = create_async_engine(settings.db.sqlalchemy_url)
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         async with sessionmaker() as session, session.begin():
-            connection = Connection(
-                tenant_id=tenant_id, provider="amazon_sp", region="NA", account_id=DEMO_SELLER_ID
-            )
-            session.add(connection)
-            await session.flush()
+            connection = await make_connection(session, tenant_id, account_id=DEMO_SELLER_ID)
             store = SqlTokenStore(sessionmaker, settings.security.encryption_keys)
             await store.store_refresh_token(session, str(tenant_id), str(connection.id), refresh_token)
             mapped = order_rows_from_2026(body, tenant_id, connection.id)

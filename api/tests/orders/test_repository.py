@@ -15,8 +15,8 @@ from app.orders.mapping import (
     rows_from_flat_file_report,
 )
 from app.orders.repository import OrderRepository, UpsertCounts
+from tests.factories.orders import PII_VALUES, REPORT_HEADER, items_v0, order_2026, order_v0, report_line
 from tests.orders.conftest import Seller
-from tests.orders.payloads import PII_VALUES, REPORT_HEADER, items_v0, order_2026, order_v0, report_line
 
 OID = "113-0000001-0000001"
 

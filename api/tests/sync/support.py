@@ -11,13 +11,11 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.connections.models import Connection
-from app.connections.repository import SyncStateRepository
 from app.db.session import create_sessionmaker, unit_of_work
 from app.orders.mapping import STATUS_FROM_V0
 from app.orders.models import Order, OrderItem
-from app.tenants.models import Tenant
-from app.tokens.repository import SqlTokenStore
+from tests.factories.connections import make_synced_connection
+from tests.factories.tenants import make_tenant
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
 
@@ -50,23 +48,16 @@ async def make_connection(
 ) -> tuple[uuid.UUID, uuid.UUID]:
     """A tenant with one SP-API connection, its encrypted refresh token and its sync rows (committed)."""
     async with unit_of_work(create_sessionmaker(engine)) as session:
-        tenant = Tenant(name="Sync test", slug=f"sync-{uuid.uuid4().hex[:10]}")
-        session.add(tenant)
-        await session.flush()
-        connection = Connection(
-            tenant_id=tenant.id,
-            provider="amazon_sp",
-            region="NA",
+        tenant = await make_tenant(session, "Sync test")
+        connection = await make_synced_connection(
+            session,
+            create_sessionmaker(engine),
+            tenant.id,
             account_id=seller_id,
             marketplaces=marketplaces,
-            status="active",
+            refresh_token=refresh_token,
+            encryption_keys=encryption_keys,
         )
-        session.add(connection)
-        await session.flush()
-        await SqlTokenStore(create_sessionmaker(engine), encryption_keys).store_refresh_token(
-            session, str(tenant.id), str(connection.id), refresh_token
-        )
-        await SyncStateRepository(session).ensure(tenant.id, connection.id, marketplaces, "orders")
         return tenant.id, connection.id
 
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.connections.models import Connection
 from app.sync.models import Job, SyncState
 from tests.auth.helpers import as_user, sign_up
+from tests.factories.connections import make_connection
 
 US = "ATVPDKIKX0DER"
 
@@ -22,11 +22,7 @@ async def _setup(client: httpx.AsyncClient, session: AsyncSession) -> tuple[str,
     await sign_up(client)
     tenant = (await client.post("/api/tenants", json={"name": f"T {uuid.uuid4().hex[:6]}"})).json()
     tenant_id = uuid.UUID(tenant["id"])
-    connection = Connection(
-        tenant_id=tenant_id, provider="amazon_sp", region="NA", account_id="A1SYNC", marketplaces=[US]
-    )
-    session.add(connection)
-    await session.flush()
+    connection = await make_connection(session, tenant_id, account_id="A1SYNC", marketplaces=[US])
     now = datetime.now(UTC)
     session.add(
         SyncState(

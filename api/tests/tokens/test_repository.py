@@ -15,12 +15,13 @@ from app.audit.models import AuditLog
 from app.connections.models import Connection
 from app.kit.crypto import decrypt, encrypt
 from app.spapi import AmazonTransport
-from app.tenants.models import Tenant
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.models import AppSecret, Token
 from app.tokens.repository import ConnectionRef, SqlTokenStore
 from app.tokens.service import TokenManager
 from tests.amazon.support import DEMO_SELLER_ID, TEST_KEY, self_authorize
+from tests.factories.connections import make_connection
+from tests.factories.tenants import make_tenant
 
 KEYS = [TEST_KEY]
 
@@ -30,21 +31,17 @@ def sessionmaker(engine: AsyncEngine, clean_tables: None) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def make_connection(sessionmaker: async_sessionmaker, refresh: str) -> ConnectionRef:  # type: ignore[type-arg]
+async def connection_with_token(sessionmaker: async_sessionmaker, refresh: str) -> ConnectionRef:  # type: ignore[type-arg]
     store = SqlTokenStore(sessionmaker, KEYS)
     async with sessionmaker() as session, session.begin():
-        tenant = Tenant(name="Acme", slug=f"acme-{uuid.uuid4().hex[:6]}")
-        session.add(tenant)
-        await session.flush()
-        conn = Connection(tenant_id=tenant.id, provider="amazon_sp", region="NA", account_id=DEMO_SELLER_ID)
-        session.add(conn)
-        await session.flush()
+        tenant = await make_tenant(session)
+        conn = await make_connection(session, tenant.id, account_id=DEMO_SELLER_ID)
         await store.store_refresh_token(session, str(tenant.id), str(conn.id), refresh)
     return ConnectionRef(str(conn.id), str(tenant.id), "amazon_sp", "NA", DEMO_SELLER_ID)
 
 
 async def test_refresh_token_is_stored_encrypted(sessionmaker: async_sessionmaker) -> None:  # type: ignore[type-arg]
-    ref = await make_connection(sessionmaker, "Atzr|secret-refresh")
+    ref = await connection_with_token(sessionmaker, "Atzr|secret-refresh")
     async with sessionmaker() as session:
         stored = await session.scalar(select(Token.refresh_token_enc))
     assert stored is not None and b"Atzr" not in stored
@@ -59,7 +56,7 @@ async def test_invalid_grant_marks_the_connection_and_audits(
     redis_client: object,
 ) -> None:
     refresh = await self_authorize(emulator_http)
-    ref = await make_connection(sessionmaker, refresh)
+    ref = await connection_with_token(sessionmaker, refresh)
     manager = TokenManager(
         settings=token_manager.settings,
         store=SqlTokenStore(sessionmaker, KEYS),
@@ -111,7 +108,7 @@ async def test_production_wiring(
 ) -> None:
     from app.tokens.service import build_token_manager, connection_ref
 
-    ref = await make_connection(sessionmaker, await self_authorize(emulator_http))
+    ref = await connection_with_token(sessionmaker, await self_authorize(emulator_http))
     manager = build_token_manager(
         amazon_settings,
         redis=redis_client,
