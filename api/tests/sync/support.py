@@ -69,7 +69,8 @@ async def truth(http: httpx.AsyncClient, seller_id: str) -> dict[str, Any]:
 
 
 async def ours(engine: AsyncEngine, connection_id: uuid.UUID) -> dict[str, Any]:
-    """Postgres in the shape of the emulator's summary (orders within the last 730 days)."""
+    """Postgres in the shape of the emulator's summary (orders within the last 730 days), with
+    the sum of every priced order's total per marketplace."""
     async with create_sessionmaker(engine)() as session:
         horizon = func.now() - func.make_interval(0, 0, 0, 730)
         recent = (Order.connection_id == connection_id) & (Order.purchase_date >= horizon)
@@ -87,6 +88,16 @@ async def ours(engine: AsyncEngine, connection_id: uuid.UUID) -> dict[str, Any]:
                 )
             ).all()
         )
+        priced = recent & Order.order_status.not_in(("PENDING", "CANCELLED"))
+        money = dict(
+            (
+                await session.execute(
+                    select(Order.marketplace_id, func.sum(Order.order_total))
+                    .where(priced)
+                    .group_by(Order.marketplace_id)
+                )
+            ).all()
+        )
         items, units = (
             await session.execute(
                 select(func.count(), func.coalesce(func.sum(OrderItem.quantity_ordered), 0))
@@ -100,6 +111,7 @@ async def ours(engine: AsyncEngine, connection_id: uuid.UUID) -> dict[str, Any]:
         "total_units": int(units),
         "by_marketplace": {k: int(v) for k, v in sorted(by_market.items())},
         "by_status": {k: int(v) for k, v in sorted(by_status.items())},
+        "order_totals": {k: f"{v:.2f}" for k, v in sorted(money.items()) if v is not None},
     }
 
 
@@ -114,6 +126,7 @@ def comparable(summary: dict[str, Any]) -> dict[str, Any]:
         "total_units": summary["total_units"],
         "by_marketplace": dict(sorted(summary["by_marketplace"].items())),
         "by_status": dict(sorted(statuses.items())),
+        "order_totals": summary["order_totals"],
     }
 
 

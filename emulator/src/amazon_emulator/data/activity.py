@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from amazon_emulator.clock import iso_ts
@@ -116,6 +117,7 @@ def summary(seller: Seller, at: float) -> dict[str, Any]:
     """
     by_market: Counter[str] = Counter()
     by_status: Counter[str] = Counter()
+    money: Counter[str] = Counter()
     total_items = 0
     total_units = 0
     newest = 0.0
@@ -130,6 +132,9 @@ def summary(seller: Seller, at: float) -> dict[str, Any]:
             status = order.status_at(at)
             by_market[order.marketplace_id] += 1
             by_status[str(status)] += 1
+            if status not in (PENDING, CANCELED):
+                # Amazon prices an order once payment is authorised; a cancelled one has no total.
+                money[order.marketplace_id] += Decimal(str(order.order_total()))
             total_items += len(order.items)
             total_units += order.units()
             last = order.last_update_at(at) or 0.0
@@ -142,5 +147,7 @@ def summary(seller: Seller, at: float) -> dict[str, Any]:
         "total_units": total_units,
         "by_marketplace": dict(sorted(by_market.items())),
         "by_status": dict(sorted(by_status.items())),
+        # Sum of the order totals of priced orders (neither pending nor cancelled), per marketplace.
+        "order_totals": {market: f"{total:.2f}" for market, total in sorted(money.items())},
         "newest_last_update": iso_ts(newest) if count else None,
     }
