@@ -82,7 +82,8 @@ test-python: install chromium ## pytest: API (unit, integration, browser) and em
 test: install chromium lint typecheck check-client test-web test-python compose-check ## Every check: what CI runs
 
 e2e: install chromium ## Only the browser tests
-	$(BIN)/pytest api/tests/e2e emulator/tests -k "browser or e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest api/tests/e2e api/tests/orders/test_orders_browser.py $(PYTEST_ARGS)
+	$(BIN)/pytest emulator/tests -k browser $(PYTEST_ARGS)
 
 migrate: install ## Apply migrations to DATABASE_URL
 	$(BIN)/spapi-saas migrate
