@@ -3,7 +3,6 @@ emulator. Each test skips until the emulator serves that API (the emulator grows
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -22,11 +21,6 @@ from tests.amazon.support import request_log
 US = "ATVPDKIKX0DER"
 
 
-def needs(module: str) -> None:
-    if importlib.util.find_spec(f"amazon_emulator.apis.{module}") is None:
-        pytest.skip(f"the emulator does not serve {module} yet")
-
-
 @pytest.fixture
 def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(
@@ -40,7 +34,6 @@ def emulator_config() -> EmulatorConfig:
 
 
 async def test_orders_report_end_to_end(sp_client: SpApiClient, emulator_http: httpx.AsyncClient) -> None:
-    needs("reports")
     end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     start = end - timedelta(days=20)
     spec = ReportSpec("GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", [US], start, end)
@@ -62,7 +55,6 @@ async def test_orders_report_end_to_end(sp_client: SpApiClient, emulator_http: h
 async def test_fatal_report_has_an_error_document(
     sp_client: SpApiClient, emulator_http: httpx.AsyncClient
 ) -> None:
-    needs("reports")
     end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     too_long = ReportSpec(
         "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", [US], end - timedelta(days=45), end
@@ -75,7 +67,6 @@ async def test_fatal_report_has_an_error_document(
 
 
 async def test_sales_and_traffic_report(sp_client: SpApiClient) -> None:
-    needs("reports")
     from app.spapi.operations.analytics import SalesAndTrafficRequest, SalesAndTrafficSource
 
     source = SalesAndTrafficSource(sp_client, use_data_kiosk=False)
@@ -89,7 +80,6 @@ async def test_sales_and_traffic_report(sp_client: SpApiClient) -> None:
 
 
 async def test_data_kiosk_end_to_end(sp_client: SpApiClient) -> None:
-    needs("datakiosk")
     start = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
     end = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()
     query = (
@@ -106,7 +96,6 @@ async def test_data_kiosk_end_to_end(sp_client: SpApiClient) -> None:
 
 
 async def test_feed_end_to_end(sp_client: SpApiClient) -> None:
-    needs("feeds")
     content = b"sku\tquantity\tfulfillment-channel\nSKU-1\t5\tDEFAULT\n"
     feed_id = await sp_client.feeds.submit_feed(
         "POST_FLAT_FILE_INVLOADER_DATA", [US], content, "text/tab-separated-values; charset=UTF-8"
@@ -123,7 +112,6 @@ async def test_feed_end_to_end(sp_client: SpApiClient) -> None:
 async def test_notifications_grantless_and_seller(
     sp_client: SpApiClient, token_manager: TokenManager, emulator_http: httpx.AsyncClient
 ) -> None:
-    needs("notifications")
     app_client = token_manager.grantless_client("NA", SCOPE_NOTIFICATIONS)
     destination = await app_client.notifications.create_sqs_destination(
         "orders", "arn:aws:sqs:us-east-1:000000000000:spapi-notifications"
@@ -147,7 +135,6 @@ async def test_notifications_grantless_and_seller(
 
 
 async def test_rotate_client_secret(token_manager: TokenManager, emulator_http: httpx.AsyncClient) -> None:
-    needs("applications")
     client = token_manager.grantless_client("NA", SCOPE_ROTATION)
     await client.applications.rotate_client_secret()
     log = await request_log(emulator_http, path_prefix="/applications/")
@@ -155,8 +142,6 @@ async def test_rotate_client_secret(token_manager: TokenManager, emulator_http: 
 
 
 async def test_reports_and_data_kiosk_agree(sp_client: SpApiClient) -> None:
-    needs("reports")
-    needs("datakiosk")
     from app.spapi.operations.analytics import SalesAndTrafficRequest, SalesAndTrafficSource
 
     today = datetime.now(UTC).date()

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.session import create_sessionmaker, unit_of_work
-from app.orders.mapping import STATUS_FROM_V0
 from app.orders.models import Order, OrderItem
+from app.orders.vocabulary import STATUS_FROM_V0
 from tests.factories.connections import make_synced_connection
 from tests.factories.tenants import make_tenant
 

@@ -44,138 +44,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.orders.models import item_line_key
+from app.orders.pii import scrub
+from app.orders.vocabulary import CHANNEL, MARKETPLACE_BY_SALES_CHANNEL, STATUS_FROM_REPORT, STATUS_FROM_V0
 
 OrderRow = dict[str, Any]
 ItemRow = dict[str, Any]
 
 # ---------------------------------------------------------------------------------------------
-# PII scrubbing
+# Small parsers
 # ---------------------------------------------------------------------------------------------
-
-# Keys removed wherever they appear (any depth) in an Amazon payload. Both casings: v0 is
-# PascalCase, 2026-01-01 camelCase.
-PII_KEYS: frozenset[str] = frozenset(
-    {
-        # 2026-01-01
-        "buyer",  # buyerName, buyerEmail, buyerCompanyName, buyerPurchaseOrderNumber
-        "recipient",  # deliveryAddress (name, address lines, phone), delivery preferences
-        "deliveryAddress",
-        "taxRegistrations",  # legal names, tax registration numbers and addresses
-        "taxRegistrationAddress",
-        "buyerName",
-        "buyerEmail",
-        "buyerCompanyName",
-        "buyerPurchaseOrderNumber",
-        "customization",  # Amazon Custom data (buyer-supplied)
-        "giftMessage",
-        "cancelReason",  # free text from the buyer
-        "shipFromAddress",  # an address: never kept, even the seller's
-        "authorizationCode",  # payment authorisation
-        # v0
-        "ShippingAddress",
-        "BuyerInfo",  # order: e-mail, name, county, tax info, PO; item: gift message, customization
-        "BuyerTaxInformation",
-        "BuyerTaxInfo",
-        "BuyerEmail",
-        "BuyerName",
-        "BuyerCounty",
-        "BuyerCompanyName",
-        "PurchaseOrderNumber",
-        "BuyerCustomizedInfo",
-        "GiftMessageText",
-        "BuyerRequestedCancel",  # carries the buyer's free-text reason
-        "BuyerCancelReason",
-        "DefaultShipFromLocationAddress",
-        "DeliveryPreferences",
-        # Generic address / contact fields, in case they show up in a block not listed above.
-        "name",
-        "Name",
-        "phone",
-        "Phone",
-        "addressLine1",
-        "addressLine2",
-        "addressLine3",
-        "AddressLine1",
-        "AddressLine2",
-        "AddressLine3",
-        "legalName",
-        "taxRegistrationNumber",
-    }
-)
-
-# `name` is a PII key inside addresses only; elsewhere these keys are harmless and kept.
-_KEEP_NAME_IN = frozenset({"salesChannel"})
-
-
-def scrub(value: Any, *, _parent: str | None = None) -> Any:
-    """A deep copy of `value` without any PII key (see `PII_KEYS`)."""
-    if isinstance(value, dict):
-        return {
-            k: scrub(v, _parent=k)
-            for k, v in value.items()
-            if k not in PII_KEYS or (k in ("name", "Name") and _parent in _KEEP_NAME_IN)
-        }
-    if isinstance(value, list):
-        return [scrub(v, _parent=_parent) for v in value]
-    return value
-
-
-# ---------------------------------------------------------------------------------------------
-# Vocabularies and small parsers
-# ---------------------------------------------------------------------------------------------
-
-STATUS_FROM_V0 = {
-    "PendingAvailability": "PENDING_AVAILABILITY",
-    "Pending": "PENDING",
-    "Unshipped": "UNSHIPPED",
-    "PartiallyShipped": "PARTIALLY_SHIPPED",
-    "Shipped": "SHIPPED",
-    "InvoiceUnconfirmed": "INVOICE_UNCONFIRMED",
-    "Canceled": "CANCELLED",
-    "Cancelled": "CANCELLED",
-    "Unfulfillable": "UNFULFILLABLE",
-}
-# Order reports use Seller Central's wording.
-STATUS_FROM_REPORT = {
-    **STATUS_FROM_V0,
-    "Shipping": "PARTIALLY_SHIPPED",
-    "Shipped - Delivered to Buyer": "SHIPPED",
-    "Shipped - Picked Up": "SHIPPED",
-    "Shipped - Returned to Seller": "SHIPPED",
-    "Shipped - Rejected by Buyer": "SHIPPED",
-    "Shipped - Returning to Seller": "SHIPPED",
-    "Shipped - Out for Delivery": "SHIPPED",
-    "Complete": "SHIPPED",
-    "Pending - Waiting for Pick Up": "PENDING",
-}
-CHANNEL = {"AMAZON": "AFN", "MERCHANT": "MFN", "Amazon": "AFN", "Merchant": "MFN", "AFN": "AFN", "MFN": "MFN"}
-
-# Report `sales-channel` -> marketplace id (Amazon's "Marketplace IDs" page).
-MARKETPLACE_BY_SALES_CHANNEL = {
-    "amazon.com": "ATVPDKIKX0DER",
-    "amazon.ca": "A2EUQ1WTGCTBG2",
-    "amazon.com.mx": "A1AM78C64UM0Y8",
-    "amazon.com.br": "A2Q3Y263D00KWC",
-    "amazon.co.uk": "A1F83G8C2ARO7P",
-    "amazon.de": "A1PA6795UKMFR9",
-    "amazon.fr": "A13V1IB3VIYZZH",
-    "amazon.it": "APJ6JRA9NG5V4",
-    "amazon.es": "A1RKKUPIHCS9HS",
-    "amazon.nl": "A1805IZSGTT6HS",
-    "amazon.se": "A2NODRKZP88ZB9",
-    "amazon.pl": "A1C3SOZRARQ6R3",
-    "amazon.com.be": "AMEN7PMS3EDWL",
-    "amazon.ie": "A28R8C7NBKEWEA",
-    "amazon.com.tr": "A33AVAJ2PDY3EV",
-    "amazon.ae": "A2VIGQ35RCS4UG",
-    "amazon.sa": "A17E79C6D8DWNP",
-    "amazon.eg": "ARBP9OOSHTCHU",
-    "amazon.co.za": "AE08WJ6YKNBMC",
-    "amazon.in": "A21TJRUUN4KGV",
-    "amazon.co.jp": "A1VC38T7YXB528",
-    "amazon.com.au": "A39IBJ37TRP1C6",
-    "amazon.sg": "A19VAU5U5O7RUS",
-}
 
 
 def parse_time(value: Any) -> datetime:
