@@ -104,6 +104,8 @@ class SpApiSettings(_Group):
     lwa_client_id: str = ""
     lwa_client_secret: str = ""
     spapi_application_id: str = ""
+    # Seller Central only lets sellers authorise a Draft app when the consent URL says version=beta.
+    spapi_app_draft: bool = False
     oauth_redirect_uri: str = "http://127.0.0.1:8000/api/oauth/callback"
     lwa_token_url: str = "https://api.amazon.com/auth/o2/token"
     spapi_region: Region = "NA"

@@ -10,9 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.dependencies import get_session
 from app.main import create_app
-from tests.connections.support import RegisteredApp, emulator_settings, emulator_url, register_app
-
-API_BASE = "http://127.0.0.1:8000"
+from tests.connections.support import API_BASE, RegisteredApp, emulator_settings, emulator_url, register_app
 
 __all__ = ["emulator_url"]
 

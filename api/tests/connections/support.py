@@ -21,6 +21,8 @@ from app.settings import AdsSettings, Settings, SpApiSettings
 from tests.fixtures.app import REPO_ROOT, wait_for_http
 
 DEMO_SELLER_ID = "A1DEMOSELLER0001"
+# Where the API under test says it lives (redirect URIs registered with the emulator).
+API_BASE = "http://127.0.0.1:8000"
 US, CA, MX, BR = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8", "A2Q3Y263D00KWC"
 
 

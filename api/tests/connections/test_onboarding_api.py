@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.ads.models import AdsProfile
 from app.audit.models import AuditLog
+from app.connections.amazon import sp_consent_url
 from app.connections.models import Connection
 from app.kit.crypto import decrypt
 from app.settings import get_settings
@@ -22,7 +23,17 @@ from app.sync.models import SyncState
 from app.tokens.models import Token
 from app.worker.enqueue import buffered_jobs
 from tests.auth.helpers import as_user, sign_up
-from tests.connections.support import BR, CA, DEMO_SELLER_ID, MX, US, consent
+from tests.connections.support import (
+    API_BASE,
+    BR,
+    CA,
+    DEMO_SELLER_ID,
+    MX,
+    US,
+    RegisteredApp,
+    consent,
+    emulator_settings,
+)
 
 
 async def _tenant(client: httpx.AsyncClient) -> str:
@@ -71,6 +82,7 @@ async def test_sp_consent_url_and_state(client: httpx.AsyncClient, emulator_url:
     assert f"{parsed.scheme}://{parsed.netloc}" == emulator_url  # SELLER_CENTRAL_URL_OVERRIDE
     assert parsed.path == "/apps/authorize/consent"
     assert query["application_id"][0].startswith("amzn1.sp.solution.test")
+    assert "version" not in query  # a published app
     nonce, _, signature = query["state"][0].partition(".")
     assert len(nonce) >= 32 and len(signature) == 32
     wrong_region = await client.post(
@@ -423,3 +435,15 @@ async def test_no_access_token_is_stored_anywhere(
             text(f"SELECT count(*) FROM \"{table}\" t WHERE row_to_json(t)::text ~ 'Atz[ar]\\|'")
         )
         assert hits == 0, f"{table} holds an LWA token in clear"
+
+
+def test_draft_app_consent_url_says_version_beta(emulator_url: str, registered_app: RegisteredApp) -> None:
+    settings = emulator_settings(emulator_url, API_BASE, registered_app)
+    draft = settings.model_copy(update={"spapi": settings.spapi.model_copy(update={"spapi_app_draft": True})})
+    url = sp_consent_url(draft, "NA", [US], "a-state")
+    query = parse_qs(urlparse(url).query)
+    assert query["version"] == ["beta"]
+    assert query["application_id"] == [settings.spapi.spapi_application_id]
+    # Seller Central's page shows it is consenting to a Draft app (the emulator renders the notice).
+    page = httpx.get(url, timeout=10)
+    assert page.status_code == 200 and "Draft" in page.text

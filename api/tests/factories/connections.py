@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.connections.models import Connection
 from app.connections.repository import SyncStateRepository
 from app.tokens.repository import SqlTokenStore
+from tests.factories.tenants import make_tenant
 
 
 def new_seller_id() -> str:
@@ -57,3 +59,17 @@ async def make_synced_connection(
     )
     await SyncStateRepository(session).ensure(tenant_id, connection.id, marketplaces, "orders")
     return connection
+
+
+@dataclass(frozen=True)
+class Seller:
+    """The ids of a tenant with one SP-API connection."""
+
+    tenant_id: uuid.UUID
+    connection_id: uuid.UUID
+
+
+async def make_seller(session: AsyncSession, name: str = "Acme") -> Seller:
+    tenant = await make_tenant(session, name)
+    connection = await make_connection(session, tenant.id)
+    return Seller(tenant.id, connection.id)

@@ -15,8 +15,8 @@ from app.orders.mapping import (
     rows_from_flat_file_report,
 )
 from app.orders.repository import OrderRepository, UpsertCounts
+from tests.factories.connections import Seller, make_seller
 from tests.factories.orders import PII_VALUES, REPORT_HEADER, items_v0, order_2026, order_v0, report_line
-from tests.orders.conftest import Seller
 
 OID = "113-0000001-0000001"
 
@@ -130,7 +130,6 @@ async def test_v0_order_then_items(session: AsyncSession, seller: Seller) -> Non
 
 
 async def test_duplicates_in_one_batch_and_tenants_apart(session: AsyncSession, seller: Seller) -> None:
-    from tests.orders.conftest import make_seller
 
     other = await make_seller(session, "Other")
     repo = OrderRepository(session)

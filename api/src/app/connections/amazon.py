@@ -72,6 +72,8 @@ def sp_consent_url(settings: Settings, region: Region, marketplace_ids: Sequence
         "state": state,
         "redirect_uri": settings.spapi.oauth_redirect_uri,
     }
+    if settings.spapi.spapi_app_draft:
+        params["version"] = "beta"
     return f"{host.rstrip('/')}/apps/authorize/consent?{urlencode(params)}"
 
 
