@@ -117,7 +117,7 @@ def summary(seller: Seller, at: float) -> dict[str, Any]:
     """
     by_market: Counter[str] = Counter()
     by_status: Counter[str] = Counter()
-    money: Counter[str] = Counter()
+    money: dict[str, Decimal] = {}
     total_items = 0
     total_units = 0
     newest = 0.0
@@ -134,7 +134,8 @@ def summary(seller: Seller, at: float) -> dict[str, Any]:
             by_status[str(status)] += 1
             if status not in (PENDING, CANCELED):
                 # Amazon prices an order once payment is authorised; a cancelled one has no total.
-                money[order.marketplace_id] += Decimal(str(order.order_total()))
+                total = money.get(order.marketplace_id, Decimal(0))
+                money[order.marketplace_id] = total + Decimal(str(order.order_total()))
             total_items += len(order.items)
             total_units += order.units()
             last = order.last_update_at(at) or 0.0
