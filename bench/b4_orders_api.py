@@ -374,7 +374,7 @@ if __name__ == "__main__":
     parser.add_argument("--tenants", type=int, default=200)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="API worker processes (API_WORKERS)")
     parser.add_argument(
         "--rate", type=float, default=5.0, help="then a paced run: requests/s per client (0: skip it)"
     )

@@ -40,7 +40,7 @@ def dev(
 def api(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (API_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (API_PORT).")] = None,
-    workers: Annotated[int, typer.Option(help="Uvicorn worker processes.")] = 1,
+    workers: Annotated[int | None, typer.Option(help="Uvicorn worker processes (API_WORKERS).")] = None,
 ) -> None:
     """Serve the HTTP API and the panel."""
     import uvicorn
@@ -51,7 +51,7 @@ def api(
         factory=True,
         host=host or settings.runtime.api_host,
         port=port or settings.runtime.api_port,
-        workers=workers,
+        workers=workers or settings.runtime.api_workers,
         log_config=None,
         proxy_headers=True,
         timeout_graceful_shutdown=10,

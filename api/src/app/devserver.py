@@ -164,7 +164,7 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
                 ],
             )
         spapi = _console_script("spapi-saas")
-        children.start("api", [spapi, "api"])
+        children.start("api", [spapi, "api", "--workers", "1"])
         children.start("worker", [spapi, "worker"])
         children.start("scheduler", [spapi, "scheduler"])
         url = f"http://{settings.runtime.api_host}:{settings.runtime.api_port}"

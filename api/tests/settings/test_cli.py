@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from typer.testing import CliRunner
 
@@ -22,3 +24,28 @@ def test_top_level_help_lists_commands() -> None:
     assert result.exit_code == 0
     for command in COMMANDS:
         assert command in result.output
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "expected"), [("3", [], 3), ("3", ["--workers", "2"], 2), (None, [], 1)]
+)
+def test_api_workers_come_from_api_workers_or_the_option(
+    monkeypatch: pytest.MonkeyPatch, env: str | None, args: list[str], expected: int
+) -> None:
+    import uvicorn
+
+    from app.settings import get_settings
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
+    if env is None:
+        monkeypatch.delenv("API_WORKERS", raising=False)
+    else:
+        monkeypatch.setenv("API_WORKERS", env)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["api", *args])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert calls[0]["workers"] == expected
