@@ -85,7 +85,10 @@ class Children:
     def stop_all(self) -> None:
         for proc in self.procs.values():
             if proc.poll() is None:
-                _signal_group(proc, signal.SIGTERM)
+                # The leader only: Dramatiq's main process forwards SIGTERM to its forked workers,
+                # and a worker that gets a second one from the group takes it as "kill now" and
+                # leaves the main process waiting.
+                proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_S
         for name, proc in self.procs.items():
             try:
