@@ -27,25 +27,22 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api" / "src"))
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
 from app.db import migrate
 from app.kit.embedded import EmbeddedPostgres
 from app.orders.mapping import ItemRow, MappedOrders, OrderRow
 from app.orders.models import Order, OrderItem, item_line_key
 from app.orders.repository import OrderRepository, UpsertCounts
 from app.settings import to_psycopg_url
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 STATUSES = ["SHIPPED"] * 7 + ["UNSHIPPED", "PENDING", "CANCELLED"]
 MARKETPLACES = ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"]
 
 
 def synthetic(
-    n_orders: int,
-    items_per_order: float,
-    tenant: uuid.UUID,
-    conn: uuid.UUID,
-    seed: int = 7,
+    n_orders: int, items_per_order: float, tenant: uuid.UUID, conn: uuid.UUID, seed: int = 7
 ) -> MappedOrders:
     """Rows shaped like the mapping's output (report-sized raw payloads)."""
     rnd = random.Random(seed)
@@ -57,11 +54,7 @@ def synthetic(
         updated = purchased + timedelta(hours=rnd.randrange(1, 96))
         status = rnd.choice(STATUSES)
         order_id = f"{100 + n % 900:03d}-{n:07d}-{rnd.randrange(10**7):07d}"
-        lines = (
-            min(remaining_items, 2 if n % 2 == 0 else 3)
-            if n < n_orders - 1
-            else remaining_items
-        )
+        lines = min(remaining_items, 2 if n % 2 == 0 else 3) if n < n_orders - 1 else remaining_items
         remaining_items -= lines
         total = Decimal(0)
         order: OrderRow = {
@@ -88,11 +81,7 @@ def synthetic(
             "ship_postal_code": "98101",
             "ship_country_code": "US",
             "source": "report",
-            "raw": {
-                "amazon-order-id": order_id,
-                "order-status": "Shipped",
-                "sales-channel": "Amazon.com",
-            },
+            "raw": {"amazon-order-id": order_id, "order-status": "Shipped", "sales-channel": "Amazon.com"},
         }
         for line in range(lines):
             price = Decimal(rnd.randrange(500, 9000)) / 100
@@ -113,16 +102,11 @@ def synthetic(
                 "quantity_shipped": None,
                 "item_price": price,
                 "item_tax": (price * Decimal("0.08")).quantize(Decimal("0.01")),
-                "shipping_price": Decimal(0),
+                "shipping_price": Decimal("0"),
                 "shipping_tax": None,
                 "promotion_discount": None,
                 "currency": "USD",
-                "raw": {
-                    "sku": sku,
-                    "quantity": "1",
-                    "item-price": str(price),
-                    "item-status": "Shipped",
-                },
+                "raw": {"sku": sku, "quantity": "1", "item-price": str(price), "item-status": "Shipped"},
             }
             out.items.append(item)
         order["order_total"] = total if status != "PENDING" else None
@@ -136,8 +120,7 @@ async def seed_owner(
     tenant, conn = uuid.uuid4(), uuid.uuid4()
     async with sessionmaker() as s, s.begin():
         await s.execute(
-            text("INSERT INTO tenants (id, name, slug) VALUES (:id, :n, :n)"),
-            {"id": tenant, "n": name},
+            text("INSERT INTO tenants (id, name, slug) VALUES (:id, :n, :n)"), {"id": tenant, "n": name}
         )
         await s.execute(
             text(
@@ -165,9 +148,7 @@ def chunks(data: MappedOrders, size: int) -> list[MappedOrders]:
 
 
 async def bulk(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    parts: list[MappedOrders],
-    workers: int,
+    sessionmaker: async_sessionmaker[AsyncSession], parts: list[MappedOrders], workers: int
 ) -> tuple[float, UpsertCounts, UpsertCounts]:
     """`workers` concurrent units of work (like sync workers), each committing its chunk."""
     totals = [UpsertCounts(), UpsertCounts()]
@@ -188,9 +169,7 @@ async def bulk(
     return time.perf_counter() - started, totals[0], totals[1]
 
 
-async def orm_row_by_row(
-    sessionmaker: async_sessionmaker[AsyncSession], data: MappedOrders
-) -> float:
+async def orm_row_by_row(sessionmaker: async_sessionmaker[AsyncSession], data: MappedOrders) -> float:
     items_by_order: dict[str, list[ItemRow]] = {}
     for item in data.items:
         items_by_order.setdefault(item["amazon_order_id"], []).append(item)
@@ -202,9 +181,7 @@ async def orm_row_by_row(
             await s.flush()
             for item in items_by_order.get(row["amazon_order_id"], []):
                 values: dict[str, Any] = {
-                    k: v
-                    for k, v in item.items()
-                    if k not in ("order_last_update_date", "source")
+                    k: v for k, v in item.items() if k not in ("order_last_update_date", "source")
                 }
                 s.add(OrderItem(order_id=order.id, **values))
                 await s.flush()
@@ -217,9 +194,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             migrate.upgrade(pg.url)
             engine = create_async_engine(to_psycopg_url(pg.url), pool_size=2)
-            sessionmaker = async_sessionmaker(
-                engine, expire_on_commit=False, autoflush=False
-            )
+            sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
             tenant, conn = await seed_owner(sessionmaker, "bench-bulk")
             t0 = time.perf_counter()
             data = synthetic(args.orders, args.items_per_order, tenant, conn)
@@ -250,9 +225,7 @@ async def main(args: argparse.Namespace) -> None:
             )
 
             tenant2, conn2 = await seed_owner(sessionmaker, "bench-orm")
-            sample = synthetic(
-                args.orm_orders, args.items_per_order, tenant2, conn2, seed=11
-            )
+            sample = synthetic(args.orm_orders, args.items_per_order, tenant2, conn2, seed=11)
             sample_rows = len(sample.orders) + len(sample.items)
             orm_s = await orm_row_by_row(sessionmaker, sample)
             orm_rate = sample_rows / orm_s

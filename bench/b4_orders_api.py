@@ -37,12 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api" / "src"))
 import httpx
 import psutil
 import psycopg
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
 from app.auth import service as auth
 from app.auth.models import User
 from app.db import migrate
 from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from app.settings import to_psycopg_url
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 MARKETPLACES = ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"]
 STATUSES = ["SHIPPED", "UNSHIPPED", "PENDING", "CANCELLED"]
@@ -103,9 +104,7 @@ def generate(url: str, n_orders: int, n_tenants: int) -> list[str]:
         )
         conn.execute("VACUUM ANALYZE orders")
         count = conn.execute("SELECT count(*) FROM orders").fetchone()
-        print(
-            f"B4 data: {count[0] if count else 0:,} orders in {time.perf_counter() - started:.1f}s"
-        )
+        print(f"B4 data: {count[0] if count else 0:,} orders in {time.perf_counter() - started:.1f}s")
         biggest = conn.execute(
             "SELECT count(*) FROM orders GROUP BY tenant_id ORDER BY 1 DESC LIMIT 1"
         ).fetchone()
@@ -116,10 +115,7 @@ def generate(url: str, n_orders: int, n_tenants: int) -> list[str]:
             f"B4 orders per tenant: largest {biggest[0] if biggest else 0:,}, "
             f"smallest {smallest[0] if smallest else 0:,}"
         )
-        return [
-            str(r[0])
-            for r in conn.execute("SELECT id FROM tenants ORDER BY id").fetchall()
-        ]
+        return [str(r[0]) for r in conn.execute("SELECT id FROM tenants ORDER BY id").fetchall()]
 
 
 async def sign_in_user(url: str, tenant_ids: list[str]) -> str:
@@ -133,9 +129,7 @@ async def sign_in_user(url: str, tenant_ids: list[str]) -> str:
             password="correct-horse-battery",
             name="B4",
         )
-        new = await auth.create_session(
-            session, user, secret=SECRET, max_age_s=3600, user_agent="b4"
-        )
+        new = await auth.create_session(session, user, secret=SECRET, max_age_s=3600, user_agent="b4")
         await session.flush()
         from sqlalchemy import text
 
@@ -164,9 +158,7 @@ def request_params(rnd: random.Random, tenant: str) -> tuple[str, dict[str, Any]
         start = time.time() - days * 86400
         return "date range", {
             **params,
-            "created_after": time.strftime(
-                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(start - 30 * 86400)
-            ),
+            "created_after": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start - 30 * 86400)),
             "created_before": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start)),
         }
     return "next pages", params
@@ -186,9 +178,7 @@ class RawClient:
 
     async def get(self, path: str, params: dict[str, Any]) -> tuple[int, bytes]:
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(
-                self.host, self.port
-            )
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
         target = f"{path}?{urlencode(params)}"
         self.writer.write(
@@ -199,9 +189,7 @@ class RawClient:
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
         length = next(
-            int(v)
-            for k, _, v in (ln.partition(":") for ln in lines[1:])
-            if k.lower() == "content-length"
+            int(v) for k, _, v in (ln.partition(":") for ln in lines[1:]) if k.lower() == "content-length"
         )
         return status, await self.reader.readexactly(length)
 
@@ -246,9 +234,7 @@ async def client_loop(
                     errors.append(f"{status} {body[:200]!r}")
                     break
                 out[kind if page == 0 else "next pages"].append(elapsed)
-                cursor = (
-                    json.loads(body)["next_cursor"] if kind == "next pages" else None
-                )
+                cursor = json.loads(body)["next_cursor"] if kind == "next pages" else None
                 if not cursor:
                     break
     finally:
@@ -294,20 +280,13 @@ async def load(
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     await asyncio.gather(
-        *(
-            client_loop(base, token, tenants, seconds, i, out, errors, rate)
-            for i in range(clients)
-        )
+        *(client_loop(base, token, tenants, seconds, i, out, errors, rate) for i in range(clients))
     )
     wall = time.perf_counter() - started
-    cpu = [
-        cpu_seconds(g) - before for g, before in zip(groups, cpu_before, strict=True)
-    ]
+    cpu = [cpu_seconds(g) - before for g, before in zip(groups, cpu_before, strict=True)]
     every = [v for values in out.values() for v in values]
     mode = (
-        f"each paced at {rate:g} req/s"
-        if rate
-        else "closed loop (next request as soon as the last answers)"
+        f"each paced at {rate:g} req/s" if rate else "closed loop (next request as soon as the last answers)"
     )
     print(
         f"B4 {clients} clients {mode}, {wall:.1f}s: {len(every):,} requests ({len(every) / wall:,.0f} req/s), "
@@ -335,20 +314,13 @@ async def load(
 
 def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="b4-") as tmp:
-        pg = EmbeddedPostgres(
-            Path(args.data_dir) if args.data_dir else Path(tmp) / "pg"
-        ).start()
+        pg = EmbeddedPostgres(Path(args.data_dir) if args.data_dir else Path(tmp) / "pg").start()
         redis = EmbeddedRedis(Path(tmp) / "redis").start()
         proc: subprocess.Popen[bytes] | None = None
         try:
             migrate.upgrade(pg.url)
             with psycopg.connect(pg.url) as conn:
-                existing = [
-                    str(r[0])
-                    for r in conn.execute(
-                        "SELECT id FROM tenants ORDER BY id"
-                    ).fetchall()
-                ]
+                existing = [str(r[0]) for r in conn.execute("SELECT id FROM tenants ORDER BY id").fetchall()]
             if existing:
                 print(f"B4 data: reusing {args.data_dir} ({len(existing)} tenants)")
             tenants = existing or generate(pg.url, args.orders, args.tenants)
@@ -373,9 +345,7 @@ def main(args: argparse.Namespace) -> None:
                 stderr=open(Path(tmp) / "api.log", "wb"),
             )
             base = f"http://127.0.0.1:{port}"
-            print(
-                f"B4 API: `spapi-saas api --workers {args.workers}` on {os.cpu_count()} CPUs"
-            )
+            print(f"B4 API: `spapi-saas api --workers {args.workers}` on {os.cpu_count()} CPUs")
             for _ in range(300):
                 try:
                     if httpx.get(f"{base}/health", timeout=1).status_code == 200:
@@ -384,21 +354,10 @@ def main(args: argparse.Namespace) -> None:
                     pass
                 time.sleep(0.1)
             pg_pid = int((pg.pgdata / "postmaster.pid").read_text().splitlines()[0])
-            asyncio.run(
-                load(base, token, tenants, args.clients, args.seconds, proc.pid, pg_pid)
-            )
+            asyncio.run(load(base, token, tenants, args.clients, args.seconds, proc.pid, pg_pid))
             if args.rate:
                 asyncio.run(
-                    load(
-                        base,
-                        token,
-                        tenants,
-                        args.clients,
-                        args.seconds,
-                        proc.pid,
-                        pg_pid,
-                        args.rate,
-                    )
+                    load(base, token, tenants, args.clients, args.seconds, proc.pid, pg_pid, args.rate)
                 )
         finally:
             if proc is not None:
@@ -417,19 +376,10 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument(
-        "--workers",
-        type=int,
-        default=2,
-        help="API worker processes (API_WORKERS; one per core here)",
+        "--workers", type=int, default=2, help="API worker processes (API_WORKERS; one per core here)"
     )
     parser.add_argument(
-        "--rate",
-        type=float,
-        default=5.0,
-        help="then a paced run: requests/s per client (0: skip it)",
+        "--rate", type=float, default=5.0, help="then a paced run: requests/s per client (0: skip it)"
     )
-    parser.add_argument(
-        "--data-dir",
-        help="keep the generated database here and reuse it on the next run",
-    )
+    parser.add_argument("--data-dir", help="keep the generated database here and reuse it on the next run")
     main(parser.parse_args())
