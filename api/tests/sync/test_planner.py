@@ -17,6 +17,7 @@ from app.sync.planner import (
     delta_due_at,
     delta_window,
     next_backfill_window,
+    next_delta_slot,
     plan_dispatch,
     split_windows,
     throttle_delay,
@@ -67,6 +68,26 @@ def test_delta_window_overlaps_and_respects_the_2_minute_rule() -> None:
 def test_delta_due() -> None:
     assert delta_due_at(None, timedelta(minutes=15), NOW) == NOW
     assert delta_due_at(NOW, timedelta(minutes=15), NOW) == NOW + timedelta(minutes=15)
+    slot = NOW + timedelta(minutes=3)
+    assert delta_due_at(NOW, timedelta(minutes=15), NOW, slot) == slot
+
+
+def test_delta_slots_keep_the_cadence() -> None:
+    interval = timedelta(minutes=15)
+    # Started 40 s after its slot: the next slot is one interval after the slot, not after the run.
+    assert next_delta_slot(NOW, interval, NOW + timedelta(seconds=40)) == NOW + interval
+    # Waits never add up: ten deltas each 40 s late still keep slots 15 minutes apart.
+    due = NOW
+    for _ in range(10):
+        following = next_delta_slot(due, interval, due + timedelta(seconds=40))
+        assert following - due == interval
+        due = following
+    # Asked for early (a user pressed "sync now"): a new cadence from the run.
+    early = NOW - timedelta(minutes=5)
+    assert next_delta_slot(NOW, interval, early) == early + interval
+    # After an outage longer than an interval: one interval from now, not a burst of catch-ups.
+    late = NOW + timedelta(minutes=40)
+    assert next_delta_slot(NOW, interval, late) == late + interval
 
 
 def test_progress_and_eta() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -260,6 +261,12 @@ async def test_delta_brings_new_orders_and_refreshes_pending_ones(
     async with h.sessionmaker() as session:
         states = list((await session.execute(select(SyncState))).scalars())
     assert all(s.last_updated_after is not None and s.extra.get("delta") is None for s in states)
+    # A forced delta starts a new cadence: the next one is due one interval after it started.
+    interval = timedelta(minutes=h.settings.sync.delta_sync_interval_minutes)
+    for state in states:
+        slot = datetime.fromisoformat(state.extra["next_delta_at"])
+        ran = datetime.fromisoformat(state.extra["last_delta_at"])
+        assert ran - timedelta(seconds=10) < slot - interval <= ran
 
 
 async def _any_state(session: AsyncSession) -> SyncState:

@@ -19,7 +19,11 @@ def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncE
     return create_async_engine(
         settings.db.sqlalchemy_url,
         pool_size=pool_size or settings.db.db_pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip on every checkout (the API checks out once per request,
+        # a sync run about seven times). After a server restart the first statement on a dead
+        # connection fails, SQLAlchemy then invalidates the whole pool, and the caller's retry
+        # (a sync run's, or the user's) gets a fresh connection.
+        pool_pre_ping=False,
         # A dead server must fail a request quickly instead of hanging it.
         connect_args={"connect_timeout": 5},
     )

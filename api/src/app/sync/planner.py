@@ -90,9 +90,27 @@ def delta_window(watermark: datetime, now: datetime, overlap: timedelta = DELTA_
     return Window(after, max(before, watermark))
 
 
-def delta_due_at(last_delta_at: datetime | None, interval: timedelta, now: datetime) -> datetime:
-    """When the next delta of a row is due."""
+def delta_due_at(
+    last_delta_at: datetime | None, interval: timedelta, now: datetime, next_delta_at: datetime | None = None
+) -> datetime:
+    """When the next delta of a row is due: the slot its last delta set, else one interval after
+    that delta (rows synced before slots existed), else now."""
+    if next_delta_at is not None:
+        return next_delta_at
     return now if last_delta_at is None else last_delta_at + interval
+
+
+def next_delta_slot(due: datetime, interval: timedelta, started: datetime) -> datetime:
+    """The slot after a delta that was due at `due` and started at `started`.
+
+    On the row's cadence (`due + interval`), not one interval after the run: the time a delta
+    waited for a worker would otherwise push every later delta back, and the gap between two
+    deltas would grow past the interval. A delta run early (asked for by a user) or after an
+    outage longer than an interval starts a new cadence from `started`.
+    """
+    if started < due or started - due >= interval:
+        return started + interval
+    return due + interval
 
 
 def backfill_progress(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, literal, literal_column, or_, select, update
+from sqlalchemy import Update, and_, func, literal, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,21 @@ from app.sync.models import Job, SyncState
 
 ENTITY = "orders"
 DISPATCH_LOCK_ID = 0x53594E43  # "SYNC"
+
+
+class DueRow(NamedTuple):
+    id: uuid.UUID
+    connection_id: uuid.UUID
+    next_run_at: datetime
+    last_updated_after: datetime | None
+    extra: dict[str, Any] | None
+
+
+def _update(model: type[SyncState] | type[Job]) -> Update:
+    """An UPDATE that leaves the session's loaded objects alone: the rows a run reads are loaded
+    afresh (`get` populates existing), and matching the identity map after every write cost
+    the worker more CPU than the statement itself."""
+    return update(model).execution_options(synchronize_session=False)
 
 
 class SyncRepository:
@@ -29,10 +44,17 @@ class SyncRepository:
         """Serialise dispatchers (scheduler tick, workers finishing a run) for this transaction."""
         await self.session.execute(select(func.pg_advisory_xact_lock(DISPATCH_LOCK_ID)))
 
-    async def due_rows(self, now: datetime, stale_before: datetime, limit: int = 1000) -> list[SyncState]:
-        """Rows due now, not claimed (or whose claim is stale), of active connections."""
+    async def due_rows(self, now: datetime, stale_before: datetime, limit: int = 1000) -> list[DueRow]:
+        """Rows due now, not claimed (or whose claim is stale), of active connections: only what
+        the planner needs, as plain rows (this runs after every sync run; entities cost more)."""
         statement = (
-            select(SyncState)
+            select(
+                SyncState.id,
+                SyncState.connection_id,
+                SyncState.next_run_at,
+                SyncState.last_updated_after,
+                SyncState.extra,
+            )
             .join(Connection, Connection.id == SyncState.connection_id)
             .where(
                 SyncState.entity == ENTITY,
@@ -45,7 +67,7 @@ class SyncRepository:
             .order_by(SyncState.next_run_at)
             .limit(limit)
         )
-        return list((await self.session.execute(statement)).scalars())
+        return [DueRow(*row) for row in (await self.session.execute(statement)).all()]
 
     async def busy_connections(self, stale_before: datetime) -> list[uuid.UUID]:
         """Connection id of every live claim (one entry per claimed row)."""
@@ -64,7 +86,7 @@ class SyncRepository:
         if not state_ids:
             return []
         statement = (
-            update(SyncState)
+            _update(SyncState)
             .where(
                 SyncState.id.in_(list(state_ids)),
                 or_(SyncState.claimed_at.is_(None), SyncState.claimed_at < stale_before),
@@ -76,7 +98,7 @@ class SyncRepository:
 
     async def touch_claim(self, state_id: uuid.UUID, owner: str, now: datetime) -> bool:
         statement = (
-            update(SyncState)
+            _update(SyncState)
             .where(SyncState.id == state_id, SyncState.claimed_by == owner)
             .values(claimed_at=now)
             .returning(SyncState.id)
@@ -103,21 +125,27 @@ class SyncRepository:
         if success_at is not None:
             values["last_success_at"] = success_at
         await self.session.execute(
-            update(SyncState)
+            _update(SyncState)
             .where(SyncState.id == state_id, SyncState.claimed_by == owner, SyncState.status != "paused")
             .values(**values)
         )
 
-    async def get(self, state_id: uuid.UUID) -> SyncState | None:
+    async def start_run(self, state_id: uuid.UUID, owner: str, now: datetime) -> SyncState | None:
+        """Mark the run started (claim refreshed) and return the row, or None when the claim is no
+        longer `owner`'s: one statement, since every sync run begins here."""
         statement = (
-            select(SyncState).where(SyncState.id == state_id).execution_options(populate_existing=True)
+            _update(SyncState)
+            .where(SyncState.id == state_id, SyncState.claimed_by == owner)
+            .values(claimed_at=now, last_run_at=now)
+            .returning(SyncState)
+            .execution_options(populate_existing=True)
         )
         return (await self.session.execute(statement)).scalars().first()
 
     async def save_progress(self, state_id: uuid.UUID, owner: str, **values: Any) -> None:
         """Write run state (watermarks, backfill progress, `extra`) if the claim is still ours."""
         await self.session.execute(
-            update(SyncState).where(SyncState.id == state_id, SyncState.claimed_by == owner).values(**values)
+            _update(SyncState).where(SyncState.id == state_id, SyncState.claimed_by == owner).values(**values)
         )
 
     async def init_backfill(
@@ -125,7 +153,7 @@ class SyncRepository:
     ) -> int:
         """Give a new connection's rows their backfill range and delta watermark (once)."""
         result = await self.session.execute(
-            update(SyncState)
+            _update(SyncState)
             .where(
                 SyncState.tenant_id == tenant_id,
                 SyncState.connection_id == connection_id,
@@ -146,7 +174,7 @@ class SyncRepository:
     async def request_delta(self, tenant_id: uuid.UUID, connection_id: uuid.UUID, now: datetime) -> int:
         """Make every row of a connection due now with its delta forced."""
         result = await self.session.execute(
-            update(SyncState)
+            _update(SyncState)
             .where(
                 SyncState.tenant_id == tenant_id,
                 SyncState.connection_id == connection_id,
@@ -229,7 +257,7 @@ class SyncRepository:
             values["amazon_ids"] = Job.amazon_ids.op("||")(
                 literal({k: str(v) for k, v in amazon_ids.items()}, JSONB)
             )
-        await self.session.execute(update(Job).where(Job.id == job_id).values(**values))
+        await self.session.execute(_update(Job).where(Job.id == job_id).values(**values))
 
     async def finish_job(
         self,
@@ -240,7 +268,7 @@ class SyncRepository:
         result: dict[str, Any] | None = None,
     ) -> None:
         await self.session.execute(
-            update(Job)
+            _update(Job)
             .where(Job.id == job_id)
             .values(status="error" if error else "done", error=error, finished_at=now, result=result)
         )

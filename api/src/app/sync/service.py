@@ -53,7 +53,7 @@ from app.spapi.operations.reports import ReportSpec
 from app.sync import planner
 from app.sync.models import SyncState
 from app.sync.observe import CallStats, current_stats
-from app.sync.repository import SyncRepository
+from app.sync.repository import DueRow, SyncRepository
 from app.worker.enqueue import enqueue_job
 
 log = structlog.get_logger("app.sync")
@@ -86,13 +86,19 @@ def delta_interval(settings: Settings) -> timedelta:
     return timedelta(minutes=settings.sync.delta_sync_interval_minutes)
 
 
-def delta_is_due(state: SyncState, interval: timedelta, now: datetime) -> bool:
+def delta_is_due(state: SyncState | DueRow, interval: timedelta, now: datetime) -> bool:
     extra = state.extra or {}
     if extra.get("force_delta") or extra.get("delta"):
         return True
     if state.last_updated_after is None:
         return False
-    return planner.delta_due_at(_time(extra.get("last_delta_at")), interval, now) <= now
+    return delta_due(extra, interval, now) <= now
+
+
+def delta_due(extra: dict[str, Any], interval: timedelta, now: datetime) -> datetime:
+    return planner.delta_due_at(
+        _time(extra.get("last_delta_at")), interval, now, _time(extra.get("next_delta_at"))
+    )
 
 
 # -- dispatch -----------------------------------------------------------------------------------
@@ -109,7 +115,7 @@ async def dispatch_due(session: AsyncSession, settings: Settings, now: datetime 
     capacity = settings.sync.sync_max_workers - len(busy)
     if capacity <= 0:
         return 0
-    rows = await repo.due_rows(now, stale_before, limit=max(200, capacity * 20))
+    rows = await repo.due_rows(now, stale_before, limit=max(64, capacity * 8))
     interval = delta_interval(settings)
     candidates = [
         planner.Candidate(r.id, r.connection_id, r.next_run_at, delta_is_due(r, interval, now)) for r in rows
@@ -194,24 +200,22 @@ class SyncRun:
         now = utcnow()
         async with self.uow() as session:
             repo = SyncRepository(session)
-            state = await repo.get(self.state_id)
-            if state is None or state.claimed_by != self.claim:
+            state = await repo.start_run(self.state_id, self.claim, now)
+            if state is None:
                 return Outcome("stale", now)
-            await repo.touch_claim(self.state_id, self.claim, now)
+            # Detached: what is written below is mirrored on it instead of reading it again.
+            session.expunge(state)
             if state.backfill_from is None or state.backfill_to is None:
                 window = planner.backfill_range(now)
-                await repo.save_progress(
-                    self.state_id,
-                    self.claim,
-                    backfill_from=window.start,
-                    backfill_to=window.end,
-                    backfill_started_at=now,
-                    last_updated_after=state.last_updated_after or window.end,
-                )
-            await repo.save_progress(self.state_id, self.claim, last_run_at=now)
-            state = await repo.get(self.state_id)
-            assert state is not None
-            session.expunge(state)
+                values: dict[str, Any] = {
+                    "backfill_from": window.start,
+                    "backfill_to": window.end,
+                    "backfill_started_at": now,
+                    "last_updated_after": state.last_updated_after or window.end,
+                }
+                await repo.save_progress(self.state_id, self.claim, **values)
+                for key, value in values.items():
+                    setattr(state, key, value)
         self.state = state
         self.extra = dict(state.extra or {})
         client = await self.clients(str(state.connection_id))
@@ -228,7 +232,7 @@ class SyncRun:
             return Outcome("throttled", now + timedelta(seconds=poll), poll)
         if state.backfill_completed_at is None:
             return Outcome("done", now)
-        due = planner.delta_due_at(_time(self.extra.get("last_delta_at")), interval, now)
+        due = delta_due(self.extra, interval, now)
         return Outcome("done", due)
 
     # -- helpers ------------------------------------------------------------------------------
@@ -284,8 +288,12 @@ class SyncRun:
         query: OrderQuery,
         cursor_key: str,
         job_id: uuid.UUID,
-    ) -> None:
-        """Every page of `query` from the saved cursor; each page committed with the next cursor."""
+        on_last_page: Callable[[SyncRepository], Awaitable[None]] | None = None,
+    ) -> bool:
+        """Every page of `query` from the saved cursor; each page committed with the next cursor.
+
+        `on_last_page` closes the window in the last page's transaction instead of the cursor
+        write (one transaction less per run); returns whether it ran."""
         cursor: dict[str, Any] = self.extra[cursor_key]
         token: str | None = cursor.get("next_token")
         pages = client.orders.search(query, page_token=token)
@@ -309,7 +317,7 @@ class SyncRun:
                 continue
             first = False
             if fetched is None:
-                return
+                return False
             page, mapped = fetched
             token = cursor["next_token"] = page.next_token
             async with self.uow() as session:
@@ -326,10 +334,13 @@ class SyncRun:
                     orders_updated=counts.updated,
                     items=item_counts.inserted + item_counts.updated,
                 )
-                await repo.save_progress(self.state_id, self.claim, extra=self.extra, claimed_at=utcnow())
+                if token is None and on_last_page is not None:
+                    await on_last_page(repo)
+                else:
+                    await repo.save_progress(self.state_id, self.claim, extra=self.extra, claimed_at=utcnow())
             await self._beat()
             if token is None:
-                return
+                return on_last_page is not None
 
     # -- delta --------------------------------------------------------------------------------
 
@@ -339,10 +350,13 @@ class SyncRun:
         now = utcnow()
         cursor = self.extra.get("delta")
         if cursor is None:
+            interval = delta_interval(self.settings)
+            slot = planner.next_delta_slot(delta_due(self.extra, interval, now), interval, now)
             watermark = state.last_updated_after or (state.backfill_to or now)
             window = planner.delta_window(watermark, now)
             if window is None:
                 self.extra["last_delta_at"] = _iso(now)
+                self.extra["next_delta_at"] = _iso(slot)
                 self.extra.pop("force_delta", None)
                 async with self.uow() as session:
                     await SyncRepository(session).save_progress(self.state_id, self.claim, extra=self.extra)
@@ -363,6 +377,7 @@ class SyncRun:
                     "before": _iso(window.end),
                     "next_token": None,
                     "job_id": str(job_id),
+                    "next_slot": _iso(slot),
                 }
                 self.extra["delta"] = cursor
                 await SyncRepository(session).save_progress(self.state_id, self.claim, extra=self.extra)
@@ -372,17 +387,24 @@ class SyncRun:
         query = OrderQuery(
             marketplace_ids=[state.marketplace_id], last_updated_after=after, last_updated_before=before
         )
-        await self._pages(client, query, "delta", job_id)
-        finished = utcnow()
-        self.extra.pop("delta", None)
-        self.extra.pop("force_delta", None)
-        self.extra["last_delta_at"] = _iso(finished)
-        async with self.uow() as session:
-            repo = SyncRepository(session)
-            await self._flush_stats(repo, job_id)
+        next_slot = cursor.get("next_slot")
+
+        async def close_window(repo: SyncRepository) -> None:
+            finished = utcnow()
+            self.extra.pop("delta", None)
+            self.extra.pop("force_delta", None)
+            self.extra["last_delta_at"] = _iso(finished)
+            # Cursors written before slots existed have none: one interval from now, as before.
+            self.extra["next_delta_at"] = next_slot or _iso(finished + delta_interval(self.settings))
             # The watermark moves in the transaction that closes the window, after every page.
             await repo.save_progress(self.state_id, self.claim, extra=self.extra, last_updated_after=before)
             await repo.finish_job(job_id, now=finished)
+
+        if not await self._pages(client, query, "delta", job_id, on_last_page=close_window):
+            async with self.uow() as session:
+                repo = SyncRepository(session)
+                await self._flush_stats(repo, job_id)
+                await close_window(repo)
         state.last_updated_after = before
         log.info("sync.delta_done", state_id=str(self.state_id), job_id=str(job_id))
 

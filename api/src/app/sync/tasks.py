@@ -152,7 +152,7 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
                 error=outcome.error,
                 success_at=utcnow() if outcome.kind == "done" else None,
             )
-        async with task_session() as session:
+            # The freed slot goes to the next due row at once (same transaction: it sees the release).
             await dispatch_due(session, settings)
     finally:
         await lock.release()

@@ -89,7 +89,9 @@ async def sync_status(
         last_delta = last.get((state.connection_id, state.marketplace_id, "delta"))
         last_delta_at = _time(extra.get("last_delta_at"))
         next_delta = (
-            planner.delta_due_at(last_delta_at, timedelta(minutes=interval), now)
+            planner.delta_due_at(
+                last_delta_at, timedelta(minutes=interval), now, _time(extra.get("next_delta_at"))
+            )
             if state.backfill_completed_at is not None
             else None
         )
