@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -38,6 +39,7 @@ from app.sync.service import (
     utcnow,
 )
 from app.tokens.errors import ReauthorizationRequired
+from app.tokens.repository import ConnectionRef
 from app.tokens.service import TokenManager, build_token_manager, connection_ref
 from app.worker.actor import Reschedule, task
 from app.worker.context import resources, task_session
@@ -75,9 +77,26 @@ def _token_manager() -> TokenManager:
     return _manager
 
 
-async def _client(connection_id: str) -> SpApiClient:
+# A connection's ids, region and account never change; a short memory of them saves every run a
+# transaction. A disconnected connection is not dispatched, and its deleted token fails anyway.
+REF_TTL_S = 60.0
+_refs: dict[str, tuple[float, ConnectionRef]] = {}
+
+
+async def _connection_ref(connection_id: str) -> ConnectionRef:
+    cached = _refs.get(connection_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
     async with task_session() as session:
         ref = await connection_ref(session, connection_id)
+    if len(_refs) > 10_000:
+        _refs.clear()
+    _refs[connection_id] = (time.monotonic() + REF_TTL_S, ref)
+    return ref
+
+
+async def _client(connection_id: str) -> SpApiClient:
+    ref = await _connection_ref(connection_id)
     # Workers never wait for a rate-limit slot: the run is parked and rescheduled instead.
     return _token_manager().spapi_client(ref, max_wait_s=0.0)
 
