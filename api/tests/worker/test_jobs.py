@@ -23,6 +23,9 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def worker_process() -> Iterator[subprocess.Popen[bytes]]:
+    # Messages left in the queues by earlier tests (a scheduler's heartbeats, say) would reach
+    # this worker first: every test here starts from empty queues.
+    setup_broker().flush_all()
     log_path = REPO_ROOT / "test-results" / "worker.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log_file:
