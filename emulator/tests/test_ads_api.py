@@ -182,7 +182,7 @@ async def test_report_lifecycle_matches_truth(client: httpx.AsyncClient, state: 
     token = await ads_token(client)
     profile_id = (await us_profile(client, token))["profileId"]
     hdrs = headers(token, profile_id)
-    body = report_body()
+    body = report_body(end_ago=2)  # days over in every time zone (see test_other_report_types)
     r = await create(client, hdrs, body)
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/vnd.createasyncreportresponse.v3+json"
@@ -298,18 +298,16 @@ async def test_other_report_types(client: httpx.AsyncClient, state: EmulatorStat
     token = await ads_token(client)
     profile_id = (await us_profile(client, token))["profileId"]
     hdrs = headers(token, profile_id)
-    body = report_body()
-    truth = (
-        await client.get(
-            f"/_emulator/ads/{profile_id}/truth", params={"start": body["startDate"], "end": body["endDate"]}
-        )
-    ).json()
+    # Days that are over in every time zone: the profile's current day (yesterday in UTC for a
+    # US profile early in the UTC day) keeps receiving clicks while the clock runs.
+    body = report_body(end_ago=2)
     campaigns = await finished_rows(
         client,
         state,
         hdrs,
         report_body(
             "spCampaigns",
+            end_ago=2,
             groupBy=["campaign", "adGroup"],
             timeUnit="SUMMARY",
             columns=[
@@ -324,6 +322,11 @@ async def test_other_report_types(client: httpx.AsyncClient, state: EmulatorStat
             ],
         ),
     )
+    truth = (
+        await client.get(
+            f"/_emulator/ads/{profile_id}/truth", params={"start": body["startDate"], "end": body["endDate"]}
+        )
+    ).json()
     assert sum(row["clicks"] for row in campaigns) == truth["totals"]["clicks"]
     assert all(row["startDate"] == body["startDate"] for row in campaigns)
     placements = await finished_rows(
@@ -332,6 +335,7 @@ async def test_other_report_types(client: httpx.AsyncClient, state: EmulatorStat
         hdrs,
         report_body(
             "spCampaigns",
+            end_ago=2,
             groupBy=["campaignPlacement"],
             columns=["date", "campaignId", "placementClassification", "impressions"],
         ),
