@@ -50,7 +50,8 @@ def synthetic(
     out = MappedOrders()
     remaining_items = int(n_orders * items_per_order)
     for n in range(n_orders):
-        purchased = start + timedelta(seconds=rnd.randrange(0, 700 * 86400))
+        # In purchase order, as a backfill writes them: one window (report) after another.
+        purchased = start + timedelta(seconds=n * 700 * 86400 // n_orders + rnd.randrange(0, 600))
         updated = purchased + timedelta(hours=rnd.randrange(1, 96))
         status = rnd.choice(STATUSES)
         order_id = f"{100 + n % 900:03d}-{n:07d}-{rnd.randrange(10**7):07d}"

@@ -209,7 +209,9 @@ async def client_loop(
     rate: float = 0.0,
 ) -> None:
     rnd = random.Random(seed)
-    started_at = time.perf_counter()
+    # Paced clients start at a random point of their period: people do not click in step, and
+    # clients that all fire at the same instant measure their own bursts, not the server.
+    started_at = time.perf_counter() + (rnd.random() / rate if rate else 0.0)
     deadline = started_at + seconds
     sent = 0
     host, port = base.removeprefix("http://").split(":")
@@ -223,7 +225,7 @@ async def client_loop(
                 query = {**params, **({"cursor": cursor} if cursor else {})}
                 if rate:
                     # Paced: this client's n-th request is due at n / rate seconds (no catch-up burst).
-                    due = started_at + sent / rate + rnd.random() / rate / 10
+                    due = started_at + sent / rate
                     sent += 1
                     if due > time.perf_counter():
                         await asyncio.sleep(due - time.perf_counter())
@@ -246,15 +248,21 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    total = 0.0
+def cpu_by_process(processes: list[psutil.Process]) -> dict[int, float]:
+    times: dict[int, float] = {}
     for proc in processes:
         try:
-            times = proc.cpu_times()
-            total += times.user + times.system
+            cpu = proc.cpu_times()
+            times[proc.pid] = cpu.user + cpu.system
         except psutil.NoSuchProcess:
             pass
-    return total
+    return times
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two readings; a process that started in between counts from zero
+    (PostgreSQL starts a backend for each new pool connection during the run)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 async def load(
@@ -271,19 +279,21 @@ async def load(
     errors: list[str] = []
     # Warm-up (connection pools, plans) is not measured.
     await client_loop(base, token, tenants, 2, 999, defaultdict(list), [])
-    groups = [
-        [psutil.Process(api_pid), *psutil.Process(api_pid).children(recursive=True)],
-        psutil.Process(pg_pid).children(recursive=True),
-        [psutil.Process()],
-    ]
-    cpu_before = [cpu_seconds(g) for g in groups]
+    def groups() -> list[list[psutil.Process]]:
+        return [
+            [psutil.Process(api_pid), *psutil.Process(api_pid).children(recursive=True)],
+            psutil.Process(pg_pid).children(recursive=True),
+            [psutil.Process()],
+        ]
+
+    cpu_before = [cpu_by_process(g) for g in groups()]
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     await asyncio.gather(
         *(client_loop(base, token, tenants, seconds, i, out, errors, rate) for i in range(clients))
     )
     wall = time.perf_counter() - started
-    cpu = [cpu_seconds(g) - before for g, before in zip(groups, cpu_before, strict=True)]
+    cpu = [cpu_used(before, cpu_by_process(g)) for g, before in zip(groups(), cpu_before, strict=True)]
     every = [v for values in out.values() for v in values]
     mode = (
         f"each paced at {rate:g} req/s" if rate else "closed loop (next request as soon as the last answers)"

@@ -75,7 +75,7 @@ async def test_keyset_pages_cover_every_order_once(client: httpx.AsyncClient, se
     assert len(ids) == 47 and len(set(ids)) == 47
     keys = [(o["purchase_date"], o["id"]) for o in seen]
     assert keys == sorted(keys, reverse=True)
-    assert totals["count"] == 47 and totals["exact"] is True
+    assert totals["count"] == 47
     by_currency = {t["currency"]: t for t in totals["by_currency"]}
     # Every 5th order is Pending (no total, no currency); every 7th of the others is in CAD.
     priced = [n for n in range(47) if n % 5]

@@ -1089,16 +1089,14 @@ export interface components {
         OrdersTotals: {
             /**
              * By Currency
-             * @description Order count and sum of order_total per currency; empty when `exact` is false
+             * @description Order count and sum of order_total per currency (total null when none has a price yet)
              */
             by_currency: components["schemas"]["CurrencyTotal"][];
             /**
              * Count
-             * @description Orders matching the filters; above 20,000 it is PostgreSQL's estimate (`exact` false)
+             * @description Orders matching the filters (exact)
              */
             count: number;
-            /** Exact */
-            exact: boolean;
         };
         /** ReadyStatus */
         ReadyStatus: {

@@ -4,7 +4,7 @@ buyer's shipping address on demand (PII: fetched from Amazon, audited, never sto
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -54,6 +54,11 @@ def orders_api_factory(request: Request) -> OrdersApiFactory:
     return build
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A time without an offset is read as UTC (the panel sends UTC; so do most clients)."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
 @router.get("", response_model=OrdersPage, responses=ERROR_RESPONSES)
 async def list_orders(
     access: TenantMember,
@@ -72,8 +77,8 @@ async def list_orders(
         connection_id=connection_id,
         marketplace_id=marketplace or None,
         status=status or None,
-        created_after=created_after,
-        created_before=created_before,
+        created_after=as_utc(created_after),
+        created_before=as_utc(created_before),
     )
     page = await OrdersService(session).list_orders(filters, cursor=cursor, limit=limit)
     # Serialised once, by pydantic-core (same formats as the models: ISO-8601 Z, decimal strings).

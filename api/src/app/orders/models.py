@@ -9,7 +9,7 @@ without CHECK constraints, so a new Amazon value never breaks a sync.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Identity,
     Index,
@@ -48,12 +49,13 @@ class Order(TenantOwned, Base):
             "ix_orders_tenant_marketplace_purchase_date", "tenant_id", "marketplace_id", "purchase_date", "id"
         ),
         Index("ix_orders_tenant_status_purchase_date", "tenant_id", "order_status", "purchase_date"),
-        # Sync bookkeeping per connection and the ON DELETE CASCADE from connections.
+        # The day totals' recompute (the orders of one connection, marketplace and day) and the
+        # ON DELETE CASCADE from connections.
         Index(
-            "ix_orders_connection_marketplace_last_update",
+            "ix_orders_connection_marketplace_purchase_date",
             "connection_id",
             "marketplace_id",
-            "last_update_date",
+            "purchase_date",
         ),
         CheckConstraint("source IN ('report', 'api')", name="source"),
     )
@@ -157,4 +159,34 @@ class OrderItem(TenantOwned, Base):
     first_seen_at: Mapped[datetime] = mapped_column(server_default=func.now(), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
         server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+class OrderDayTotal(TenantOwned, Base):
+    """Orders and revenue per UTC purchase day, kept by the orders upsert in the same transaction.
+
+    The orders list's totals read these rows for whole days and the orders table only for the
+    partial days at the edges of a date filter: totals stay exact and cheap for sellers with
+    hundreds of thousands of orders (a count over the orders themselves grows with the seller).
+    One row per (connection, marketplace, status, day, currency); `currency` is '' when the
+    order has none yet (Pending).
+    """
+
+    __tablename__ = "order_day_totals"
+
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    marketplace_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    order_status: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Orders with a total (a Pending order has none): `order_total` is NULL in the API when 0.
+    priced_orders: Mapped[int] = mapped_column(Integer, nullable=False)
+    order_total: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+
+    __table_args__ = (
+        # Reads are per tenant over a day range, optionally narrowed (connection, marketplace, status).
+        Index("ix_order_day_totals_tenant_day", "tenant_id", "day"),
     )

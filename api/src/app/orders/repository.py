@@ -32,14 +32,14 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
-from sqlalchemy import Select, select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.models import Connection
@@ -47,10 +47,6 @@ from app.orders.mapping import ItemRow, OrderRow
 from app.orders.models import Order, OrderItem
 
 BATCH_SIZE = 5000
-_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
-# Totals of a filtered list are exact up to this many orders (at most ~10 ms of work, measured
-# with bench/b4_orders_api.py); above it the count is PostgreSQL's estimate and sums are omitted.
-TOTALS_CAP = 20_000
 
 
 @dataclass(frozen=True)
@@ -66,7 +62,6 @@ class OrderFilters:
 @dataclass(frozen=True)
 class Totals:
     count: int
-    exact: bool
     by_currency: list[tuple[str | None, int, Decimal | None]]
 
 
@@ -218,7 +213,8 @@ def _build_order_upsert() -> str:
            OR (orders.last_update_date = EXCLUDED.last_update_date
                AND (EXCLUDED.source = 'api' OR orders.source = 'report')
                AND ({stored}) IS DISTINCT FROM ({incoming}))
-        RETURNING (xmax = 0) AS inserted
+        RETURNING (xmax = 0) AS inserted, tenant_id, connection_id, marketplace_id,
+                  (purchase_date AT TIME ZONE 'UTC')::date AS day
     """
 
 
@@ -250,6 +246,40 @@ def _build_item_upsert() -> str:
     """
 
 
+# The day totals of every (tenant, connection, marketplace, UTC day) an upsert changed are
+# recomputed from the orders of that day: always equal to the orders table, whatever changed
+# (a new order, a status or a total), with work bounded by the orders of the days touched.
+# The recompute joins on the connection alone (its tenant is fixed): with the tenant in the join,
+# stale statistics during a backfill let the planner pick the unique (tenant, connection, order
+# id) index and read every order of the connection once per day.
+# Two transactions recomputing the same day would each count only their own new orders, so each
+# first takes a transaction lock per (connection, marketplace, day), in one order: under READ
+# COMMITTED the recompute then runs after the other has committed and sees its orders. Sync
+# runs own one (connection, marketplace) each and never wait on each other here.
+_DAY_TOTALS_LOCK = """
+    SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(%(keys)s::text[]) AS k
+"""
+_DAYS_TOUCHED = """
+    SELECT DISTINCT * FROM unnest(%(tenant_ids)s::uuid[], %(connection_ids)s::uuid[],
+                                  %(marketplace_ids)s::text[], %(days)s::date[])
+        AS a(tenant_id, connection_id, marketplace_id, day)
+"""
+_DAY_TOTALS_CLEAR = f"""
+    DELETE FROM order_day_totals t USING ({_DAYS_TOUCHED}) a
+    WHERE t.connection_id = a.connection_id AND t.marketplace_id = a.marketplace_id
+      AND t.day = a.day AND t.tenant_id = a.tenant_id
+"""
+_DAY_TOTALS_FILL = f"""
+    INSERT INTO order_day_totals (tenant_id, connection_id, marketplace_id, order_status, day, currency,
+                                  orders, priced_orders, order_total)
+    SELECT o.tenant_id, o.connection_id, o.marketplace_id, o.order_status, a.day, coalesce(o.currency, ''),
+           count(*), count(o.order_total), coalesce(sum(o.order_total), 0)
+    FROM ({_DAYS_TOUCHED}) a
+    JOIN orders o ON o.connection_id = a.connection_id AND o.marketplace_id = a.marketplace_id
+                 AND o.purchase_date >= a.day::timestamp AT TIME ZONE 'UTC'
+                 AND o.purchase_date < (a.day + 1)::timestamp AT TIME ZONE 'UTC'
+    GROUP BY o.tenant_id, o.connection_id, o.marketplace_id, o.order_status, a.day, coalesce(o.currency, '')
+"""
 _ORDER_UPSERT = _build_order_upsert()
 _ITEM_UPSERT = _build_item_upsert()
 _ITEM_INCOMING = (*_ITEM_COLUMNS, *_ITEM_VERSION_COLUMNS)
@@ -343,12 +373,24 @@ class OrderRepository:
         if not rows:
             return counts
         driver = await _driver(self.session)
+        days: set[tuple[Any, ...]] = set()
         async with driver.cursor() as cursor:
             for start in range(0, len(rows), batch_size):
                 batch = rows[start : start + batch_size]
                 await self._stage(cursor, _ORDERS_IN, _ORDER_COLUMNS, batch)
                 await cursor.execute(_ORDER_UPSERT)
-                counts += _counts([bool(r[0]) for r in await cursor.fetchall()], len(batch))
+                written = await cursor.fetchall()
+                counts += _counts([bool(r[0]) for r in written], len(batch))
+                days.update(r[1:] for r in written)
+            if days:
+                # Sorted: unnest() keeps the array's order, so every transaction locks in one order.
+                keys = sorted({f"order_day_totals:{d[1]}:{d[2]}:{d[3]}" for d in days})
+                await cursor.execute(_DAY_TOTALS_LOCK, {"keys": keys}, prepare=False)
+                columns = [list(c) for c in zip(*days, strict=True)]
+                names = ("tenant_ids", "connection_ids", "marketplace_ids", "days")
+                params = dict(zip(names, columns, strict=True))
+                await cursor.execute(_DAY_TOTALS_CLEAR, params, prepare=False)
+                await cursor.execute(_DAY_TOTALS_FILL, params, prepare=False)
         return counts
 
     async def upsert_items(self, rows: Sequence[ItemRow], *, batch_size: int = BATCH_SIZE) -> UpsertCounts:
@@ -380,21 +422,50 @@ class OrderRepository:
 _SUMMARY_SQL = ", ".join(c.key for c in SUMMARY_COLUMNS)
 
 
-def _where(f: OrderFilters) -> tuple[str, dict[str, Any]]:
-    """The filters as SQL on `orders` (psycopg parameters), tenant first."""
+def _where(f: OrderFilters, *, dates: bool = True) -> tuple[str, dict[str, Any]]:
+    """The filters as SQL (psycopg parameters), tenant first. Without `dates` they also apply to
+    `order_day_totals`, which has the same tenant, connection, marketplace and status columns."""
     clauses = ["tenant_id = %(tenant_id)s"]
     params: dict[str, Any] = {"tenant_id": f.tenant_id}
     for column, key, value, op in (
         ("connection_id", "connection_id", f.connection_id, "="),
         ("marketplace_id", "marketplace_id", f.marketplace_id, "="),
         ("order_status", "status", f.status, "="),
-        ("purchase_date", "created_after", f.created_after, ">="),
-        ("purchase_date", "created_before", f.created_before, "<"),
+        ("purchase_date", "created_after", f.created_after if dates else None, ">="),
+        ("purchase_date", "created_before", f.created_before if dates else None, "<"),
     ):
         if value is not None and value != "":
             clauses.append(f"{column} {op} %({key})s")
             params[key] = value
     return " AND ".join(clauses), params
+
+
+def _day_split(
+    after: datetime | None, before: datetime | None
+) -> tuple[date | None, date | None, list[tuple[datetime, datetime]]]:
+    """Split the purchase-date range [after, before) into whole UTC days [first_day, end_day)
+    (None: unbounded on that side) and the partial days at its edges, as [low, high) ranges.
+
+    A range that holds no whole day comes back as first_day >= end_day and one edge: itself."""
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=UTC)
+
+    first_day = end_day = None
+    edges: list[tuple[datetime, datetime]] = []
+    if after is not None:
+        first_day = after.astimezone(UTC).date()
+        if after > midnight(first_day):
+            first_day += timedelta(days=1)
+            edges.append((after, midnight(first_day)))
+    if before is not None:
+        end_day = before.astimezone(UTC).date()
+        if before > midnight(end_day):
+            edges.append((midnight(end_day), before))
+    if after is not None and before is not None and first_day is not None and end_day is not None:
+        if first_day >= end_day:
+            return first_day, end_day, [(after, before)] if after < before else []
+    return first_day, end_day, edges
 
 
 async def _driver(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
@@ -404,21 +475,6 @@ async def _driver(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
     driver = raw.driver_connection
     assert isinstance(driver, psycopg.AsyncConnection)
     return driver
-
-
-def _filtered(stmt: _S, f: OrderFilters) -> _S:
-    stmt = stmt.where(Order.tenant_id == f.tenant_id)
-    if f.connection_id is not None:
-        stmt = stmt.where(Order.connection_id == f.connection_id)
-    if f.marketplace_id:
-        stmt = stmt.where(Order.marketplace_id == f.marketplace_id)
-    if f.status:
-        stmt = stmt.where(Order.order_status == f.status)
-    if f.created_after is not None:
-        stmt = stmt.where(Order.purchase_date >= f.created_after)
-    if f.created_before is not None:
-        stmt = stmt.where(Order.purchase_date < f.created_before)
-    return stmt
 
 
 class OrderReadRepository:
@@ -448,33 +504,47 @@ class OrderReadRepository:
             await cursor.execute(sql, params)
             return await cursor.fetchall()
 
-    async def totals(self, filters: OrderFilters, *, cap: int = TOTALS_CAP) -> Totals:
-        """Count and sum per currency, exact up to `cap` orders (bounded work on huge tenants)."""
-        where, params = _where(filters)
-        params["cap"] = cap + 1
+    async def totals(self, filters: OrderFilters) -> Totals:
+        """Exact count and sum of `order_total` per currency of the filtered set.
+
+        Whole UTC days come from `order_day_totals`; only the partial days at the edges of a date
+        filter are read from the orders themselves, so the work does not grow with the seller."""
+        where, params = _where(filters, dates=False)
+        first_day, end_day, edges = _day_split(filters.created_after, filters.created_before)
+        parts: list[str] = []
+        if first_day is None or end_day is None or first_day < end_day:
+            days = where
+            if first_day is not None:
+                days += " AND day >= %(first_day)s"
+                params["first_day"] = first_day
+            if end_day is not None:
+                days += " AND day < %(end_day)s"
+                params["end_day"] = end_day
+            parts.append(
+                "SELECT currency, orders AS n, priced_orders AS priced, order_total AS total "
+                f"FROM order_day_totals WHERE {days}"
+            )
+        if edges:
+            ranges = []
+            for i, (low, high) in enumerate(edges):
+                ranges.append(f"(purchase_date >= %(low{i})s AND purchase_date < %(high{i})s)")
+                params[f"low{i}"], params[f"high{i}"] = low, high
+            parts.append(
+                "SELECT coalesce(currency, '') AS currency, 1 AS n, "
+                "(order_total IS NOT NULL)::int AS priced, coalesce(order_total, 0) AS total "
+                f"FROM orders WHERE {where} AND ({' OR '.join(ranges)})"
+            )
+        if not parts:
+            return Totals(count=0, by_currency=[])
         sql = (
-            "SELECT currency, count(*), sum(order_total) FROM ("
-            f"SELECT currency, order_total FROM orders WHERE {where} LIMIT %(cap)s"
-            ") s GROUP BY currency"
+            "SELECT nullif(currency, ''), sum(n)::bigint, sum(priced)::bigint, sum(total) "
+            f"FROM ({' UNION ALL '.join(parts)}) s GROUP BY currency HAVING sum(n) > 0"
         )
         async with (await _driver(self.session)).cursor() as cursor:
             await cursor.execute(sql, params)
-            rows = [(r[0], int(r[1]), r[2]) for r in await cursor.fetchall()]
-        count = sum(r[1] for r in rows)
-        if count > cap:
-            return Totals(count=max(await self._estimate(filters), cap + 1), exact=False, by_currency=[])
+            rows = [(r[0], int(r[1]), r[3] if r[2] else None) for r in await cursor.fetchall()]
         rows.sort(key=lambda r: (-r[1], r[0] or ""))
-        return Totals(count=count, exact=True, by_currency=rows)
-
-    async def _estimate(self, filters: OrderFilters) -> int:
-        """The planner's row estimate for the filtered set (no rows are read)."""
-        stmt = _filtered(select(Order.id), filters)
-        # Literal values (escaped by the dialect): EXPLAIN cannot take bound parameters here.
-        sql = str(
-            stmt.compile(dialect=self.session.get_bind().dialect, compile_kwargs={"literal_binds": True})
-        )
-        plan = (await self.session.execute(text(f"EXPLAIN (FORMAT JSON) {sql}"))).scalar_one()
-        return int(plan[0]["Plan"]["Plan Rows"])
+        return Totals(count=sum(r[1] for r in rows), by_currency=rows)
 
     async def get(self, tenant_id: uuid.UUID, order_id: int) -> Order | None:
         stmt = select(Order).where(Order.tenant_id == tenant_id, Order.id == order_id)

@@ -43,12 +43,9 @@ class CurrencyTotal(BaseModel):
 
 
 class OrdersTotals(BaseModel):
-    count: int = Field(
-        description="Orders matching the filters; above 20,000 it is PostgreSQL's estimate (`exact` false)"
-    )
-    exact: bool
+    count: int = Field(description="Orders matching the filters (exact)")
     by_currency: list[CurrencyTotal] = Field(
-        description="Order count and sum of order_total per currency; empty when `exact` is false"
+        description="Order count and sum of order_total per currency (total null when none has a price yet)"
     )
 
 

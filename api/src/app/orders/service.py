@@ -60,7 +60,6 @@ class OrdersService:
             found = await self.reads.totals(filters)
             totals = OrdersTotals(
                 count=found.count,
-                exact=found.exact,
                 by_currency=[CurrencyTotal(currency=c, count=n, total=t) for c, n, t in found.by_currency],
             )
         return {

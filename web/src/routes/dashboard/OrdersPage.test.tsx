@@ -32,7 +32,7 @@ function order(n: number) {
   }
 }
 
-const TOTALS = { count: 3, exact: true, by_currency: [{ currency: 'USD', count: 2, total: '91.94' }] }
+const TOTALS = { count: 3, by_currency: [{ currency: 'USD', count: 2, total: '91.94' }] }
 
 function handlers() {
   return {
@@ -107,7 +107,7 @@ describe('orders page', () => {
   })
 
   it('shows the empty state and API errors', async () => {
-    mockFetch({ ...handlers(), 'GET /api/orders': () => json(200, { orders: [], next_cursor: null, totals: { count: 0, exact: true, by_currency: [] } }) })
+    mockFetch({ ...handlers(), 'GET /api/orders': () => json(200, { orders: [], next_cursor: null, totals: { count: 0, by_currency: [] } }) })
     renderRoutes(routes, '/dashboard/tenants/t1/orders')
     expect(await screen.findByText('No orders yet')).toBeInTheDocument()
   })

@@ -8,10 +8,7 @@ export function OrdersTotals({ totals }: { totals: Totals | null | undefined }) 
   return (
     <div className="flex flex-wrap items-baseline gap-x-6 gap-y-1 text-sm" data-testid="orders-totals">
       <span>
-        <span className="text-lg font-semibold">
-          {totals.exact ? '' : '≈ '}
-          {formatCount(totals.count)}
-        </span>{' '}
+        <span className="text-lg font-semibold">{formatCount(totals.count)}</span>{' '}
         <span className="text-muted-foreground">{totals.count === 1 ? 'order' : 'orders'}</span>
       </span>
       {priced.map((t) => (
@@ -22,9 +19,6 @@ export function OrdersTotals({ totals }: { totals: Totals | null | undefined }) 
           </span>
         </span>
       ))}
-      {!totals.exact ? (
-        <span className="text-muted-foreground">Estimated: narrow the filters (20,000 orders or fewer) for exact totals.</span>
-      ) : null}
     </div>
   )
 }

@@ -1,0 +1,158 @@
+"""List totals: whole days from `order_day_totals`, edge days from the orders; always exact."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.orders.mapping import OrderRow, order_rows_from_2026
+from app.orders.repository import OrderFilters, OrderReadRepository, OrderRepository, Totals, _day_split
+from tests.factories.connections import Seller, make_seller
+from tests.factories.orders import order_2026
+
+DAY0 = datetime(2026, 3, 1, tzinfo=UTC)
+MARKETPLACES = [("ATVPDKIKX0DER", "USD"), ("A2EUQ1WTGCTBG2", "CAD")]
+STATUSES = ["SHIPPED", "UNSHIPPED", "PENDING", "CANCELLED"]
+
+
+def varied_orders(seller: Seller, n: int, rnd: random.Random, updated: datetime) -> list[OrderRow]:
+    """`n` orders over ten days, in two marketplaces, some Pending (no total, no currency)."""
+    template = order_rows_from_2026([order_2026()], seller.tenant_id, seller.connection_id).orders[0]
+    rows: list[OrderRow] = []
+    for k in range(n):
+        marketplace, currency = MARKETPLACES[k % 2]
+        status = rnd.choice(STATUSES)
+        priced = status != "PENDING"
+        row: dict[str, Any] = {
+            **template,
+            "amazon_order_id": f"113-{k:07d}-0000001",
+            "purchase_date": DAY0 + timedelta(minutes=rnd.randrange(0, 10 * 24 * 60)),
+            "last_update_date": updated,
+            "marketplace_id": marketplace,
+            "order_status": status,
+            "currency": currency if priced else None,
+            "order_total": Decimal(rnd.randrange(100, 10_000)) / 100 if priced else None,
+        }
+        rows.append(row)  # type: ignore[arg-type]
+    return rows
+
+
+async def direct_totals(session: AsyncSession, f: OrderFilters) -> Totals:
+    """The same totals, counted over the orders themselves."""
+    sql = "SELECT currency, count(*), sum(order_total) FROM orders WHERE tenant_id = :tenant_id"
+    params: dict[str, Any] = {"tenant_id": f.tenant_id}
+    if f.marketplace_id:
+        sql += " AND marketplace_id = :marketplace_id"
+        params["marketplace_id"] = f.marketplace_id
+    if f.status:
+        sql += " AND order_status = :status"
+        params["status"] = f.status
+    if f.created_after:
+        sql += " AND purchase_date >= :after"
+        params["after"] = f.created_after
+    if f.created_before:
+        sql += " AND purchase_date < :before"
+        params["before"] = f.created_before
+    rows = [
+        (r[0], int(r[1]), r[2])
+        for r in (await session.execute(text(sql + " GROUP BY currency"), params)).all()
+    ]
+    rows.sort(key=lambda r: (-r[1], r[0] or ""))
+    return Totals(count=sum(r[1] for r in rows), by_currency=rows)
+
+
+def random_filters(seller: Seller, rnd: random.Random) -> OrderFilters:
+    def moment() -> datetime:
+        day = DAY0 + timedelta(days=rnd.randrange(-1, 12))
+        # Midnight (a whole-day boundary) as often as not.
+        return day if rnd.random() < 0.4 else day + timedelta(minutes=rnd.randrange(1, 24 * 60))
+
+    after = moment() if rnd.random() < 0.6 else None
+    before = moment() if rnd.random() < 0.6 else None
+    return OrderFilters(
+        tenant_id=seller.tenant_id,
+        marketplace_id=rnd.choice([None, MARKETPLACES[0][0], MARKETPLACES[1][0]]),
+        status=rnd.choice([None, None, *STATUSES]),
+        created_after=after,
+        created_before=before,
+    )
+
+
+async def test_totals_equal_a_count_over_the_orders_for_any_filter(
+    session: AsyncSession, seller: Seller
+) -> None:
+    rnd = random.Random(11)
+    other = await make_seller(session, "Other")
+    repo = OrderRepository(session)
+    await repo.upsert_orders(varied_orders(seller, 300, rnd, DAY0 + timedelta(days=20)))
+    # Another tenant's orders on the same days never count.
+    await repo.upsert_orders(varied_orders(other, 50, rnd, DAY0 + timedelta(days=20)))
+    # A later version of a third of the orders: new statuses and totals (days stay the same).
+    changed = varied_orders(seller, 300, random.Random(12), DAY0 + timedelta(days=21))
+    kept = {row["amazon_order_id"]: row for row in varied_orders(seller, 300, random.Random(11), DAY0)}
+    for row in changed[::3]:
+        row["purchase_date"] = kept[row["amazon_order_id"]]["purchase_date"]
+    await repo.upsert_orders(changed[::3])
+
+    reads = OrderReadRepository(session)
+    everything = await reads.totals(OrderFilters(tenant_id=seller.tenant_id))
+    assert everything.count == 300
+    assert everything == await direct_totals(session, OrderFilters(tenant_id=seller.tenant_id))
+    inside_one_day = OrderFilters(
+        tenant_id=seller.tenant_id,
+        created_after=DAY0 + timedelta(days=3, hours=2),
+        created_before=DAY0 + timedelta(days=3, hours=20),
+    )
+    kinds = set()
+    for filters in [inside_one_day, *(random_filters(seller, rnd) for _ in range(200))]:
+        first_day, end_day, edges = _day_split(filters.created_after, filters.created_before)
+        kinds.add((bool(edges), first_day is not None and end_day is not None and first_day >= end_day))
+        assert await reads.totals(filters) == await direct_totals(session, filters), filters
+    # Whole days only, with edges, and a range inside one day were all compared.
+    assert {(False, False), (True, False), (True, True)} <= kinds
+
+
+async def test_the_day_totals_are_the_orders_grouped_by_day(session: AsyncSession, seller: Seller) -> None:
+    rnd = random.Random(5)
+    repo = OrderRepository(session)
+    await repo.upsert_orders(varied_orders(seller, 120, rnd, DAY0 + timedelta(days=20)))
+    await repo.upsert_orders(varied_orders(seller, 120, random.Random(6), DAY0 + timedelta(days=22))[::2])
+    group = (
+        "SELECT connection_id, marketplace_id, order_status, (purchase_date AT TIME ZONE 'UTC')::date AS day,"
+        " coalesce(currency, '') AS currency, count(*) AS orders, count(order_total) AS priced,"
+        " coalesce(sum(order_total), 0) AS total FROM orders GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+    )
+    kept = (
+        "SELECT connection_id, marketplace_id, order_status, day, currency, orders, priced_orders AS priced,"
+        " order_total AS total FROM order_day_totals WHERE orders > 0 ORDER BY 1, 2, 3, 4, 5"
+    )
+    expected = (await session.execute(text(group))).all()
+    assert len(expected) > 20
+    assert (await session.execute(text(kept))).all() == expected
+
+
+def test_day_split() -> None:
+    at = datetime(2026, 3, 1, 10, 30, tzinfo=UTC)
+    d1 = at.date()
+    midnight = datetime(2026, 3, 1, tzinfo=UTC)
+    # Unbounded: every day, no edge.
+    assert _day_split(None, None) == (None, None, [])
+    # From a midnight: whole days from that day on.
+    assert _day_split(midnight, None) == (d1, None, [])
+    # From 10:30: the rest of that day is an edge, whole days start the next day.
+    nxt = midnight + timedelta(days=1)
+    assert _day_split(at, None) == (nxt.date(), None, [(at, nxt)])
+    # Before 10:30: whole days end with the day before, that morning is an edge.
+    assert _day_split(None, at) == (None, d1, [(midnight, at)])
+    # Within one day: no whole day, the range itself is the only edge.
+    later = at + timedelta(hours=2)
+    assert _day_split(at, later) == (nxt.date(), d1, [(at, later)])
+    # An empty range has nothing at all.
+    assert _day_split(later, at)[2] == []
+    # Another offset is the same instant in UTC.
+    assert _day_split(datetime(2026, 3, 1, 5, 30, tzinfo=UTC).astimezone(), None)[0] == nxt.date()
