@@ -385,12 +385,15 @@ class OrderRepository:
             if days:
                 # Sorted: unnest() keeps the array's order, so every transaction locks in one order.
                 keys = sorted({f"order_day_totals:{d[1]}:{d[2]}:{d[3]}" for d in days})
-                await cursor.execute(_DAY_TOTALS_LOCK, {"keys": keys}, prepare=False)
                 columns = [list(c) for c in zip(*days, strict=True)]
                 names = ("tenant_ids", "connection_ids", "marketplace_ids", "days")
                 params = dict(zip(names, columns, strict=True))
-                await cursor.execute(_DAY_TOTALS_CLEAR, params, prepare=False)
-                await cursor.execute(_DAY_TOTALS_FILL, params, prepare=False)
+                # One round trip for the three statements; the server still runs them in order, so
+                # the recompute's snapshot is taken after the lock is held.
+                async with driver.pipeline():
+                    await cursor.execute(_DAY_TOTALS_LOCK, {"keys": keys}, prepare=False)
+                    await cursor.execute(_DAY_TOTALS_CLEAR, params, prepare=False)
+                    await cursor.execute(_DAY_TOTALS_FILL, params, prepare=False)
         return counts
 
     async def upsert_items(self, rows: Sequence[ItemRow], *, batch_size: int = BATCH_SIZE) -> UpsertCounts:
@@ -477,6 +480,63 @@ async def _driver(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
     return driver
 
 
+def _page_sql(
+    filters: OrderFilters, after: tuple[datetime, int] | None, limit: int
+) -> tuple[str, dict[str, Any]]:
+    where, params = _where(filters)
+    if after is not None:
+        where += " AND (purchase_date, id) < (%(after_date)s, %(after_id)s)"
+        params.update(after_date=after[0], after_id=after[1])
+    params["limit"] = limit
+    order = "ORDER BY purchase_date DESC, id DESC LIMIT %(limit)s"
+    return f"SELECT {_SUMMARY_SQL} FROM orders WHERE {where} {order}", params
+
+
+def _totals_sql(filters: OrderFilters) -> tuple[str, dict[str, Any]] | None:
+    """Count, priced count and revenue per currency; None when the range is empty.
+
+    Whole UTC days come from `order_day_totals`; only the partial days at the edges of a date
+    filter are read from the orders themselves, so the work does not grow with the seller."""
+    where, params = _where(filters, dates=False)
+    first_day, end_day, edges = _day_split(filters.created_after, filters.created_before)
+    parts: list[str] = []
+    if first_day is None or end_day is None or first_day < end_day:
+        days = where
+        if first_day is not None:
+            days += " AND day >= %(first_day)s"
+            params["first_day"] = first_day
+        if end_day is not None:
+            days += " AND day < %(end_day)s"
+            params["end_day"] = end_day
+        parts.append(
+            "SELECT currency, orders AS n, priced_orders AS priced, order_total AS total "
+            f"FROM order_day_totals WHERE {days}"
+        )
+    if edges:
+        ranges = []
+        for i, (low, high) in enumerate(edges):
+            ranges.append(f"(purchase_date >= %(low{i})s AND purchase_date < %(high{i})s)")
+            params[f"low{i}"], params[f"high{i}"] = low, high
+        parts.append(
+            "SELECT coalesce(currency, '') AS currency, 1 AS n, "
+            "(order_total IS NOT NULL)::int AS priced, coalesce(order_total, 0) AS total "
+            f"FROM orders WHERE {where} AND ({' OR '.join(ranges)})"
+        )
+    if not parts:
+        return None
+    sql = (
+        "SELECT nullif(currency, ''), sum(n)::bigint, sum(priced)::bigint, sum(total) "
+        f"FROM ({' UNION ALL '.join(parts)}) s GROUP BY currency HAVING sum(n) > 0"
+    )
+    return sql, params
+
+
+def _totals_of(rows: Sequence[tuple[Any, ...]]) -> Totals:
+    found = [(r[0], int(r[1]), r[3] if r[2] else None) for r in rows]
+    found.sort(key=lambda r: (-r[1], r[0] or ""))
+    return Totals(count=sum(r[1] for r in found), by_currency=found)
+
+
 class OrderReadRepository:
     """Reads for the orders API; every query is scoped by tenant first."""
 
@@ -491,60 +551,18 @@ class OrderReadRepository:
         The list is the API's hot path: it runs on the session's psycopg connection (same
         transaction) with plain dict rows, which costs a fraction of a mapped SQLAlchemy result
         (measured with bench/b4_orders_api.py)."""
-        where, params = _where(filters)
-        if after is not None:
-            where += " AND (purchase_date, id) < (%(after_date)s, %(after_id)s)"
-            params.update(after_date=after[0], after_id=after[1])
-        params["limit"] = limit
-        sql = (
-            f"SELECT {_SUMMARY_SQL} FROM orders WHERE {where} "
-            "ORDER BY purchase_date DESC, id DESC LIMIT %(limit)s"
-        )
         async with (await _driver(self.session)).cursor(row_factory=dict_row) as cursor:
-            await cursor.execute(sql, params)
+            await cursor.execute(*_page_sql(filters, after, limit))
             return await cursor.fetchall()
 
     async def totals(self, filters: OrderFilters) -> Totals:
-        """Exact count and sum of `order_total` per currency of the filtered set.
-
-        Whole UTC days come from `order_day_totals`; only the partial days at the edges of a date
-        filter are read from the orders themselves, so the work does not grow with the seller."""
-        where, params = _where(filters, dates=False)
-        first_day, end_day, edges = _day_split(filters.created_after, filters.created_before)
-        parts: list[str] = []
-        if first_day is None or end_day is None or first_day < end_day:
-            days = where
-            if first_day is not None:
-                days += " AND day >= %(first_day)s"
-                params["first_day"] = first_day
-            if end_day is not None:
-                days += " AND day < %(end_day)s"
-                params["end_day"] = end_day
-            parts.append(
-                "SELECT currency, orders AS n, priced_orders AS priced, order_total AS total "
-                f"FROM order_day_totals WHERE {days}"
-            )
-        if edges:
-            ranges = []
-            for i, (low, high) in enumerate(edges):
-                ranges.append(f"(purchase_date >= %(low{i})s AND purchase_date < %(high{i})s)")
-                params[f"low{i}"], params[f"high{i}"] = low, high
-            parts.append(
-                "SELECT coalesce(currency, '') AS currency, 1 AS n, "
-                "(order_total IS NOT NULL)::int AS priced, coalesce(order_total, 0) AS total "
-                f"FROM orders WHERE {where} AND ({' OR '.join(ranges)})"
-            )
-        if not parts:
+        """Exact count and sum of `order_total` per currency of the filtered set (see `_totals_sql`)."""
+        query = _totals_sql(filters)
+        if query is None:
             return Totals(count=0, by_currency=[])
-        sql = (
-            "SELECT nullif(currency, ''), sum(n)::bigint, sum(priced)::bigint, sum(total) "
-            f"FROM ({' UNION ALL '.join(parts)}) s GROUP BY currency HAVING sum(n) > 0"
-        )
         async with (await _driver(self.session)).cursor() as cursor:
-            await cursor.execute(sql, params)
-            rows = [(r[0], int(r[1]), r[3] if r[2] else None) for r in await cursor.fetchall()]
-        rows.sort(key=lambda r: (-r[1], r[0] or ""))
-        return Totals(count=sum(r[1] for r in rows), by_currency=rows)
+            await cursor.execute(*query)
+            return _totals_of(await cursor.fetchall())
 
     async def get(self, tenant_id: uuid.UUID, order_id: int) -> Order | None:
         stmt = select(Order).where(Order.tenant_id == tenant_id, Order.id == order_id)

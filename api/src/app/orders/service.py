@@ -52,16 +52,16 @@ class OrdersService:
             except ValueError as exc:
                 raise InvalidCursor("the cursor is not one this API returned") from exc
         rows = await self.reads.page(filters, after=after, limit=limit + 1)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["purchase_date"], rows[-1]["id"]) if more and rows else None
         totals = None
-        if cursor is None:
+        if after is None:
             found = await self.reads.totals(filters)
             totals = OrdersTotals(
                 count=found.count,
                 by_currency=[CurrencyTotal(currency=c, count=n, total=t) for c, n, t in found.by_currency],
             )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1]["purchase_date"], rows[-1]["id"]) if more and rows else None
         return {
             "orders": rows,
             "next_cursor": next_cursor,
