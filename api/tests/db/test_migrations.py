@@ -66,3 +66,42 @@ def test_alembic_config_works_from_any_directory() -> None:
     script_location = config.get_main_option("script_location")
     assert script_location is not None
     assert script_location.endswith("migrations")
+
+
+def test_day_totals_are_filled_from_the_orders_already_stored(migration_database_url: str) -> None:
+    """0002 creates order_day_totals on a database that already has orders, and fills it."""
+    url = migration_database_url
+    migrate.upgrade(url, "0001")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO tenants (id, name, slug) VALUES ('00000000-0000-0000-0000-00000000000a', 'T', 't')"
+        )
+        conn.execute(
+            "INSERT INTO connections (id, tenant_id, provider, region, account_id) VALUES"
+            " ('00000000-0000-0000-0000-00000000000c', '00000000-0000-0000-0000-00000000000a',"
+            " 'amazon_sp', 'NA', 'A1')"
+        )
+        for n, (day, status, total) in enumerate(
+            [
+                ("2026-03-01 23:59:59+00", "SHIPPED", "10.50"),
+                ("2026-03-01 08:00:00+00", "SHIPPED", "4.50"),
+                ("2026-03-02 00:00:00+00", "PENDING", None),
+            ]
+        ):
+            conn.execute(
+                "INSERT INTO orders (tenant_id, connection_id, marketplace_id, amazon_order_id,"
+                " purchase_date, last_update_date, order_status, currency, order_total, source) VALUES"
+                " ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-00000000000c',"
+                " 'ATVPDKIKX0DER', %s, %s, %s, %s, %s, %s, 'api')",
+                (f"111-000000{n}", day, day, status, "USD" if total else None, total),
+            )
+    migrate.upgrade(url, "head")
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT day::text, order_status, currency, orders, priced_orders, order_total::text"
+            " FROM order_day_totals ORDER BY day"
+        ).fetchall()
+    assert rows == [
+        ("2026-03-01", "SHIPPED", "USD", 2, 2, "15.00"),
+        ("2026-03-02", "PENDING", "", 1, 0, "0.00"),
+    ]

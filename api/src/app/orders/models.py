@@ -23,6 +23,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -175,18 +176,21 @@ class OrderDayTotal(TenantOwned, Base):
     __tablename__ = "order_day_totals"
 
     connection_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
     )
-    marketplace_id: Mapped[str] = mapped_column(String(30), primary_key=True)
-    order_status: Mapped[str] = mapped_column(String(40), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    marketplace_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    order_status: Mapped[str] = mapped_column(String(40), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
     orders: Mapped[int] = mapped_column(Integer, nullable=False)
     # Orders with a total (a Pending order has none): `order_total` is NULL in the API when 0.
     priced_orders: Mapped[int] = mapped_column(Integer, nullable=False)
     order_total: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
 
     __table_args__ = (
+        PrimaryKeyConstraint(
+            "tenant_id", "connection_id", "marketplace_id", "order_status", "day", "currency"
+        ),
         # Reads are per tenant over a day range, optionally narrowed (connection, marketplace, status).
         Index("ix_order_day_totals_tenant_day", "tenant_id", "day"),
     )

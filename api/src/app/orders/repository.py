@@ -249,9 +249,10 @@ def _build_item_upsert() -> str:
 # The day totals of every (tenant, connection, marketplace, UTC day) an upsert changed are
 # recomputed from the orders of that day: always equal to the orders table, whatever changed
 # (a new order, a status or a total), with work bounded by the orders of the days touched.
-# The recompute joins on the connection alone (its tenant is fixed): with the tenant in the join,
-# stale statistics during a backfill let the planner pick the unique (tenant, connection, order
-# id) index and read every order of the connection once per day.
+# The recompute finds a day's orders through (connection, marketplace, purchase date). Its tenant
+# condition is written IS NOT DISTINCT FROM (the same test on a NOT NULL column) so that it stays
+# a filter: as an index condition, stale statistics during a backfill let the planner pick the
+# unique (tenant, connection, order id) index and read every order of the connection per day.
 # Two transactions recomputing the same day would each count only their own new orders, so each
 # first takes a transaction lock per (connection, marketplace, day), in one order: under READ
 # COMMITTED the recompute then runs after the other has committed and sees its orders. Sync
@@ -276,6 +277,7 @@ _DAY_TOTALS_FILL = f"""
            count(*), count(o.order_total), coalesce(sum(o.order_total), 0)
     FROM ({_DAYS_TOUCHED}) a
     JOIN orders o ON o.connection_id = a.connection_id AND o.marketplace_id = a.marketplace_id
+                 AND o.tenant_id IS NOT DISTINCT FROM a.tenant_id
                  AND o.purchase_date >= a.day::timestamp AT TIME ZONE 'UTC'
                  AND o.purchase_date < (a.day + 1)::timestamp AT TIME ZONE 'UTC'
     GROUP BY o.tenant_id, o.connection_id, o.marketplace_id, o.order_status, a.day, coalesce(o.currency, '')

@@ -47,6 +47,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
+            "tenant_id",
             "connection_id",
             "marketplace_id",
             "order_status",
