@@ -129,8 +129,6 @@ class OrderItem(TenantOwned, Base):
         # line_key is built by `item_line_key`; see its docstring for the matching rule.
         UniqueConstraint("tenant_id", "order_id", "line_key"),
         Index(None, "order_id"),
-        # "Which orders contain this product?"
-        Index("ix_order_items_tenant_asin", "tenant_id", "asin"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -2,9 +2,9 @@
 
 Upserts are batched: COPY a batch into a session-local temporary table, then one
 `INSERT ... SELECT ... ON CONFLICT DO UPDATE ... WHERE <the incoming version wins and something
-changed> RETURNING (xmax = 0)`. COPY halves the client-side cost of sending typed arrays through
-`unnest()` (measured with bench/b2_ingest.py). The COPY runs on the session's own connection,
-inside its transaction: nothing is committed here.
+changed> RETURNING (xmax = 0)`, counted in the same statement. COPY halves the client-side cost
+of sending typed arrays through `unnest()` (measured with bench/b2_ingest.py). The COPY runs on
+the session's own connection, inside its transaction: nothing is committed here.
 
 Which version wins (orders):
   * a newer `last_update_date` always wins; an older one is ignored;
@@ -204,7 +204,9 @@ def _build_order_upsert() -> str:
     set_clause = ", ".join(f"{c} = {e}" for c, e in sets.items())
     stored = ", ".join(f"orders.{c}" for c in updatable)
     incoming = ", ".join(sets.values())
+    # Counted in the database: a batch answers with one row per day it wrote, not one per order.
     return f"""
+        WITH written AS (
         INSERT INTO orders ({", ".join(names)})
         SELECT {", ".join(_cast_staged(c, t) for c, t in _ORDER_COLUMNS)} FROM {_ORDERS_IN}
         ON CONFLICT (tenant_id, connection_id, amazon_order_id) DO UPDATE
@@ -215,6 +217,9 @@ def _build_order_upsert() -> str:
                AND ({stored}) IS DISTINCT FROM ({incoming}))
         RETURNING (xmax = 0) AS inserted, tenant_id, connection_id, marketplace_id,
                   (purchase_date AT TIME ZONE 'UTC')::date AS day
+        )
+        SELECT tenant_id, connection_id, marketplace_id, day, count(*) FILTER (WHERE inserted), count(*)
+        FROM written GROUP BY tenant_id, connection_id, marketplace_id, day
     """
 
 
@@ -232,7 +237,7 @@ def _build_item_upsert() -> str:
             SELECT id, amazon_order_id, last_update_date, source FROM orders
             WHERE tenant_id = %(tenant_id)s AND connection_id = %(connection_id)s
               AND amazon_order_id = ANY(%(order_ids)s)
-        )
+        ), written AS (
         INSERT INTO order_items (order_id, {", ".join(names)})
         SELECT o.id, {", ".join(_cast_staged(f"u.{c}", t) for c, t in _ITEM_COLUMNS)}
         FROM {_ITEMS_IN} u
@@ -243,6 +248,8 @@ def _build_item_upsert() -> str:
         SET {set_clause}, updated_at = now()
         WHERE ({stored}) IS DISTINCT FROM ({incoming})
         RETURNING (xmax = 0) AS inserted
+        )
+        SELECT count(*) FILTER (WHERE inserted), count(*) FROM written
     """
 
 
@@ -332,10 +339,8 @@ def _dedupe_items(rows: Sequence[ItemRow]) -> dict[tuple[Any, Any], list[ItemRow
     return groups
 
 
-def _counts(flags: Sequence[bool], batch: int) -> UpsertCounts:
-    inserted = sum(1 for f in flags if f)
-    updated = len(flags) - inserted
-    return UpsertCounts(inserted, updated, batch - inserted - updated)
+def _counts(inserted: int, written: int, batch: int) -> UpsertCounts:
+    return UpsertCounts(inserted, written - inserted, batch - written)
 
 
 class OrderRepository:
@@ -381,9 +386,9 @@ class OrderRepository:
                 batch = rows[start : start + batch_size]
                 await self._stage(cursor, _ORDERS_IN, _ORDER_COLUMNS, batch)
                 await cursor.execute(_ORDER_UPSERT)
-                written = await cursor.fetchall()
-                counts += _counts([bool(r[0]) for r in written], len(batch))
-                days.update(r[1:] for r in written)
+                by_day = await cursor.fetchall()
+                counts += _counts(sum(r[4] for r in by_day), sum(r[5] for r in by_day), len(batch))
+                days.update(r[:4] for r in by_day)
             if days:
                 # Sorted: unnest() keeps the array's order, so every transaction locks in one order.
                 keys = sorted({f"order_day_totals:{d[1]}:{d[2]}:{d[3]}" for d in days})
@@ -420,7 +425,8 @@ class OrderRepository:
                     # Never prepared: after five runs PostgreSQL may switch to a generic plan that cannot see
                     # the batch sizes and joins the batch 10x slower (measured with bench/b2_ingest.py).
                     await cursor.execute(_ITEM_UPSERT, params, prepare=False)
-                    counts += _counts([bool(r[0]) for r in await cursor.fetchall()], len(batch))
+                    inserted, written = await cursor.fetchone() or (0, 0)
+                    counts += _counts(inserted, written, len(batch))
         return counts
 
 
