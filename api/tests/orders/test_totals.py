@@ -11,7 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.orders.mapping import OrderRow, order_rows_from_2026
-from app.orders.repository import OrderFilters, OrderReadRepository, OrderRepository, Totals, _day_split
+from app.orders.read_repository import OrderFilters, OrderReadRepository, Totals, _day_split
+from app.orders.repository import OrderRepository
 from tests.factories.connections import Seller, make_seller
 from tests.factories.orders import order_2026
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+import psycopg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.settings import Settings
@@ -45,3 +47,13 @@ async def unit_of_work(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncI
             discard_buffered_jobs(session)
             raise
         flush_buffered_jobs(session)
+
+
+async def psycopg_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
+    """The session's own psycopg connection, inside the session's transaction: for COPY and for
+    hot paths where a plain row costs a fraction of a mapped result."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert isinstance(driver, psycopg.AsyncConnection)
+    return driver

@@ -14,7 +14,7 @@ from app.auth.dependencies import settings_of
 from app.connections.models import Connection
 from app.db.dependencies import SessionDep
 from app.kit.errors import ERROR_RESPONSES, AppError
-from app.orders.repository import OrderFilters
+from app.orders.read_repository import OrderFilters
 from app.orders.schemas import OrderDetail, OrdersPage, ShippingAddressOut
 from app.orders.service import OrdersApiFactory, OrdersService
 from app.spapi import AmazonTransport, RateLimiter

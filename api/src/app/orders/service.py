@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import Actor
 from app.connections.models import Connection
 from app.kit.errors import AppError, NotFound
-from app.orders.repository import OrderFilters, OrderReadRepository, decode_cursor, encode_cursor
+from app.orders.read_repository import OrderFilters, OrderReadRepository, decode_cursor, encode_cursor
 from app.orders.schemas import (
     CurrencyTotal,
     OrderDetail,
