@@ -211,7 +211,8 @@ def _build_item_upsert() -> str:
 
 # The day totals of every (tenant, connection, marketplace, UTC day) an upsert changed are
 # recomputed from the orders of that day: always equal to the orders table, whatever changed
-# (a new order, a status or a total), with work bounded by the orders of the days touched.
+# (a new order, a status or a total), with work bounded by the orders of the days touched. An
+# order's marketplace and purchase date never change at Amazon, so its old day is its new day.
 # The recompute finds a day's orders through (connection, marketplace, purchase date). Its tenant
 # condition is written IS NOT DISTINCT FROM (the same test on a NOT NULL column) so that it stays
 # a filter: as an index condition, stale statistics during a backfill let the planner pick the
