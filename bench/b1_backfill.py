@@ -3,6 +3,8 @@
 The emulator runs with its clock scaled (`--time-scale`, rates x S, durations / S); the product's
 worker and scheduler run as processes with the same scale for their limiter. The seller is
 onboarded as the OAuth callback leaves it and nothing else is done until the backfill completes.
+Then one delta is asked for (orders of the last two minutes before onboarding are the delta's, as
+lastUpdatedBefore is always now - 2 min) and the orders and lines are compared with the truth.
 
 Printed: the Amazon time to complete (wall time x S), the lower bound the usage plans allow for
 our path (flat-file order reports by 30-day windows: createReport and getReportDocument, 0.0167/s
@@ -87,8 +89,34 @@ async def main() -> None:
                 raise SystemExit("B1: the backfill did not complete in time")
             await asyncio.sleep(0.5)
         assert state.backfill_started_at is not None
-        wall = (state.backfill_completed_at - state.backfill_started_at).total_seconds()
+        completed = state.backfill_completed_at
+        wall = (completed - state.backfill_started_at).total_seconds()
         amazon = wall * args.time_scale
+        # Orders of the last two minutes before onboarding are left to a delta (lastUpdatedBefore
+        # is always now - 2 min): run one after the backfill, then compare with the truth.
+        from app.db.session import unit_of_work
+        from app.sync.service import request_delta
+
+        async with unit_of_work(sessionmaker) as session:
+            await request_delta(session, state.tenant_id, state.connection_id)
+        while True:
+            async with sessionmaker() as session:
+                delta_done = (
+                    await session.execute(
+                        select(func.count())
+                        .select_from(Job)
+                        .where(
+                            Job.kind == "delta",
+                            Job.status == "done",
+                            Job.started_at > completed,
+                        )
+                    )
+                ).scalar_one()
+            if delta_done:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit("B1: no delta ran after the backfill")
+            await asyncio.sleep(0.5)
         async with sessionmaker() as session:
             orders = (
                 await session.execute(select(func.count()).select_from(Order))
@@ -109,7 +137,7 @@ async def main() -> None:
     lines = [
         f"B1 backfill: {args.orders:,} orders over 24 months, one marketplace, emulator clock x{args.time_scale:g}",
         (
-            f"  stored: {orders:,} orders, {items:,} item lines (emulator truth: {truth['total_orders']:,} orders, "
+            f"  stored after the backfill and one delta: {orders:,} orders, {items:,} item lines (emulator truth: {truth['total_orders']:,} orders, "
             f"{truth['total_items']:,} lines); {len(jobs)} backfill windows via {', '.join(paths)}"
         ),
         f"  Amazon time to complete: {amazon:,.0f} s ({amazon / 60:.1f} min; wall {wall:.1f} s)",

@@ -99,6 +99,13 @@ async def test_filters(client: httpx.AsyncClient, session: AsyncSession) -> None
         client, {**base, "created_after": after.isoformat(), "created_before": before.isoformat()}
     )
     assert len(window) == 9  # hours 3, 4 and 5, three orders each
+    # A time without an offset is UTC: the same window, the same totals.
+    naive = {
+        "created_after": after.replace(tzinfo=None).isoformat(),
+        "created_before": before.replace(tzinfo=None).isoformat(),
+    }
+    same, same_totals = await all_pages(client, {**base, **naive})
+    assert [o["id"] for o in same] == [o["id"] for o in window] and same_totals["count"] == 9
     mine, _ = await all_pages(client, {**base, "connection_id": str(connection_id)})
     assert len(mine) == 40
     nobody, totals = await all_pages(client, {**base, "connection_id": str(uuid.uuid4())})
