@@ -15,6 +15,7 @@ from app.orders.read_repository import OrderFilters, OrderReadRepository, Totals
 from app.orders.repository import OrderRepository
 from tests.factories.connections import Seller, make_seller
 from tests.factories.orders import order_2026
+from tests.orders.support import day_totals_and_grouped_orders
 
 DAY0 = datetime(2026, 3, 1, tzinfo=UTC)
 MARKETPLACES = [("ATVPDKIKX0DER", "USD"), ("A2EUQ1WTGCTBG2", "CAD")]
@@ -90,14 +91,14 @@ async def test_totals_equal_a_count_over_the_orders_for_any_filter(
     rnd = random.Random(11)
     other = await make_seller(session, "Other")
     repo = OrderRepository(session)
-    await repo.upsert_orders(varied_orders(seller, 300, rnd, DAY0 + timedelta(days=20)))
+    first = varied_orders(seller, 300, rnd, DAY0 + timedelta(days=20))
+    await repo.upsert_orders(first)
     # Another tenant's orders on the same days never count.
     await repo.upsert_orders(varied_orders(other, 50, rnd, DAY0 + timedelta(days=20)))
     # A later version of a third of the orders: new statuses and totals (days stay the same).
     changed = varied_orders(seller, 300, random.Random(12), DAY0 + timedelta(days=21))
-    kept = {row["amazon_order_id"]: row for row in varied_orders(seller, 300, random.Random(11), DAY0)}
-    for row in changed[::3]:
-        row["purchase_date"] = kept[row["amazon_order_id"]]["purchase_date"]
+    for row, was in zip(changed[::3], first[::3], strict=True):
+        row["purchase_date"] = was["purchase_date"]
     await repo.upsert_orders(changed[::3])
 
     reads = OrderReadRepository(session)
@@ -123,18 +124,9 @@ async def test_the_day_totals_are_the_orders_grouped_by_day(session: AsyncSessio
     repo = OrderRepository(session)
     await repo.upsert_orders(varied_orders(seller, 120, rnd, DAY0 + timedelta(days=20)))
     await repo.upsert_orders(varied_orders(seller, 120, random.Random(6), DAY0 + timedelta(days=22))[::2])
-    group = (
-        "SELECT connection_id, marketplace_id, order_status, (purchase_date AT TIME ZONE 'UTC')::date AS day,"
-        " coalesce(currency, '') AS currency, count(*) AS orders, count(order_total) AS priced,"
-        " coalesce(sum(order_total), 0) AS total FROM orders GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
-    )
-    kept = (
-        "SELECT connection_id, marketplace_id, order_status, day, currency, orders, priced_orders AS priced,"
-        " order_total AS total FROM order_day_totals WHERE orders > 0 ORDER BY 1, 2, 3, 4, 5"
-    )
-    expected = (await session.execute(text(group))).all()
-    assert len(expected) > 20
-    assert (await session.execute(text(kept))).all() == expected
+    kept, grouped = await day_totals_and_grouped_orders(session, seller.connection_id)
+    assert len(grouped) > 20
+    assert kept == grouped
 
 
 def test_day_split() -> None:

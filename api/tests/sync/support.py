@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.session import create_sessionmaker, unit_of_work
@@ -16,6 +16,7 @@ from app.orders.models import Order, OrderItem
 from app.orders.vocabulary import STATUS_FROM_V0
 from tests.factories.connections import make_synced_connection
 from tests.factories.tenants import make_tenant
+from tests.orders.support import day_totals_and_grouped_orders
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
 
@@ -166,14 +167,5 @@ async def check_orders_exactly(
             got = sorted((i.seller_sku, i.quantity_ordered) for i in items)
             assert got == sorted((i["sku"], i["quantity"]) for i in want["items"]), order.amazon_order_id
         # The list's totals (order_day_totals) equal the orders they summarise.
-        grouped = (
-            "SELECT marketplace_id, order_status, (purchase_date AT TIME ZONE 'UTC')::date,"
-            " coalesce(currency, ''), count(*), count(order_total), coalesce(sum(order_total), 0)"
-            " FROM orders WHERE connection_id = :c GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
-        )
-        kept = (
-            "SELECT marketplace_id, order_status, day, currency, orders, priced_orders, order_total"
-            " FROM order_day_totals WHERE connection_id = :c AND orders > 0 ORDER BY 1, 2, 3, 4"
-        )
-        expected = (await session.execute(text(grouped), {"c": connection_id})).all()
-        assert expected and (await session.execute(text(kept), {"c": connection_id})).all() == expected
+        kept, grouped = await day_totals_and_grouped_orders(session, connection_id)
+        assert grouped and kept == grouped
