@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.orders.mapping import order_rows_from_2026
+from app.orders.models import Order
 from app.orders.repository import OrderRepository
-from app.orders.schemas import OrdersPage
+from app.orders.schemas import OrdersPage, OrderSummary
 from tests.auth.helpers import as_user, sign_up
 from tests.factories.connections import make_connection
 from tests.factories.orders import order_2026
@@ -136,3 +138,53 @@ async def test_order_detail_and_tenant_isolation(client: httpx.AsyncClient, sess
     assert (await client.get("/api/orders", params={"tenant_id": tenant_id})).status_code == 200
     anonymous = as_user(client)
     assert (await anonymous.get("/api/orders", params={"tenant_id": tenant_id})).status_code == 401
+
+
+async def test_list_body_is_the_models_serialisation(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """The list skips the models on its hot path (plain rows, serialised once): its body must be
+    byte for byte what OrdersPage gives, including fractional seconds, money, nulls and text that
+    needs escaping."""
+    await sign_up(client)
+    tenant_id, _ = await tenant_with_orders(client, session, 12)
+    ids = list(
+        (
+            await session.scalars(
+                select(Order.id).where(Order.tenant_id == uuid.UUID(tenant_id)).order_by(Order.id)
+            )
+        ).all()
+    )
+    await session.execute(
+        update(Order)
+        .where(Order.id == ids[1])
+        .values(
+            purchase_date=START + timedelta(hours=30, microseconds=120),
+            last_update_date=START + timedelta(days=2, microseconds=500000),
+            ship_city='São "Paulo"\n\\ <tab>\t',
+            order_total=Decimal("-0.50"),
+            is_prime=None,
+        )
+    )
+    await session.flush()
+    response = await client.get("/api/orders", params={"tenant_id": tenant_id, "limit": 5})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    rows = (
+        await session.scalars(
+            select(Order)
+            .where(Order.tenant_id == uuid.UUID(tenant_id))
+            .order_by(Order.purchase_date.desc(), Order.id.desc())
+            .limit(5)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    assert rows[0].id == ids[1]
+    expected = OrdersPage(
+        orders=[OrderSummary.model_validate(row) for row in rows],
+        next_cursor=body["next_cursor"],
+        totals=body["totals"],
+    )
+    assert response.content == expected.model_dump_json().encode()
+    assert body["orders"][0]["purchase_date"] == "2026-01-02T06:00:00.000120Z"
+    assert body["orders"][0]["order_total"] == "-0.50"
