@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",
     "tests.fixtures.browser",
+    "tests.fixtures.sqs",
 ]
 
 

@@ -98,6 +98,20 @@ def scheduler(
 
 
 @cli.command()
+def notifications() -> None:
+    """Consume the SP-API notifications queue (NOTIFICATIONS_SQS_QUEUE_URL): order changes are
+    refreshed at once, a rotated client secret is stored."""
+    import asyncio
+
+    from app.kit.logging import configure_logging
+    from app.notifications.consumer import run_consumer
+
+    settings = get_settings()
+    configure_logging(settings.runtime.log_level, settings.runtime.log_format)
+    asyncio.run(run_consumer(settings))
+
+
+@cli.command()
 def migrate(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
     down: Annotated[bool, typer.Option("--down", help="Downgrade to REVISION instead.")] = False,

@@ -2,7 +2,8 @@
 
 It starts a real PostgreSQL and a real Redis from wheels (data under ./.local/, kept between runs)
 unless DATABASE_URL / REDIS_URL name other servers, generates local secrets once, migrates, and
-runs the API, a worker, the scheduler and the Amazon emulator as child processes. Ctrl-C stops the
+runs the API, a worker, the scheduler and the Amazon emulator as child processes; with the
+emulator, also a local SQS (moto) and the notifications consumer. Ctrl-C stops the
 children first (so nothing writes while the databases go down), then the embedded servers.
 """
 
@@ -114,6 +115,47 @@ def _console_script(name: str) -> str:
     return str(candidate) if candidate.exists() else (shutil.which(name) or name)
 
 
+def start_local_sqs(children: Children) -> dict[str, str] | None:
+    """A local SQS (moto in server mode, a development dependency) with the notifications queue, so
+    the emulator's ORDER_CHANGE notifications reach `spapi-saas notifications` as Amazon's would.
+    Returns the environment that points every process at it; None when moto is not installed."""
+    import boto3
+
+    from app.kit.embedded import free_port
+
+    server = Path(_console_script("moto_server"))
+    if not server.is_file():
+        _say("notifications: moto is not installed (pip install -e 'api[dev]'); deltas only")
+        return None
+    port = free_port()
+    children.start("sqs", [str(server), "-H", "127.0.0.1", "-p", str(port)])
+    env = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }
+    client = boto3.client(
+        "sqs",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            env["NOTIFICATIONS_SQS_QUEUE_URL"] = client.create_queue(QueueName="spapi-notifications")[
+                "QueueUrl"
+            ]
+            return env
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> int:
     from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis
 
@@ -144,6 +186,8 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
         emulator_url = f"http://127.0.0.1:{emulator_port}"
         if with_emulator:
             os.environ.update(emulator_environment(emulator_url))
+            if not settings.notifications.notifications_sqs_queue_url:
+                os.environ.update(start_local_sqs(children) or {})
         reset_settings_cache()
         settings = get_settings()
 
@@ -170,6 +214,8 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
         children.start("api", [spapi, "api", "--workers", "1"])
         children.start("worker", [spapi, "worker"])
         children.start("scheduler", [spapi, "scheduler"])
+        if settings.notifications.notifications_sqs_queue_url:
+            children.start("notifications", [spapi, "notifications"])
         url = f"http://{settings.runtime.api_host}:{settings.runtime.api_port}"
         _say(f"panel    {url}/")
         _say(f"API docs {url}/docs")

@@ -44,13 +44,14 @@ def product_env(emulator_url: str, time_scale: float, **extra: str) -> dict[str,
 
 
 class Product:
-    """`spapi-saas worker` and `spapi-saas scheduler` as child processes (own process groups)."""
+    """`spapi-saas worker`, `scheduler` and `notifications` as child processes (own process groups)."""
 
     def __init__(self, env: dict[str, str], name: str) -> None:
         self.env = env
         self.name = name
         self.worker: subprocess.Popen[bytes] | None = None
         self.scheduler: subprocess.Popen[bytes] | None = None
+        self.notifications: subprocess.Popen[bytes] | None = None
         self._logs: list[Any] = []
         (REPO_ROOT / "test-results").mkdir(exist_ok=True)
 
@@ -71,6 +72,9 @@ class Product:
     def start_scheduler(self) -> None:
         self.scheduler = self._spawn("scheduler", "--tick-seconds", "0.5")
 
+    def start_notifications(self) -> None:
+        self.notifications = self._spawn("notifications")
+
     def kill_worker(self) -> None:
         """SIGKILL the worker's whole process group (the dramatiq parent and its worker process)."""
         if self.worker is not None and self.worker.poll() is None:
@@ -79,10 +83,10 @@ class Product:
         self.worker = None
 
     def stop(self) -> None:
-        for proc in (self.worker, self.scheduler):
+        for proc in (self.worker, self.scheduler, self.notifications):
             if proc is not None and proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-        for proc in (self.worker, self.scheduler):
+        for proc in (self.worker, self.scheduler, self.notifications):
             if proc is not None:
                 try:
                     proc.wait(timeout=20)

@@ -21,7 +21,7 @@ from app.connections import amazon
 from app.connections.models import Connection
 from app.connections.oauth_state import InvalidState, OAuthState, OAuthStateStore, Provider, Region
 from app.connections.repository import AdsProfileRepository, ConnectionRepository, SyncStateRepository
-from app.connections.tasks import FIRST_SYNC_ACTOR
+from app.connections.tasks import FIRST_SYNC_ACTOR, SUBSCRIBE_ACTOR
 from app.kit.errors import AppError, NotFound
 from app.settings import Settings
 from app.spapi import AmazonError, AmazonTransport, LwaError
@@ -251,6 +251,10 @@ async def complete_sp(
     )
     await SyncStateRepository(session).ensure(tenant_id, connection.id, selected, "orders")
     await _finish(session, onboarding, state, actor, connection, created, refresh_token)
+    if onboarding.settings.notifications.notifications_sqs_queue_url:
+        # Before the first sync: changes from then on arrive as notifications; the first delta
+        # covers what came before.
+        enqueue_job(session, SUBSCRIBE_ACTOR, connection_id=str(connection.id), tenant_id=str(tenant_id))
     enqueue_job(session, FIRST_SYNC_ACTOR, connection_id=str(connection.id), tenant_id=str(tenant_id))
     log.info("onboarding.connected", connection_id=str(connection.id), provider="amazon_sp", created=created)
     return connection

@@ -29,13 +29,7 @@ from typing import Any, Literal
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.orders.mapping import (
-    MappedOrders,
-    item_rows_from_v0,
-    order_row_from_v0,
-    order_rows_from_2026,
-    rows_from_flat_file_report,
-)
+from app.orders.mapping import MappedOrders, rows_from_flat_file_report
 from app.orders.repository import OrderRepository, UpsertCounts
 from app.settings import Settings
 from app.spapi.client import SpApiClient
@@ -53,6 +47,7 @@ from app.spapi.operations.reports import ReportSpec
 from app.sync import planner
 from app.sync.models import SyncState
 from app.sync.observe import CallStats, current_stats
+from app.sync.refresh import map_orders
 from app.sync.repository import DueRow, SyncRepository
 from app.worker.enqueue import enqueue_job
 
@@ -271,16 +266,7 @@ class SyncRun:
 
     async def _map_page(self, client: SpApiClient, page: OrdersPage) -> MappedOrders:
         assert self.state is not None
-        tenant_id, connection_id = self.state.tenant_id, self.state.connection_id
-        if client.orders.version == "v0":
-            mapped = MappedOrders()
-            for order in page.orders:
-                row = order_row_from_v0(order.raw, tenant_id, connection_id)
-                items = await client.orders.get_items(order)
-                mapped.orders.append(row)
-                mapped.items.extend(item_rows_from_v0([i.raw for i in items], row))
-            return mapped
-        return order_rows_from_2026([o.raw for o in page.orders], tenant_id, connection_id)
+        return await map_orders(client, page.orders, self.state.tenant_id, self.state.connection_id)
 
     async def _pages(
         self,

@@ -6,6 +6,8 @@
   (the claim is kept), a longer one releases the claim with `next_run_at` in the future. When a
   run ends it dispatches again, so the next due row starts without waiting for a tick.
 * `sync.connection_onboarded(connection_id, tenant_id)`: a new connection's backfill starts by itself.
+* `sync.refresh_order(tenant_id, connection_id, amazon_order_id)`: one order again, sooner than the
+  next delta (ORDER_CHANGE notifications, `app.notifications`).
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.notifications.service import REFRESH_ORDER_ACTOR
 from app.settings import get_settings
 from app.spapi.client import SpApiClient
+from app.spapi.errors import NotFound, Throttled
 from app.spapi.ratelimit import RateLimiter
 from app.spapi.transport import create_http_client
 from app.sync import observe
 from app.sync.locks import RunLock
+from app.sync.refresh import fetch_order, store_order
 from app.sync.repository import SyncRepository
 from app.sync.service import (
     ERROR_RETRY_S,
@@ -119,6 +124,30 @@ async def on_connection_onboarded(connection_id: str, tenant_id: str) -> None:
         rows = await connection_onboarded(session, uuid.UUID(tenant_id), uuid.UUID(connection_id))
         await dispatch_due(session, get_settings())
     log.info("sync.onboarded", connection_id=connection_id, rows=rows)
+
+
+@task(REFRESH_ORDER_ACTOR, queue="high", max_retries=5, time_limit_s=120)
+async def refresh_order(tenant_id: str, connection_id: str, amazon_order_id: str) -> None:
+    """One order again from Amazon (an ORDER_CHANGE notification named it); idempotent."""
+    try:
+        client = await _client(connection_id)
+        mapped = await fetch_order(client, amazon_order_id, uuid.UUID(tenant_id), uuid.UUID(connection_id))
+    except Throttled as exc:
+        raise Reschedule(max(exc.retry_after, 0.2), "throttled") from None
+    except (NotFound, ReauthorizationRequired, LookupError) as exc:
+        # The order is not (yet) visible, or the connection is gone or needs re-authorizing: the
+        # delta (the safety net) catches up once it can.
+        log.info("sync.refresh_skipped", amazon_order_id=amazon_order_id, reason=type(exc).__name__)
+        return
+    async with task_session() as session:
+        counts = await store_order(session, mapped)
+    log.info(
+        "sync.order_refreshed",
+        connection_id=connection_id,
+        amazon_order_id=amazon_order_id,
+        inserted=counts.inserted,
+        updated=counts.updated,
+    )
 
 
 @task(RUN_ACTOR, queue="default", max_retries=3, time_limit_s=3600)

@@ -1,0 +1,99 @@
+"""SQL for notification destinations, subscriptions, and the connections a notification is for."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.connections.models import Connection
+from app.notifications.models import NotificationDestination, NotificationSubscription
+
+
+class NotificationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def destination(self, region: str, sqs_arn: str) -> NotificationDestination | None:
+        """The application's destination for this queue in a region (destinations are not tenants')."""
+        result = await self.session.scalar(
+            select(NotificationDestination).where(
+                NotificationDestination.region == region, NotificationDestination.sqs_arn == sqs_arn
+            )
+        )
+        return result
+
+    async def add_destination(
+        self, *, destination_id: str, region: str, name: str, sqs_arn: str
+    ) -> NotificationDestination:
+        await self.session.execute(
+            insert(NotificationDestination)
+            .values(destination_id=destination_id, region=region, name=name, sqs_arn=sqs_arn)
+            .on_conflict_do_nothing(index_elements=["destination_id"])
+        )
+        found = await self.session.scalar(
+            select(NotificationDestination).where(NotificationDestination.destination_id == destination_id)
+        )
+        assert found is not None
+        return found
+
+    async def save_subscription(
+        self,
+        *,
+        tenant_id: uuid.UUID,
+        connection_id: uuid.UUID,
+        notification_type: str,
+        subscription_id: str | None,
+        destination_id: str,
+        payload_version: str,
+        status: str,
+        last_error: str | None = None,
+    ) -> None:
+        values = {
+            "subscription_id": subscription_id,
+            "destination_id": destination_id,
+            "payload_version": payload_version,
+            "status": status,
+            "last_error": last_error,
+        }
+        await self.session.execute(
+            insert(NotificationSubscription)
+            .values(
+                tenant_id=tenant_id,
+                connection_id=connection_id,
+                notification_type=notification_type,
+                **values,
+            )
+            .on_conflict_do_update(constraint="uq_notification_subscriptions_tenant_type", set_=values)
+        )
+
+    async def subscriptions(
+        self, tenant_id: uuid.UUID, connection_id: uuid.UUID
+    ) -> list[NotificationSubscription]:
+        result = await self.session.scalars(
+            select(NotificationSubscription)
+            .where(
+                NotificationSubscription.tenant_id == tenant_id,
+                NotificationSubscription.connection_id == connection_id,
+            )
+            .order_by(NotificationSubscription.notification_type)
+        )
+        return list(result)
+
+    async def connections_of_seller(
+        self, seller_id: str, marketplace_id: str | None
+    ) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """(tenant_id, connection_id) of every active SP-API connection of this seller account that
+        covers the marketplace. Deliberately across tenants: a notification names only the seller,
+        and two tenants (say, the seller and its agency) may each have connected it."""
+        query = select(Connection.tenant_id, Connection.id).where(
+            Connection.provider == "amazon_sp",
+            Connection.account_id == seller_id,
+            Connection.status == "active",
+        )
+        if marketplace_id:
+            query = query.where(Connection.marketplaces.contains([marketplace_id]))
+        rows = (await self.session.execute(query.order_by(Connection.tenant_id, Connection.id))).all()
+        return [(row[0], row[1]) for row in rows]

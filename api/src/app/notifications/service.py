@@ -1,0 +1,155 @@
+"""SP-API notifications: subscribing a seller to ORDER_CHANGE, and what an incoming message does.
+
+* Destinations belong to the application (grantless calls), one per region and queue; a seller's
+  subscription points at it (seller's token). Subscribing is idempotent: Amazon answers 409 when
+  the destination or subscription exists, and the existing one is looked up instead.
+* ORDER_CHANGE enqueues a targeted refresh (`sync.refresh_order`: getOrder, no PII) for every
+  active connection of the seller that covers the order's marketplace, so a change shows up in
+  seconds; the 15-minute delta stays as the safety net for anything a notification misses.
+* APPLICATION_OAUTH_CLIENT_NEW_SECRET stores the rotated client secret (see
+  `app.connections.client_secret`).
+
+Envelopes come in two casings (ORDER_CHANGE: `NotificationType`/`Payload`; the others:
+`notificationType`/`payload`): both are read. Services never commit; the caller's unit of work
+does, then sends the enqueued refreshes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.connections.client_secret import NEW_SECRET_NOTIFICATION, store_new_client_secret
+from app.notifications.repository import NotificationRepository
+from app.spapi.errors import Conflict
+from app.spapi.operations.notifications import PAYLOAD_VERSIONS, NotificationsApi
+from app.worker.enqueue import enqueue_job
+
+log = structlog.get_logger("app.notifications")
+
+ORDER_CHANGE = "ORDER_CHANGE"
+REFRESH_ORDER_ACTOR = "sync.refresh_order"
+DESTINATION_NAME = "spapi-saas"
+
+
+class InvalidNotification(ValueError):
+    pass
+
+
+def field(mapping: Any, name: str) -> Any:
+    """`name` in either casing (`payload` / `Payload`); None when absent or not a mapping."""
+    if not isinstance(mapping, dict):
+        return None
+    return mapping.get(name, mapping.get(name[:1].upper() + name[1:]))
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    seller_id: str
+    amazon_order_id: str
+    marketplace_id: str | None
+
+
+def parse_order_change(message: dict[str, Any]) -> OrderChange:
+    change = field(field(message, "payload"), "orderChangeNotification")
+    seller_id, order_id = field(change, "sellerId"), field(change, "amazonOrderId")
+    if not seller_id or not order_id:
+        raise InvalidNotification("ORDER_CHANGE without SellerId or AmazonOrderId")
+    marketplace = field(field(change, "summary"), "marketplaceId")
+    return OrderChange(str(seller_id), str(order_id), str(marketplace) if marketplace else None)
+
+
+Outcome = Literal["refresh", "no_connection", "secret_stored", "ignored"]
+
+
+async def handle_notification(
+    session: AsyncSession, message: dict[str, Any], *, encryption_keys: list[str]
+) -> Outcome:
+    """Act on one notification. Raises InvalidNotification for a message that can never be handled
+    (the consumer drops it); any other error leaves it on the queue to be delivered again."""
+    kind = field(message, "notificationType")
+    if kind == ORDER_CHANGE:
+        change = parse_order_change(message)
+        targets = await NotificationRepository(session).connections_of_seller(
+            change.seller_id, change.marketplace_id
+        )
+        for tenant_id, connection_id in targets:
+            enqueue_job(
+                session,
+                REFRESH_ORDER_ACTOR,
+                tenant_id=str(tenant_id),
+                connection_id=str(connection_id),
+                amazon_order_id=change.amazon_order_id,
+            )
+        log.info(
+            "notification.order_change",
+            amazon_order_id=change.amazon_order_id,
+            marketplace_id=change.marketplace_id,
+            connections=len(targets),
+        )
+        return "refresh" if targets else "no_connection"
+    if kind == NEW_SECRET_NOTIFICATION:
+        try:
+            await store_new_client_secret(session, encryption_keys, message)
+        except ValueError as exc:
+            raise InvalidNotification(str(exc)) from exc
+        return "secret_stored"
+    log.info("notification.ignored", notification_type=kind)
+    return "ignored"
+
+
+async def subscribe_order_changes(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    region: str,
+    queue_arn: str,
+    application_api: NotificationsApi,
+    seller_api: NotificationsApi,
+) -> str:
+    """Make sure the application's destination for `queue_arn` exists in the region and the seller
+    is subscribed to ORDER_CHANGE there; record both. Returns the subscription id."""
+    repo = NotificationRepository(session)
+    destination = await repo.destination(region, queue_arn)
+    if destination is None:
+        try:
+            created = await application_api.create_sqs_destination(DESTINATION_NAME, queue_arn)
+            destination_id = created.destination_id
+        except Conflict:
+            existing = await application_api.get_destinations()
+            ids = [
+                d.destination_id for d in existing if (d.resource.get("sqs") or {}).get("arn") == queue_arn
+            ]
+            if not ids:
+                raise
+            destination_id = ids[0]
+        destination = await repo.add_destination(
+            destination_id=destination_id, region=region, name=DESTINATION_NAME, sqs_arn=queue_arn
+        )
+    version = PAYLOAD_VERSIONS[ORDER_CHANGE]
+    try:
+        subscription = await seller_api.create_subscription(ORDER_CHANGE, destination.destination_id)
+    except Conflict:
+        # Subscribed before (say, by an earlier connection of this seller): Amazon keeps one.
+        subscription = await seller_api.get_subscription(ORDER_CHANGE, payload_version=version)
+    await repo.save_subscription(
+        tenant_id=tenant_id,
+        connection_id=connection_id,
+        notification_type=ORDER_CHANGE,
+        subscription_id=subscription.subscription_id,
+        destination_id=subscription.destination_id,
+        payload_version=subscription.payload_version,
+        status="active",
+    )
+    log.info(
+        "notification.subscribed",
+        connection_id=str(connection_id),
+        notification_type=ORDER_CHANGE,
+        subscription_id=subscription.subscription_id,
+    )
+    return subscription.subscription_id

@@ -1,0 +1,48 @@
+"""Orders as Amazon answers them, mapped to rows; and the targeted refresh of one order.
+
+`map_orders` is shared by the delta, the API path of the backfill and the refresh: 2026-01-01
+orders carry their lines, v0 needs getOrderItems per order. `refresh_order` is what an
+ORDER_CHANGE notification triggers (`sync.refresh_order`): getOrder without PII, then the same
+idempotent upsert as a sync run, so an order already newer in the database stays as it is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.orders.mapping import MappedOrders, item_rows_from_v0, order_row_from_v0, order_rows_from_2026
+from app.orders.repository import OrderRepository, UpsertCounts
+from app.spapi.client import SpApiClient
+from app.spapi.operations.orders import Order
+
+
+async def map_orders(
+    client: SpApiClient, orders: Sequence[Order], tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> MappedOrders:
+    if client.orders.version == "v0":
+        mapped = MappedOrders()
+        for order in orders:
+            row = order_row_from_v0(order.raw, tenant_id, connection_id)
+            items = await client.orders.get_items(order)
+            mapped.orders.append(row)
+            mapped.items.extend(item_rows_from_v0([i.raw for i in items], row))
+        return mapped
+    return order_rows_from_2026([o.raw for o in orders], tenant_id, connection_id)
+
+
+async def fetch_order(
+    client: SpApiClient, amazon_order_id: str, tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> MappedOrders:
+    """One order and its lines, as rows (Amazon calls only: no transaction is held meanwhile)."""
+    order = await client.orders.get_order(amazon_order_id)
+    return await map_orders(client, [order], tenant_id, connection_id)
+
+
+async def store_order(session: AsyncSession, mapped: MappedOrders) -> UpsertCounts:
+    repository = OrderRepository(session)
+    counts = await repository.upsert_orders(mapped.orders)
+    await repository.upsert_items(mapped.items)
+    return counts

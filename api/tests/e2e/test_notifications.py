@@ -1,0 +1,151 @@
+"""ORDER_CHANGE notifications end to end with the product's processes: a real worker and
+`spapi-saas notifications` consuming a local SQS (moto) that the emulator publishes to.
+
+No scheduler runs, so no delta: the onboarding's subscription job subscribes the seller, then
+emulator activity (new orders, status changes) reaches Postgres through notification -> consumer ->
+`sync.refresh_order` alone, within seconds, and the consumer leaves the queue empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+from amazon_emulator.config import EmulatorConfig
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.connections.tasks import SUBSCRIBE_ACTOR
+from app.db.session import create_sessionmaker, unit_of_work
+from app.notifications.models import NotificationSubscription
+from app.orders.models import Order
+from app.orders.vocabulary import STATUS_FROM_V0
+from app.settings import get_settings
+from app.sync.models import Job
+from app.worker.broker import setup_broker
+from app.worker.enqueue import enqueue_job
+from tests.amazon.support import LoopbackEmulator, self_authorize
+from tests.sync.procs import Product, emulator_client, eventually, product_env
+from tests.sync.support import CA, US, create_seller, make_connection
+
+pytestmark = pytest.mark.usefixtures("clean_tables")
+
+
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=9, demo=True, demo_orders=10)
+
+
+@pytest.fixture
+def emulator_app(emulator_config: EmulatorConfig) -> Any:
+    from amazon_emulator.app import create_app
+
+    return create_app(emulator_config)
+
+
+@pytest.fixture
+def served(emulator_app: Any, sqs_endpoint: str) -> Iterator[LoopbackEmulator]:
+    # The emulator runs in this process: it publishes through AWS_ENDPOINT_URL (set by sqs_endpoint).
+    server = LoopbackEmulator(emulator_app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def amazon(served: LoopbackEmulator) -> AsyncIterator[httpx.AsyncClient]:
+    async with emulator_client(served.url) as client:
+        yield client
+
+
+async def test_order_changes_arrive_by_notification(
+    engine: AsyncEngine,
+    served: LoopbackEmulator,
+    amazon: httpx.AsyncClient,
+    sqs_endpoint: str,
+    queue_url: str,
+) -> None:
+    seller = await create_seller(amazon, 40, [US, CA], seed=3, months=1)
+    tenant_id, connection_id = await make_connection(
+        engine,
+        seller_id=seller,
+        marketplaces=[US, CA],
+        refresh_token=await self_authorize(amazon, seller),
+        encryption_keys=get_settings().security.encryption_keys,
+    )
+    env = product_env(
+        served.url,
+        1.0,
+        NOTIFICATIONS_SQS_QUEUE_URL=queue_url,
+        AWS_ENDPOINT_URL=sqs_endpoint,
+        AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local",
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    product = Product(env, "notifications-e2e")
+    product.start_worker()
+    product.start_notifications()
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        setup_broker()
+        async with unit_of_work(sessionmaker) as session:  # what onboarding enqueues
+            enqueue_job(session, SUBSCRIBE_ACTOR, connection_id=str(connection_id), tenant_id=str(tenant_id))
+
+        async def subscribed() -> bool:
+            async with sessionmaker() as session:
+                row = await session.scalar(select(NotificationSubscription))
+            return row is not None and row.status == "active" and row.subscription_id is not None
+
+        await eventually(subscribed, 30, "the ORDER_CHANGE subscription")
+
+        answer = await amazon.post(
+            f"/_emulator/sellers/{seller}/activity", json={"new_orders": 3, "updates": 4}
+        )
+        assert answer.status_code == 200, answer.text
+        changed: list[str] = answer.json()["created"] + answer.json()["updated"]
+        truth = {}
+        for order_id in changed:
+            detail = await amazon.get(f"/_emulator/sellers/{seller}/orders/{order_id}")
+            assert detail.status_code == 200, detail.text
+            truth[order_id] = detail.json()
+
+        async def refreshed() -> bool:
+            async with sessionmaker() as session:
+                rows = (await session.scalars(select(Order).where(Order.amazon_order_id.in_(changed)))).all()
+            return len(rows) == len(changed)
+
+        # Amazon hides the last two minutes from order searches: only the notification path can
+        # have brought these orders in.
+        await eventually(refreshed, 30, "the changed orders to arrive by notification")
+        async with sessionmaker() as session:
+            rows = {
+                o.amazon_order_id: o
+                for o in (
+                    await session.scalars(select(Order).where(Order.amazon_order_id.in_(changed)))
+                ).all()
+            }
+            jobs = list((await session.scalars(select(Job))).all())
+        for order_id, row in rows.items():
+            assert (row.tenant_id, row.connection_id, row.source) == (tenant_id, connection_id, "api")
+            expected = truth[order_id]
+            assert row.order_status == STATUS_FROM_V0.get(expected["status"], expected["status"])
+            assert row.last_update_date.isoformat().replace("+00:00", "Z") == expected["last_update_date"]
+        assert jobs == []  # no sync run wrote them
+
+        sqs = boto3.client("sqs", endpoint_url=sqs_endpoint, region_name="us-east-1")
+
+        async def drained() -> bool:
+            attributes = sqs.get_queue_attributes(
+                QueueUrl=queue_url,
+                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            )["Attributes"]
+            return attributes == {
+                "ApproximateNumberOfMessages": "0",
+                "ApproximateNumberOfMessagesNotVisible": "0",
+            }
+
+        await eventually(drained, 20, "the queue to be empty")
+    finally:
+        product.stop()
