@@ -72,9 +72,15 @@ class Children:
     def __init__(self) -> None:
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
-    def start(self, name: str, args: list[str]) -> None:
+    def start(self, name: str, args: list[str], *, log: Path | None = None) -> None:
+        """`log`: write the child's output there instead of this terminal."""
+        output = log.open("ab") if log else None
         # Own session: the terminal's Ctrl-C reaches only us, and we stop children in order.
-        self.procs[name] = subprocess.Popen(args, start_new_session=True)
+        self.procs[name] = subprocess.Popen(
+            args, start_new_session=True, stdout=output, stderr=subprocess.STDOUT if output else None
+        )
+        if output:
+            output.close()  # the child holds its own copy
 
     def first_exited(self) -> tuple[str, int] | None:
         for name, proc in self.procs.items():
@@ -115,7 +121,7 @@ def _console_script(name: str) -> str:
     return str(candidate) if candidate.exists() else (shutil.which(name) or name)
 
 
-def start_local_sqs(children: Children) -> dict[str, str] | None:
+def start_local_sqs(children: Children, local: Path) -> dict[str, str] | None:
     """A local SQS (moto in server mode, a development dependency) with the notifications queue, so
     the emulator's ORDER_CHANGE notifications reach `spapi-saas notifications` as Amazon's would.
     Returns the environment that points every process at it; None when moto is not installed."""
@@ -128,7 +134,8 @@ def start_local_sqs(children: Children) -> dict[str, str] | None:
         _say("notifications: moto is not installed (pip install -e 'api[dev]'); deltas only")
         return None
     port = free_port()
-    children.start("sqs", [str(server), "-H", "127.0.0.1", "-p", str(port)])
+    # Its access log (a line per long poll) goes to a file, not the terminal.
+    children.start("sqs", [str(server), "-H", "127.0.0.1", "-p", str(port)], log=local / "sqs.log")
     env = {
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
         "AWS_ACCESS_KEY_ID": "local",
@@ -146,9 +153,9 @@ def start_local_sqs(children: Children) -> dict[str, str] | None:
     deadline = time.monotonic() + 20
     while True:
         try:
-            env["NOTIFICATIONS_SQS_QUEUE_URL"] = client.create_queue(QueueName="spapi-notifications")[
-                "QueueUrl"
-            ]
+            queue = client.create_queue(QueueName="spapi-notifications")["QueueUrl"]
+            env["NOTIFICATIONS_SQS_QUEUE_URL"] = queue
+            _say(f"SQS (moto, local)     {env['AWS_ENDPOINT_URL']}  queue: {queue}")
             return env
         except Exception:
             if time.monotonic() > deadline:
@@ -187,7 +194,7 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
         if with_emulator:
             os.environ.update(emulator_environment(emulator_url))
             if not settings.notifications.notifications_sqs_queue_url:
-                os.environ.update(start_local_sqs(children) or {})
+                os.environ.update(start_local_sqs(children, local) or {})
         reset_settings_cache()
         settings = get_settings()
 

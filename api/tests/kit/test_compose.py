@@ -30,6 +30,8 @@ def test_services_and_healthchecks(compose: dict[str, Any]) -> None:
     assert services["db"]["image"] == "postgres:18"
     assert services["redis"]["image"].startswith("redis:7")
     assert services["emulator"]["profiles"] == ["demo"]
+    assert services["notifications"]["profiles"] == ["notifications"]
+    assert "healthcheck" in services["notifications"]
     assert "pgdata" in compose["volumes"]
 
 

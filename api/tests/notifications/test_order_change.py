@@ -24,6 +24,7 @@ from app.settings import NotificationSettings, Settings
 from app.spapi.client import SpApiClient
 from app.spapi.lwa import SCOPE_NOTIFICATIONS
 from app.sync.refresh import fetch_order, store_order
+from app.sync.views import sync_status
 from app.tokens.models import AppSecret
 from app.tokens.service import TokenManager
 from tests.amazon.support import DEMO_SELLER_ID, self_authorize
@@ -123,6 +124,15 @@ async def test_order_change_refreshes_only_that_sellers_order(
     assert [(s.connection_id, s.status, s.subscription_id) for s in subscriptions] == [
         (connection_id, "active", subscription_ids[0])
     ]
+
+    # The panel's sync card says so (GET /api/sync/status); the other tenant sees nothing of it.
+    async with sessionmaker() as session:
+        mine = await sync_status(session, settings, tenant_id, None)
+        theirs = await sync_status(session, settings, other_tenant, None)
+    assert [(u.connection_id, u.notification_type, u.status) for u in mine.live_updates] == [
+        (connection_id, "ORDER_CHANGE", "active")
+    ]
+    assert theirs.live_updates == []
 
     # Activity on both sellers: only the subscribed one publishes.
     for seller in (DEMO_SELLER_ID, other_seller):

@@ -811,6 +811,32 @@ export interface components {
             /** Window Start */
             window_start: string | null;
         };
+        /**
+         * LiveUpdatesOut
+         * @description A connection's notification subscription: with ORDER_CHANGE active, a changed order is
+         *     refreshed within seconds; the delta stays as the safety net.
+         */
+        LiveUpdatesOut: {
+            /**
+             * Connection Id
+             * Format: uuid
+             */
+            connection_id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Notification Type */
+            notification_type: string;
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /**
+             * Status
+             * @description active, pending, error or deleted
+             */
+            status: string;
+        };
         /** MarketplaceOut */
         MarketplaceOut: {
             /** Country Code */
@@ -1175,6 +1201,11 @@ export interface components {
              * Format: date-time
              */
             generated_at: string;
+            /**
+             * Live Updates
+             * @description Notification subscriptions per connection; empty: orders arrive with the deltas only
+             */
+            live_updates: components["schemas"]["LiveUpdatesOut"][];
             /** Marketplaces */
             marketplaces: components["schemas"]["MarketplaceSyncOut"][];
             /** Recent Jobs */

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,21 +66,20 @@ class NotificationRepository:
                 notification_type=notification_type,
                 **values,
             )
-            .on_conflict_do_update(constraint="uq_notification_subscriptions_tenant_type", set_=values)
+            .on_conflict_do_update(
+                constraint="uq_notification_subscriptions_tenant_type",
+                set_={**values, "updated_at": func.now()},
+            )
         )
 
     async def subscriptions(
-        self, tenant_id: uuid.UUID, connection_id: uuid.UUID
+        self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None = None
     ) -> list[NotificationSubscription]:
-        result = await self.session.scalars(
-            select(NotificationSubscription)
-            .where(
-                NotificationSubscription.tenant_id == tenant_id,
-                NotificationSubscription.connection_id == connection_id,
-            )
-            .order_by(NotificationSubscription.notification_type)
-        )
-        return list(result)
+        query = select(NotificationSubscription).where(NotificationSubscription.tenant_id == tenant_id)
+        if connection_id is not None:
+            query = query.where(NotificationSubscription.connection_id == connection_id)
+        order = (NotificationSubscription.connection_id, NotificationSubscription.notification_type)
+        return list(await self.session.scalars(query.order_by(*order)))
 
     async def connections_of_seller(
         self, seller_id: str, marketplace_id: str | None

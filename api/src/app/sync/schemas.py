@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Phase = Literal["waiting", "backfill", "up_to_date", "error", "paused"]
 
@@ -66,12 +66,26 @@ class MarketplaceSyncOut(BaseModel):
     delta: DeltaOut
 
 
+class LiveUpdatesOut(BaseModel):
+    """A connection's notification subscription: with ORDER_CHANGE active, a changed order is
+    refreshed within seconds; the delta stays as the safety net."""
+
+    connection_id: uuid.UUID
+    notification_type: str
+    status: str = Field(description="active, pending, error or deleted")
+    last_error: str | None
+    since: datetime
+
+
 class SyncStatusOut(BaseModel):
     tenant_id: uuid.UUID
     connection_id: uuid.UUID | None
     generated_at: datetime
     marketplaces: list[MarketplaceSyncOut]
     recent_jobs: list[JobOut]
+    live_updates: list[LiveUpdatesOut] = Field(
+        description="Notification subscriptions per connection; empty: orders arrive with the deltas only"
+    )
 
 
 class WatermarkOut(BaseModel):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.notifications.repository import NotificationRepository
 from app.settings import Settings
 from app.sync import planner
 from app.sync.models import Job, SyncState
@@ -15,6 +16,7 @@ from app.sync.schemas import (
     BackfillOut,
     DeltaOut,
     JobOut,
+    LiveUpdatesOut,
     MarketplaceSyncOut,
     Phase,
     SyncStatusOut,
@@ -133,6 +135,16 @@ async def sync_status(
         generated_at=now,
         marketplaces=out,
         recent_jobs=[job_out(j) for j in jobs],
+        live_updates=[
+            LiveUpdatesOut(
+                connection_id=sub.connection_id,
+                notification_type=sub.notification_type,
+                status=sub.status,
+                last_error=sub.last_error,
+                since=sub.updated_at,
+            )
+            for sub in await NotificationRepository(session).subscriptions(tenant_id, connection_id)
+        ],
     )
 
 

@@ -6,6 +6,7 @@ import { api, unwrap, type components } from '@/client'
 export type SyncStatus = components['schemas']['SyncStatusOut']
 export type MarketplaceSync = components['schemas']['MarketplaceSyncOut']
 export type SyncJob = components['schemas']['JobOut']
+export type LiveUpdates = components['schemas']['LiveUpdatesOut']
 
 export const syncKeys = {
   status: (tenantId: string) => ['tenants', tenantId, 'sync', 'status'] as const,

@@ -80,6 +80,43 @@ describe('TenantOverviewPage', () => {
     expect(await post!.json()).toEqual({ email: 'cy@example.com', role: 'admin' })
   })
 
+  it('says whether order changes arrive live or with the next delta', async () => {
+    const status = (live_updates: unknown[]) => ({
+      tenant_id: 't1',
+      connection_id: null,
+      generated_at: '2026-12-05T10:00:00Z',
+      recent_jobs: [],
+      live_updates,
+      marketplaces: [
+        {
+          state_id: 's1',
+          connection_id: 'c1',
+          marketplace_id: 'ATVPDKIKX0DER',
+          entity: 'orders',
+          phase: 'up_to_date',
+          status: 'idle',
+          orders: 1254,
+          last_error: null,
+          last_success_at: '2026-12-05T09:59:00Z',
+          backfill: { progress: 1, backfill_from: null, backfill_to: null, done_until: null, started_at: null, completed_at: null, eta: null, path: 'report' },
+          delta: { interval_minutes: 15, watermark: null, last_run_at: null, next_run_at: null, last_job: null },
+        },
+      ],
+    })
+    const subscription = { connection_id: 'c1', notification_type: 'ORDER_CHANGE', status: 'active', last_error: null, since: '2026-12-05T09:00:00Z' }
+    mockFetch({ ...handlers('owner'), 'GET /api/sync/status': () => json(200, status([subscription])) })
+    const first = renderRoutes(routes, '/dashboard/tenants/t1')
+    const live = await first.findByTestId('sync-live-updates')
+    expect(within(live).getByText('Live updates on')).toBeInTheDocument()
+    first.unmount()
+
+    mockFetch({ ...handlers('owner'), 'GET /api/sync/status': () => json(200, status([])) })
+    renderRoutes(routes, '/dashboard/tenants/t1')
+    const off = await screen.findByTestId('sync-live-updates')
+    expect(within(off).getByText('Live updates off')).toBeInTheDocument()
+    expect(within(off).getByText('Order changes arrive with the next delta (every 15 min).')).toBeInTheDocument()
+  })
+
   it('gives viewers a read-only page', async () => {
     mockFetch(handlers('viewer'))
     renderRoutes(routes, '/dashboard/tenants/t1')

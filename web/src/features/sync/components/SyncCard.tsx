@@ -14,6 +14,7 @@ import {
   shortDuration,
   useRunDelta,
   useSyncStatus,
+  type LiveUpdates,
   type MarketplaceSync,
   type SyncJob,
 } from '../api'
@@ -95,6 +96,25 @@ function MarketplaceRow({
   )
 }
 
+/** Whether Amazon's ORDER_CHANGE notifications reach us: then a change shows up in seconds. */
+function LiveUpdatesLine({ subscriptions, interval }: { subscriptions: LiveUpdates[]; interval: number | null }) {
+  const active = subscriptions.filter((s) => s.notification_type === 'ORDER_CHANGE' && s.status === 'active')
+  const failed = subscriptions.find((s) => s.status === 'error')
+  return (
+    <div className="flex flex-wrap items-center gap-2 text-xs" data-testid="sync-live-updates">
+      <Badge variant={active.length > 0 ? 'default' : 'secondary'}>
+        {active.length > 0 ? 'Live updates on' : 'Live updates off'}
+      </Badge>
+      <span className="text-muted-foreground">
+        {active.length > 0
+          ? 'Amazon notifies each order change; the order is refreshed within seconds, the delta stays as a safety net.'
+          : `Order changes arrive with the next delta${interval ? ` (every ${interval} min)` : ''}.`}
+      </span>
+      {failed?.last_error ? <span className="text-destructive">{failed.last_error}</span> : null}
+    </div>
+  )
+}
+
 function window(job: SyncJob): string {
   if (!job.window_start || !job.window_end) return '—'
   const fmt = (v: string) => new Date(v).toLocaleDateString()
@@ -119,6 +139,12 @@ export function SyncCard({ tenantId }: { tenantId: string }) {
         {status.isError ? <ErrorState error={status.error} title="Could not load the sync status" /> : null}
         {status.data && status.data.marketplaces.length === 0 ? (
           <p className="text-muted-foreground text-sm">Connect a seller account: its orders sync here by themselves.</p>
+        ) : null}
+        {status.data && status.data.marketplaces.length > 0 ? (
+          <LiveUpdatesLine
+            subscriptions={status.data.live_updates}
+            interval={status.data.marketplaces[0]?.delta.interval_minutes ?? null}
+          />
         ) : null}
         {status.data?.marketplaces.map((row) => (
           <MarketplaceRow
