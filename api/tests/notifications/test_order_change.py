@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.db.session import create_sessionmaker, unit_of_work
 from app.notifications.consumer import NotificationConsumer, queue_arn
 from app.notifications.models import NotificationDestination, NotificationSubscription
-from app.notifications.service import REFRESH_ORDER_ACTOR, subscribe_order_changes
+from app.notifications.service import REFRESH_ORDER_ACTOR, subscribe_missing, subscribe_order_changes
 from app.orders.models import Order
 from app.settings import NotificationSettings, Settings
 from app.spapi.client import SpApiClient
@@ -78,6 +79,7 @@ def queue_depth(settings: Settings) -> int:
 
 async def test_order_change_refreshes_only_that_sellers_order(
     engine: AsyncEngine,
+    queue_url: str,
     emulator_http: httpx.AsyncClient,
     settings: Settings,
     token_manager: TokenManager,
@@ -99,9 +101,18 @@ async def test_order_change_refreshes_only_that_sellers_order(
     )
     sessionmaker = create_sessionmaker(engine)
 
+    async def missing() -> set[str]:
+        sent_jobs.clear()
+        async with unit_of_work(sessionmaker) as session:
+            await subscribe_missing(session)
+        return {kwargs["connection_id"] for name, kwargs in sent_jobs if name == SUBSCRIBE_ACTOR}
+
+    # The consumer's start asks for the subscriptions that are missing: both sellers at first.
+    assert await missing() == {str(connection_id), str(other_connection)}
+
     # Subscribing twice (a retried job, a reconnect) keeps one destination and one subscription.
     arn = queue_arn(settings)
-    assert arn.startswith("arn:aws:sqs:") and arn.endswith(":spapi-notifications")
+    assert arn.startswith("arn:aws:sqs:us-east-1:") and arn.endswith(":" + queue_url.rsplit("/", 1)[1])
     subscription_ids = []
     for _ in range(2):
         async with unit_of_work(sessionmaker) as session:
@@ -124,6 +135,8 @@ async def test_order_change_refreshes_only_that_sellers_order(
     assert [(s.connection_id, s.status, s.subscription_id) for s in subscriptions] == [
         (connection_id, "active", subscription_ids[0])
     ]
+    assert await missing() == {str(other_connection)}
+    sent_jobs.clear()
 
     # The panel's sync card says so (GET /api/sync/status); the other tenant sees nothing of it.
     async with sessionmaker() as session:

@@ -4,7 +4,8 @@ Each message is handled in its own unit of work; it is deleted from the queue on
 commits and its jobs are sent, so a crash in between means a redelivery, never a loss (handling
 is idempotent: a refresh of an order twice changes nothing). A message that can never be handled
 (not JSON, no order id) is logged without its content and deleted. boto3 is synchronous: its
-calls run in a thread so the event loop stays free.
+calls run in a thread so the event loop stays free. On start, the process subscribes the sellers
+that have no ORDER_CHANGE subscription yet (connected before the queue was configured).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db.session import unit_of_work
-from app.notifications.service import InvalidNotification, handle_notification
+from app.notifications.service import InvalidNotification, handle_notification, subscribe_missing
 from app.settings import Settings
 
 log = structlog.get_logger("app.notifications")
@@ -126,7 +127,11 @@ async def run_consumer(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    sessionmaker = create_sessionmaker(engine)
     try:
-        await NotificationConsumer(settings, create_sessionmaker(engine)).run(stop)
+        async with unit_of_work(sessionmaker) as session:
+            missing = await subscribe_missing(session)
+        log.info("notifications.subscriptions_requested", connections=missing)
+        await NotificationConsumer(settings, sessionmaker).run(stop)
     finally:
         await engine.dispose()

@@ -96,3 +96,23 @@ class NotificationRepository:
             query = query.where(Connection.marketplaces.contains([marketplace_id]))
         rows = (await self.session.execute(query.order_by(Connection.tenant_id, Connection.id))).all()
         return [(row[0], row[1]) for row in rows]
+
+    async def connections_without(self, notification_type: str) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """(tenant_id, connection_id) of active SP-API connections with no active subscription of
+        this type, across tenants: sellers connected before notifications were configured."""
+        active = (
+            select(NotificationSubscription.id)
+            .where(
+                NotificationSubscription.tenant_id == Connection.tenant_id,
+                NotificationSubscription.connection_id == Connection.id,
+                NotificationSubscription.notification_type == notification_type,
+                NotificationSubscription.status == "active",
+            )
+            .exists()
+        )
+        query = (
+            select(Connection.tenant_id, Connection.id)
+            .where(Connection.provider == "amazon_sp", Connection.status == "active", ~active)
+            .order_by(Connection.tenant_id, Connection.id)
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(query)).all()]

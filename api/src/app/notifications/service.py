@@ -24,6 +24,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.client_secret import NEW_SECRET_NOTIFICATION, store_new_client_secret
+from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.notifications.repository import NotificationRepository
 from app.spapi.errors import Conflict
 from app.spapi.operations.notifications import PAYLOAD_VERSIONS, NotificationsApi
@@ -100,6 +101,15 @@ async def handle_notification(
         return "secret_stored"
     log.info("notification.ignored", notification_type=kind)
     return "ignored"
+
+
+async def subscribe_missing(session: AsyncSession) -> int:
+    """Enqueue the subscription of every active seller connection that has none (connected before
+    the queue was configured, or whose subscription failed); returns how many."""
+    missing = await NotificationRepository(session).connections_without(ORDER_CHANGE)
+    for tenant_id, connection_id in missing:
+        enqueue_job(session, SUBSCRIBE_ACTOR, connection_id=str(connection_id), tenant_id=str(tenant_id))
+    return len(missing)
 
 
 async def subscribe_order_changes(
