@@ -163,6 +163,26 @@ def start_local_sqs(children: Children, local: Path) -> dict[str, str] | None:
             time.sleep(0.2)
 
 
+def forget_emulator_subscriptions() -> None:
+    """The emulator keeps notification destinations and subscriptions in memory: after it restarts,
+    the ones recorded here name nothing. Forgetting them lets the notifications consumer subscribe
+    every connected seller again when it starts."""
+    import asyncio
+
+    from app.db.session import create_engine, create_sessionmaker, unit_of_work
+    from app.notifications.repository import NotificationRepository
+
+    async def forget() -> None:
+        engine = create_engine(get_settings(), pool_size=1)
+        try:
+            async with unit_of_work(create_sessionmaker(engine)) as session:
+                await NotificationRepository(session).forget_all()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(forget())
+
+
 def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> int:
     from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis
 
@@ -202,6 +222,8 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
 
         migrate.upgrade(settings.db.sqlalchemy_url)
         _say("database migrated")
+        if with_emulator:
+            forget_emulator_subscriptions()
 
         if with_emulator:
             children.start(

@@ -171,6 +171,28 @@ async def test_expired_token_is_refreshed_once_and_retried() -> None:
     assert len(seen) == 2
 
 
+async def test_a_token_amazon_no_longer_takes_is_refreshed_once() -> None:
+    """A cached token refused as revoked or invalid before its expiry (Amazon dropped it, or a local
+    emulator restarted) gets one fresh token; a plain "access denied" does not."""
+    refused = error(
+        403,
+        "Unauthorized",
+        "Access to requested resource is denied.",
+        "The access token you provided is revoked, malformed or invalid.",
+    )
+    handler, seen = sequence(refused, OK)
+    client, _, tokens = make_client(handler)
+    await client.sellers.get_marketplace_participations()
+    assert [r.headers["x-amz-access-token"] for r in seen] == ["Atza|first", "Atza|fresh1"]
+    assert tokens.refreshes == 1
+    denied = error(403, "Unauthorized", "Access to requested resource is denied.", "")
+    handler, seen = sequence(denied, OK)
+    client, _, tokens = make_client(handler)
+    with pytest.raises(Forbidden):
+        await client.sellers.get_marketplace_participations()
+    assert len(seen) == 1 and tokens.refreshes == 0
+
+
 async def test_requests_carry_the_lwa_token_and_no_sigv4() -> None:
     handler, seen = sequence(
         OK, httpx.Response(200, json={"restrictedDataToken": "Atz.sprdt|y", "expiresIn": 3600})

@@ -337,3 +337,31 @@ async def test_the_sync_never_asks_for_pii(
         assert "BUYER" not in text and "RECIPIENT" not in text, entry
         assert entry.get("token_kind") != "rdt", entry
         assert not str(entry.get("path", "")).endswith(("/address", "/buyerInfo"))
+
+
+async def test_a_report_that_is_gone_is_requested_again(
+    harness: tuple[Harness, str, uuid.UUID],
+    emulator_http: httpx.AsyncClient,
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Amazon keeps reports for a while only (and a restarted emulator forgets them): a report id
+    that answers 404 is dropped and its window requested again, instead of failing forever."""
+    from app.spapi.errors import NotFound
+    from app.spapi.operations.reports import ReportsApi
+
+    original = ReportsApi.status
+    gone: list[str] = []
+
+    async def forgetful(self: ReportsApi, job_id: str) -> Any:
+        if len(gone) < 3 and job_id not in gone:
+            gone.append(job_id)
+            raise NotFound("reports.getReport failed with HTTP 404 (NotFound)")
+        return await original(self, job_id)
+
+    monkeypatch.setattr(ReportsApi, "status", forgetful)
+    h, seller, connection_id = harness
+    await h.until_backfilled()
+    assert len(gone) == 3
+    assert not [o for o in h.outcomes if o.kind == "error"]
+    await check_orders_exactly(emulator_http, engine, seller, connection_id)

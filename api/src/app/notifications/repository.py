@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -116,3 +116,8 @@ class NotificationRepository:
             .order_by(Connection.tenant_id, Connection.id)
         )
         return [(row[0], row[1]) for row in (await self.session.execute(query)).all()]
+
+    async def forget_all(self) -> None:
+        """Every destination and subscription record, across tenants (see `app.devserver`)."""
+        await self.session.execute(delete(NotificationSubscription))
+        await self.session.execute(delete(NotificationDestination))

@@ -98,12 +98,19 @@ class CallSpec:
 ExpiredCheck = Callable[[httpx.Response], bool]
 
 
+# Amazon's words for a token it no longer takes: "...has expired." or "...is revoked, malformed or
+# invalid." A cached token can be refused before its time (Amazon dropped it, or a local emulator
+# restarted); one fresh token settles it, and a refresh that fails means re-authorization.
+_REFUSED_TOKEN = ("expired", "revoked", "malformed")
+
+
 def spapi_token_expired(response: httpx.Response) -> bool:
-    """SP-API says an access token or RDT expired with 401/403 and an 'expired' message."""
+    """SP-API refused the access token or RDT itself (401/403 saying it expired or is invalid)."""
     if response.status_code not in (401, 403):
         return False
     for entry in parse_error_entries(response):
-        if "expired" in f"{entry.message} {entry.details or ''}".lower():
+        text = f"{entry.message} {entry.details or ''}".lower()
+        if any(word in text for word in _REFUSED_TOKEN):
             return True
     return False
 

@@ -539,7 +539,16 @@ class SyncRun:
                 await repo.save_progress(self.state_id, self.claim, extra=self.extra)
         await self._request_ahead(client, job_id, end)
         report_id = str(cursor["report_id"])
-        status = await self._guard(job_id, lambda: client.reports.status(report_id))
+        try:
+            status = await self._guard(job_id, lambda: client.reports.status(report_id))
+        except NotFound:
+            # The report is gone (Amazon keeps reports for a while only; a restarted emulator
+            # forgets them): ask for the window again instead of failing on it forever.
+            log.info("sync.report_gone", state_id=str(self.state_id), report_id=report_id)
+            cursor["report_id"] = None
+            async with self.uow() as session:
+                await SyncRepository(session).save_progress(self.state_id, self.claim, extra=self.extra)
+            return 0.0
         if status.state == "pending":
             return self.report_poll_s
         if status.state != "done" or status.document_id is None:
