@@ -134,3 +134,33 @@ def test_secure_cookie_in_production() -> None:
     cookies = response.headers.getlist("set-cookie")
     assert all("Secure" in c and "SameSite=lax" in c for c in cookies)
     assert any(c.startswith("session=") and "HttpOnly" in c for c in cookies)
+
+
+async def test_tenant_routes_check_session_csrf_and_membership(client: httpx.AsyncClient) -> None:
+    """Tenant routes read the session and the membership in one statement: each refusal still
+    comes out the same (401 not signed in, 403 CSRF or role, 404 not a member)."""
+    await sign_up(client)
+    tenant_id = (await client.post("/api/tenants", json={"name": "Acme"})).json()["id"]
+    flags = f"/api/tenants/{tenant_id}/flags"
+    assert (await client.get(flags)).status_code == 200
+
+    csrf = client.headers.pop("X-CSRF-Token")
+    no_csrf = await client.patch(flags, json={"flags": {"use_data_kiosk": True}})
+    assert no_csrf.status_code == 403 and no_csrf.json()["error"]["code"] == "csrf_failed"
+    client.headers["X-CSRF-Token"] = csrf
+    assert (await client.patch(flags, json={"flags": {"use_data_kiosk": True}})).status_code == 200
+
+    stranger = as_user(client)
+    await sign_up(stranger)
+    assert (await stranger.get(flags)).status_code == 404
+    anonymous = as_user(client)
+    assert (await anonymous.get(flags)).status_code == 401
+    forged = as_user(client)
+    forged.cookies.set("session", "not-a-session")
+    assert (await forged.get(flags)).status_code == 401
+
+    token = client.cookies["session"]
+    assert (await client.post("/api/auth/signout")).status_code == 204
+    kept = as_user(client)
+    kept.cookies.set("session", token)
+    assert (await kept.get(flags)).status_code == 401  # a revoked session opens no tenant

@@ -133,10 +133,11 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
     return await _principal_from_clerk(request, session)
 
 
-def check_csrf(request: Request, principal: Principal) -> None:
-    if request.method in SAFE_METHODS or principal.via == "bearer":
+def check_csrf(request: Request, session_key: str, via: str) -> None:
+    """`session_key`: what the token is bound to (Principal.session_key); `via`: Principal.via."""
+    if request.method in SAFE_METHODS or via == "bearer":
         return
-    expected = csrf_token_for(settings_of(request).security.session_secret, principal.session_key)
+    expected = csrf_token_for(settings_of(request).security.session_secret, session_key)
     sent = request.headers.get(CSRF_HEADER, "")
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not (sent and hmac.compare_digest(sent, cookie) and hmac.compare_digest(sent, expected)):
@@ -148,7 +149,7 @@ async def current_principal(
 ) -> Principal:
     if principal is None:
         raise Unauthenticated("not signed in")
-    check_csrf(request, principal)
+    check_csrf(request, principal.session_key, principal.via)
     return principal
 
 

@@ -68,7 +68,7 @@ async def start_sp_oauth(
     url = await service.start(
         onboarding,
         tenant_id=access.tenant_id,
-        user=access.user,
+        user_id=access.user_id,
         provider="amazon_sp",
         region=region,
         marketplace_ids=marketplaces,
@@ -82,7 +82,7 @@ async def start_ads_oauth(region: Region, access: TenantAdmin, onboarding: Onboa
     url = await service.start(
         onboarding,
         tenant_id=access.tenant_id,
-        user=access.user,
+        user_id=access.user_id,
         provider="amazon_ads",
         region=region,
         marketplace_ids=[],
@@ -188,7 +188,7 @@ async def reconnect_connection(
     connection_id: uuid.UUID, access: TenantAdmin, session: SessionDep, onboarding: OnboardingDep
 ) -> ConsentUrl:
     """The consent URL to authorize this connection again (after needs_reauth or a disconnect)."""
-    url = await service.reconnect_url(onboarding, session, access.tenant_id, access.user, connection_id)
+    url = await service.reconnect_url(onboarding, session, access.tenant_id, access.user_id, connection_id)
     return ConsentUrl(consent_url=url)
 
 

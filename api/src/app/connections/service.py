@@ -78,7 +78,7 @@ async def start(
     onboarding: Onboarding,
     *,
     tenant_id: uuid.UUID,
-    user: User,
+    user_id: uuid.UUID,
     provider: Provider,
     region: Region,
     marketplace_ids: list[str],
@@ -89,7 +89,7 @@ async def start(
     state = await onboarding.states.issue(
         OAuthState(
             tenant_id=str(tenant_id),
-            user_id=str(user.id),
+            user_id=str(user_id),
             provider=provider,
             region=region,
             marketplaces=marketplaces,
@@ -102,7 +102,11 @@ async def start(
 
 
 async def reconnect_url(
-    onboarding: Onboarding, session: AsyncSession, tenant_id: uuid.UUID, user: User, connection_id: uuid.UUID
+    onboarding: Onboarding,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    connection_id: uuid.UUID,
 ) -> str:
     connection = await ConnectionRepository(session).get(tenant_id, connection_id)
     if connection is None:
@@ -111,7 +115,7 @@ async def reconnect_url(
     return await start(
         onboarding,
         tenant_id=tenant_id,
-        user=user,
+        user_id=user_id,
         provider=connection.provider,  # type: ignore[arg-type]
         region=connection.region,  # type: ignore[arg-type]
         marketplace_ids=[m for m in selected if isinstance(m, str)],
@@ -135,8 +139,8 @@ async def claim_state(
     if state.user_id != str(user.id):
         raise InvalidState("This authorization was started by another user. Start again from your panel.")
     tenant_id = uuid.UUID(state.tenant_id)
-    found = await TenantRepository(session).for_member(tenant_id, user.id)
-    if found is None or ROLE_RANK[found[1]] < ROLE_RANK["admin"]:
+    role = await TenantRepository(session).role_of(tenant_id, user.id)
+    if role is None or ROLE_RANK[role] < ROLE_RANK["admin"]:
         raise InvalidState(
             "You can no longer connect accounts for the tenant this authorization was started for."
         )

@@ -9,40 +9,51 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from app.audit.service import Actor
-from app.auth.dependencies import CurrentUserDep, client_ip
-from app.auth.models import User
+from app.auth.dependencies import SESSION_COOKIE, check_csrf, client_ip, optional_principal
+from app.auth.service import hash_session_token
 from app.db.dependencies import SessionDep
-from app.kit.errors import Forbidden, NotFound, request_id_of
-from app.tenants.models import Tenant
+from app.kit.errors import Forbidden, NotFound, Unauthenticated, request_id_of
 from app.tenants.repository import TenantRepository
 from app.tenants.service import ROLE_RANK
 
 
 @dataclass(frozen=True)
 class TenantAccess:
-    tenant: Tenant
+    tenant_id: uuid.UUID
     role: str
-    user: User
+    user_id: uuid.UUID
     actor: Actor
 
-    @property
-    def tenant_id(self) -> uuid.UUID:
-        return self.tenant.id
 
-
-async def load_tenant_access(
-    tenant_id: uuid.UUID, request: Request, user: CurrentUserDep, session: SessionDep
-) -> TenantAccess:
-    found = await TenantRepository(session).for_member(tenant_id, user.id)
-    if found is None:
+async def load_tenant_access(tenant_id: uuid.UUID, request: Request, session: SessionDep) -> TenantAccess:
+    """Signed in, CSRF-checked, and a member. With the session cookie (the panel) that is one
+    statement; otherwise (a Clerk token, or a cookie that is no longer live) the general sign-in
+    path of `app.auth.dependencies`, then the membership."""
+    tenants = TenantRepository(session)
+    token = request.cookies.get(SESSION_COOKIE)
+    found = None
+    if token:
+        found = await tenants.access_by_session(hash_session_token(token), datetime.now(UTC), tenant_id)
+    if found is not None:
+        assert token is not None
+        user_id, role = found
+        check_csrf(request, token, "session")
+    else:
+        principal = await optional_principal(request, session)
+        if principal is None:
+            raise Unauthenticated("not signed in")
+        check_csrf(request, principal.session_key, principal.via)
+        user_id = principal.user.id
+        role = await tenants.role_of(tenant_id, user_id)
+    if role is None:
         raise NotFound("tenant not found")
-    tenant, role = found
-    return TenantAccess(tenant, role, user, Actor(user.id, client_ip(request), request_id_of(request)))
+    return TenantAccess(tenant_id, role, user_id, Actor(user_id, client_ip(request), request_id_of(request)))
 
 
 def require_role(minimum: str) -> Callable[[TenantAccess], Awaitable[TenantAccess]]:

@@ -11,7 +11,7 @@ from app.db.dependencies import SessionDep
 from app.kit.errors import ERROR_RESPONSES, request_id_of
 from app.settings import Settings
 from app.tenants import service
-from app.tenants.dependencies import TenantAdmin, TenantMember
+from app.tenants.dependencies import TenantAccess, TenantAdmin, TenantMember
 from app.tenants.models import Tenant
 from app.tenants.repository import MembershipRepository, TenantRepository
 from app.tenants.schemas import (
@@ -64,9 +64,15 @@ async def create_tenant(
     return _tenant_out(tenant, "owner")
 
 
+async def _tenant(session: SessionDep, access: TenantAccess) -> Tenant:
+    tenant = await TenantRepository(session).get(access.tenant_id)
+    assert tenant is not None  # the member's tenant (memberships reference it)
+    return tenant
+
+
 @router.get("/{tenant_id}", response_model=TenantOut, responses=ERROR_RESPONSES)
-async def get_tenant(access: TenantMember) -> TenantOut:
-    return _tenant_out(access.tenant, access.role)
+async def get_tenant(access: TenantMember, session: SessionDep) -> TenantOut:
+    return _tenant_out(await _tenant(session, access), access.role)
 
 
 @router.get("/{tenant_id}/members", response_model=list[MemberOut], responses=ERROR_RESPONSES)
@@ -128,9 +134,9 @@ async def remove_member(user_id: uuid.UUID, access: TenantAdmin, session: Sessio
 
 
 @router.get("/{tenant_id}/flags", response_model=list[FeatureFlagOut], responses=ERROR_RESPONSES)
-async def get_flags(request: Request, access: TenantMember) -> list[FeatureFlagOut]:
+async def get_flags(request: Request, access: TenantMember, session: SessionDep) -> list[FeatureFlagOut]:
     """Feature flags: each one's value for this tenant and the environment's default."""
-    return _flags_out(access.tenant, settings_of(request))
+    return _flags_out(await _tenant(session, access), settings_of(request))
 
 
 @router.patch("/{tenant_id}/flags", response_model=list[FeatureFlagOut], responses=ERROR_RESPONSES)
@@ -139,5 +145,6 @@ async def update_flags(
 ) -> list[FeatureFlagOut]:
     """Switch flags for this tenant (null restores the environment's default)."""
     settings = settings_of(request)
-    await service.update_flags(session, access.tenant, settings, access.actor, body.flags)
-    return _flags_out(access.tenant, settings)
+    tenant = await _tenant(session, access)
+    await service.update_flags(session, tenant, settings, access.actor, body.flags)
+    return _flags_out(tenant, settings)
