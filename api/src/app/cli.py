@@ -43,19 +43,19 @@ def api(
     workers: Annotated[int | None, typer.Option(help="Uvicorn worker processes (API_WORKERS).")] = None,
 ) -> None:
     """Serve the HTTP API and the panel."""
-    import uvicorn
+    from app.kit.serve import serve
 
     settings = get_settings()
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host or settings.runtime.api_host,
-        port=port or settings.runtime.api_port,
-        workers=workers or settings.runtime.api_workers,
-        log_config=None,
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
-    )
+    options = {
+        "app": "app.main:create_app",
+        "factory": True,
+        "host": host or settings.runtime.api_host,
+        "port": port or settings.runtime.api_port,
+        "log_config": None,
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 10,
+    }
+    raise typer.Exit(serve(options, workers=workers or settings.runtime.api_workers))
 
 
 @cli.command()

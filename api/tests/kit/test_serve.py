@@ -1,0 +1,90 @@
+"""`spapi-saas api --workers N`: every worker accepts on its own socket (the kernel spreads the
+connections), a dead worker is replaced, a busy port is refused, SIGTERM stops everything."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+from app.kit.embedded import free_port
+
+API_DIR = Path(__file__).resolve().parents[2]
+
+
+def start(port: int) -> subprocess.Popen[bytes]:
+    code = (
+        "import sys; from app.kit.serve import serve; "
+        f"sys.exit(serve({{'app': 'tests.kit.pid_app:app', 'host': '127.0.0.1', 'port': {port}, "
+        "'log_level': 'warning', 'timeout_graceful_shutdown': 2}, workers=2))"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code], cwd=API_DIR, env={**os.environ, "PYTHONPATH": str(API_DIR)}
+    )
+
+
+def pids_answering(port: int, connections: int) -> list[int]:
+    """One request on each of `connections` fresh keep-alive connections, all open at once."""
+    clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) for _ in range(connections)]
+    try:
+        return [int(client.get("/").text) for client in clients]
+    finally:
+        for client in clients:
+            client.close()
+
+
+def wait_until_serving(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the server exited"
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise AssertionError("the server did not start")
+
+
+def test_workers_share_the_connections_and_stop_together() -> None:
+    port = free_port()
+    proc = start(port)
+    try:
+        wait_until_serving(port, proc)
+        time.sleep(1)  # both workers listening
+        workers = {
+            p.pid
+            for p in psutil.Process(proc.pid).children()
+            if "resource_tracker" not in " ".join(p.cmdline())
+        }
+        seen = pids_answering(port, 40)
+        assert set(seen) == workers and len(workers) == 2  # all on one: a 1 in 2**39 chance
+
+        # A second copy on the same address refuses to start instead of joining silently.
+        second = start(port)
+        assert second.wait(timeout=30) == 1
+
+        # A worker that dies is replaced; the other keeps serving meanwhile.
+        victim = seen[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            answering = set(pids_answering(port, 40))
+            if len(answering) == 2 and victim not in answering:
+                break
+            time.sleep(0.3)
+        assert victim not in answering and len(answering) == 2
+
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        assert not [
+            pid for pid in answering if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
+        ]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
