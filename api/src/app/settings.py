@@ -42,8 +42,9 @@ class RuntimeSettings(_Group):
     log_format: Literal["json", "console"] = "json"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    # Uvicorn worker processes of `spapi-saas api`: one serves ~150 order-list requests/s on a
-    # small core (bench/RESULTS.md, B4); run about one per core.
+    # Uvicorn worker processes of `spapi-saas api`, each on its own listening socket (app.kit.serve):
+    # one serves ~500 order-list requests/s on a core of this machine when PostgreSQL has the other
+    # (bench/RESULTS.md, B4); run about one per core.
     api_workers: int = Field(default=1, ge=1, le=64)
     # Where the panel is reached; CORS and cookies are limited to it.
     public_url: str = "http://127.0.0.1:8000"
