@@ -126,7 +126,9 @@ async def on_connection_onboarded(connection_id: str, tenant_id: str) -> None:
     log.info("sync.onboarded", connection_id=connection_id, rows=rows)
 
 
-@task(REFRESH_ORDER_ACTOR, queue="high", max_retries=5, time_limit_s=120)
+# Default queue: a burst of changes (a seller shipping a thousand orders) must not hold up what
+# users start by hand (high); the shared limiter paces the getOrder calls.
+@task(REFRESH_ORDER_ACTOR, queue="default", max_retries=5, time_limit_s=120)
 async def refresh_order(tenant_id: str, connection_id: str, amazon_order_id: str) -> None:
     """One order again from Amazon (an ORDER_CHANGE notification named it); idempotent."""
     try:
