@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 
-COMMANDS = ["dev", "api", "worker", "scheduler", "migrate", "create-user", "openapi"]
+COMMANDS = ["dev", "api", "worker", "scheduler", "notifications", "migrate", "create-user", "openapi"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -32,12 +32,16 @@ def test_top_level_help_lists_commands() -> None:
 def test_api_workers_come_from_api_workers_or_the_option(
     monkeypatch: pytest.MonkeyPatch, env: str | None, args: list[str], expected: int
 ) -> None:
-    import uvicorn
-
+    from app.kit import serve
     from app.settings import get_settings
 
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
+
+    def record(options: dict[str, Any], *, workers: int) -> int:
+        calls.append({**options, "workers": workers})
+        return 0
+
+    monkeypatch.setattr(serve, "serve", record)
     if env is None:
         monkeypatch.delenv("API_WORKERS", raising=False)
     else:
