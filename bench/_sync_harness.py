@@ -194,9 +194,11 @@ class Harness:
         token: str = answer.json()["refresh_token"]
         return token
 
-    def summary(self, seller: str) -> dict[str, Any]:
+    def summary(self, seller: str, as_of: str | None = None) -> dict[str, Any]:
         answer = httpx.get(
-            f"{self.emulator_url}/_emulator/sellers/{seller}/summary", timeout=120
+            f"{self.emulator_url}/_emulator/sellers/{seller}/summary",
+            params={"as_of": as_of} if as_of else {},
+            timeout=120,
         )
         answer.raise_for_status()
         body: dict[str, Any] = answer.json()

@@ -4,7 +4,9 @@ The emulator runs with its clock scaled (`--time-scale`, rates x S, durations / 
 worker and scheduler run as processes with the same scale for their limiter. The seller is
 onboarded as the OAuth callback leaves it and nothing else is done until the backfill completes.
 Then one delta is asked for (orders of the last two minutes before onboarding are the delta's, as
-lastUpdatedBefore is always now - 2 min) and the orders and lines are compared with the truth.
+lastUpdatedBefore is always now - 2 min), and the orders and lines purchased in the backfill's
+range (the 730 days before onboarding, less 2 minutes) are compared with the emulator's truth as
+of the range's end, which counts exactly that range.
 
 Printed: the Amazon time to complete (wall time x S), the lower bound the usage plans allow for
 our path (flat-file order reports by 30-day windows: createReport and getReportDocument, 0.0167/s
@@ -65,7 +67,6 @@ async def main() -> None:
     harness = Harness(time_scale=args.time_scale).start()
     try:
         seller = harness.create_seller(args.orders, [US], seed=101)
-        truth = harness.summary(seller)
         refresh = harness.refresh_token(seller)
         from app.db.session import create_sessionmaker
         from app.orders.models import Order, OrderItem
@@ -117,12 +118,30 @@ async def main() -> None:
             if time.monotonic() > deadline:
                 raise SystemExit("B1: no delta ran after the backfill")
             await asyncio.sleep(0.5)
+        # The truth of the backfill's own range: Amazon (and the emulator) show two years of
+        # history as of a moment, and the range is the 730 days before onboarding (minus the
+        # 2-minute rule). Asked as of its end, the emulator counts exactly [from, to]; a truth
+        # taken earlier also counted orders that were older than two years at onboarding.
+        start, end = state.backfill_from, state.backfill_to
+        assert start is not None and end is not None
+        truth = harness.summary(seller, as_of=end.isoformat())
+        in_range = (Order.purchase_date >= start) & (Order.purchase_date <= end)
         async with sessionmaker() as session:
             orders = (
-                await session.execute(select(func.count()).select_from(Order))
+                await session.execute(select(func.count()).select_from(Order).where(in_range))
             ).scalar_one()
             items = (
-                await session.execute(select(func.count()).select_from(OrderItem))
+                await session.execute(
+                    select(func.count())
+                    .select_from(OrderItem)
+                    .join(Order, Order.id == OrderItem.order_id)
+                    .where(in_range)
+                )
+            ).scalar_one()
+            later = (
+                await session.execute(
+                    select(func.count()).select_from(Order).where(Order.purchase_date > end)
+                )
             ).scalar_one()
             jobs = list(
                 (
@@ -137,8 +156,10 @@ async def main() -> None:
     lines = [
         f"B1 backfill: {args.orders:,} orders over 24 months, one marketplace, emulator clock x{args.time_scale:g}",
         (
-            f"  stored after the backfill and one delta: {orders:,} orders, {items:,} item lines (emulator truth: {truth['total_orders']:,} orders, "
-            f"{truth['total_items']:,} lines); {len(jobs)} backfill windows via {', '.join(paths)}"
+            f"  stored after the backfill and one delta, purchased in the backfill range {start:%Y-%m-%d %H:%M:%S} .. {end:%Y-%m-%d %H:%M:%S}: "
+            f"{orders:,} orders, {items:,} item lines (emulator truth as of the range's end: {truth['total_orders']:,} orders, "
+            f"{truth['total_items']:,} lines); {len(jobs)} backfill windows via {', '.join(paths)}; "
+            f"{later:,} orders purchased after the range came with the delta"
         ),
         f"  Amazon time to complete: {amazon:,.0f} s ({amazon / 60:.1f} min; wall {wall:.1f} s)",
         f"  lower bound, our path (reports): {ours_bound:,.0f} s -> ratio {amazon / ours_bound:.2f}x (target <= 1.25x)",
