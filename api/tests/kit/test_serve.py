@@ -18,10 +18,10 @@ from app.kit.embedded import free_port
 API_DIR = Path(__file__).resolve().parents[2]
 
 
-def start(port: int) -> subprocess.Popen[bytes]:
+def start(port: int, app: str = "tests.kit.pid_app:app") -> subprocess.Popen[bytes]:
     code = (
         "import sys; from app.kit.serve import serve; "
-        f"sys.exit(serve({{'app': 'tests.kit.pid_app:app', 'host': '127.0.0.1', 'port': {port}, "
+        f"sys.exit(serve({{'app': '{app}', 'host': '127.0.0.1', 'port': {port}, "
         "'log_level': 'warning', 'timeout_graceful_shutdown': 2}, workers=2))"
     )
     return subprocess.Popen(
@@ -85,6 +85,16 @@ def test_workers_share_the_connections_and_stop_together() -> None:
         assert not [
             pid for pid in answering if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
         ]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_an_app_that_cannot_start_stops_the_server() -> None:
+    """No restart loop for a broken app (import error, failed startup): the exit code says so."""
+    proc = start(free_port(), app="tests.kit.no_such_module:app")
+    try:
+        assert proc.wait(timeout=60) == 3
     finally:
         if proc.poll() is None:
             proc.kill()

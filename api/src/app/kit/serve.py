@@ -8,12 +8,14 @@ address, and the kernel spreads new connections over them.
 
 The supervisor holds the address with a bound socket that never listens, so no other program can
 take the port, and refuses to start when something already answers there (a second copy of the
-API would otherwise join the group silently). A worker that dies is started again.
+API would otherwise join the group silently). A worker that dies is started again, unless
+the app itself failed to start.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import socket
 import time
@@ -22,6 +24,7 @@ from typing import Any
 
 import structlog
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
 log = structlog.get_logger(__name__)
 
@@ -46,7 +49,13 @@ def _answers(host: str, port: int) -> bool:
 
 def _run_worker(options: dict[str, Any]) -> None:
     sock = reuseport_socket(options["host"], options["port"])
-    uvicorn.Server(uvicorn.Config(**options)).run(sockets=[sock])
+    server = uvicorn.Server(uvicorn.Config(**options))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if not server.started:
+            # The app could not be imported or its startup failed: tell the supervisor.
+            os._exit(STARTUP_FAILURE)
 
 
 def serve(options: dict[str, Any], *, workers: int) -> int:
@@ -80,14 +89,20 @@ def serve(options: dict[str, Any], *, workers: int) -> int:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     processes = [start() for _ in range(workers)]
     log.info("api_workers_started", host=host, port=port, pids=[p.pid for p in processes])
+    code = 0
     try:
         while not stopping:
             time.sleep(0.2)
             for index, process in enumerate(processes):
-                if not stopping and not process.is_alive():
-                    log.error("api_worker_died", pid=process.pid, exitcode=process.exitcode)
-                    time.sleep(RESTART_DELAY_S)
-                    processes[index] = start()
+                if stopping or process.is_alive():
+                    continue
+                log.error("api_worker_died", pid=process.pid, exitcode=process.exitcode)
+                if process.exitcode == STARTUP_FAILURE:
+                    # The app cannot start (configuration, import error): restarting cannot help.
+                    stopping, code = True, STARTUP_FAILURE
+                    break
+                time.sleep(RESTART_DELAY_S)
+                processes[index] = start()
     finally:
         for process in processes:
             if process.is_alive():
@@ -101,4 +116,4 @@ def serve(options: dict[str, Any], *, workers: int) -> int:
         guard.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 0
+    return code
