@@ -8,9 +8,6 @@ emulator activity (new orders, status changes) reaches Postgres through notifica
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
-
 import boto3
 import httpx
 import pytest
@@ -28,7 +25,7 @@ from app.sync.models import Job
 from app.worker.broker import setup_broker
 from app.worker.enqueue import enqueue_job
 from tests.amazon.support import LoopbackEmulator, self_authorize
-from tests.sync.procs import Product, emulator_client, eventually, product_env
+from tests.sync.procs import Product, eventually, product_env
 from tests.sync.support import CA, US, create_seller, make_connection
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
@@ -37,27 +34,6 @@ pytestmark = pytest.mark.usefixtures("clean_tables")
 @pytest.fixture
 def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(seed=9, demo=True, demo_orders=10)
-
-
-@pytest.fixture
-def emulator_app(emulator_config: EmulatorConfig) -> Any:
-    from amazon_emulator.app import create_app
-
-    return create_app(emulator_config)
-
-
-@pytest.fixture
-def served(emulator_app: Any, sqs_endpoint: str) -> Iterator[LoopbackEmulator]:
-    # The emulator runs in this process: it publishes through AWS_ENDPOINT_URL (set by sqs_endpoint).
-    server = LoopbackEmulator(emulator_app).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def amazon(served: LoopbackEmulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with emulator_client(served.url) as client:
-        yield client
 
 
 async def test_order_changes_arrive_by_notification(

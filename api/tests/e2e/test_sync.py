@@ -8,7 +8,6 @@ quantities); then emulator activity (new orders, status changes) appears after t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -24,7 +23,7 @@ from app.sync.models import Job, SyncState
 from app.worker.broker import setup_broker
 from app.worker.enqueue import enqueue_job
 from tests.amazon.support import LoopbackEmulator, self_authorize
-from tests.sync.procs import Product, backdated_activity, emulator_client, eventually, product_env
+from tests.sync.procs import Product, backdated_activity, eventually, product_env
 from tests.sync.support import (
     CA,
     US,
@@ -45,26 +44,6 @@ ORDERS = 3000
 @pytest.fixture
 def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(seed=5, demo=True, demo_orders=10, time_scale=SCALE)
-
-
-@pytest.fixture
-def emulator_app(emulator_config: EmulatorConfig) -> Any:
-    from amazon_emulator.app import create_app
-
-    return create_app(emulator_config)
-
-
-@pytest.fixture
-def served(emulator_app: Any) -> Iterator[LoopbackEmulator]:
-    server = LoopbackEmulator(emulator_app).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def amazon(served: LoopbackEmulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with emulator_client(served.url) as client:
-        yield client
 
 
 async def onboard(engine: AsyncEngine, amazon: httpx.AsyncClient, orders: int) -> tuple[str, Any, Any]:

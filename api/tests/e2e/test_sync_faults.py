@@ -8,7 +8,7 @@ import asyncio
 import random
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from app.settings import to_psycopg_url
 from app.sync.models import Job
 from tests.amazon.support import LoopbackEmulator
 from tests.e2e.test_sync import backfilled, no_duplicates, onboard
-from tests.sync.procs import Product, backdated_activity, emulator_client, eventually, product_env
+from tests.sync.procs import Product, backdated_activity, eventually, product_env
 from tests.sync.support import check_orders_exactly, comparable, ours, truth
 
 SCALE = 1000.0
@@ -35,26 +35,6 @@ ORDERS = 1200
 @pytest.fixture
 def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(seed=9, demo=True, demo_orders=10, time_scale=SCALE)
-
-
-@pytest.fixture
-def emulator_app(emulator_config: EmulatorConfig) -> Any:
-    from amazon_emulator.app import create_app
-
-    return create_app(emulator_config)
-
-
-@pytest.fixture
-def served(emulator_app: Any) -> Iterator[LoopbackEmulator]:
-    server = LoopbackEmulator(emulator_app).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def amazon(served: LoopbackEmulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with emulator_client(served.url) as client:
-        yield client
 
 
 async def converge(
