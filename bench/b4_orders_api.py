@@ -113,8 +113,18 @@ def generate(url: str, n_orders: int, n_tenants: int) -> list[str]:
             FROM orders GROUP BY 1, 2, 3, 4, 5, 6
             """
         )
+        conn.execute(
+            """
+            INSERT INTO order_month_totals (tenant_id, connection_id, marketplace_id, order_status, month,
+                                            currency, orders, priced_orders, order_total)
+            SELECT tenant_id, connection_id, marketplace_id, order_status, date_trunc('month', day)::date,
+                   currency, sum(orders), sum(priced_orders), sum(order_total)
+            FROM order_day_totals GROUP BY 1, 2, 3, 4, 5, 6
+            """
+        )
         conn.execute("VACUUM ANALYZE orders")
         conn.execute("VACUUM ANALYZE order_day_totals")
+        conn.execute("VACUUM ANALYZE order_month_totals")
         count = conn.execute("SELECT count(*) FROM orders").fetchone()
         print(f"B4 data: {count[0] if count else 0:,} orders in {time.perf_counter() - started:.1f}s")
         biggest = conn.execute(

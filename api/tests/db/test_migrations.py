@@ -105,3 +105,40 @@ def test_day_totals_are_filled_from_the_orders_already_stored(migration_database
         ("2026-03-01", "SHIPPED", "USD", 2, 2, "15.00"),
         ("2026-03-02", "PENDING", "", 1, 0, "0.00"),
     ]
+
+
+def test_month_totals_are_filled_from_the_day_totals_already_stored(migration_database_url: str) -> None:
+    """0003 creates order_month_totals on a database that already has day totals, and fills it."""
+    url = migration_database_url
+    migrate.upgrade(url, "0002")
+    tenant, connection = "00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000c"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO tenants (id, name, slug) VALUES (%s, 'T', 't')", (tenant,))
+        conn.execute(
+            "INSERT INTO connections (id, tenant_id, provider, region, account_id)"
+            " VALUES (%s, %s, 'amazon_sp', 'NA', 'A1')",
+            (connection, tenant),
+        )
+        for day, status, currency, orders, priced, total in [
+            ("2026-02-28", "SHIPPED", "USD", 2, 2, "15.00"),
+            ("2026-03-01", "SHIPPED", "USD", 1, 1, "4.50"),
+            ("2026-03-31", "SHIPPED", "USD", 3, 3, "30.00"),
+            ("2026-03-31", "PENDING", "", 1, 0, "0.00"),
+        ]:
+            conn.execute(
+                "INSERT INTO order_day_totals (tenant_id, connection_id, marketplace_id, order_status, day,"
+                " currency, orders, priced_orders, order_total)"
+                " VALUES (%s, %s, 'ATVPDKIKX0DER', %s, %s, %s, %s, %s, %s)",
+                (tenant, connection, status, day, currency, orders, priced, total),
+            )
+    migrate.upgrade(url, "head")
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT month::text, order_status, currency, orders, priced_orders, order_total::text"
+            " FROM order_month_totals ORDER BY month, order_status"
+        ).fetchall()
+    assert rows == [
+        ("2026-02-01", "SHIPPED", "USD", 2, 2, "15.00"),
+        ("2026-03-01", "PENDING", "", 1, 0, "0.00"),
+        ("2026-03-01", "SHIPPED", "USD", 4, 4, "34.50"),
+    ]

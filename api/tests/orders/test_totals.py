@@ -1,9 +1,10 @@
-"""List totals: whole days from `order_day_totals`, edge days from the orders; always exact."""
+"""List totals: whole months from `order_month_totals`, other whole days from `order_day_totals`,
+edge days from the orders; always exact."""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,19 +12,22 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.orders.mapping import OrderRow, order_rows_from_2026
-from app.orders.read_repository import OrderFilters, OrderReadRepository, Totals, _day_split
+from app.orders.read_repository import OrderFilters, OrderReadRepository, Totals, _day_split, _month_split
 from app.orders.repository import OrderRepository
 from tests.factories.connections import Seller, make_seller
 from tests.factories.orders import order_2026
-from tests.orders.support import day_totals_and_grouped_orders
+from tests.orders.support import kept_totals_and_grouped_orders
 
-DAY0 = datetime(2026, 3, 1, tzinfo=UTC)
+# Orders span parts of four calendar months (20 Feb - 31 May), so whole months and the days
+# around them are both read.
+DAY0 = datetime(2026, 2, 20, tzinfo=UTC)
+SPAN_DAYS = 100
 MARKETPLACES = [("ATVPDKIKX0DER", "USD"), ("A2EUQ1WTGCTBG2", "CAD")]
 STATUSES = ["SHIPPED", "UNSHIPPED", "PENDING", "CANCELLED"]
 
 
 def varied_orders(seller: Seller, n: int, rnd: random.Random, updated: datetime) -> list[OrderRow]:
-    """`n` orders over ten days, in two marketplaces, some Pending (no total, no currency)."""
+    """`n` orders over `SPAN_DAYS` days, in two marketplaces, some Pending (no total, no currency)."""
     template = order_rows_from_2026([order_2026()], seller.tenant_id, seller.connection_id).orders[0]
     rows: list[OrderRow] = []
     for k in range(n):
@@ -33,7 +37,7 @@ def varied_orders(seller: Seller, n: int, rnd: random.Random, updated: datetime)
         row: dict[str, Any] = {
             **template,
             "amazon_order_id": f"113-{k:07d}-0000001",
-            "purchase_date": DAY0 + timedelta(minutes=rnd.randrange(0, 10 * 24 * 60)),
+            "purchase_date": DAY0 + timedelta(minutes=rnd.randrange(0, SPAN_DAYS * 24 * 60)),
             "last_update_date": updated,
             "marketplace_id": marketplace,
             "order_status": status,
@@ -70,7 +74,9 @@ async def direct_totals(session: AsyncSession, f: OrderFilters) -> Totals:
 
 def random_filters(seller: Seller, rnd: random.Random) -> OrderFilters:
     def moment() -> datetime:
-        day = DAY0 + timedelta(days=rnd.randrange(-1, 12))
+        day = DAY0 + timedelta(days=rnd.randrange(-1, SPAN_DAYS + 2))
+        if rnd.random() < 0.2:
+            day = day.replace(day=1)
         # Midnight (a whole-day boundary) as often as not.
         return day if rnd.random() < 0.4 else day + timedelta(minutes=rnd.randrange(1, 24 * 60))
 
@@ -111,21 +117,32 @@ async def test_totals_equal_a_count_over_the_orders_for_any_filter(
         created_before=DAY0 + timedelta(days=3, hours=20),
     )
     kinds = set()
-    for filters in [inside_one_day, *(random_filters(seller, rnd) for _ in range(200))]:
+    for filters in [inside_one_day, *(random_filters(seller, rnd) for _ in range(300))]:
         first_day, end_day, edges = _day_split(filters.created_after, filters.created_before)
+        months, days = _month_split(first_day, end_day)
         kinds.add((bool(edges), first_day is not None and end_day is not None and first_day >= end_day))
+        kinds.add(("months", months is not None, len(days)))
         assert await reads.totals(filters) == await direct_totals(session, filters), filters
-    # Whole days only, with edges, and a range inside one day were all compared.
+    # Whole days only, with edges, and a range inside one day were all compared ...
     assert {(False, False), (True, False), (True, True)} <= kinds
+    # ... and so were whole months alone, with days on one side or both, and days without a month.
+    assert {("months", True, 0), ("months", True, 1), ("months", True, 2), ("months", False, 1)} <= kinds
 
 
-async def test_the_day_totals_are_the_orders_grouped_by_day(session: AsyncSession, seller: Seller) -> None:
+async def test_the_day_and_month_totals_are_the_orders_grouped(session: AsyncSession, seller: Seller) -> None:
     rnd = random.Random(5)
     repo = OrderRepository(session)
-    await repo.upsert_orders(varied_orders(seller, 120, rnd, DAY0 + timedelta(days=20)))
-    await repo.upsert_orders(varied_orders(seller, 120, random.Random(6), DAY0 + timedelta(days=22))[::2])
-    kept, grouped = await day_totals_and_grouped_orders(session, seller.connection_id)
-    assert len(grouped) > 20
+    first = varied_orders(seller, 120, rnd, DAY0 + timedelta(days=20))
+    await repo.upsert_orders(first)
+    # A later version of every other order: new statuses and totals, same purchase date (Amazon
+    # never changes it).
+    changed = varied_orders(seller, 120, random.Random(6), DAY0 + timedelta(days=22))[::2]
+    for row, was in zip(changed, first[::2], strict=True):
+        row["purchase_date"] = was["purchase_date"]
+    await repo.upsert_orders(changed)
+    kept, grouped = await kept_totals_and_grouped_orders(session, seller.connection_id)
+    assert len([row for row in grouped if row[0] == "month"]) > 8
+    assert len([row for row in grouped if row[0] == "day"]) > 20
     assert kept == grouped
 
 
@@ -149,3 +166,43 @@ def test_day_split() -> None:
     assert _day_split(later, at)[2] == []
     # Another offset is the same instant in UTC.
     assert _day_split(datetime(2026, 3, 1, 5, 30, tzinfo=UTC).astimezone(), None)[0] == nxt.date()
+
+
+def test_month_split() -> None:
+    # Unbounded: every month, no day range.
+    assert _month_split(None, None) == ((None, None), [])
+    # From the 1st: whole months from that month on.
+    assert _month_split(date(2026, 3, 1), None) == ((date(2026, 3, 1), None), [])
+    # From the 15th: the rest of March day by day, whole months from April.
+    assert _month_split(date(2026, 3, 15), None) == (
+        (date(2026, 4, 1), None),
+        [(date(2026, 3, 15), date(2026, 4, 1))],
+    )
+    # From December 31st: the next month is in the next year.
+    assert _month_split(date(2026, 12, 31), None) == (
+        (date(2027, 1, 1), None),
+        [(date(2026, 12, 31), date(2027, 1, 1))],
+    )
+    # Up to the 10th: whole months up to that month, then its first nine days.
+    assert _month_split(None, date(2026, 5, 10)) == (
+        (None, date(2026, 5, 1)),
+        [(date(2026, 5, 1), date(2026, 5, 10))],
+    )
+    # Both sides.
+    assert _month_split(date(2026, 2, 20), date(2026, 5, 10)) == (
+        (date(2026, 3, 1), date(2026, 5, 1)),
+        [(date(2026, 2, 20), date(2026, 3, 1)), (date(2026, 5, 1), date(2026, 5, 10))],
+    )
+    # No whole month in between: the days only.
+    assert _month_split(date(2026, 3, 5), date(2026, 4, 20)) == (
+        None,
+        [(date(2026, 3, 5), date(2026, 4, 20))],
+    )
+    assert _month_split(date(2026, 3, 1), date(2026, 3, 31)) == (
+        None,
+        [(date(2026, 3, 1), date(2026, 3, 31))],
+    )
+    # Exactly one month.
+    assert _month_split(date(2026, 3, 1), date(2026, 4, 1)) == ((date(2026, 3, 1), date(2026, 4, 1)), [])
+    # No whole day: nothing.
+    assert _month_split(date(2026, 3, 2), date(2026, 3, 2)) == (None, [])

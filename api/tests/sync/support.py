@@ -16,7 +16,7 @@ from app.orders.models import Order, OrderItem
 from app.orders.vocabulary import STATUS_FROM_V0
 from tests.factories.connections import make_synced_connection
 from tests.factories.tenants import make_tenant
-from tests.orders.support import day_totals_and_grouped_orders
+from tests.orders.support import kept_totals_and_grouped_orders
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
 
@@ -166,6 +166,6 @@ async def check_orders_exactly(
             items = (await session.execute(select(OrderItem).where(OrderItem.order_id == order.id))).scalars()
             got = sorted((i.seller_sku, i.quantity_ordered) for i in items)
             assert got == sorted((i["sku"], i["quantity"]) for i in want["items"]), order.amazon_order_id
-        # The list's totals (order_day_totals) equal the orders they summarise.
-        kept, grouped = await day_totals_and_grouped_orders(session, connection_id)
+        # The list's totals (order_day_totals, order_month_totals) equal the orders they summarise.
+        kept, grouped = await kept_totals_and_grouped_orders(session, connection_id)
         assert grouped and kept == grouped

@@ -1,9 +1,9 @@
 """All SQL of the orders API's reads: the keyset-paginated list, its totals, one order and its lines.
 
 Every query is scoped by tenant first. The list runs on the session's psycopg connection (same
-transaction) with plain rows; totals read whole days from `order_day_totals` (kept by
-`OrderRepository.upsert_orders`) and only the partial days at the edges of a date filter from
-the orders.
+transaction) with plain rows; totals read whole months from `order_month_totals`, the other whole
+days from `order_day_totals` (both kept by `OrderRepository.upsert_orders`), and only the partial
+days at the edges of a date filter from the orders.
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ _SUMMARY_SQL = ", ".join(c.key for c in SUMMARY_COLUMNS)
 
 def _where(f: OrderFilters, *, dates: bool = True) -> tuple[str, dict[str, Any]]:
     """The filters as SQL (psycopg parameters), tenant first. Without `dates` they also apply to
-    `order_day_totals`, which has the same tenant, connection, marketplace and status columns."""
+    `order_day_totals` and `order_month_totals`, which have the same tenant, connection,
+    marketplace and status columns."""
     clauses = ["tenant_id = %(tenant_id)s"]
     params: dict[str, Any] = {"tenant_id": f.tenant_id}
     for column, key, value, op in (
@@ -127,25 +128,58 @@ def _page_sql(
     return f"SELECT {_SUMMARY_SQL} FROM orders WHERE {where} {order}", params
 
 
+def _month_split(
+    first_day: date | None, end_day: date | None
+) -> tuple[tuple[date | None, date | None] | None, list[tuple[date, date]]]:
+    """Split the whole days [first_day, end_day) (None: unbounded) into whole calendar months
+    [first_month, end_month) (None when the range holds no whole month) and the days before and
+    after them, as [low, high) day ranges."""
+    if first_day is not None and end_day is not None and first_day >= end_day:
+        return None, []
+    first_month = first_day
+    if first_day is not None and first_day.day != 1:
+        first_month = (first_day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    end_month = end_day.replace(day=1) if end_day is not None else None
+    if first_day is not None and end_day is not None:
+        assert first_month is not None and end_month is not None
+        if first_month >= end_month:
+            return None, [(first_day, end_day)]
+    days: list[tuple[date, date]] = []
+    if first_day is not None and first_month is not None and first_day < first_month:
+        days.append((first_day, first_month))
+    if end_day is not None and end_month is not None and end_month < end_day:
+        days.append((end_month, end_day))
+    return (first_month, end_month), days
+
+
 def _totals_sql(filters: OrderFilters) -> tuple[str, dict[str, Any]] | None:
     """Count, priced count and revenue per currency; None when the range is empty.
 
-    Whole UTC days come from `order_day_totals`; only the partial days at the edges of a date
-    filter are read from the orders themselves, so the work does not grow with the seller."""
+    Whole calendar months come from `order_month_totals`, the other whole UTC days from
+    `order_day_totals`, and only the partial days at the edges of a date filter from the orders
+    themselves, so the work does not grow with the seller nor with the length of its history."""
     where, params = _where(filters, dates=False)
     first_day, end_day, edges = _day_split(filters.created_after, filters.created_before)
+    months, days = _month_split(first_day, end_day)
     parts: list[str] = []
-    if first_day is None or end_day is None or first_day < end_day:
-        days = where
-        if first_day is not None:
-            days += " AND day >= %(first_day)s"
-            params["first_day"] = first_day
-        if end_day is not None:
-            days += " AND day < %(end_day)s"
-            params["end_day"] = end_day
+    if months is not None:
+        month_where = where
+        for bound, op, value in (("first_month", ">=", months[0]), ("end_month", "<", months[1])):
+            if value is not None:
+                month_where += f" AND month {op} %({bound})s"
+                params[bound] = value
         parts.append(
             "SELECT currency, orders AS n, priced_orders AS priced, order_total AS total "
-            f"FROM order_day_totals WHERE {days}"
+            f"FROM order_month_totals WHERE {month_where}"
+        )
+    if days:
+        ranges = []
+        for i, (low, high) in enumerate(days):
+            ranges.append(f"(day >= %(day_low{i})s AND day < %(day_high{i})s)")
+            params[f"day_low{i}"], params[f"day_high{i}"] = low, high
+        parts.append(
+            "SELECT currency, orders AS n, priced_orders AS priced, order_total AS total "
+            f"FROM order_day_totals WHERE {where} AND ({' OR '.join(ranges)})"
         )
     if edges:
         ranges = []

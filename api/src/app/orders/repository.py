@@ -217,9 +217,11 @@ def _build_item_upsert() -> str:
 # condition is written IS NOT DISTINCT FROM (the same test on a NOT NULL column) so that it stays
 # a filter: as an index condition, stale statistics during a backfill let the planner pick the
 # unique (tenant, connection, order id) index and read every order of the connection per day.
-# Two transactions recomputing the same day would each count only their own new orders, so each
-# first takes a transaction lock per (connection, marketplace, day), in one order: under READ
-# COMMITTED the recompute then runs after the other has committed and sees its orders. Sync
+# The month totals of the months touched are then recomputed from the day totals (at most 31 days
+# of rows each), in the same transaction.
+# Two transactions recomputing the same day or month would each count only their own new orders,
+# so each first takes a transaction lock per (connection, marketplace, month), in one order: under
+# READ COMMITTED the recompute then runs after the other has committed and sees its orders. Sync
 # runs own one (connection, marketplace) each and never wait on each other here.
 _DAY_TOTALS_LOCK = """
     SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(%(keys)s::text[]) AS k
@@ -245,6 +247,26 @@ _DAY_TOTALS_FILL = f"""
                  AND o.purchase_date >= a.day::timestamp AT TIME ZONE 'UTC'
                  AND o.purchase_date < (a.day + 1)::timestamp AT TIME ZONE 'UTC'
     GROUP BY o.tenant_id, o.connection_id, o.marketplace_id, o.order_status, a.day, coalesce(o.currency, '')
+"""
+_MONTHS_TOUCHED = f"""
+    SELECT DISTINCT tenant_id, connection_id, marketplace_id, date_trunc('month', day)::date AS month
+    FROM ({_DAYS_TOUCHED}) d
+"""
+_MONTH_TOTALS_CLEAR = f"""
+    DELETE FROM order_month_totals t USING ({_MONTHS_TOUCHED}) a
+    WHERE t.connection_id = a.connection_id AND t.marketplace_id = a.marketplace_id
+      AND t.month = a.month AND t.tenant_id = a.tenant_id
+"""
+_MONTH_TOTALS_FILL = f"""
+    INSERT INTO order_month_totals (tenant_id, connection_id, marketplace_id, order_status, month, currency,
+                                    orders, priced_orders, order_total)
+    SELECT d.tenant_id, d.connection_id, d.marketplace_id, d.order_status, a.month, d.currency,
+           sum(d.orders), sum(d.priced_orders), sum(d.order_total)
+    FROM ({_MONTHS_TOUCHED}) a
+    JOIN order_day_totals d ON d.tenant_id = a.tenant_id AND d.connection_id = a.connection_id
+                           AND d.marketplace_id = a.marketplace_id
+                           AND d.day >= a.month AND d.day < (a.month + interval '1 month')::date
+    GROUP BY d.tenant_id, d.connection_id, d.marketplace_id, d.order_status, a.month, d.currency
 """
 _ORDER_UPSERT = _build_order_upsert()
 _ITEM_UPSERT = _build_item_upsert()
@@ -348,16 +370,22 @@ class OrderRepository:
                 days.update(r[:4] for r in by_day)
             if days:
                 # Sorted: unnest() keeps the array's order, so every transaction locks in one order.
-                keys = sorted({f"order_day_totals:{d[1]}:{d[2]}:{d[3]}" for d in days})
+                keys = sorted({f"order_totals:{d[1]}:{d[2]}:{d[3]:%Y-%m}" for d in days})
                 columns = [list(c) for c in zip(*days, strict=True)]
                 names = ("tenant_ids", "connection_ids", "marketplace_ids", "days")
                 params = dict(zip(names, columns, strict=True))
-                # One round trip for the three statements; the server still runs them in order, so
-                # the recompute's snapshot is taken after the lock is held.
+                # One round trip for the five statements; the server still runs them in order, so
+                # the recomputes' snapshots are taken after the lock is held, and the months'
+                # after the days'.
                 async with driver.pipeline():
                     await cursor.execute(_DAY_TOTALS_LOCK, {"keys": keys}, prepare=False)
-                    await cursor.execute(_DAY_TOTALS_CLEAR, params, prepare=False)
-                    await cursor.execute(_DAY_TOTALS_FILL, params, prepare=False)
+                    for statement in (
+                        _DAY_TOTALS_CLEAR,
+                        _DAY_TOTALS_FILL,
+                        _MONTH_TOTALS_CLEAR,
+                        _MONTH_TOTALS_FILL,
+                    ):
+                        await cursor.execute(statement, params, prepare=False)
         return counts
 
     async def upsert_items(self, rows: Sequence[ItemRow], *, batch_size: int = BATCH_SIZE) -> UpsertCounts:
