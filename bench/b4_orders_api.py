@@ -269,8 +269,8 @@ def machine_pace_ms() -> float:
     """Milliseconds for a fixed pure-Python loop, best of five.
 
     The API's cost is mostly Python on the CPU, and this machine's pace varies several-fold from
-    one day to the next (the same code measured 2.4 and 9.3 ms of API CPU per request a week
-    apart): this figure lets runs on different days be compared."""
+    hour to hour (the same code measured 2.4 ms of API CPU per request at 10:00 and 9.3 ms at
+    11:00 on 2026-12-05): this figure lets runs at different times be compared."""
     best = float("inf")
     for _ in range(5):
         started = time.perf_counter()
