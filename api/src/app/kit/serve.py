@@ -134,6 +134,8 @@ def serve(options: dict[str, Any], *, workers: int) -> int:
         process = context.Process(target=_run_worker, args=(options, theirs), name="api-worker")
         process.start()
         theirs.close()
+        # A worker too busy to take its queue must not stall the accepting: the next one takes it.
+        ours.setblocking(False)
         return _Worker(process, ours)
 
     def stop(signum: int, _frame: object) -> None:
@@ -149,7 +151,8 @@ def serve(options: dict[str, Any], *, workers: int) -> int:
     code = 0
 
     def hand_over(connection: socket.socket) -> None:
-        """To the next worker in turn that takes it; a worker that died is skipped."""
+        """To the next worker in turn that takes it; a worker that died or has a full queue is
+        skipped."""
         nonlocal turn
         for _ in range(len(pool)):
             worker = pool[turn % len(pool)]
