@@ -37,6 +37,7 @@ from app.orders.mapping import ItemRow, MappedOrders, OrderRow
 from app.orders.models import Order, OrderItem, item_line_key
 from app.orders.repository import OrderRepository, UpsertCounts
 from app.settings import to_psycopg_url
+from _pace import pace_line
 
 STATUSES = ["SHIPPED"] * 7 + ["UNSHIPPED", "PENDING", "CANCELLED"]
 MARKETPLACES = ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"]
@@ -210,6 +211,7 @@ async def main(args: argparse.Namespace) -> None:
                 f"B2 data: {len(data.orders):,} orders + {len(data.items):,} items = {rows:,} rows "
                 f"(generated in {gen_s:.1f}s)"
             )
+            print(f"B2 {pace_line()}")
 
             parts = chunks(data, args.chunk)
             # `--workers` sessions, as that many sync jobs run side by side on the worker's threads.

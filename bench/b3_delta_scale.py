@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from _pace import pace_line
 from _sync_harness import KEY, Harness, write_results
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
@@ -73,6 +74,8 @@ async def main() -> None:
     scale = args.time_scale
     interval_min = 15.0 / scale
     interval_s = interval_min * 60
+    # Measured before the product starts, so that nothing else competes for the CPU.
+    pace = pace_line()
 
     harness = Harness(
         time_scale=scale,
@@ -262,6 +265,7 @@ async def main() -> None:
             f"(emulator clock x{scale:g}: {interval_s:.0f} s real), one worker process ({args.workers} slots)"
             " + scheduler"
         ),
+        f"  {pace}",
         (
             f"  deltas measured: {len(deltas):,} over {args.intervals} intervals; rows that ran: {rows_run:,} / "
             f"{2 * args.connections:,}; rows in error: {errors}"

@@ -44,6 +44,7 @@ from app.auth.models import User
 from app.db import migrate
 from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from app.settings import to_psycopg_url
+from _pace import pace_line
 
 MARKETPLACES = ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"]
 STATUSES = ["SHIPPED", "UNSHIPPED", "PENDING", "CANCELLED"]
@@ -265,22 +266,6 @@ async def client_loop(
         await http.close()
 
 
-def machine_pace_ms() -> float:
-    """Milliseconds for a fixed pure-Python loop, best of five.
-
-    The API's cost is mostly Python on the CPU, and this machine's pace varies several-fold from
-    hour to hour (the same code measured 2.4 ms of API CPU per request at 10:00 and 9.3 ms at
-    11:00 on 2026-12-05): this figure lets runs at different times be compared."""
-    best = float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        total = 0
-        for i in range(2_000_000):
-            total += i
-        best = min(best, time.perf_counter() - started)
-    return best * 1000
-
-
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -394,8 +379,7 @@ def main(args: argparse.Namespace) -> None:
             )
             base = f"http://127.0.0.1:{port}"
             print(
-                f"B4 API: `spapi-saas api --workers {args.workers}` on {os.cpu_count()} CPUs; machine pace: "
-                f"a 2,000,000-step Python loop takes {machine_pace_ms():.0f} ms (lower is faster)"
+                f"B4 API: `spapi-saas api --workers {args.workers}` on {os.cpu_count()} CPUs; {pace_line()}"
             )
             for _ in range(300):
                 try:
