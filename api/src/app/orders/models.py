@@ -161,29 +161,34 @@ class OrderItem(TenantOwned, Base):
     )
 
 
-class OrderDayTotal(TenantOwned, Base):
-    """Orders and revenue per UTC purchase day, kept by the orders upsert in the same transaction.
-
-    The orders list's totals read these rows for whole days and the orders table only for the
-    partial days at the edges of a date filter: totals stay exact and cheap for sellers with
-    hundreds of thousands of orders (a count over the orders themselves grows with the seller).
-    One row per (connection, marketplace, status, day, currency); `currency` is '' when the
-    order has none yet (Pending).
-    """
-
-    __tablename__ = "order_day_totals"
+class _KeptTotals(TenantOwned):
+    """The columns `order_day_totals` and `order_month_totals` share: one row per (connection,
+    marketplace, status, period, currency); `currency` is '' when the order has none yet
+    (Pending)."""
 
     connection_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
     )
     marketplace_id: Mapped[str] = mapped_column(String(30), nullable=False)
     order_status: Mapped[str] = mapped_column(String(40), nullable=False)
-    day: Mapped[date] = mapped_column(Date, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     orders: Mapped[int] = mapped_column(Integer, nullable=False)
     # Orders with a total (a Pending order has none): `order_total` is NULL in the API when 0.
     priced_orders: Mapped[int] = mapped_column(Integer, nullable=False)
     order_total: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+
+
+class OrderDayTotal(_KeptTotals, Base):
+    """Orders and revenue per UTC purchase day, kept by the orders upsert in the same transaction.
+
+    The orders list's totals read these rows for whole days and the orders table only for the
+    partial days at the edges of a date filter: totals stay exact and cheap for sellers with
+    hundreds of thousands of orders (a count over the orders themselves grows with the seller).
+    """
+
+    __tablename__ = "order_day_totals"
+
+    day: Mapped[date] = mapped_column(Date, nullable=False)
 
     __table_args__ = (
         PrimaryKeyConstraint(
@@ -194,7 +199,7 @@ class OrderDayTotal(TenantOwned, Base):
     )
 
 
-class OrderMonthTotal(TenantOwned, Base):
+class OrderMonthTotal(_KeptTotals, Base):
     """`order_day_totals` summed per calendar month (UTC), kept by the orders upsert right after
     the days it recomputed.
 
@@ -205,16 +210,7 @@ class OrderMonthTotal(TenantOwned, Base):
 
     __tablename__ = "order_month_totals"
 
-    connection_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
-    )
-    marketplace_id: Mapped[str] = mapped_column(String(30), nullable=False)
-    order_status: Mapped[str] = mapped_column(String(40), nullable=False)
     month: Mapped[date] = mapped_column(Date, nullable=False)
-    currency: Mapped[str] = mapped_column(String(3), nullable=False)
-    orders: Mapped[int] = mapped_column(Integer, nullable=False)
-    priced_orders: Mapped[int] = mapped_column(Integer, nullable=False)
-    order_total: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
 
     __table_args__ = (
         PrimaryKeyConstraint(

@@ -152,6 +152,19 @@ def _month_split(
     return (first_month, end_month), days
 
 
+# The columns of a kept totals row (`order_day_totals`, `order_month_totals`) as the sum expects.
+_KEPT_TOTALS = "SELECT currency, orders AS n, priced_orders AS priced, order_total AS total"
+
+
+def _in_ranges(column: str, ranges: Sequence[tuple[Any, Any]], name: str, params: dict[str, Any]) -> str:
+    """`column` in any of the [low, high) `ranges`, as SQL; the bounds go into `params`."""
+    clauses = []
+    for i, (low, high) in enumerate(ranges):
+        clauses.append(f"({column} >= %({name}_low{i})s AND {column} < %({name}_high{i})s)")
+        params[f"{name}_low{i}"], params[f"{name}_high{i}"] = low, high
+    return " OR ".join(clauses)
+
+
 def _totals_sql(filters: OrderFilters) -> tuple[str, dict[str, Any]] | None:
     """Count, priced count and revenue per currency; None when the range is empty.
 
@@ -168,28 +181,16 @@ def _totals_sql(filters: OrderFilters) -> tuple[str, dict[str, Any]] | None:
             if value is not None:
                 month_where += f" AND month {op} %({bound})s"
                 params[bound] = value
-        parts.append(
-            "SELECT currency, orders AS n, priced_orders AS priced, order_total AS total "
-            f"FROM order_month_totals WHERE {month_where}"
-        )
+        parts.append(f"{_KEPT_TOTALS} FROM order_month_totals WHERE {month_where}")
     if days:
-        ranges = []
-        for i, (low, high) in enumerate(days):
-            ranges.append(f"(day >= %(day_low{i})s AND day < %(day_high{i})s)")
-            params[f"day_low{i}"], params[f"day_high{i}"] = low, high
-        parts.append(
-            "SELECT currency, orders AS n, priced_orders AS priced, order_total AS total "
-            f"FROM order_day_totals WHERE {where} AND ({' OR '.join(ranges)})"
-        )
+        in_days = _in_ranges("day", days, "day", params)
+        parts.append(f"{_KEPT_TOTALS} FROM order_day_totals WHERE {where} AND ({in_days})")
     if edges:
-        ranges = []
-        for i, (low, high) in enumerate(edges):
-            ranges.append(f"(purchase_date >= %(low{i})s AND purchase_date < %(high{i})s)")
-            params[f"low{i}"], params[f"high{i}"] = low, high
+        in_edges = _in_ranges("purchase_date", edges, "edge", params)
         parts.append(
             "SELECT coalesce(currency, '') AS currency, 1 AS n, "
             "(order_total IS NOT NULL)::int AS priced, coalesce(order_total, 0) AS total "
-            f"FROM orders WHERE {where} AND ({' OR '.join(ranges)})"
+            f"FROM orders WHERE {where} AND ({in_edges})"
         )
     if not parts:
         return None
