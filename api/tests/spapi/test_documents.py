@@ -9,7 +9,13 @@ import json
 import httpx
 import pytest
 
-from app.spapi.documents import DocumentExpired, parse_document, stream_document, upload_document
+from app.spapi.documents import (
+    DocumentExpired,
+    fresh_document_rows,
+    parse_document,
+    stream_document,
+    upload_document,
+)
 from app.spapi.errors import TransportError
 
 FLAT = "amazon-order-id\tsku\tquantity\n111-1\tSKU-1\t2\n111-2\tSKU-2\t1\n"
@@ -115,3 +121,38 @@ async def test_a_stream_broken_midway_is_not_restarted() -> None:
         async for row in parse_document(stream_document(http, "https://s3.test/doc")):
             seen.append(row)
     assert calls == 1 and seen == [{"a": "1", "b": "2"}]
+
+
+async def test_an_expired_url_is_fetched_again_once() -> None:
+    # The URL lives ~5 minutes from the record; a slow moment before the download must not fail the run.
+    served: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        served.append(request.url.path)
+        if request.url.path == "/stale":
+            return httpx.Response(403, content=b"<Error><Code>AccessDenied</Code></Error>")
+        return httpx.Response(200, content=gzip.compress(FLAT.encode()))
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    urls = iter(["https://s3.test/stale", "https://s3.test/fresh"])
+    fetched: list[str] = []
+
+    async def fresh_url() -> str:
+        fetched.append(next(urls))
+        return fetched[-1]
+
+    rows_read = [row async for row in fresh_document_rows(http, fresh_url)]
+    assert [row["amazon-order-id"] for row in rows_read] == ["111-1", "111-2"]
+    assert fetched == ["https://s3.test/stale", "https://s3.test/fresh"]
+    assert served == ["/stale", "/fresh"]
+
+    # Two expired URLs in a row: the error surfaces (the record itself is stale), no third try.
+    fetched.clear()
+
+    async def always_stale() -> str:
+        fetched.append("https://s3.test/stale")
+        return fetched[-1]
+
+    with pytest.raises(DocumentExpired):
+        [row async for row in fresh_document_rows(http, always_stale)]
+    assert len(fetched) == 2

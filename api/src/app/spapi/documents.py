@@ -14,7 +14,7 @@ import codecs
 import csv
 import json
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -168,6 +168,25 @@ async def parse_document(
     else:
         async for tsv_row in parse_tsv(replay()):
             yield tsv_row
+
+
+async def fresh_document_rows(
+    http: httpx.AsyncClient, fresh_url: Callable[[], Awaitable[str]]
+) -> AsyncIterator[dict[str, Any]]:
+    """Rows of a document whose pre-signed URL `fresh_url` fetches (getReportDocument, getDocument).
+
+    The URL lives about five minutes from the record. If it has already expired when the download
+    starts (a slow moment between the two calls), one fresh URL is fetched and the download starts
+    over: `stream_document` refuses before the first byte, so no row can repeat."""
+    for attempt in (1, 2):
+        url = await fresh_url()
+        try:
+            async for row in parse_document(stream_document(http, url)):
+                yield row
+            return
+        except DocumentExpired:
+            if attempt == 2:
+                raise
 
 
 async def upload_document(http: httpx.AsyncClient, url: str, content: bytes, content_type: str) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.spapi.client import Operation, QueryValue
-from app.spapi.documents import parse_document, stream_document
+from app.spapi.documents import fresh_document_rows
 from app.spapi.operations.jobs import JobStatus, job_state
 
 if TYPE_CHECKING:
@@ -138,6 +138,8 @@ class DataKioskApi:
 
     async def document_rows(self, document_id: str) -> AsyncIterator[dict[str, Any]]:
         # Data Kiosk says nothing about compression in the record; the stream sniffs it.
-        document = await self.get_document(document_id)
-        async for row in parse_document(stream_document(self._client.transport.http, document.document_url)):
+        async def fresh_url() -> str:
+            return (await self.get_document(document_id)).document_url
+
+        async for row in fresh_document_rows(self._client.transport.http, fresh_url):
             yield row

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.spapi.client import Operation
-from app.spapi.documents import parse_document, stream_document, upload_document
+from app.spapi.documents import fresh_document_rows, upload_document
 from app.spapi.operations.jobs import JobStatus, job_state
 
 if TYPE_CHECKING:
@@ -110,6 +110,8 @@ class FeedsApi:
         return JobStatus(feed.feed_id, state, feed.processing_status, feed.result_feed_document_id)
 
     async def result_rows(self, document_id: str) -> AsyncIterator[dict[str, Any]]:
-        document = await self.get_feed_document(document_id)
-        async for row in parse_document(stream_document(self._client.transport.http, document.url)):
+        async def fresh_url() -> str:
+            return (await self.get_feed_document(document_id)).url
+
+        async for row in fresh_document_rows(self._client.transport.http, fresh_url):
             yield row

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.spapi.auth import RestrictedResource
 from app.spapi.client import Operation, QueryValue, iso_z
-from app.spapi.documents import parse_document, stream_document
+from app.spapi.documents import fresh_document_rows
 from app.spapi.operations.jobs import JobStatus, job_state
 
 if TYPE_CHECKING:
@@ -199,12 +199,13 @@ class ReportsApi:
     async def document_rows(
         self, document_id: str, *, restricted: bool = False
     ) -> AsyncIterator[dict[str, Any]]:
-        # Fetch the record and download at once: the URL lives about five minutes.
-        document = await self.get_report_document(document_id, restricted=restricted)
-        # Sniff the gzip magic rather than trust compressionAlgorithm alone: with a Content-Encoding
-        # header the bytes arrive already decoded.
-        chunks = stream_document(self._client.transport.http, document.url)
-        async for row in parse_document(chunks):
+        # Fetch the record and download at once: the URL lives about five minutes. The stream sniffs
+        # the gzip magic rather than trust compressionAlgorithm alone: with a Content-Encoding header
+        # the bytes arrive already decoded.
+        async def fresh_url() -> str:
+            return (await self.get_report_document(document_id, restricted=restricted)).url
+
+        async for row in fresh_document_rows(self._client.transport.http, fresh_url):
             yield row
 
 
