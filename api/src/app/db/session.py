@@ -18,16 +18,23 @@ from app.worker.enqueue import discard_buffered_jobs, flush_buffered_jobs
 
 
 def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
+    url = settings.db.sqlalchemy_url
+    # A dead server must fail a request quickly instead of hanging it.
+    connect_args: dict[str, Any] = {"connect_timeout": 5}
+    if "options=" not in url:
+        # Sessions in UTC whatever the server's TimeZone: psycopg hands out timestamps in UTC through
+        # a fast path, where a zone such as 'Etc/UTC' costs a zoneinfo conversion per value (~0.1 ms
+        # of an orders page of 50 rows). The queries name their zone anyway (AT TIME ZONE 'UTC').
+        connect_args["options"] = "-c TimeZone=UTC"
     return create_async_engine(
-        settings.db.sqlalchemy_url,
+        url,
         pool_size=pool_size or settings.db.db_pool_size,
         # No pre-ping: it costs a round trip on every checkout (the API checks out once per request,
         # a sync run about seven times). After a server restart the first statement on a dead
         # connection fails, SQLAlchemy then invalidates the whole pool, and the caller's retry
         # (a sync run's, or the user's) gets a fresh connection.
         pool_pre_ping=False,
-        # A dead server must fail a request quickly instead of hanging it.
-        connect_args={"connect_timeout": 5},
+        connect_args=connect_args,
     )
 
 
