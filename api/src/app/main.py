@@ -12,7 +12,7 @@ import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app.db.session import create_engine, create_sessionmaker
+from app.db.session import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.health.endpoints import router as health_router
 from app.kit.errors import install_error_handlers
 from app.kit.http import RequestContextMiddleware
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = create_engine(settings)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        app.state.read_sessionmaker = create_read_sessionmaker(app.state.engine)
         app.state.redis = create_redis(settings.redis.redis_url)
         app.state.http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
         app.state.readiness = {}

@@ -1,14 +1,29 @@
-"""The application's engine: sessions in UTC whatever the server's TimeZone, an operator's own
-connection options kept."""
+"""The application's engine and units of work: sessions in UTC whatever the server's TimeZone, an
+operator's own connection options kept, and read-only units without a transaction."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
+import httpx
+import pytest
+from fastapi import APIRouter
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.session import create_engine
+from app.db.dependencies import SessionDep, reads_only
+from app.db.session import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    read_only_unit,
+    unit_of_work,
+)
+from app.main import create_app
+from app.orders.endpoints import get_order, list_orders
 from app.settings import DatabaseSettings, get_settings
+from app.tenants.models import Tenant
 
 
 async def test_sessions_run_in_utc_and_timestamps_come_back_in_utc() -> None:
@@ -37,3 +52,50 @@ async def test_options_in_the_operators_url_are_kept() -> None:
             assert (await conn.execute(text("SHOW statement_timeout"))).scalar_one() == "4321ms"
     finally:
         await engine.dispose()
+
+
+_SECOND_STATEMENT_STARTS_ITS_OWN_TRANSACTION = text("SELECT statement_timestamp() = transaction_timestamp()")
+
+
+async def _own_transaction_per_statement(session: AsyncSession) -> bool:
+    await session.execute(text("SELECT pg_sleep(0.01)"))
+    return bool((await session.execute(_SECOND_STATEMENT_STARTS_ITS_OWN_TRANSACTION)).scalar_one())
+
+
+async def test_a_read_only_unit_runs_without_a_transaction_and_refuses_pending_changes() -> None:
+    engine = create_engine(get_settings(), pool_size=1)
+    try:
+        async with read_only_unit(create_read_sessionmaker(engine)) as session:
+            assert await _own_transaction_per_statement(session)
+        # The same pool's connection is back in a transaction for the next unit of work.
+        async with unit_of_work(create_sessionmaker(engine)) as session:
+            assert not await _own_transaction_per_statement(session)
+        with pytest.raises(RuntimeError, match="unsaved changes"):
+            async with read_only_unit(create_read_sessionmaker(engine)) as session:
+                session.add(Tenant(name="never stored", slug=f"never-{uuid.uuid4().hex[:8]}"))
+    finally:
+        await engine.dispose()
+
+
+async def test_only_endpoints_marked_reads_only_get_a_session_without_a_transaction() -> None:
+    probes = APIRouter()
+
+    @probes.get("/probe/reads")
+    @reads_only
+    async def marked(session: SessionDep) -> bool:
+        return await _own_transaction_per_statement(session)
+
+    @probes.get("/probe/default")
+    async def unmarked(session: SessionDep) -> bool:
+        return await _own_transaction_per_statement(session)
+
+    app = create_app(get_settings())
+    # Ahead of the panel, which answers every path it is reached with.
+    app.router.routes[0:0] = probes.routes
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            assert (await http.get("/probe/reads")).json() is True
+            assert (await http.get("/probe/default")).json() is False
+    # The orders list and an order's detail only read.
+    assert getattr(list_orders, "__reads_only__", False) and getattr(get_order, "__reads_only__", False)

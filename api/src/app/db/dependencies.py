@@ -1,18 +1,36 @@
-"""The request's unit of work: one session, committed after the endpoint returns."""
+"""The request's unit of work: one session, committed after the endpoint returns; or, for an
+endpoint marked `reads_only`, a session without a transaction."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.session import unit_of_work
+from app.db.session import read_only_unit, unit_of_work
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+_READS_ONLY = "__reads_only__"
+
+
+def reads_only(endpoint: Endpoint) -> Endpoint:
+    """Marks an endpoint that only reads the database: its session (and its dependencies', the
+    same session) runs without BEGIN and COMMIT (see `read_only_unit`)."""
+    setattr(endpoint, _READS_ONLY, True)
+    return endpoint
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with unit_of_work(request.app.state.sessionmaker) as session:
+    state = request.app.state
+    # The router has put the matched endpoint in the scope before any dependency runs.
+    if getattr(request.scope.get("endpoint"), _READS_ONLY, False):
+        async with read_only_unit(state.read_sessionmaker) as session:
+            yield session
+        return
+    async with unit_of_work(state.sessionmaker) as session:
         yield session
 
 

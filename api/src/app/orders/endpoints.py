@@ -12,7 +12,7 @@ from pydantic_core import to_json
 
 from app.auth.dependencies import settings_of
 from app.connections.models import Connection
-from app.db.dependencies import SessionDep
+from app.db.dependencies import SessionDep, reads_only
 from app.kit.errors import ERROR_RESPONSES, AppError
 from app.orders.read_repository import OrderFilters
 from app.orders.schemas import OrderDetail, OrdersPage, ShippingAddressOut
@@ -60,6 +60,7 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 
 @router.get("", response_model=OrdersPage, responses=ERROR_RESPONSES)
+@reads_only
 async def list_orders(
     access: TenantMember,
     session: SessionDep,
@@ -86,6 +87,7 @@ async def list_orders(
 
 
 @router.get("/{order_id}", response_model=OrderDetail, responses=ERROR_RESPONSES)
+@reads_only
 async def get_order(order_id: int, access: TenantMember, session: SessionDep) -> OrderDetail:
     """One order with its item lines (no PII)."""
     return await OrdersService(session).get_order(access.tenant_id, order_id)

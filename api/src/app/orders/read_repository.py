@@ -225,14 +225,24 @@ class OrderReadRepository:
             await cursor.execute(*_page_sql(filters, after, limit))
             return await cursor.fetchall()
 
-    async def totals(self, filters: OrderFilters) -> Totals:
-        """Exact count and sum of `order_total` per currency of the filtered set (see `_totals_sql`)."""
-        query = _totals_sql(filters)
-        if query is None:
-            return Totals(count=0, by_currency=[])
-        async with (await psycopg_connection(self.session)).cursor() as cursor:
-            await cursor.execute(*query)
-            return _totals_of(await cursor.fetchall())
+    async def first_page(self, filters: OrderFilters, *, limit: int) -> tuple[list[dict[str, Any]], Totals]:
+        """The first `limit` rows (as `page`) and the exact count and sum of `order_total` per
+        currency of the whole filtered set (see `_totals_sql`).
+
+        Most list requests are first pages: both statements go in one pipeline, one round trip."""
+        connection = await psycopg_connection(self.session)
+        totals_query = _totals_sql(filters)
+        page_cursor = connection.cursor(row_factory=dict_row)
+        totals_cursor = connection.cursor()
+        async with page_cursor, totals_cursor:
+            async with connection.pipeline():
+                await page_cursor.execute(*_page_sql(filters, None, limit))
+                if totals_query is not None:
+                    await totals_cursor.execute(*totals_query)
+            rows = await page_cursor.fetchall()
+            if totals_query is None:
+                return rows, Totals(count=0, by_currency=[])
+            return rows, _totals_of(await totals_cursor.fetchall())
 
     async def get(self, tenant_id: uuid.UUID, order_id: int) -> Order | None:
         stmt = select(Order).where(Order.tenant_id == tenant_id, Order.id == order_id)

@@ -51,10 +51,11 @@ class OrdersService:
                 after = decode_cursor(cursor)
             except ValueError as exc:
                 raise InvalidCursor("the cursor is not one this API returned") from exc
-        rows = await self.reads.page(filters, after=after, limit=limit + 1)
         totals = None
-        if after is None:
-            found = await self.reads.totals(filters)
+        if after is not None:
+            rows = await self.reads.page(filters, after=after, limit=limit + 1)
+        else:
+            rows, found = await self.reads.first_page(filters, limit=limit + 1)
             totals = OrdersTotals(
                 count=found.count,
                 by_currency=[CurrencyTotal(currency=c, count=n, total=t) for c, n, t in found.by_currency],
