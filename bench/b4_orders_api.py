@@ -301,8 +301,11 @@ async def load(
 ) -> None:
     out: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
-    # Warm-up (connection pools, plans) is not measured.
-    await client_loop(base, token, tenants, 2, 999, defaultdict(list), [])
+    # Warm-up is not measured: as many clients as the run, so that every pooled connection the run
+    # will use is open and has its statements prepared (a server that has been up a while has).
+    await asyncio.gather(
+        *(client_loop(base, token, tenants, 3, 1000 + i, defaultdict(list), []) for i in range(clients))
+    )
     def groups() -> list[list[psutil.Process]]:
         return [
             [psutil.Process(api_pid), *psutil.Process(api_pid).children(recursive=True)],

@@ -52,6 +52,8 @@ def api(
         "host": host or settings.runtime.api_host,
         "port": port or settings.runtime.api_port,
         "log_config": None,
+        # Our middleware writes the access line (with the request id); uvicorn's would repeat it.
+        "access_log": False,
         "proxy_headers": True,
         "timeout_graceful_shutdown": 10,
     }
