@@ -396,6 +396,8 @@ def main(args: argparse.Namespace) -> None:
             # The clients run on uvloop, as the API does: they share the two cores with what they
             # measure, so every millisecond they spend is one the API and PostgreSQL do not get.
             uvloop.run(load(base, token, tenants, args.clients, args.seconds, proc.pid, pg_pid))
+            # The machine's speed drifts within minutes: its pace after the run bounds the drift.
+            print(f"B4 after the closed loop, {pace_line()}")
             if args.rate:
                 uvloop.run(
                     load(base, token, tenants, args.clients, args.seconds, proc.pid, pg_pid, args.rate)
