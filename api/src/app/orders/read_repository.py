@@ -1,9 +1,10 @@
 """All SQL of the orders API's reads: the keyset-paginated list, its totals, one order and its lines.
 
-Every query is scoped by tenant first. The list runs on the session's psycopg connection (same
-transaction) with plain rows; totals read whole months from `order_month_totals`, the other whole
-days from `order_day_totals` (both kept by `OrderRepository.upsert_orders`), and only the partial
-days at the edges of a date filter from the orders.
+Every query is scoped by tenant first. The list runs on the session's own psycopg connection with
+plain rows (a first page sends its rows and totals statements in one pipeline); totals read whole
+months from `order_month_totals`, the other whole days from `order_day_totals` (both kept by
+`OrderRepository.upsert_orders`), and only the partial days at the edges of a date filter from the
+orders.
 """
 
 from __future__ import annotations
@@ -218,9 +219,9 @@ class OrderReadRepository:
     ) -> list[dict[str, Any]]:
         """Up to `limit` summary rows, newest purchase first, strictly after the keyset `after`.
 
-        The list is the API's hot path: it runs on the session's psycopg connection (same
-        transaction) with plain dict rows, which costs a fraction of a mapped SQLAlchemy result
-        (measured with bench/b4_orders_api.py)."""
+        The list is the API's hot path: it runs on the session's own psycopg connection with plain
+        dict rows, which costs a fraction of a mapped SQLAlchemy result (measured with
+        bench/b4_orders_api.py)."""
         async with (await psycopg_connection(self.session)).cursor(row_factory=dict_row) as cursor:
             await cursor.execute(*_page_sql(filters, after, limit))
             return await cursor.fetchall()
