@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from amazon_emulator.apis._reports_content import FLAT_FILE_COLUMNS
+from amazon_emulator.clock import iso_ts, parse_iso
 from amazon_emulator.config import DEMO_SELLER_ID, EmulatorConfig
 from amazon_emulator.data.models import PENDING
 from amazon_emulator.state import EmulatorState
@@ -349,6 +350,10 @@ async def test_schedule_creates_a_report_each_period(
     body = {"reportType": BY_UPDATE, "marketplaceIds": [US], "period": "P1D"}
     r = await client.post("/reports/2021-06-30/schedules", json=body, headers=auth(token))
     schedule_id = r.json()["reportScheduleId"]
+    created = await client.get(f"/reports/2021-06-30/schedules/{schedule_id}", headers=auth(token))
+    # The first report covers the day before the schedule's first creation time. Compared with that
+    # time, not with "now", which may cross a second boundary between the two reads.
+    first_creation = parse_iso(created.json()["nextReportCreationTime"]).timestamp()
     listed = await client.get(
         "/reports/2021-06-30/reports", params={"reportTypes": BY_UPDATE}, headers=auth(token)
     )
@@ -362,7 +367,7 @@ async def test_schedule_creates_a_report_each_period(
     [report] = r.json()["reports"]
     assert report["reportScheduleId"] == schedule_id
     window = (report["dataEndTime"], report["dataStartTime"])
-    assert window == (ago(state, 1), ago(state, 86401))
+    assert window == (iso_ts(first_creation), iso_ts(first_creation - 86400))
     schedule = (await client.get(f"/reports/2021-06-30/schedules/{schedule_id}", headers=auth(token))).json()
     assert schedule["nextReportCreationTime"] > report["dataEndTime"]
     r = await client.get(
