@@ -8,13 +8,14 @@ Starts an embedded PostgreSQL in a temporary folder, migrates it, then:
   3. inserts a sample through the ORM row by row (add + flush per order, the naive sync loop),
      extrapolates, and prints the ratio.
 
-Usage: .venv/bin/python bench/b2_ingest.py [--orders 200000] [--items-per-order 2.5]
+Usage: .venv/bin/python bench/b2_ingest.py [--orders 200000] [--items-per-order 2.5] [--waits]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import gc
 import random
 import sys
@@ -28,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api" / "src"))
 
+import psycopg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -161,15 +163,29 @@ async def bulk(
         while queue:
             part = queue.pop()
             async with sessionmaker() as s, s.begin():
-                repo = OrderRepository(s)
-                orders = await repo.upsert_orders(part.orders)
-                items = await repo.upsert_items(part.items)
-            totals[0] += orders
-            totals[1] += items
+                written = await OrderRepository(s).upsert(part)
+            totals[0] += written.orders
+            totals[1] += written.items
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(workers)))
     return time.perf_counter() - started, totals[0], totals[1]
+
+
+async def sample_waits(url: str, stop: asyncio.Event) -> collections.Counter[str]:
+    """What PostgreSQL's busy sessions wait on (or CPU), sampled every 20 ms until `stop`."""
+    seen: collections.Counter[str] = collections.Counter()
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        while not stop.is_set():
+            rows = await (
+                await conn.execute(
+                    "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity "
+                    "WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()"
+                )
+            ).fetchall()
+            seen.update(r[0] for r in rows)
+            await asyncio.sleep(0.02)
+    return seen
 
 
 async def orm_row_by_row(sessionmaker: async_sessionmaker[AsyncSession], data: MappedOrders) -> float:
@@ -215,15 +231,24 @@ async def main(args: argparse.Namespace) -> None:
 
             parts = chunks(data, args.chunk)
             # `--workers` sessions, as that many sync jobs run side by side on the worker's threads.
+            stop = asyncio.Event()
+            waits = asyncio.create_task(sample_waits(pg.url, stop)) if args.waits else None
             cpu0 = time.process_time()
             elapsed, oc1, ic1 = await bulk(sessionmaker, parts, args.workers)
             client_cpu = time.process_time() - cpu0
+            stop.set()
             bulk_rate = rows / elapsed
             print(
                 f"B2 bulk upsert, {args.workers} sessions, all {rows:,} rows: {elapsed:.2f}s = "
                 f"{bulk_rate:,.0f} rows/s (orders {oc1}, items {ic1}; this process's CPU "
                 f"{client_cpu:.1f}s, the rest is PostgreSQL)"
             )
+
+            if waits is not None:
+                seen = await waits
+                samples = sum(seen.values())
+                top = ", ".join(f"{k} {n / samples:.0%}" for k, n in seen.most_common(6))
+                print(f"B2 PostgreSQL sessions' samples during the bulk upsert ({samples:,}): {top}")
 
             elapsed3, oc3, ic3 = await bulk(sessionmaker, parts, args.workers)
             print(
@@ -259,4 +284,7 @@ if __name__ == "__main__":
     parser.add_argument("--chunk", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--orm-orders", type=int, default=2_000)
+    parser.add_argument(
+        "--waits", action="store_true", help="sample what PostgreSQL waits on during the bulk upsert"
+    )
     asyncio.run(main(parser.parse_args()))

@@ -14,6 +14,7 @@ import pytest
 
 from app.ads.client import AdsClient, sp_advertised_product, sp_purchased_product, windows
 from app.spapi import AmazonTransport, RetryPolicy, Throttled
+from app.spapi.documents import DocumentExpired
 from tests.amazon.contract import validate_request
 
 HOST = "https://advertising-api.amazon.com"
@@ -28,9 +29,15 @@ class FakeAds:
         self.polls = 0
         self.throttle_next = 0
         self.expire_next = False
+        self.stale_downloads = 0  # how many more downloads answer 403 (an expired pre-signed URL)
+        self.downloads: list[str] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.host == "s3.test":
+            self.downloads.append(str(request.url))
+            if self.stale_downloads:
+                self.stale_downloads -= 1
+                return httpx.Response(403, text="<Error><Code>AccessDenied</Code></Error>")
             rows = [
                 {
                     "date": "2026-01-01",
@@ -189,6 +196,24 @@ async def test_report_end_to_end_with_a_425_duplicate(ads: AdsClient, fake: Fake
     assert rows[0]["campaignId"] == "123456789012" and rows[0]["adId"] == "42"
     posts = [r for r in fake.requests if r.method == "POST"]
     assert all(r.headers["content-type"] == "application/vnd.createasyncreportrequest.v3+json" for r in posts)
+
+
+async def test_an_expired_report_url_is_fetched_again_once(ads: AdsClient, fake: FakeAds) -> None:
+    client = ads.for_profile("3333")
+    report = await client.create_report(sp_advertised_product(date(2026, 1, 1), date(2026, 1, 31)))
+    while report.status != "COMPLETED":
+        report = await client.get_report(report.report_id)
+    reads = len(fake.requests)
+    fake.stale_downloads = 1
+    rows = [row async for row in client.report_rows(report)]
+    # The stale URL, then the report read again and its fresh URL: every row once.
+    assert [row["adId"] for row in rows] == ["42"]
+    assert len(fake.downloads) == 2
+    assert [r.url.path for r in fake.requests[reads:]] == [f"/reporting/reports/{report.report_id}"]
+    fake.stale_downloads = 2
+    with pytest.raises(DocumentExpired):
+        [row async for row in client.report_rows(report)]
+    assert len(fake.downloads) == 4
 
 
 async def test_retry_after_on_429_and_refresh_on_401(ads: AdsClient, fake: FakeAds) -> None:

@@ -44,13 +44,40 @@ def test_unique_keys_start_with_tenant_id(table: Table) -> None:
         assert getattr(columns[0], "name", None) == "tenant_id", f"{table.name}: {columns}"
 
 
+def _tenant_keys(table: Table) -> list[ForeignKeyConstraint]:
+    """Foreign keys that tie the row's tenant_id to a tenant: to tenants.id itself, or, with the
+    rest of the key, to a parent row's own tenant_id (a line to an order of the same tenant)."""
+    found = []
+    for constraint in table.constraints:
+        if not isinstance(constraint, ForeignKeyConstraint):
+            continue
+        pairs = {(e.parent.name, e.column.table.name, e.column.name) for e in constraint.elements}
+        direct = ("tenant_id", "tenants", "id") in pairs
+        parent = constraint.referred_table.name
+        through_parent = ("tenant_id", parent, "tenant_id") in pairs and parent in TENANT_NAMES
+        if direct or through_parent:
+            found.append(constraint)
+    return found
+
+
+TENANT_NAMES = {t.name for t in TENANT_TABLES}
+
+
 @pytest.mark.parametrize("table", TENANT_TABLES, ids=lambda t: t.name)
 def test_tenant_foreign_key_cascades(table: Table) -> None:
-    fks = [
-        fk for fk in table.foreign_keys if fk.parent.name == "tenant_id" and fk.column.table.name == "tenants"
+    keys = _tenant_keys(table)
+    assert keys, f"{table.name}.tenant_id has no foreign key to tenants nor to a parent row's tenant"
+    assert all(key.ondelete == "CASCADE" for key in keys)
+
+
+def test_order_lines_belong_to_an_order_of_their_own_tenant() -> None:
+    items = Base.metadata.tables["order_items"]
+    [key] = _tenant_keys(items)
+    assert [(e.parent.name, e.column.name) for e in key.elements] == [
+        ("tenant_id", "tenant_id"),
+        ("order_id", "id"),
     ]
-    assert fks, f"{table.name}.tenant_id has no foreign key to tenants"
-    assert all(fk.ondelete == "CASCADE" for fk in fks)
+    assert key.referred_table.name == "orders"
 
 
 def test_every_foreign_key_says_what_happens_on_delete() -> None:

@@ -24,6 +24,7 @@ from app.main import create_app
 from app.orders.endpoints import get_order, list_orders
 from app.settings import DatabaseSettings, get_settings
 from app.tenants.models import Tenant
+from app.worker.enqueue import buffered_jobs, enqueue_job
 
 
 async def test_sessions_run_in_utc_and_timestamps_come_back_in_utc() -> None:
@@ -62,7 +63,7 @@ async def _own_transaction_per_statement(session: AsyncSession) -> bool:
     return bool((await session.execute(_SECOND_STATEMENT_STARTS_ITS_OWN_TRANSACTION)).scalar_one())
 
 
-async def test_a_read_only_unit_runs_without_a_transaction_and_refuses_pending_changes() -> None:
+async def test_a_read_only_unit_runs_without_a_transaction_and_refuses_changes_and_jobs() -> None:
     engine = create_engine(get_settings(), pool_size=1)
     try:
         async with read_only_unit(create_read_sessionmaker(engine)) as session:
@@ -73,6 +74,11 @@ async def test_a_read_only_unit_runs_without_a_transaction_and_refuses_pending_c
         with pytest.raises(RuntimeError, match="unsaved changes"):
             async with read_only_unit(create_read_sessionmaker(engine)) as session:
                 session.add(Tenant(name="never stored", slug=f"never-{uuid.uuid4().hex[:8]}"))
+        # A job enqueued there would never be sent (there is no commit to send it after).
+        with pytest.raises(RuntimeError, match="enqueued a job"):
+            async with read_only_unit(create_read_sessionmaker(engine)) as session:
+                enqueue_job(session, "sync_connection", connection_id=str(uuid.uuid4()))
+        assert buffered_jobs(session) == []
     finally:
         await engine.dispose()
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Base
 from app.orders.endpoints import orders_api_factory
-from app.orders.mapping import item_rows_from_v0, order_row_from_v0, order_rows_from_2026
+from app.orders.mapping import MappedOrders, item_rows_from_v0, order_row_from_v0, order_rows_from_2026
 from app.orders.repository import OrderRepository
 from app.spapi.operations.orders import OrderQuery, OrdersApi, default_before
 from app.tokens.repository import ConnectionRef
@@ -71,12 +71,12 @@ async def test_address_is_shown_audited_and_not_stored(
     if version == "v0":
         order_row = order_row_from_v0(order.raw, tenant_id, row.id)
         items = await api.get_items(order)
-        await repo.upsert_orders([order_row])
-        await repo.upsert_items(item_rows_from_v0([i.raw for i in items], order_row))
+        await repo.upsert(
+            MappedOrders(orders=[order_row], items=item_rows_from_v0([i.raw for i in items], order_row))
+        )
     else:
         mapped = order_rows_from_2026([order.raw], tenant_id, row.id)
-        await repo.upsert_orders(mapped.orders)
-        await repo.upsert_items(mapped.items)
+        await repo.upsert(mapped)
     order_id = (
         await session.execute(text("SELECT id FROM orders WHERE tenant_id = :t"), {"t": tenant_id})
     ).scalar()

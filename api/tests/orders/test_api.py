@@ -42,8 +42,7 @@ async def tenant_with_orders(
         payloads.append(order)
     mapped = order_rows_from_2026(payloads, uuid.UUID(tenant_id), connection.id)
     repo = OrderRepository(session)
-    await repo.upsert_orders(mapped.orders)
-    await repo.upsert_items(mapped.items)
+    await repo.upsert(mapped)
     return tenant_id, connection.id
 
 

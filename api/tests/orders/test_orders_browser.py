@@ -98,8 +98,7 @@ def seed(tenant_id: uuid.UUID, refresh_token: str, body: dict[str, Any]) -> None
             await store.store_refresh_token(session, str(tenant_id), str(connection.id), refresh_token)
             mapped = order_rows_from_2026(body, tenant_id, connection.id)
             repo = OrderRepository(session)
-            await repo.upsert_orders(mapped.orders)
-            await repo.upsert_items(mapped.items)
+            await repo.upsert(mapped)
         await engine.dispose()
 
     # Playwright's sync API owns this thread's event loop: the database work runs in another thread.

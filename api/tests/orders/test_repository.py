@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.orders.mapping import (
+    MappedOrders,
     item_rows_from_v0,
     order_row_from_v0,
     order_rows_from_2026,
     rows_from_flat_file_report,
 )
-from app.orders.repository import OrderRepository, UpsertCounts
+from app.orders.repository import OrderRepository, UpsertCounts, Written
 from tests.factories.connections import Seller, make_seller
 from tests.factories.orders import PII_VALUES, REPORT_HEADER, items_v0, order_2026, order_v0, report_line
 
@@ -30,8 +33,7 @@ async def test_insert_then_rerun_changes_nothing(session: AsyncSession, seller: 
     mapped = order_rows_from_2026(
         [order_2026(), order_2026("113-0000009-0000009")], seller.tenant_id, seller.connection_id
     )
-    assert await repo.upsert_orders(mapped.orders) == UpsertCounts(inserted=2)
-    assert await repo.upsert_items(mapped.items) == UpsertCounts(inserted=2)
+    assert await repo.upsert(mapped) == Written(UpsertCounts(inserted=2), UpsertCounts(inserted=2))
     before = await fetch(session, "SELECT id, updated_at, xmin::text AS xmin FROM orders ORDER BY id")
     items_before = await fetch(
         session, "SELECT id, updated_at, xmin::text AS xmin FROM order_items ORDER BY id"
@@ -40,8 +42,7 @@ async def test_insert_then_rerun_changes_nothing(session: AsyncSession, seller: 
     again = order_rows_from_2026(
         [order_2026(), order_2026("113-0000009-0000009")], seller.tenant_id, seller.connection_id
     )
-    assert await repo.upsert_orders(again.orders) == UpsertCounts(unchanged=2)
-    assert await repo.upsert_items(again.items) == UpsertCounts(unchanged=2)
+    assert await repo.upsert(again) == Written(UpsertCounts(unchanged=2), UpsertCounts(unchanged=2))
     assert await fetch(session, "SELECT id, updated_at, xmin::text AS xmin FROM orders ORDER BY id") == before
     assert (
         await fetch(session, "SELECT id, updated_at, xmin::text AS xmin FROM order_items ORDER BY id")
@@ -59,14 +60,11 @@ async def test_newer_update_wins_and_older_is_ignored(session: AsyncSession, sel
     shipped = order_rows_from_2026(
         [order_2026(updated="2026-03-02T10:00:00Z")], seller.tenant_id, seller.connection_id
     )
-    await repo.upsert_orders(pending.orders)
-    await repo.upsert_items(pending.items)
+    await repo.upsert(pending)
 
-    assert await repo.upsert_orders(shipped.orders) == UpsertCounts(updated=1)
-    assert await repo.upsert_items(shipped.items) == UpsertCounts(updated=1)
+    assert await repo.upsert(shipped) == Written(UpsertCounts(updated=1), UpsertCounts(updated=1))
     # The older version arrives late (an overlapping window): ignored, orders and items alike.
-    assert await repo.upsert_orders(pending.orders) == UpsertCounts(unchanged=1)
-    assert await repo.upsert_items(pending.items) == UpsertCounts(unchanged=1)
+    assert await repo.upsert(pending) == Written(UpsertCounts(unchanged=1), UpsertCounts(unchanged=1))
 
     (row,) = await fetch(session, "SELECT order_status, order_total FROM orders")
     assert row["order_status"] == "SHIPPED" and str(row["order_total"]) == "45.97"
@@ -87,15 +85,13 @@ async def test_report_lines_then_api_items_meet_without_duplicates(
         seller.tenant_id,
         seller.connection_id,
     )
-    assert await repo.upsert_orders(report.orders) == UpsertCounts(inserted=1)
-    assert await repo.upsert_items(report.items) == UpsertCounts(inserted=2)
+    assert await repo.upsert(report) == Written(UpsertCounts(inserted=1), UpsertCounts(inserted=2))
 
     # Same version through the API: the API wins the tie, the SKU-RED line is updated in place.
     api = order_rows_from_2026(
         [order_2026(OID, updated="2026-03-02T10:00:00Z")], seller.tenant_id, seller.connection_id
     )
-    assert await repo.upsert_orders(api.orders) == UpsertCounts(updated=1)
-    assert await repo.upsert_items(api.items) == UpsertCounts(updated=1)
+    assert await repo.upsert(api) == Written(UpsertCounts(updated=1), UpsertCounts(updated=1))
     items = await fetch(session, "SELECT line_key, order_item_id FROM order_items ORDER BY line_key")
     assert items == [
         {"line_key": "sku:SKU-BLUE", "order_item_id": None},
@@ -107,8 +103,7 @@ async def test_report_lines_then_api_items_meet_without_duplicates(
     )
 
     # The same report again (a re-run backfill window) cannot overwrite the API's version.
-    assert await repo.upsert_orders(report.orders) == UpsertCounts(unchanged=1)
-    assert await repo.upsert_items(report.items) == UpsertCounts(unchanged=2)
+    assert await repo.upsert(report) == Written(UpsertCounts(unchanged=1), UpsertCounts(unchanged=2))
     assert (await fetch(session, "SELECT source FROM orders"))[0]["source"] == "api"
     assert len(await fetch(session, "SELECT id FROM order_items")) == 2
 
@@ -116,8 +111,8 @@ async def test_report_lines_then_api_items_meet_without_duplicates(
 async def test_v0_order_then_items(session: AsyncSession, seller: Seller) -> None:
     repo = OrderRepository(session)
     order = order_row_from_v0(order_v0(), seller.tenant_id, seller.connection_id)
-    assert await repo.upsert_orders([order]) == UpsertCounts(inserted=1)
-    assert await repo.upsert_items(item_rows_from_v0(items_v0(), order)) == UpsertCounts(inserted=1)
+    mapped = MappedOrders(orders=[order], items=item_rows_from_v0(items_v0(), order))
+    assert await repo.upsert(mapped) == Written(UpsertCounts(inserted=1), UpsertCounts(inserted=1))
     dumped = str(
         await fetch(
             session,
@@ -139,8 +134,43 @@ async def test_duplicates_in_one_batch_and_tenants_apart(session: AsyncSession, 
         [order_2026(updated="2026-03-02T09:00:00Z")], seller.tenant_id, seller.connection_id
     )
     theirs = order_rows_from_2026([order_2026()], other.tenant_id, other.connection_id)
-    counts = await repo.upsert_orders([*newer.orders, *older.orders, *theirs.orders])
-    assert counts.inserted == 2
-    await repo.upsert_items([*older.items, *newer.items, *theirs.items])
+    written = await repo.upsert(
+        MappedOrders(
+            orders=[*newer.orders, *older.orders, *theirs.orders],
+            items=[*older.items, *newer.items, *theirs.items],
+        )
+    )
+    assert written.orders.inserted == 2
     rows = await fetch(session, "SELECT tenant_id, last_update_date FROM orders ORDER BY tenant_id")
     assert len(rows) == 2 and len(await fetch(session, "SELECT id FROM order_items")) == 2
+
+
+async def test_lines_go_with_their_order_connection_and_tenant(session: AsyncSession, seller: Seller) -> None:
+    other = await make_seller(session, "Other")
+    repo = OrderRepository(session)
+    for owner, order_id in ((seller, OID), (other, OID)):
+        mapped = order_rows_from_2026([order_2026(order_id)], owner.tenant_id, owner.connection_id)
+        assert (await repo.upsert(mapped)).items == UpsertCounts(inserted=1)
+
+    async def lines_of(tenant_id: Any) -> int:
+        found = await fetch(
+            session, "SELECT count(*) AS n FROM order_items WHERE tenant_id = :t", t=tenant_id
+        )
+        return int(found[0]["n"])
+
+    # A line cannot name another tenant's order: the one foreign key is (tenant_id, order_id).
+    theirs = (await fetch(session, "SELECT id FROM orders WHERE tenant_id = :t", t=other.tenant_id))[0]["id"]
+    with pytest.raises(IntegrityError, match="fk_order_items_tenant_id_orders"):
+        async with session.begin_nested():
+            await session.execute(
+                text(
+                    "INSERT INTO order_items (tenant_id, order_id, connection_id, amazon_order_id, line_key) "
+                    "VALUES (:t, :o, :c, :a, 'sku:stolen')"
+                ),
+                {"t": seller.tenant_id, "o": theirs, "c": seller.connection_id, "a": OID},
+            )
+    # Deleting a connection deletes its orders and, through them, their lines; a tenant likewise.
+    await session.execute(text("DELETE FROM connections WHERE id = :c"), {"c": seller.connection_id})
+    assert await lines_of(seller.tenant_id) == 0 and await lines_of(other.tenant_id) == 1
+    await session.execute(text("DELETE FROM tenants WHERE id = :t"), {"t": other.tenant_id})
+    assert await lines_of(other.tenant_id) == 0

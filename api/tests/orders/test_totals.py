@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.orders.mapping import OrderRow, order_rows_from_2026
+from app.orders.mapping import MappedOrders, OrderRow, order_rows_from_2026
 from app.orders.read_repository import OrderFilters, OrderReadRepository, Totals, _day_split, _month_split
 from app.orders.repository import OrderRepository
 from tests.factories.connections import Seller, make_seller
@@ -105,14 +105,14 @@ async def test_totals_equal_a_count_over_the_orders_for_any_filter(
     other = await make_seller(session, "Other")
     repo = OrderRepository(session)
     first = varied_orders(seller, 300, rnd, DAY0 + timedelta(days=20))
-    await repo.upsert_orders(first)
+    await repo.upsert(MappedOrders(orders=first))
     # Another tenant's orders on the same days never count.
-    await repo.upsert_orders(varied_orders(other, 50, rnd, DAY0 + timedelta(days=20)))
+    await repo.upsert(MappedOrders(orders=varied_orders(other, 50, rnd, DAY0 + timedelta(days=20))))
     # A later version of a third of the orders: new statuses and totals (days stay the same).
     changed = varied_orders(seller, 300, random.Random(12), DAY0 + timedelta(days=21))
     for row, was in zip(changed[::3], first[::3], strict=True):
         row["purchase_date"] = was["purchase_date"]
-    await repo.upsert_orders(changed[::3])
+    await repo.upsert(MappedOrders(orders=changed[::3]))
 
     reads = OrderReadRepository(session)
     everything = await totals_through_the_list(reads, OrderFilters(tenant_id=seller.tenant_id))
@@ -140,13 +140,13 @@ async def test_the_day_and_month_totals_are_the_orders_grouped(session: AsyncSes
     rnd = random.Random(5)
     repo = OrderRepository(session)
     first = varied_orders(seller, 120, rnd, DAY0 + timedelta(days=20))
-    await repo.upsert_orders(first)
+    await repo.upsert(MappedOrders(orders=first))
     # A later version of every other order: new statuses and totals, same purchase date (Amazon
     # never changes it).
     changed = varied_orders(seller, 120, random.Random(6), DAY0 + timedelta(days=22))[::2]
     for row, was in zip(changed, first[::2], strict=True):
         row["purchase_date"] = was["purchase_date"]
-    await repo.upsert_orders(changed)
+    await repo.upsert(MappedOrders(orders=changed))
     kept, grouped = await kept_totals_and_grouped_orders(session, seller.connection_id)
     assert len([row for row in grouped if row[0] == "month"]) > 8
     assert len([row for row in grouped if row[0] == "day"]) > 20

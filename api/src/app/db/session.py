@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.settings import Settings
-from app.worker.enqueue import discard_buffered_jobs, flush_buffered_jobs
+from app.worker.enqueue import buffered_jobs, discard_buffered_jobs, flush_buffered_jobs
 
 
 def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
@@ -70,11 +70,15 @@ async def read_only_unit(read_sessionmaker: async_sessionmaker[AsyncSession]) ->
     Under READ COMMITTED each statement sees its own snapshot inside a transaction too, so the
     reads see nothing different.
 
-    ORM changes left pending would be lost without a commit: they fail the request instead."""
+    ORM changes left pending, and jobs enqueued, would be lost without a commit: they fail the
+    request instead."""
     async with read_sessionmaker() as session:
         yield session
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("a read-only unit of work has unsaved changes: its endpoint writes")
+        if buffered_jobs(session):
+            discard_buffered_jobs(session)
+            raise RuntimeError("a read-only unit of work enqueued a job: its endpoint writes")
 
 
 async def psycopg_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:

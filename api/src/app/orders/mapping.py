@@ -131,7 +131,7 @@ def _line_keys(items: Sequence[tuple[str | None, str | None, str | None]]) -> li
 
 @dataclass
 class MappedOrders:
-    """Rows ready for `OrderRepository.upsert_orders` and `.upsert_items`.
+    """Rows ready for `OrderRepository.upsert`.
 
     Item rows carry `amazon_order_id` (and the order's `last_update_date` and `source`) instead
     of `order_id`, which the repository resolves.

@@ -3,7 +3,7 @@
 Every query is scoped by tenant first. The list runs on the session's own psycopg connection with
 plain rows (a first page sends its rows and totals statements in one pipeline); totals read whole
 months from `order_month_totals`, the other whole days from `order_day_totals` (both kept by
-`OrderRepository.upsert_orders`), and only the partial days at the edges of a date filter from the
+`OrderRepository.upsert`), and only the partial days at the edges of a date filter from the
 orders.
 """
 

@@ -40,7 +40,7 @@ import psycopg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.session import psycopg_connection
-from app.orders.mapping import ItemRow, OrderRow
+from app.orders.mapping import ItemRow, MappedOrders, OrderRow
 
 BATCH_SIZE = 5000
 
@@ -59,6 +59,14 @@ class UpsertCounts:
     @property
     def total(self) -> int:
         return self.inserted + self.updated + self.unchanged
+
+
+@dataclass(frozen=True)
+class Written:
+    """What one `OrderRepository.upsert` did to the orders and to their item lines."""
+
+    orders: UpsertCounts = UpsertCounts()
+    items: UpsertCounts = UpsertCounts()
 
 
 # (column, postgres type) in insert order.
@@ -186,13 +194,20 @@ def _build_item_upsert() -> str:
     set_clause = ", ".join(f"{c} = {e}" for c, e in sets.items())
     stored = ", ".join(f"order_items.{c}" for c in updatable)
     incoming = ", ".join(sets.values())
-    # The orders of the batch are looked up through the unique index (tenant, connection,
-    # amazon_order_id = ANY(...)), never by scanning orders.
+    # The orders of the batch are looked up one by one through the unique index (tenant,
+    # connection, amazon_order_id): the LIMIT keeps the planner from turning the lookups into a
+    # join, which with a backfill's stale statistics read every order of the tenant and of the
+    # connection through two other indexes (a fifth of the statement's time, measured with
+    # bench/b2_ingest.py).
     return f"""
         WITH o AS MATERIALIZED (
-            SELECT id, amazon_order_id, last_update_date, source FROM orders
-            WHERE tenant_id = %(tenant_id)s AND connection_id = %(connection_id)s
-              AND amazon_order_id = ANY(%(order_ids)s)
+            SELECT o.* FROM unnest(%(order_ids)s::text[]) AS k(amazon_order_id)
+            CROSS JOIN LATERAL (
+                SELECT id, amazon_order_id, last_update_date, source FROM orders
+                WHERE tenant_id = %(tenant_id)s AND connection_id = %(connection_id)s
+                  AND amazon_order_id = k.amazon_order_id
+                LIMIT 1
+            ) o
         ), written AS (
         INSERT INTO order_items (order_id, {", ".join(names)})
         SELECT o.id, {", ".join(_cast_staged(f"u.{c}", t) for c, t in _ITEM_COLUMNS)}
@@ -352,13 +367,27 @@ class OrderRepository:
                     record[i] = encode(record[i] or {})
                 await copy.write_row(record)
 
-    async def upsert_orders(self, rows: Sequence[OrderRow], *, batch_size: int = BATCH_SIZE) -> UpsertCounts:
-        """Insert or update orders (rows from `app.orders.mapping`); see the module docstring."""
+    async def upsert(self, mapped: MappedOrders, *, batch_size: int = BATCH_SIZE) -> Written:
+        """Insert or update orders and their item lines (rows from `app.orders.mapping`; see the
+        module docstring), then recompute the day and month totals of the days written.
+
+        The totals come last because their recompute takes a transaction lock per (connection,
+        marketplace, month) that is held until the commit: taken right after the orders, it made a
+        concurrent unit of work on the same months wait for this one's items too (30% of the time
+        of two sessions in bench/b2_ingest.py)."""
+        driver = await psycopg_connection(self.session)
+        orders, days = await self._upsert_orders(driver, mapped.orders, batch_size)
+        items = await self._upsert_items(driver, mapped.items, batch_size)
+        if days:
+            await self._recompute_totals(driver, days)
+        return Written(orders, items)
+
+    async def _upsert_orders(
+        self, driver: psycopg.AsyncConnection[Any], rows: Sequence[OrderRow], batch_size: int
+    ) -> tuple[UpsertCounts, set[tuple[Any, ...]]]:
+        """The orders, and the (tenant, connection, marketplace, UTC day) of every order written."""
         rows = _dedupe_orders(rows)
         counts = UpsertCounts()
-        if not rows:
-            return counts
-        driver = await psycopg_connection(self.session)
         days: set[tuple[Any, ...]] = set()
         async with driver.cursor() as cursor:
             for start in range(0, len(rows), batch_size):
@@ -368,35 +397,32 @@ class OrderRepository:
                 by_day = await cursor.fetchall()
                 counts += _counts(sum(r[4] for r in by_day), sum(r[5] for r in by_day), len(batch))
                 days.update(r[:4] for r in by_day)
-            if days:
-                # Sorted: unnest() keeps the array's order, so every transaction locks in one order.
-                keys = sorted({f"order_totals:{d[1]}:{d[2]}:{d[3]:%Y-%m}" for d in days})
-                columns = [list(c) for c in zip(*days, strict=True)]
-                names = ("tenant_ids", "connection_ids", "marketplace_ids", "days")
-                params = dict(zip(names, columns, strict=True))
-                # One round trip for the five statements; the server still runs them in order, so
-                # the recomputes' snapshots are taken after the lock is held, and the months'
-                # after the days'.
-                async with driver.pipeline():
-                    await cursor.execute(_DAY_TOTALS_LOCK, {"keys": keys}, prepare=False)
-                    for statement in (
-                        _DAY_TOTALS_CLEAR,
-                        _DAY_TOTALS_FILL,
-                        _MONTH_TOTALS_CLEAR,
-                        _MONTH_TOTALS_FILL,
-                    ):
-                        await cursor.execute(statement, params, prepare=False)
-        return counts
+        return counts, days
 
-    async def upsert_items(self, rows: Sequence[ItemRow], *, batch_size: int = BATCH_SIZE) -> UpsertCounts:
-        """Insert or update item lines; their orders must have been upserted first (the same
-        transaction is fine). Lines of an order version that is not the stored one are not written
-        and count as unchanged."""
+    async def _recompute_totals(
+        self, driver: psycopg.AsyncConnection[Any], days: set[tuple[Any, ...]]
+    ) -> None:
+        # Sorted: unnest() keeps the array's order, so every transaction locks in one order.
+        keys = sorted({f"order_totals:{d[1]}:{d[2]}:{d[3]:%Y-%m}" for d in days})
+        columns = [list(c) for c in zip(*days, strict=True)]
+        names = ("tenant_ids", "connection_ids", "marketplace_ids", "days")
+        params = dict(zip(names, columns, strict=True))
+        # One round trip for the five statements; the server still runs them in order, so the
+        # recomputes' snapshots are taken after the lock is held, and the months' after the days'.
+        async with driver.cursor() as cursor, driver.pipeline():
+            await cursor.execute(_DAY_TOTALS_LOCK, {"keys": keys}, prepare=False)
+            for statement in (_DAY_TOTALS_CLEAR, _DAY_TOTALS_FILL, _MONTH_TOTALS_CLEAR, _MONTH_TOTALS_FILL):
+                await cursor.execute(statement, params, prepare=False)
+
+    async def _upsert_items(
+        self, driver: psycopg.AsyncConnection[Any], rows: Sequence[ItemRow], batch_size: int
+    ) -> UpsertCounts:
+        """Item lines; their orders are written first (`upsert`). Lines of an order version that is
+        not the stored one are not written and count as unchanged."""
         counts = UpsertCounts()
         groups = _dedupe_items(rows)
         if not groups:
             return counts
-        driver = await psycopg_connection(self.session)
         async with driver.cursor() as cursor:
             for (tenant_id, connection_id), group in groups.items():
                 for start in range(0, len(group), batch_size):

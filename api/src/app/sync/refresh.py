@@ -42,7 +42,4 @@ async def fetch_order(
 
 
 async def store_order(session: AsyncSession, mapped: MappedOrders) -> UpsertCounts:
-    repository = OrderRepository(session)
-    counts = await repository.upsert_orders(mapped.orders)
-    await repository.upsert_items(mapped.items)
-    return counts
+    return (await OrderRepository(session).upsert(mapped)).orders

@@ -307,18 +307,16 @@ class SyncRun:
             page, mapped = fetched
             token = cursor["next_token"] = page.next_token
             async with self.uow() as session:
-                orders_repo = OrderRepository(session)
-                counts = await orders_repo.upsert_orders(mapped.orders)
-                item_counts = await orders_repo.upsert_items(mapped.items)
+                written = await OrderRepository(session).upsert(mapped)
                 repo = SyncRepository(session)
                 await self._flush_stats(
                     repo,
                     job_id,
                     pages=1,
                     orders_seen=len(page.orders),
-                    orders_inserted=counts.inserted,
-                    orders_updated=counts.updated,
-                    items=item_counts.inserted + item_counts.updated,
+                    orders_inserted=written.orders.inserted,
+                    orders_updated=written.orders.updated,
+                    items=written.items.inserted + written.items.updated,
                 )
                 if token is None and on_last_page is not None:
                     await on_last_page(repo)
@@ -571,17 +569,15 @@ class SyncRun:
             marketplace_id=state.marketplace_id,
         )
         async with self.uow() as session:
-            orders_repo = OrderRepository(session)
-            counts = await orders_repo.upsert_orders(mapped.orders)
-            item_counts = await orders_repo.upsert_items(mapped.items)
+            written = await OrderRepository(session).upsert(mapped)
             await self._flush_stats(
                 SyncRepository(session),
                 job_id,
                 pages=1,
                 orders_seen=len(mapped.orders),
-                orders_inserted=counts.inserted,
-                orders_updated=counts.updated,
-                items=item_counts.inserted + item_counts.updated,
+                orders_inserted=written.orders.inserted,
+                orders_updated=written.orders.updated,
+                items=written.items.inserted + written.items.updated,
                 amazon_ids={"reportDocumentId": status.document_id},
             )
         return None

@@ -12,7 +12,7 @@ import httpx
 
 from app.ads.client.models import AdGroup, AsyncReport, Campaign, ProductAd, Profile
 from app.ads.client.reports import duplicate_report_id, normalise_row
-from app.spapi.documents import parse_document, stream_document
+from app.spapi.documents import fresh_document_rows
 from app.spapi.errors import DuplicateRequest, parse_error_entries
 from app.spapi.ratelimit import BucketKey
 from app.spapi.transport import AmazonTransport, CallSpec
@@ -170,10 +170,23 @@ class AdsClient:
         )
 
     async def report_rows(self, report: AsyncReport) -> AsyncIterator[dict[str, Any]]:
-        """Rows of a COMPLETED report (gzip JSON array), ids normalised to strings."""
+        """Rows of a COMPLETED report (gzip JSON array), ids normalised to strings.
+
+        The report's URL expires (about an hour at Amazon); when it already has, the report is read
+        again once for a fresh one (as for SP-API documents, see `fresh_document_rows`)."""
         if report.status != "COMPLETED" or not report.url:
             raise ValueError(f"report {report.report_id} is {report.status}, not COMPLETED with a URL")
-        async for row in parse_document(stream_document(self.transport.http, report.url)):
+        urls = [report.url]
+
+        async def fresh_url() -> str:
+            if urls:
+                return urls.pop()
+            again = await self.get_report(report.report_id)
+            if not again.url:
+                raise ValueError(f"report {report.report_id} is {again.status} and has no URL any more")
+            return again.url
+
+        async for row in fresh_document_rows(self.transport.http, fresh_url):
             yield normalise_row(row)
 
     # Sponsored Products campaign structure ------------------------------------------------------
