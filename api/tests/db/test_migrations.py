@@ -142,3 +142,57 @@ def test_month_totals_are_filled_from_the_day_totals_already_stored(migration_da
         ("2026-03-01", "PENDING", "", 1, 0, "0.00"),
         ("2026-03-01", "SHIPPED", "USD", 4, 4, "34.50"),
     ]
+
+
+def test_order_lines_keep_their_rows_under_the_one_key_to_their_order(migration_database_url: str) -> None:
+    """0004 swaps the lines' three foreign keys for one on a database that already has lines; its
+    downgrade puts them back. The lines stay, and deleting the connection still deletes them."""
+    url = migration_database_url
+    migrate.upgrade(url, "0003")
+    tenant, connection = "00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000c"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO tenants (id, name, slug) VALUES (%s, 'T', 't')", (tenant,))
+        conn.execute(
+            "INSERT INTO connections (id, tenant_id, provider, region, account_id)"
+            " VALUES (%s, %s, 'amazon_sp', 'NA', 'A1')",
+            (connection, tenant),
+        )
+        order_id = conn.execute(
+            "INSERT INTO orders (tenant_id, connection_id, marketplace_id, amazon_order_id, purchase_date,"
+            " last_update_date, order_status, source) VALUES (%s, %s, 'ATVPDKIKX0DER', '111-0000001',"
+            " now(), now(), 'SHIPPED', 'api') RETURNING id",
+            (tenant, connection),
+        ).fetchone()
+        assert order_id is not None
+        for sku in ("A", "B"):
+            conn.execute(
+                "INSERT INTO order_items (tenant_id, connection_id, order_id, amazon_order_id, line_key)"
+                " VALUES (%s, %s, %s, '111-0000001', %s)",
+                (tenant, connection, order_id[0], f"sku:{sku}"),
+            )
+
+    def keys_and_lines() -> tuple[list[str], int]:
+        with psycopg.connect(url) as conn:
+            keys = conn.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = 'order_items'::regclass AND contype = 'f'"
+                " ORDER BY conname"
+            ).fetchall()
+            lines = conn.execute("SELECT count(*) FROM order_items").fetchone()
+        assert lines is not None
+        return [k[0] for k in keys], lines[0]
+
+    migrate.upgrade(url, "head")
+    assert keys_and_lines() == (["fk_order_items_tenant_id_orders"], 2)
+    migrate.downgrade(url, "0003")
+    assert keys_and_lines() == (
+        [
+            "fk_order_items_connection_id_connections",
+            "fk_order_items_order_id_orders",
+            "fk_order_items_tenant_id_tenants",
+        ],
+        2,
+    )
+    migrate.upgrade(url, "head")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DELETE FROM connections WHERE id = %s", (connection,))
+    assert keys_and_lines() == (["fk_order_items_tenant_id_orders"], 0)

@@ -375,6 +375,8 @@ class OrderRepository:
         marketplace, month) that is held until the commit: taken right after the orders, it made a
         concurrent unit of work on the same months wait for this one's items too (30% of the time
         of two sessions in bench/b2_ingest.py)."""
+        if not mapped.orders and not mapped.items:
+            return Written()
         driver = await psycopg_connection(self.session)
         orders, days = await self._upsert_orders(driver, mapped.orders, batch_size)
         items = await self._upsert_items(driver, mapped.items, batch_size)
