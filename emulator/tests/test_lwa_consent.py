@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+from fastapi import FastAPI
 
+from amazon_emulator.app import create_app
 from amazon_emulator.config import (
     DEMO_APPLICATION_ID,
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
     DEMO_REDIRECT_URIS,
     DEMO_SELLER_ID,
+    EmulatorConfig,
 )
 from amazon_emulator.state import EmulatorState
 
@@ -198,3 +202,32 @@ async def test_ads_consent_flow(client: httpx.AsyncClient) -> None:
     assert denied.status_code == 403
     bad = await client.get("/ap/oa", params={**params, "redirect_uri": "https://evil.example/"})
     assert bad.status_code == 400
+
+
+async def _refresh(app: FastAPI, refresh: str) -> httpx.Response:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://e.test") as c:
+        return await c.post(
+            "/auth/o2/token", data={"grant_type": "refresh_token", "refresh_token": refresh, **CREDS}
+        )
+
+
+async def test_grants_file_keeps_refresh_tokens_across_a_restart(tmp_path: Path) -> None:
+    grants = tmp_path / "grants.json"
+    first = create_app(EmulatorConfig(seed=7, demo=True, demo_orders=50, grants_file=grants))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://e.test") as c:
+        kept, revoked = await refresh_token_for(c), await refresh_token_for(c)
+        await c.post("/_emulator/faults", json={"revoke_refresh_token": revoked})
+    # The same file, a new process: the grant refreshes, the revoked one stays revoked.
+    again = create_app(EmulatorConfig(seed=7, demo=True, demo_orders=50, grants_file=grants))
+    answer = await _refresh(again, kept)
+    assert answer.status_code == 200 and answer.json()["access_token"].startswith("Atza|")
+    refused = await _refresh(again, revoked)
+    assert refused.status_code == 400 and "revoked" in refused.json()["error_description"]
+    # Without the file (the default) nothing survives; a reset forgets the file too.
+    assert (
+        await _refresh(create_app(EmulatorConfig(seed=7, demo=True, demo_orders=50)), kept)
+    ).status_code == 400
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=again), base_url="http://e.test") as c:
+        assert (await c.post("/_emulator/reset")).status_code in (200, 204)
+    assert not grants.exists()
+    assert (await _refresh(again, kept)).status_code == 400

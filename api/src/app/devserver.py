@@ -237,6 +237,9 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
                     str(emulator_port),
                     "--time-scale",
                     str(time_scale),
+                    # Connections stored in ./.local keep working after a restart, as with Amazon.
+                    "--grants-file",
+                    str(local / "emulator-grants.json"),
                 ],
             )
         spapi = _console_script("spapi-saas")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 
@@ -27,6 +28,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--demo", action="store_true", help="start with the demo application and demo seller")
     parser.add_argument("--demo-orders", type=int, default=3000, help="orders of the demo seller")
+    parser.add_argument(
+        "--grants-file",
+        type=Path,
+        help="keep the refresh tokens handed out in this JSON file, so that connections survive a restart",
+    )
     parser.add_argument("--log-level", default="info")
     return parser.parse_args(argv)
 
@@ -35,7 +41,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper())
     config = EmulatorConfig(
-        seed=args.seed, time_scale=args.time_scale, demo=args.demo, demo_orders=args.demo_orders
+        seed=args.seed,
+        time_scale=args.time_scale,
+        demo=args.demo,
+        demo_orders=args.demo_orders,
+        grants_file=args.grants_file,
     )
     app = create_app(config)
     state = app.state.emulator

@@ -8,6 +8,7 @@ turns them into real seconds by dividing by ``time_scale``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # The fixed values the product's dev mode relies on (``amazon-emulator --demo``).
 DEMO_APPLICATION_ID = "amzn1.sp.solution.emulator-demo"
@@ -46,6 +47,8 @@ class EmulatorConfig:
     report_processing_seconds: float = 60.0
     feed_processing_seconds: float = 60.0
     query_processing_seconds: float = 60.0
+    # Where refresh grants are kept across restarts (``--grants-file``); None: in memory only.
+    grants_file: Path | None = None
     # How many entries the request log keeps (oldest dropped first).
     request_log_size: int = 20000
     # Extra settings for modules added later (reports, feeds, ads...) without changing this class.

@@ -11,10 +11,12 @@ Lifetimes are Amazon seconds converted with the clock's scale when the credentia
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from amazon_emulator.clock import Clock
 
@@ -111,7 +113,12 @@ class CredentialStore:
     """Applications and issued credentials of one emulator instance (thread-safe for one process)."""
 
     def __init__(
-        self, clock: Clock, access_lifetime: float, rdt_lifetime: float, code_lifetime: float
+        self,
+        clock: Clock,
+        access_lifetime: float,
+        rdt_lifetime: float,
+        code_lifetime: float,
+        grants_file: Path | None = None,
     ) -> None:
         self._clock = clock
         self.access_lifetime = access_lifetime
@@ -123,6 +130,21 @@ class CredentialStore:
         self.refresh: dict[str, RefreshGrant] = {}
         self.access: dict[str, AccessToken] = {}
         self.rdts: dict[str, RestrictedDataToken] = {}
+        # Refresh grants kept across restarts (a product's stored connections keep working, as
+        # they would with Amazon); access tokens, codes and RDTs are short-lived and are not kept.
+        self._grants_file = grants_file
+        if grants_file is not None and grants_file.exists():
+            for entry in json.loads(grants_file.read_text(encoding="utf-8")):
+                grant = RefreshGrant(**entry)
+                self.refresh[grant.refresh_token] = grant
+
+    def _save_grants_locked(self) -> None:
+        if self._grants_file is None:
+            return
+        text = json.dumps([asdict(g) for g in self.refresh.values()], indent=0)
+        partial = self._grants_file.with_name(self._grants_file.name + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(self._grants_file)  # never a half-written file
 
     # applications
     # ---------------------------------------------------------------------------------------------
@@ -176,6 +198,7 @@ class CredentialStore:
         grant = RefreshGrant(_token("Atzr|IwEB"), client_id, selling_partner_id, kind, self._clock.time())
         with self._lock:
             self.refresh[grant.refresh_token] = grant
+            self._save_grants_locked()
         return grant
 
     def issue_access(
@@ -217,6 +240,7 @@ class CredentialStore:
             if grant is None:
                 return False
             grant.revoked = True
+            self._save_grants_locked()
             return True
 
     def _purge_locked(self) -> None:

@@ -40,7 +40,11 @@ class EmulatorState:
     def _build(self) -> None:
         cfg = self.config
         self.credentials = CredentialStore(
-            self.clock, cfg.access_token_lifetime, cfg.rdt_lifetime, cfg.auth_code_lifetime
+            self.clock,
+            cfg.access_token_lifetime,
+            cfg.rdt_lifetime,
+            cfg.auth_code_lifetime,
+            grants_file=cfg.grants_file,
         )
         self.ratelimiter = RateLimiter(self.clock)
         self.request_log = RequestLog(cfg.request_log_size)
@@ -71,8 +75,11 @@ class EmulatorState:
         self._reset_hooks.append(hook)
 
     def reset(self) -> None:
-        """Forget everything (apps, sellers, tokens, buckets, log, faults, extensions); keep subscribers."""
+        """Forget everything (apps, sellers, tokens, the grants file too, buckets, log, faults,
+        extensions); keep subscribers."""
         with self.lock:
+            if self.config.grants_file is not None:
+                self.config.grants_file.unlink(missing_ok=True)
             self._build()
         for hook in list(self._reset_hooks):
             hook(self)
