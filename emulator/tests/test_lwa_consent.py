@@ -217,6 +217,7 @@ async def test_grants_file_keeps_refresh_tokens_across_a_restart(tmp_path: Path)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://e.test") as c:
         kept, revoked = await refresh_token_for(c), await refresh_token_for(c)
         await c.post("/_emulator/faults", json={"revoke_refresh_token": revoked})
+    assert grants.stat().st_mode & 0o777 == 0o600  # tokens: readable by their owner only
     # The same file, a new process: the grant refreshes, the revoked one stays revoked.
     again = create_app(EmulatorConfig(seed=7, demo=True, demo_orders=50, grants_file=grants))
     answer = await _refresh(again, kept)

@@ -143,6 +143,7 @@ class CredentialStore:
             return
         text = json.dumps([asdict(g) for g in self.refresh.values()], indent=0)
         partial = self._grants_file.with_name(self._grants_file.name + ".partial")
+        partial.touch(mode=0o600)  # tokens: readable by their owner only
         partial.write_text(text, encoding="utf-8")
         partial.replace(self._grants_file)  # never a half-written file
 
