@@ -29,6 +29,20 @@ def _diffs(url: str) -> list[object]:
         engine.dispose()
 
 
+TENANT, CONNECTION = "00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000c"
+
+
+def _tenant_and_connection(conn: psycopg.Connection) -> tuple[str, str]:
+    """One tenant and its Amazon connection, written with plain SQL (the schema of any revision)."""
+    conn.execute("INSERT INTO tenants (id, name, slug) VALUES (%s, 'T', 't')", (TENANT,))
+    conn.execute(
+        "INSERT INTO connections (id, tenant_id, provider, region, account_id)"
+        " VALUES (%s, %s, 'amazon_sp', 'NA', 'A1')",
+        (CONNECTION, TENANT),
+    )
+    return TENANT, CONNECTION
+
+
 def test_upgrade_downgrade_upgrade_matches_models(migration_database_url: str) -> None:
     url = migration_database_url
     model_tables = set(Base.metadata.tables)
@@ -111,14 +125,8 @@ def test_month_totals_are_filled_from_the_day_totals_already_stored(migration_da
     """0003 creates order_month_totals on a database that already has day totals, and fills it."""
     url = migration_database_url
     migrate.upgrade(url, "0002")
-    tenant, connection = "00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000c"
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("INSERT INTO tenants (id, name, slug) VALUES (%s, 'T', 't')", (tenant,))
-        conn.execute(
-            "INSERT INTO connections (id, tenant_id, provider, region, account_id)"
-            " VALUES (%s, %s, 'amazon_sp', 'NA', 'A1')",
-            (connection, tenant),
-        )
+        tenant, connection = _tenant_and_connection(conn)
         for day, status, currency, orders, priced, total in [
             ("2026-02-28", "SHIPPED", "USD", 2, 2, "15.00"),
             ("2026-03-01", "SHIPPED", "USD", 1, 1, "4.50"),
@@ -149,14 +157,8 @@ def test_order_lines_keep_their_rows_under_the_one_key_to_their_order(migration_
     downgrade puts them back. The lines stay, and deleting the connection still deletes them."""
     url = migration_database_url
     migrate.upgrade(url, "0003")
-    tenant, connection = "00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000c"
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("INSERT INTO tenants (id, name, slug) VALUES (%s, 'T', 't')", (tenant,))
-        conn.execute(
-            "INSERT INTO connections (id, tenant_id, provider, region, account_id)"
-            " VALUES (%s, %s, 'amazon_sp', 'NA', 'A1')",
-            (connection, tenant),
-        )
+        tenant, connection = _tenant_and_connection(conn)
         order_id = conn.execute(
             "INSERT INTO orders (tenant_id, connection_id, marketplace_id, amazon_order_id, purchase_date,"
             " last_update_date, order_status, source) VALUES (%s, %s, 'ATVPDKIKX0DER', '111-0000001',"
