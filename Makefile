@@ -93,7 +93,7 @@ bench: install ## Benchmarks (print figures; see bench/RESULTS.md)
 	else echo "no benchmarks yet"; fi
 
 postman: install ## Export a Postman/Insomnia collection from the OpenAPI document
-	$(PY) -m app.kit.postman > docs/postman_collection.json
+	$(PY) -m app.postman > docs/postman_collection.json
 	@echo "wrote docs/postman_collection.json"
 
 compose-check: ## Validate docker-compose.yml when the docker client exists

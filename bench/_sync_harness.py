@@ -57,7 +57,7 @@ class Harness:
         with psycopg.connect(self.pg.admin_url(), autocommit=True) as conn:
             conn.execute("CREATE DATABASE bench")
         self.database_url = self.pg.admin_url("bench")
-        from app.db import migrate
+        from app import migrate
 
         migrate.upgrade(self.database_url)
         port = free_port()
@@ -228,6 +228,7 @@ async def onboard(
     from app.db.session import unit_of_work
     from app.tenants.models import Tenant
     from app.tokens.repository import SqlTokenStore
+    import app.tasks  # noqa: F401  (the actor registry, before the broker is set up)
     from app.worker.broker import setup_broker
     from app.worker.enqueue import enqueue_job
 

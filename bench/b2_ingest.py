@@ -33,7 +33,7 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from app.db import migrate
+from app import migrate
 from app.kit.embedded import EmbeddedPostgres
 from app.orders.mapping import ItemRow, MappedOrders, OrderRow
 from app.orders.models import Order, OrderItem, item_line_key

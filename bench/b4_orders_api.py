@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app.auth import service as auth
 from app.auth.models import User
-from app.db import migrate
+from app import migrate
 from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from app.settings import to_psycopg_url
 from _pace import pace_line

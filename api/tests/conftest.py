@@ -31,7 +31,8 @@ def pytest_configure(config: pytest.Config) -> None:
             "SESSION_SECRET": "test-session-secret-test-session-secret-0123",
         }
     )
-    from app.db import migrate
+    import app.tasks  # noqa: F401  (the actor registry: the tests are an entry point too)
+    from app import migrate
     from app.settings import reset_settings_cache
 
     reset_settings_cache()

@@ -71,7 +71,7 @@ def worker(
         sys.executable,
         "-m",
         "dramatiq",
-        "app.worker.entry",
+        "app.worker_entry",
         "--processes",
         str(processes),
         "--threads",
@@ -91,6 +91,7 @@ def scheduler(
     """Run the scheduler: a single leader enqueues due work every tick."""
     import asyncio
 
+    import app.tasks  # noqa: F401  (the actor registry: tick handlers and the actors they send)
     from app.kit.logging import configure_logging
     from app.worker.scheduler import run_scheduler
 
@@ -105,6 +106,7 @@ def notifications() -> None:
     refreshed at once, a rotated client secret is stored."""
     import asyncio
 
+    import app.tasks  # noqa: F401  (the actor registry: the refreshes it sends)
     from app.kit.logging import configure_logging
     from app.notifications.consumer import run_consumer
 
@@ -119,7 +121,7 @@ def migrate(
     down: Annotated[bool, typer.Option("--down", help="Downgrade to REVISION instead.")] = False,
 ) -> None:
     """Apply (or revert) the database migrations."""
-    from app.db import migrate as migrations
+    from app import migrate as migrations
 
     url = get_settings().db.sqlalchemy_url
     if down:

@@ -218,7 +218,7 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
         reset_settings_cache()
         settings = get_settings()
 
-        from app.db import migrate
+        from app import migrate
 
         migrate.upgrade(settings.db.sqlalchemy_url)
         _say("database migrated")

@@ -12,6 +12,7 @@ import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+import app.tasks  # noqa: F401  (the actor registry, bound to the broker in the lifespan)
 from app.db.session import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.health.endpoints import router as health_router
 from app.kit.errors import install_error_handlers

@@ -16,8 +16,9 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.kit.regions import Region
+
 Environment = Literal["development", "test", "production"]
-Region = Literal["NA", "EU", "FE"]
 
 # Values that mean "nobody configured this": refused outside development and test.
 PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "changeme", "secret", "placeholder"})

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from app.ads.client import AdsClient, sp_advertised_product, sp_purchased_product, windows
-from app.spapi import AmazonTransport, RetryPolicy, Throttled
-from app.spapi.documents import DocumentExpired
+from app.adsapi import AdsClient, sp_advertised_product, sp_purchased_product, windows
+from app.amazon_http import AmazonTransport, RetryPolicy, Throttled
+from app.amazon_http.documents import DocumentExpired
 from tests.amazon.contract import validate_request
 
 HOST = "https://advertising-api.amazon.com"

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from amazon_emulator.config import EmulatorConfig
 
-from app.ads.client import sp_advertised_product
+from app.adsapi import sp_advertised_product
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
 from tests.amazon.support import DEMO_SELLER_ID, request_log, self_authorize

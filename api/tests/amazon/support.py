@@ -24,9 +24,10 @@ from amazon_emulator.config import (
 )
 from fastapi import FastAPI
 
+from app.amazon_http import AmazonTransport, RateLimiter, RetryPolicy
 from app.kit.redis import create_redis
 from app.settings import AdsSettings, SecuritySettings, Settings, SpApiSettings
-from app.spapi import AmazonTransport, RateLimiter, RetryPolicy, SpApiClient
+from app.spapi import SpApiClient
 from app.tokens.cache import AccessTokenCache
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager

@@ -14,9 +14,9 @@ import sys
 import time
 from typing import Any
 
+from app.amazon_http import AmazonTransport, RateLimiter, RetryPolicy, Throttled, create_http_client
 from app.kit.redis import create_redis
-from app.spapi import AmazonTransport, RateLimiter, RetryPolicy, Throttled, create_http_client
-from app.spapi.client import Operation
+from app.spapi.primitives import Operation
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
 from tests.amazon.support import settings_for

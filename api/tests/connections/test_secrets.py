@@ -15,13 +15,13 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.amazon_http import AmazonTransport, RateLimiter
+from app.amazon_http.lwa import SCOPE_NOTIFICATIONS, SCOPE_ROTATION
 from app.connections.client_secret import NotANewSecretNotification, store_new_client_secret
 from app.connections.commands import reencrypt_all, request_client_secret_rotation
 from app.kit.crypto import DecryptionError, decrypt, encrypt
 from app.kit.redis import create_redis
 from app.settings import get_settings
-from app.spapi import AmazonTransport, RateLimiter
-from app.spapi.lwa import SCOPE_NOTIFICATIONS, SCOPE_ROTATION
 from app.tokens.models import AppSecret, Token
 from app.tokens.repository import SqlTokenStore
 from app.tokens.service import TokenManager

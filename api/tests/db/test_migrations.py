@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, pool
 
-from app.db import migrate
-from app.db.models import Base
+from app import migrate
+from app.models import Base
 from app.settings import to_psycopg_url
 
 

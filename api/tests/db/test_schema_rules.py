@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import ForeignKeyConstraint, Table, UniqueConstraint
 
-from app.db.models import Base
+from app.models import Base
 from app.orders.models import item_line_key
 
 TABLES = sorted(Base.metadata.tables.values(), key=lambda t: t.name)

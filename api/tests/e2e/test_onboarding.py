@@ -25,11 +25,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from app.amazon_http import AmazonTransport, RateLimiter
 from app.kit.crypto import decrypt
 from app.kit.embedded import free_port
 from app.kit.redis import create_redis
 from app.settings import get_settings
-from app.spapi import AmazonTransport, RateLimiter
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.repository import ConnectionRef, SqlTokenStore
 from app.tokens.service import TokenManager

@@ -18,7 +18,7 @@ from amazon_emulator.config import EmulatorConfig
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from app.db import migrate
+from app import migrate
 from app.db.session import create_sessionmaker
 from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis
 from app.settings import to_psycopg_url

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.kit.postman import collection
 from app.main import create_app
+from app.postman import collection
 
 
 def test_collection_has_every_operation() -> None:

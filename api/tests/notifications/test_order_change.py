@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.amazon_http.lwa import SCOPE_NOTIFICATIONS
 from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.db.session import create_sessionmaker, unit_of_work
 from app.notifications.consumer import NotificationConsumer, queue_arn
@@ -23,7 +24,6 @@ from app.notifications.service import REFRESH_ORDER_ACTOR, subscribe_missing, su
 from app.orders.models import Order
 from app.settings import NotificationSettings, Settings
 from app.spapi.client import SpApiClient
-from app.spapi.lwa import SCOPE_NOTIFICATIONS
 from app.sync.refresh import fetch_order, store_order
 from app.sync.views import sync_status
 from app.tokens.models import AppSecret

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Base
+from app.models import Base
 from app.orders.endpoints import orders_api_factory
 from app.orders.mapping import MappedOrders, item_rows_from_v0, order_row_from_v0, order_rows_from_2026
 from app.orders.repository import OrderRepository

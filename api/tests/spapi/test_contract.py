@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.spapi import AmazonTransport, RestrictedResource, RetryPolicy, SpApiClient
+from app.amazon_http import AmazonTransport, RetryPolicy
+from app.spapi import RestrictedResource, SpApiClient
 from app.spapi.operations.datakiosk import QuerySpec
 from app.spapi.operations.orders import OrderQuery
 from app.spapi.operations.reports import ReportSpec

@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from app.spapi import AmazonTransport, RestrictedResource, RetryPolicy, SpApiClient
+from app.amazon_http import AmazonTransport, RetryPolicy
+from app.amazon_http.jobs import AsyncDocumentSource, wait_for
+from app.spapi import RestrictedResource, SpApiClient
 from app.spapi.operations.datakiosk import QuerySpec
-from app.spapi.operations.jobs import AsyncDocumentSource, wait_for
 from app.spapi.operations.reports import ReportSpec
 from tests.amazon.fake_documents import FakeDocumentsApi
 

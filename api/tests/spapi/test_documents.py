@@ -9,14 +9,14 @@ import json
 import httpx
 import pytest
 
-from app.spapi.documents import (
+from app.amazon_http.documents import (
     DocumentExpired,
     fresh_document_rows,
     parse_document,
     stream_document,
     upload_document,
 )
-from app.spapi.errors import TransportError
+from app.amazon_http.errors import TransportError
 
 FLAT = "amazon-order-id\tsku\tquantity\n111-1\tSKU-1\t2\n111-2\tSKU-2\t1\n"
 

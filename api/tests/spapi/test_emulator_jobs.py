@@ -9,10 +9,10 @@ import httpx
 import pytest
 from amazon_emulator.config import EmulatorConfig
 
+from app.amazon_http.jobs import wait_for
+from app.amazon_http.lwa import SCOPE_NOTIFICATIONS, SCOPE_ROTATION
 from app.spapi import SpApiClient
-from app.spapi.lwa import SCOPE_NOTIFICATIONS, SCOPE_ROTATION
 from app.spapi.operations.datakiosk import QuerySpec
-from app.spapi.operations.jobs import wait_for
 from app.spapi.operations.orders import OrderQuery
 from app.spapi.operations.reports import ReportSpec
 from app.tokens.service import TokenManager

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
-from app.spapi import AmazonTransport, RetryPolicy, SpApiClient, Throttled
+from app.amazon_http import AmazonTransport, RetryPolicy, Throttled
+from app.spapi import SpApiClient
 from app.spapi.operations.orders import OrderQuery, default_before
 from tests.amazon.support import request_log
 

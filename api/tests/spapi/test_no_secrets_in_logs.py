@@ -11,8 +11,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.amazon_http.lwa import SCOPE_NOTIFICATIONS
 from app.spapi import SpApiClient
-from app.spapi.lwa import SCOPE_NOTIFICATIONS
 from app.spapi.operations.orders import OrderQuery, default_before
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.repository import ConnectionRef, MemoryTokenStore

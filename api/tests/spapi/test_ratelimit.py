@@ -9,8 +9,7 @@ import uuid
 
 import redis.asyncio as aioredis
 
-from app.spapi.ratelimit import BucketKey, RateLimiter
-from app.spapi.usage_plans import UsagePlan
+from app.amazon_http.ratelimit import BucketKey, RateLimiter, UsagePlan
 
 
 def key() -> BucketKey:

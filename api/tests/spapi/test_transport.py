@@ -10,20 +10,19 @@ from collections.abc import Callable, Sequence
 import httpx
 import pytest
 
-from app.spapi import (
+from app.amazon_http import (
     AmazonTransport,
     Forbidden,
     InvalidInput,
     NotFound,
-    RestrictedResource,
     RetryPolicy,
     ServerError,
-    SpApiClient,
     Throttled,
     TransportError,
     Unauthorized,
 )
-from app.spapi.retry import parse_retry_after
+from app.amazon_http.retry import parse_retry_after
+from app.spapi import RestrictedResource, SpApiClient
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

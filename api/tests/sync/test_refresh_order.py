@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.spapi.errors import NotFound, Throttled
+from app.amazon_http.errors import NotFound, Throttled
 from app.sync import tasks
 from app.tokens.errors import ReauthorizationRequired
 from app.worker.actor import Reschedule

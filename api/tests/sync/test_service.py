@@ -16,9 +16,10 @@ from amazon_emulator.config import EmulatorConfig
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.amazon_http import AmazonTransport, RateLimiter
 from app.db.session import create_sessionmaker, unit_of_work
 from app.settings import Settings
-from app.spapi import AmazonTransport, RateLimiter, SpApiClient
+from app.spapi import SpApiClient
 from app.sync.models import Job, SyncState
 from app.sync.observe import install
 from app.sync.service import RUN_ACTOR, Outcome, SyncRun, dispatch_due
@@ -347,7 +348,7 @@ async def test_a_report_that_is_gone_is_requested_again(
 ) -> None:
     """Amazon keeps reports for a while only (and a restarted emulator forgets them): a report id
     that answers 404 is dropped and its window requested again, instead of failing forever."""
-    from app.spapi.errors import NotFound
+    from app.amazon_http.errors import NotFound
     from app.spapi.operations.reports import ReportsApi
 
     original = ReportsApi.status

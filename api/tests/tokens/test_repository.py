@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from app.amazon_http import AmazonTransport
 from app.audit.models import AuditLog
 from app.connections.models import Connection
 from app.kit.crypto import decrypt, encrypt
-from app.spapi import AmazonTransport
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.models import AppSecret, Token
 from app.tokens.repository import ConnectionRef, SqlTokenStore

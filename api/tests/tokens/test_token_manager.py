@@ -96,7 +96,7 @@ async def test_invalid_grant_marks_needs_reauth(
 async def test_grantless_tokens_are_cached_per_scope(
     token_manager: TokenManager, emulator_http: httpx.AsyncClient
 ) -> None:
-    from app.spapi.lwa import SCOPE_NOTIFICATIONS, SCOPE_ROTATION
+    from app.amazon_http.lwa import SCOPE_NOTIFICATIONS, SCOPE_ROTATION
 
     a = await token_manager.grantless_token(SCOPE_NOTIFICATIONS)
     b = await token_manager.grantless_token(SCOPE_NOTIFICATIONS)
@@ -146,7 +146,7 @@ async def test_client_secret_rotation_without_a_failed_call(
 ) -> None:
     from amazon_emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
-    from app.spapi.lwa import SCOPE_NOTIFICATIONS
+    from app.amazon_http.lwa import SCOPE_NOTIFICATIONS
     from app.tokens.repository import ClientSecret
 
     app = emulator_app.state.emulator.credentials.apps[DEMO_CLIENT_ID]

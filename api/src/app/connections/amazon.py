@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 from urllib.parse import urlencode
 
-from app.ads.client import AdsClient, Profile
+from app.adsapi import AdsClient, Profile
+from app.amazon_http import AmazonTransport
+from app.kit.regions import Region
 from app.settings import Settings
-from app.spapi import AmazonTransport, RestrictedResource, SpApiClient
+from app.spapi import RestrictedResource, SpApiClient
 from app.spapi.operations.sellers import MarketplaceParticipation
 
-Region = Literal["NA", "EU", "FE"]
 ADS_SCOPE = "advertising::campaign_management"
 
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.amazon_http import AmazonTransport, RateLimiter, create_http_client
+from app.amazon_http.lwa import SCOPE_ROTATION
 from app.audit.service import record
 from app.connections.repository import CiphertextRepository
 from app.db.session import create_engine, create_sessionmaker, unit_of_work
 from app.kit.crypto import rotate
 from app.kit.redis import create_redis
 from app.settings import get_settings
-from app.spapi import AmazonTransport, RateLimiter, create_http_client
-from app.spapi.lwa import SCOPE_ROTATION
 from app.tokens.repository import SqlTokenStore
 from app.tokens.service import TokenManager
 

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.amazon_http import AmazonTransport, RateLimiter
 from app.auth.dependencies import settings_of
 from app.connections.oauth_state import OAuthStateStore
 from app.connections.service import Onboarding
-from app.spapi import AmazonTransport, RateLimiter
 from app.tokens.repository import SqlTokenStore
 from app.tokens.service import TokenManager
 

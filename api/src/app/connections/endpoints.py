@@ -15,12 +15,13 @@ from app.audit.service import Actor
 from app.auth.dependencies import Principal, client_ip, optional_principal
 from app.connections import amazon, service
 from app.connections.dependencies import OnboardingDep
-from app.connections.oauth_state import InvalidState, Region
+from app.connections.oauth_state import InvalidState
 from app.connections.repository import AdsProfileRepository, ConnectionRepository
 from app.connections.schemas import ConnectionOut, ConsentUrl, MarketplaceOut
 from app.connections.service import OnboardingFailed
 from app.db.dependencies import SessionDep
 from app.kit.errors import ERROR_RESPONSES, request_id_of
+from app.kit.regions import Region
 from app.tenants.dependencies import TenantAdmin, TenantMember
 
 router = APIRouter(tags=["connections"])

@@ -14,8 +14,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, Timestamps, UUIDPrimaryKey
-from app.tenants.models import TenantOwned
+from app.db.base import Base, TenantOwned, Timestamps, UUIDPrimaryKey
 
 
 class Connection(UUIDPrimaryKey, TenantOwned, Timestamps, Base):

@@ -16,11 +16,12 @@ from typing import Literal
 
 import redis.asyncio as aioredis
 
+from app.kit.regions import Region
+
 STATE_TTL_SEC = 600
 _KEY_PREFIX = "oauth:state:"
 
 Provider = Literal["amazon_sp", "amazon_ads"]
-Region = Literal["NA", "EU", "FE"]
 
 
 class InvalidState(Exception):

@@ -14,17 +14,18 @@ from dataclasses import dataclass
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ads.client import Profile
+from app.adsapi import Profile
+from app.amazon_http import AmazonError, AmazonTransport, LwaError
 from app.audit.service import Actor
 from app.auth.models import User
 from app.connections import amazon
 from app.connections.models import Connection
-from app.connections.oauth_state import InvalidState, OAuthState, OAuthStateStore, Provider, Region
+from app.connections.oauth_state import InvalidState, OAuthState, OAuthStateStore, Provider
 from app.connections.repository import AdsProfileRepository, ConnectionRepository, SyncStateRepository
 from app.connections.tasks import FIRST_SYNC_ACTOR, SUBSCRIBE_ACTOR
 from app.kit.errors import AppError, NotFound
+from app.kit.regions import Region
 from app.settings import Settings
-from app.spapi import AmazonError, AmazonTransport, LwaError
 from app.tenants.repository import TenantRepository
 from app.tenants.service import ROLE_RANK
 from app.tokens.repository import ConnectionRef, SqlTokenStore

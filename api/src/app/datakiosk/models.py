@@ -17,8 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, Timestamps, UUIDPrimaryKey
-from app.tenants.models import TenantOwned
+from app.db.base import Base, TenantOwned, Timestamps, UUIDPrimaryKey
 
 
 class DataKioskQuery(UUIDPrimaryKey, TenantOwned, Timestamps, Base):

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, ForeignKey, MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -38,3 +38,13 @@ class Timestamps:
     updated_at: Mapped[datetime] = mapped_column(
         server_default=func.now(), onupdate=func.now(), nullable=False
     )
+
+
+class TenantOwned:
+    """The `tenant_id` column of every tenant-owned table; deleting a tenant deletes its data.
+
+    Not indexed on its own here: each table leads a unique key or a composite index with it, which
+    serves tenant-scoped queries without a redundant single-column index.
+    """
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)

@@ -1,12 +1,14 @@
 """Engine and session factories.
 
-Services never commit: the unit of work (a request, or a task run) commits, and only after the
-commit are buffered jobs sent to the broker (see `app.worker.enqueue`).
+Services never commit: the unit of work (a request, or a task run) commits. Work that must happen
+only if the transaction commits (sending the jobs it enqueued: `app.worker.enqueue`) is registered
+on the session with `after_commit`; the unit of work runs it after the commit and drops it on a
+rollback, without knowing what it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,7 +17,29 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.settings import Settings
-from app.worker.enqueue import buffered_jobs, discard_buffered_jobs, flush_buffered_jobs
+
+_HOOKS_KEY = "after_commit_hooks"
+Hook = Callable[[], None]
+
+
+def after_commit(session: AsyncSession, run: Hook, *, dropped: Hook | None = None) -> None:
+    """Run `run()` once the session's unit of work has committed; `dropped()` instead when it rolls
+    back. Hooks run in the order they were added."""
+    session.info.setdefault(_HOOKS_KEY, []).append((run, dropped))
+
+
+def _take_hooks(session: AsyncSession) -> list[tuple[Hook, Hook | None]]:
+    hooks: list[tuple[Hook, Hook | None]] = session.info.pop(_HOOKS_KEY, [])
+    return hooks
+
+
+def _drop_hooks(session: AsyncSession) -> bool:
+    """Forget the hooks (calling their `dropped`); True when there were any."""
+    hooks = _take_hooks(session)
+    for _, dropped in hooks:
+        if dropped is not None:
+            dropped()
+    return bool(hooks)
 
 
 def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
@@ -52,16 +76,17 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
 
 @asynccontextmanager
 async def unit_of_work(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One transaction: commit on success, then send the jobs it enqueued; roll back on error."""
+    """One transaction: commit on success, then run its after-commit hooks; roll back on error."""
     async with sessionmaker() as session:
         try:
             yield session
             await session.commit()
         except BaseException:
             await session.rollback()
-            discard_buffered_jobs(session)
+            _drop_hooks(session)
             raise
-        flush_buffered_jobs(session)
+        for run, _ in _take_hooks(session):
+            run()
 
 
 @asynccontextmanager
@@ -70,15 +95,16 @@ async def read_only_unit(read_sessionmaker: async_sessionmaker[AsyncSession]) ->
     Under READ COMMITTED each statement sees its own snapshot inside a transaction too, so the
     reads see nothing different.
 
-    ORM changes left pending, and jobs enqueued, would be lost without a commit: they fail the
-    request instead."""
+    ORM changes left pending, and jobs enqueued (after-commit hooks), would be lost without a
+    commit: they fail the request instead."""
     async with read_sessionmaker() as session:
         yield session
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("a read-only unit of work has unsaved changes: its endpoint writes")
-        if buffered_jobs(session):
-            discard_buffered_jobs(session)
-            raise RuntimeError("a read-only unit of work enqueued a job: its endpoint writes")
+        if _drop_hooks(session):
+            raise RuntimeError(
+                "a read-only unit of work enqueued a job (work for after a commit): its endpoint writes"
+            )
 
 
 async def psycopg_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:

@@ -22,8 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, Timestamps, UUIDPrimaryKey
-from app.tenants.models import TenantOwned
+from app.db.base import Base, TenantOwned, Timestamps, UUIDPrimaryKey
 
 
 class Feed(UUIDPrimaryKey, TenantOwned, Timestamps, Base):

@@ -1,6 +1,6 @@
 """Alembic environment: async engine with psycopg 3, metadata from every domain's models.
 
-The URL comes from `config.attributes["sqlalchemy_url"]` when the caller passes one (`app.db.migrate`,
+The URL comes from `config.attributes["sqlalchemy_url"]` when the caller passes one (`app.migrate`,
 tests), else from the application's settings (DATABASE_URL), so the alembic CLI and the product use
 the same database by default.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import app.db.models  # noqa: F401  (registers every table on Base.metadata)
+import app.models  # noqa: F401  (registers every table on Base.metadata)
 from app.db.base import Base
 from app.settings import get_settings, to_psycopg_url
 

@@ -7,8 +7,7 @@ import uuid
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, Timestamps, UUIDPrimaryKey
-from app.tenants.models import TenantOwned
+from app.db.base import Base, TenantOwned, Timestamps, UUIDPrimaryKey
 
 
 class NotificationDestination(UUIDPrimaryKey, Timestamps, Base):

@@ -23,10 +23,10 @@ from typing import Any, Literal
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.amazon_http.errors import Conflict
 from app.connections.client_secret import NEW_SECRET_NOTIFICATION, store_new_client_secret
 from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.notifications.repository import NotificationRepository
-from app.spapi.errors import Conflict
 from app.spapi.operations.notifications import PAYLOAD_VERSIONS, NotificationsApi
 from app.worker.enqueue import enqueue_job
 

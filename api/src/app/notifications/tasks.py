@@ -9,11 +9,11 @@ import uuid
 
 import structlog
 
+from app.amazon_http.lwa import SCOPE_NOTIFICATIONS
 from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.notifications.consumer import queue_arn
 from app.notifications.service import subscribe_order_changes
 from app.settings import get_settings
-from app.spapi.lwa import SCOPE_NOTIFICATIONS
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.service import TokenManager, build_token_manager, connection_ref
 from app.worker.actor import task

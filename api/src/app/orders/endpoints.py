@@ -10,6 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic_core import to_json
 
+from app.amazon_http import AmazonTransport, RateLimiter
+from app.amazon_http.errors import AmazonError
 from app.auth.dependencies import settings_of
 from app.connections.models import Connection
 from app.db.dependencies import SessionDep, reads_only
@@ -17,8 +19,6 @@ from app.kit.errors import ERROR_RESPONSES, AppError
 from app.orders.read_repository import OrderFilters
 from app.orders.schemas import OrderDetail, OrdersPage, ShippingAddressOut
 from app.orders.service import OrdersApiFactory, OrdersService
-from app.spapi import AmazonTransport, RateLimiter
-from app.spapi.errors import AmazonError
 from app.spapi.operations.orders import OrdersApi
 from app.tenants.dependencies import TenantMember
 from app.tokens.errors import ReauthorizationRequired

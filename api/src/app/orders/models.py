@@ -34,8 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base
-from app.tenants.models import TenantOwned
+from app.db.base import Base, TenantOwned
 
 Money = Numeric(14, 2)
 

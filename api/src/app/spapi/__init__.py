@@ -1,56 +1,20 @@
-"""Amazon Selling Partner API client library (no FastAPI, no SQLAlchemy: a test enforces it).
+"""Amazon Selling Partner API client library (no FastAPI, no SQLAlchemy, no product domain:
+import-linter checks it).
 
-Entry points: `SpApiClient` (one seller or the application, one region), `AmazonTransport` (the one
-shared HTTP core: limiter, retries, metrics), `TokenProvider` (what the client needs from
-`app.tokens`), `LwaClient` (token endpoint) and the typed errors in `app.spapi.errors`.
+Entry points: `SpApiClient` (one seller or the application, one region) and `TokenProvider` (what
+the client needs from `app.tokens`). The transport, limiter, retries, errors and LWA client it runs
+on are the shared core in `app.amazon_http`.
 """
 
 from app.spapi.auth import MintedRdt, RdtCache, RestrictedResource, TokenProvider
-from app.spapi.client import Operation, SpApiClient
-from app.spapi.errors import (
-    AmazonError,
-    Conflict,
-    ErrorDetail,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    ServerError,
-    Throttled,
-    TransportError,
-    Unauthorized,
-)
-from app.spapi.lwa import ClientCredentials, InvalidClient, InvalidGrant, LwaClient, LwaError, LwaToken
-from app.spapi.ratelimit import BucketKey, RateLimiter
-from app.spapi.retry import RetryPolicy
-from app.spapi.transport import AmazonTransport, create_http_client, shared_http_client
+from app.spapi.client import SpApiClient
+from app.spapi.primitives import Operation
 
 __all__ = [
-    "AmazonError",
-    "AmazonTransport",
-    "BucketKey",
-    "ClientCredentials",
-    "Conflict",
-    "ErrorDetail",
-    "Forbidden",
-    "InvalidClient",
-    "InvalidGrant",
-    "InvalidInput",
-    "LwaClient",
-    "LwaError",
-    "LwaToken",
     "MintedRdt",
-    "NotFound",
     "Operation",
-    "RateLimiter",
     "RdtCache",
     "RestrictedResource",
-    "RetryPolicy",
-    "ServerError",
     "SpApiClient",
-    "Throttled",
     "TokenProvider",
-    "TransportError",
-    "Unauthorized",
-    "create_http_client",
-    "shared_http_client",
 ]

@@ -9,78 +9,27 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
+from typing import Any
 
 import httpx
 
+from app.amazon_http.ratelimit import BucketKey, UsagePlan
+from app.amazon_http.transport import AmazonTransport, CallSpec
+from app.kit.regions import Region
 from app.spapi.auth import RestrictedResource, SpApiAuth, TokenProvider
-from app.spapi.ratelimit import BucketKey
-from app.spapi.transport import AmazonTransport, CallSpec
-from app.spapi.usage_plans import UsagePlan, plan_for
-
-if TYPE_CHECKING:
-    from app.spapi.operations.applications import ApplicationsApi
-    from app.spapi.operations.datakiosk import DataKioskApi
-    from app.spapi.operations.feeds import FeedsApi
-    from app.spapi.operations.notifications import NotificationsApi
-    from app.spapi.operations.orders import OrdersApi
-    from app.spapi.operations.orders_2026 import Orders2026Api
-    from app.spapi.operations.orders_v0 import OrdersV0Api
-    from app.spapi.operations.reports import ReportsApi
-    from app.spapi.operations.sellers import SellersApi
-    from app.spapi.operations.tokens import TokensApi
-
-Region = Literal["NA", "EU", "FE"]
-OrdersVersion = Literal["2026-01-01", "v0"]
-QueryValue = str | int | float | bool | datetime | Sequence[str] | None
-
-
-@dataclass(frozen=True)
-class Operation:
-    api: str
-    name: str
-    method: str
-    path: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.api}.{self.name}"
-
-    def render(self, path_params: Mapping[str, str] | None) -> str:
-        path = self.path
-        for name, value in (path_params or {}).items():
-            path = path.replace("{" + name + "}", quote(str(value), safe=""))
-        return path
-
-
-def iso_z(value: datetime) -> str:
-    """ISO-8601 UTC with `Z` (Amazon refuses other offsets in several APIs)."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: Amazon times must be timezone-aware UTC")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def encode_query(params: Mapping[str, QueryValue]) -> dict[str, str]:
-    """SP-API query conventions: arrays comma-separated, times ISO-Z, booleans lower case."""
-    out: dict[str, str] = {}
-    for key, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        elif isinstance(value, datetime):
-            out[key] = iso_z(value)
-        elif isinstance(value, str | int | float):
-            out[key] = str(value)
-        else:
-            items = [str(v) for v in value]
-            if items:
-                out[key] = ",".join(items)
-    return out
+from app.spapi.operations.applications import ApplicationsApi
+from app.spapi.operations.datakiosk import DataKioskApi
+from app.spapi.operations.feeds import FeedsApi
+from app.spapi.operations.notifications import NotificationsApi
+from app.spapi.operations.orders import OrdersApi
+from app.spapi.operations.orders_2026 import Orders2026Api
+from app.spapi.operations.orders_v0 import OrdersV0Api
+from app.spapi.operations.reports import ReportsApi
+from app.spapi.operations.sellers import SellersApi
+from app.spapi.operations.tokens import TokensApi
+from app.spapi.primitives import Operation, OrdersVersion, QueryValue, encode_query
+from app.spapi.usage_plans import plan_for
 
 
 class SpApiClient:
@@ -170,57 +119,39 @@ class SpApiClient:
 
     @cached_property
     def orders_v0(self) -> OrdersV0Api:
-        from app.spapi.operations.orders_v0 import OrdersV0Api
-
         return OrdersV0Api(self)
 
     @cached_property
     def orders_2026(self) -> Orders2026Api:
-        from app.spapi.operations.orders_2026 import Orders2026Api
-
         return Orders2026Api(self)
 
     @cached_property
     def tokens(self) -> TokensApi:
-        from app.spapi.operations.tokens import TokensApi
-
         return TokensApi(self)
 
     @cached_property
     def sellers(self) -> SellersApi:
-        from app.spapi.operations.sellers import SellersApi
-
         return SellersApi(self)
 
     @cached_property
     def reports(self) -> ReportsApi:
-        from app.spapi.operations.reports import ReportsApi
-
         return ReportsApi(self)
 
     @cached_property
     def data_kiosk(self) -> DataKioskApi:
-        from app.spapi.operations.datakiosk import DataKioskApi
-
         return DataKioskApi(self)
 
     @cached_property
     def feeds(self) -> FeedsApi:
-        from app.spapi.operations.feeds import FeedsApi
-
         return FeedsApi(self)
 
     @cached_property
     def notifications(self) -> NotificationsApi:
-        from app.spapi.operations.notifications import NotificationsApi
-
         return NotificationsApi(self)
 
     @cached_property
     def applications(self) -> ApplicationsApi:
-        from app.spapi.operations.applications import ApplicationsApi
-
         return ApplicationsApi(self)
 
 
-__all__ = ["Operation", "OrdersVersion", "Region", "SpApiClient", "encode_query", "iso_z"]
+__all__ = ["SpApiClient"]

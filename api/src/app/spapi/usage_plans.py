@@ -8,14 +8,7 @@ by a test at test time). Keys are "<api>.<operationId>" because operationIds rep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class UsagePlan:
-    rate: float
-    burst: int
-
+from app.amazon_http.ratelimit import FALLBACK_PLAN, UsagePlan
 
 _P = UsagePlan
 
@@ -58,20 +51,6 @@ SPAPI_PLANS: dict[str, UsagePlan] = {
     "applications.rotateApplicationClientSecret": _P(0.0167, 1),
 }
 
-# The Ads API publishes no per-operation plans (limits are dynamic, answered with 429 + Retry-After).
-# These keep one tenant's bursts polite; Retry-After does the rest.
-ADS_PLANS: dict[str, UsagePlan] = {
-    "ads.listProfiles": _P(1.0, 5),
-    "ads.createAsyncReport": _P(1.0, 5),
-    "ads.getAsyncReport": _P(2.0, 10),
-    "ads.listCampaigns": _P(2.0, 10),
-    "ads.listAdGroups": _P(2.0, 10),
-    "ads.listProductAds": _P(2.0, 10),
-}
-
-# Amazon's sandbox figure: used for an operation we have not listed, rather than no limit at all.
-FALLBACK_PLAN = UsagePlan(5.0, 15)
-
 
 def plan_for(operation: str) -> UsagePlan:
-    return SPAPI_PLANS.get(operation) or ADS_PLANS.get(operation) or FALLBACK_PLAN
+    return SPAPI_PLANS.get(operation) or FALLBACK_PLAN

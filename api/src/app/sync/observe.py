@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from app.spapi.errors import request_id_of
+from app.amazon_http.errors import request_id_of
 
 
 @dataclass

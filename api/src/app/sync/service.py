@@ -29,11 +29,7 @@ from typing import Any, Literal
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.orders.mapping import MappedOrders, rows_from_flat_file_report
-from app.orders.repository import OrderRepository, UpsertCounts
-from app.settings import Settings
-from app.spapi.client import SpApiClient
-from app.spapi.errors import (
+from app.amazon_http.errors import (
     AmazonError,
     Forbidden,
     InvalidInput,
@@ -42,6 +38,10 @@ from app.spapi.errors import (
     Throttled,
     TransportError,
 )
+from app.orders.mapping import MappedOrders, rows_from_flat_file_report
+from app.orders.repository import OrderRepository, UpsertCounts
+from app.settings import Settings
+from app.spapi.client import SpApiClient
 from app.spapi.operations.orders import OrderQuery, OrdersPage
 from app.spapi.operations.reports import ReportSpec
 from app.sync import planner

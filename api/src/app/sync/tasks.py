@@ -22,12 +22,12 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.amazon_http.errors import NotFound, Throttled
+from app.amazon_http.ratelimit import RateLimiter
+from app.amazon_http.transport import create_http_client
 from app.notifications.service import REFRESH_ORDER_ACTOR
 from app.settings import get_settings
 from app.spapi.client import SpApiClient
-from app.spapi.errors import NotFound, Throttled
-from app.spapi.ratelimit import RateLimiter
-from app.spapi.transport import create_http_client
 from app.sync import observe
 from app.sync.locks import RunLock
 from app.sync.refresh import fetch_order, store_order

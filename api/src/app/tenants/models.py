@@ -17,17 +17,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, Timestamps, UUIDPrimaryKey
-
-
-class TenantOwned:
-    """The `tenant_id` column of every tenant-owned table; deleting a tenant deletes its data.
-
-    Not indexed on its own here: each table leads a unique key or a composite index with it, which
-    serves tenant-scoped queries without a redundant single-column index.
-    """
-
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+from app.db.base import Base, TenantOwned, Timestamps, UUIDPrimaryKey
 
 
 class Tenant(UUIDPrimaryKey, Timestamps, Base):

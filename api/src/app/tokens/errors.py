@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.spapi.errors import AmazonError
+from app.amazon_http.errors import AmazonError
 
 
 class TokenError(AmazonError):

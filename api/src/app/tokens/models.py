@@ -13,8 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, UUIDPrimaryKey
-from app.tenants.models import TenantOwned
+from app.db.base import Base, TenantOwned, UUIDPrimaryKey
 
 
 class Token(UUIDPrimaryKey, TenantOwned, Base):

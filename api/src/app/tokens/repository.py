@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.audit.models import AuditLog
 from app.connections.models import Connection
 from app.kit.crypto import decrypt, encrypt
+from app.kit.regions import Region
 from app.tokens.models import AppSecret, Token
 
-Region = Literal["NA", "EU", "FE"]
 Provider = Literal["amazon_sp", "amazon_ads"]
 
 

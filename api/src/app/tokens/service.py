@@ -19,15 +19,16 @@ import redis.asyncio as aioredis
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.ads.client import AdsClient
+from app.adsapi import AdsClient
+from app.amazon_http.lwa import ClientCredentials, InvalidClient, InvalidGrant, LwaClient, LwaError, LwaToken
+from app.amazon_http.ratelimit import RateLimiter, UsagePlan
+from app.amazon_http.transport import AmazonTransport, shared_http_client
 from app.connections.models import Connection
+from app.kit.regions import Region
 from app.settings import Settings
 from app.spapi.auth import MintedRdt, RdtCache, RestrictedResource
-from app.spapi.client import OrdersVersion, SpApiClient
-from app.spapi.lwa import ClientCredentials, InvalidClient, InvalidGrant, LwaClient, LwaError, LwaToken
-from app.spapi.ratelimit import RateLimiter
-from app.spapi.transport import AmazonTransport, shared_http_client
-from app.spapi.usage_plans import UsagePlan
+from app.spapi.client import SpApiClient
+from app.spapi.primitives import OrdersVersion
 from app.tokens.cache import AccessTokenCache, FreshToken
 from app.tokens.errors import (
     ClientAuthenticationFailed,
@@ -35,7 +36,7 @@ from app.tokens.errors import (
     ReauthorizationRequired,
     TokenServiceUnavailable,
 )
-from app.tokens.repository import ConnectionRef, Region, SqlTokenStore, TokenStore
+from app.tokens.repository import ConnectionRef, SqlTokenStore, TokenStore
 
 
 def log() -> Any:

@@ -64,7 +64,11 @@ def _with_reschedule(spec: TaskSpec) -> Callable[..., Awaitable[None]]:
 
 
 def bind_registered_actors(broker: RedisBroker) -> None:
+    """Bind every registered task not yet bound to this broker (registries loaded later are bound
+    by the next call)."""
     for spec in _REGISTRY.values():
+        if spec.actor is not None and spec.actor.broker is broker:
+            continue
         spec.actor = dramatiq.Actor(
             _with_reschedule(spec),
             actor_name=spec.name,

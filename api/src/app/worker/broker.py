@@ -1,8 +1,9 @@
 """The Dramatiq broker: Redis, with the AsyncIO middleware so actors can be `async def`.
 
 Actors are declared with `app.worker.actor.task`, which records them in a registry; they are bound
-to the broker when `setup_broker` runs (at worker start, in the API's lifespan, and in tests), so
-importing a tasks module never needs Redis to be configured.
+to the broker when `setup_broker` runs, so importing a tasks module never needs Redis. The broker
+knows no domain: each entry point (the API, the worker, the scheduler, the notifications consumer,
+the tests) imports `app.tasks`, the actor registry, before it sets the broker up.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
 from app.settings import get_settings
+from app.worker.actor import bind_registered_actors
+from app.worker.middleware import JobLogging
 
 NAMESPACE = "spapi-saas"
 _broker: RedisBroker | None = None
@@ -26,18 +29,14 @@ def setup_broker(redis_url: str | None = None) -> RedisBroker:
     if not url:
         raise RuntimeError("REDIS_URL is not set (only `spapi-saas dev` starts an embedded Redis)")
     if _broker is not None and getattr(_broker, "_spapi_url", None) == url:
+        bind_registered_actors(_broker)
         return _broker
     broker = RedisBroker(url=url, namespace=NAMESPACE)  # type: ignore[no-untyped-call]
     broker.add_middleware(AsyncIO())
-    from app.worker.middleware import JobLogging
-
     broker.add_middleware(JobLogging())
     broker._spapi_url = url  # type: ignore[attr-defined]
     dramatiq.set_broker(broker)
     _broker = broker
-    import app.tasks  # noqa: F401  (declares every actor)
-    from app.worker.actor import bind_registered_actors
-
     bind_registered_actors(broker)
     return broker
 

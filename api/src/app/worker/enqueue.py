@@ -1,8 +1,8 @@
 """Jobs are buffered on the SQLAlchemy session and sent only after it commits.
 
 A job sent before the commit could run before its rows are visible, or run for rows that a
-rollback then erased. The unit of work (`app.db.session.unit_of_work`, or the request dependency)
-calls `flush_buffered_jobs` after the commit and `discard_buffered_jobs` on rollback.
+rollback then erased. The first job buffered on a session registers `flush_buffered_jobs` as an
+after-commit hook (`app.db.session.after_commit`), and `discard_buffered_jobs` for a rollback.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.session import after_commit
+from app.worker.broker import send_job
 
 log = structlog.get_logger(__name__)
 
@@ -29,7 +32,13 @@ def enqueue_job(
     session: AsyncSession, actor_name: str, *, delay_ms: int | None = None, **kwargs: Any
 ) -> None:
     """Send `actor_name(**kwargs)` once the session's transaction commits."""
-    session.info.setdefault(_BUFFER_KEY, []).append(BufferedJob(actor_name, kwargs, delay_ms))
+    buffer: list[BufferedJob] | None = session.info.get(_BUFFER_KEY)
+    if buffer is None:
+        buffer = session.info[_BUFFER_KEY] = []
+        after_commit(
+            session, lambda: flush_buffered_jobs(session), dropped=lambda: discard_buffered_jobs(session)
+        )
+    buffer.append(BufferedJob(actor_name, kwargs, delay_ms))
 
 
 def buffered_jobs(session: AsyncSession) -> list[BufferedJob]:
@@ -41,8 +50,6 @@ def discard_buffered_jobs(session: AsyncSession) -> None:
 
 
 def flush_buffered_jobs(session: AsyncSession) -> None:
-    from app.worker.broker import send_job
-
     jobs: list[BufferedJob] = session.info.pop(_BUFFER_KEY, [])
     for job in jobs:
         send_job(job.actor_name, job.kwargs, delay_ms=job.delay_ms)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from app.amazon_http.jobs import JobStatus
 from app.spapi.operations.datakiosk import QuerySpec
-from app.spapi.operations.jobs import JobStatus
 from app.spapi.operations.orders import Money
 from app.spapi.operations.reports import ReportSpec
 

@@ -6,13 +6,8 @@ for 7 days, so switching happens without a failed call. Use a grantless client w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from app.spapi.client import Operation
-from app.spapi.errors import request_id_of
-
-if TYPE_CHECKING:
-    from app.spapi.client import SpApiClient
+from app.amazon_http.errors import request_id_of
+from app.spapi.primitives import Operation, SpApiCaller
 
 ROTATE_SECRET = Operation(
     "applications", "rotateApplicationClientSecret", "POST", "/applications/2023-11-30/clientSecret"
@@ -20,7 +15,7 @@ ROTATE_SECRET = Operation(
 
 
 class ApplicationsApi:
-    def __init__(self, client: SpApiClient) -> None:
+    def __init__(self, client: SpApiCaller) -> None:
         self._client = client
 
     async def rotate_client_secret(self) -> str | None:

@@ -6,16 +6,13 @@ import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.spapi.client import Operation, QueryValue
-from app.spapi.documents import fresh_document_rows
-from app.spapi.operations.jobs import JobStatus, job_state
-
-if TYPE_CHECKING:
-    from app.spapi.client import SpApiClient
+from app.amazon_http.documents import fresh_document_rows
+from app.amazon_http.jobs import JobStatus, job_state
+from app.spapi.primitives import Operation, QueryValue, SpApiCaller
 
 _BASE = "/dataKiosk/2023-11-15"
 CREATE_QUERY = Operation("dataKiosk", "createQuery", "POST", f"{_BASE}/queries")
@@ -60,7 +57,7 @@ class DataKioskDocument(BaseModel):
 
 
 class DataKioskApi:
-    def __init__(self, client: SpApiClient) -> None:
+    def __init__(self, client: SpApiCaller) -> None:
         self._client = client
 
     async def create_query(self, query: str, *, pagination_token: str | None = None) -> str:

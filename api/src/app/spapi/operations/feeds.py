@@ -5,16 +5,13 @@ from __future__ import annotations
 import gzip
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.spapi.client import Operation
-from app.spapi.documents import fresh_document_rows, upload_document
-from app.spapi.operations.jobs import JobStatus, job_state
-
-if TYPE_CHECKING:
-    from app.spapi.client import SpApiClient
+from app.amazon_http.documents import fresh_document_rows, upload_document
+from app.amazon_http.jobs import JobStatus, job_state
+from app.spapi.primitives import Operation, SpApiCaller
 
 _BASE = "/feeds/2021-06-30"
 CREATE_FEED_DOCUMENT = Operation("feeds", "createFeedDocument", "POST", f"{_BASE}/documents")
@@ -48,7 +45,7 @@ class Feed(BaseModel):
 
 
 class FeedsApi:
-    def __init__(self, client: SpApiClient) -> None:
+    def __init__(self, client: SpApiCaller) -> None:
         self._client = client
 
     async def create_feed_document(self, content_type: str) -> FeedDocumentUpload:

@@ -3,14 +3,11 @@ seller (seller client); getSubscriptionById / deleteSubscriptionById are grantle
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.spapi.client import Operation
-
-if TYPE_CHECKING:
-    from app.spapi.client import SpApiClient
+from app.spapi.primitives import Operation, SpApiCaller
 
 _BASE = "/notifications/v1"
 CREATE_DESTINATION = Operation("notifications", "createDestination", "POST", f"{_BASE}/destinations")
@@ -64,7 +61,7 @@ class Subscription(BaseModel):
 
 
 class NotificationsApi:
-    def __init__(self, client: SpApiClient) -> None:
+    def __init__(self, client: SpApiCaller) -> None:
         self._client = client
 
     async def create_sqs_destination(self, name: str, queue_arn: str) -> Destination:

@@ -4,10 +4,9 @@ comes from `includedData=BUYER|RECIPIENT` under role-based access, so no RDT is 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app.spapi.client import Operation, QueryValue
-from app.spapi.errors import request_id_of
+from app.amazon_http.errors import request_id_of
 from app.spapi.operations.orders import (
     BuyerInfo,
     Order,
@@ -19,9 +18,7 @@ from app.spapi.operations.orders import (
     parse_time,
     without,
 )
-
-if TYPE_CHECKING:
-    from app.spapi.client import SpApiClient
+from app.spapi.primitives import Operation, QueryValue, SpApiCaller
 
 SEARCH_ORDERS = Operation("orders2026", "searchOrders", "GET", "/orders/2026-01-01/orders")
 GET_ORDER = Operation("orders2026", "getOrder", "GET", "/orders/2026-01-01/orders/{orderId}")
@@ -68,7 +65,7 @@ def order_from_2026(raw: dict[str, Any]) -> Order:
 class Orders2026Api:
     version = "2026-01-01"
 
-    def __init__(self, client: SpApiClient) -> None:
+    def __init__(self, client: SpApiCaller) -> None:
         self._client = client
 
     async def search(self, query: OrderQuery, *, page_token: str | None = None) -> AsyncIterator[OrdersPage]:

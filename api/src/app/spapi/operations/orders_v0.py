@@ -4,11 +4,10 @@ getOrderAddress and getOrderBuyerInfo (the last two with an RDT, the only restri
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from app.amazon_http.errors import request_id_of
 from app.spapi.auth import RestrictedResource
-from app.spapi.client import Operation, QueryValue
-from app.spapi.errors import request_id_of
 from app.spapi.operations.orders import (
     BuyerInfo,
     Order,
@@ -20,9 +19,7 @@ from app.spapi.operations.orders import (
     parse_time,
     without,
 )
-
-if TYPE_CHECKING:
-    from app.spapi.client import SpApiClient
+from app.spapi.primitives import Operation, QueryValue, SpApiCaller
 
 GET_ORDERS = Operation("ordersV0", "getOrders", "GET", "/orders/v0/orders")
 GET_ORDER = Operation("ordersV0", "getOrder", "GET", "/orders/v0/orders/{orderId}")
@@ -79,7 +76,7 @@ def item_from_v0(raw: dict[str, Any]) -> OrderItem:
 class OrdersV0Api:
     version = "v0"
 
-    def __init__(self, client: SpApiClient) -> None:
+    def __init__(self, client: SpApiCaller) -> None:
         self._client = client
 
     async def search(self, query: OrderQuery, *, page_token: str | None = None) -> AsyncIterator[OrdersPage]:

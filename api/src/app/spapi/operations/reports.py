@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.amazon_http.documents import fresh_document_rows
+from app.amazon_http.jobs import JobStatus, job_state
 from app.spapi.auth import RestrictedResource
-from app.spapi.client import Operation, QueryValue, iso_z
-from app.spapi.documents import fresh_document_rows
-from app.spapi.operations.jobs import JobStatus, job_state
-
-if TYPE_CHECKING:
-    from app.spapi.client import SpApiClient
+from app.spapi.primitives import Operation, QueryValue, SpApiCaller, iso_z
 
 _BASE = "/reports/2021-06-30"
 CREATE_REPORT = Operation("reports", "createReport", "POST", f"{_BASE}/reports")
@@ -102,7 +99,7 @@ class ReportDocument(BaseModel):
 
 
 class ReportsApi:
-    def __init__(self, client: SpApiClient) -> None:
+    def __init__(self, client: SpApiCaller) -> None:
         self._client = client
         # report id -> report type, so the document call knows whether an RDT is needed.
         self._types: dict[str, str] = {}

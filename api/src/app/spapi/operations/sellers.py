@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import BaseModel, Field
 
-from app.spapi.client import Operation
-
-if TYPE_CHECKING:
-    from app.spapi.client import SpApiClient
+from app.spapi.primitives import Operation, SpApiCaller
 
 GET_PARTICIPATIONS = Operation(
     "sellers", "getMarketplaceParticipations", "GET", "/sellers/v1/marketplaceParticipations"
@@ -37,7 +32,7 @@ class MarketplaceParticipation(BaseModel):
 
 
 class SellersApi:
-    def __init__(self, client: SpApiClient) -> None:
+    def __init__(self, client: SpApiCaller) -> None:
         self._client = client
 
     async def get_marketplace_participations(self) -> list[MarketplaceParticipation]:

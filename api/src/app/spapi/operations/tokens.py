@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.spapi.auth import MintedRdt, RestrictedResource
-from app.spapi.client import Operation
-
-if TYPE_CHECKING:
-    from app.spapi.client import SpApiClient
+from app.spapi.primitives import Operation, SpApiCaller
 
 CREATE_RDT = Operation(
     "tokens", "createRestrictedDataToken", "POST", "/tokens/2021-03-01/restrictedDataToken"
@@ -17,7 +14,7 @@ CREATE_RDT = Operation(
 
 
 class TokensApi:
-    def __init__(self, client: SpApiClient) -> None:
+    def __init__(self, client: SpApiCaller) -> None:
         self._client = client
 
     async def create_restricted_data_token(

@@ -1,5 +1,6 @@
-"""The module the `dramatiq` worker command imports: logging, then the broker with every actor."""
+"""The module the `dramatiq` worker command imports: logging, the actor registry, then the broker."""
 
+import app.tasks  # noqa: F401  (declares every actor)
 from app.kit.logging import configure_logging
 from app.settings import get_settings
 from app.worker.broker import setup_broker

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
-from app.spapi.usage_plans import UsagePlan
-
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -64,6 +62,18 @@ return 1
 
 # Learned state lives for a day; an idle bucket is simply full again after that.
 _TTL_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    """An operation's usage plan: refill rate (requests per second) and burst."""
+
+    rate: float
+    burst: int
+
+
+# Amazon's sandbox figure: used for an operation no plan table lists, rather than no limit at all.
+FALLBACK_PLAN = UsagePlan(5.0, 15)
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,10 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, create_engine, pool
 
+from app.models import Base
 from app.settings import get_settings, to_psycopg_url
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 class SchemaDriftError(RuntimeError):
@@ -78,9 +79,6 @@ def downgrade(url: str | None, revision: str) -> None:
 
 def differences(url: str | None = None) -> list[Any]:
     """What autogenerate would change to make the database at `url` match the models."""
-    import app.db.models  # noqa: F401  (registers every table)
-    from app.db.base import Base
-
     sync_url = alembic_config(url).attributes["sqlalchemy_url"]
     engine = create_engine(sync_url, poolclass=pool.NullPool)
     try:

@@ -15,14 +15,14 @@ from typing import Any
 import httpx
 import structlog
 
-from app.spapi.errors import request_id_of
-from app.spapi.metrics import LWA_TOKEN_REQUESTS
-from app.spapi.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
+from app.amazon_http.errors import request_id_of
+from app.amazon_http.metrics import LWA_TOKEN_REQUESTS
+from app.amazon_http.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
 
 
 def log() -> Any:
     # Looked up per call, not cached at import: logging may be configured after this module loads.
-    return structlog.get_logger("app.spapi.lwa")
+    return structlog.get_logger("app.amazon_http.lwa")
 
 
 SCOPE_NOTIFICATIONS = "sellingpartnerapi::notifications"

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import httpx
 
-from app.ads.client.models import AdGroup, AsyncReport, Campaign, ProductAd, Profile
-from app.ads.client.reports import duplicate_report_id, normalise_row
-from app.spapi.documents import fresh_document_rows
-from app.spapi.errors import DuplicateRequest, parse_error_entries
-from app.spapi.ratelimit import BucketKey
-from app.spapi.transport import AmazonTransport, CallSpec
-from app.spapi.usage_plans import plan_for
+from app.adsapi.models import AdGroup, AsyncReport, Campaign, ProductAd, Profile
+from app.adsapi.reports import duplicate_report_id, normalise_row
+from app.adsapi.usage_plans import plan_for
+from app.amazon_http.documents import fresh_document_rows
+from app.amazon_http.errors import DuplicateRequest, parse_error_entries
+from app.amazon_http.ratelimit import BucketKey
+from app.amazon_http.transport import AmazonTransport, CallSpec
+from app.kit.regions import Region
 
-Region = Literal["NA", "EU", "FE"]
 CREATE_REPORT_TYPE = "application/vnd.createasyncreportrequest.v3+json"
 _LIST_TYPES = {
     "campaigns": "application/vnd.spCampaign.v3+json",

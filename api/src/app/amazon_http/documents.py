@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from app.spapi.errors import AmazonError, NotFound, ServerError, TransportError
-from app.spapi.retry import RETRYABLE_STATUS, RetryPolicy
+from app.amazon_http.errors import AmazonError, NotFound, ServerError, TransportError
+from app.amazon_http.retry import RETRYABLE_STATUS, RetryPolicy
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _RETRY = RetryPolicy(max_attempts=3, base_s=0.5, cap_s=4.0)

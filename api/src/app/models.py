@@ -1,7 +1,8 @@
 """Every table's model, imported once so `Base.metadata` is complete (Alembic, tests, tools).
 
 Import models from their domain (`app.orders.models`); import this module only when the whole
-schema is needed.
+schema is needed. It sits with the entry points, above every domain: the database plumbing
+(`app.db`) knows no domain.
 """
 
 from __future__ import annotations

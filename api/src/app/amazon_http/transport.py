@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import httpx
 import structlog
 
-from app.spapi.errors import (
+from app.amazon_http.errors import (
     AmazonError,
     Throttled,
     TransportError,
@@ -24,7 +24,7 @@ from app.spapi.errors import (
     parse_error_entries,
     request_id_of,
 )
-from app.spapi.metrics import (
+from app.amazon_http.metrics import (
     AMAZON_LATENCY,
     AMAZON_LIMITER_DEFERRED,
     AMAZON_LIMITER_WAIT,
@@ -32,9 +32,8 @@ from app.spapi.metrics import (
     AMAZON_RETRIES,
     AMAZON_THROTTLED,
 )
-from app.spapi.ratelimit import BucketKey, RateLimiter
-from app.spapi.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
-from app.spapi.usage_plans import UsagePlan
+from app.amazon_http.ratelimit import BucketKey, RateLimiter, UsagePlan
+from app.amazon_http.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
 
 
 def log() -> Any:
