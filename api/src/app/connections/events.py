@@ -1,0 +1,35 @@
+"""What the connections domain announces (`app.kit.events`); the domains above it subscribe.
+
+`ConnectionAuthorized`: the seller (or advertiser) authorized us, for the first time or again; the
+connection works from now on. The sync engine gives an SP-API connection its sync rows and starts
+its backfill; the notifications domain subscribes the seller to ORDER_CHANGE.
+`ConnectionDisconnected`: the refresh token is gone; the sync engine stops scheduling its rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+from app.kit.regions import Region
+
+Provider = Literal["amazon_sp", "amazon_ads"]
+
+
+@dataclass(frozen=True)
+class ConnectionAuthorized:
+    tenant_id: uuid.UUID
+    connection_id: uuid.UUID
+    provider: Provider
+    region: Region
+    # SP-API: the marketplaces chosen for syncing; Ads: the marketplaces of the profiles found.
+    marketplace_ids: tuple[str, ...]
+    reconnected: bool
+
+
+@dataclass(frozen=True)
+class ConnectionDisconnected:
+    tenant_id: uuid.UUID
+    connection_id: uuid.UUID
+    provider: Provider
