@@ -13,6 +13,7 @@ from app.auth import models as auth
 from app.connections import models as connections
 from app.datakiosk import models as datakiosk
 from app.db.base import Base
+from app.documents import models as documents
 from app.feeds import models as feeds
 from app.notifications import models as notifications
 from app.orders import models as orders
@@ -29,6 +30,7 @@ __all__ = [
     "auth",
     "connections",
     "datakiosk",
+    "documents",
     "feeds",
     "notifications",
     "orders",

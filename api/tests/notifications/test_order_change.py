@@ -22,9 +22,9 @@ from app.notifications.consumer import NotificationConsumer, queue_arn
 from app.notifications.models import NotificationDestination, NotificationSubscription
 from app.notifications.service import REFRESH_ORDER_ACTOR, subscribe_missing, subscribe_order_changes
 from app.orders.models import Order
+from app.orders.refresh import fetch_order, store_order
 from app.settings import NotificationSettings, Settings
 from app.spapi.client import SpApiClient
-from app.sync.refresh import fetch_order, store_order
 from app.sync.views import sync_status
 from app.tokens.models import AppSecret
 from app.tokens.service import TokenManager

@@ -20,9 +20,11 @@ from app.amazon_http import AmazonTransport, RateLimiter
 from app.db.session import create_sessionmaker, unit_of_work
 from app.settings import Settings
 from app.spapi import SpApiClient
+from app.sync import dataset as datasets
 from app.sync.models import Job, SyncState
 from app.sync.observe import install
-from app.sync.service import RUN_ACTOR, Outcome, SyncRun, dispatch_due
+from app.sync.run import Outcome, SyncRun
+from app.sync.service import RUN_ACTOR, dispatch_due
 from app.tokens.cache import AccessTokenCache
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
@@ -76,7 +78,8 @@ class Harness:
         async with unit_of_work(self.sessionmaker) as session:
             yield session
 
-    async def client(self, connection_id: str) -> SpApiClient:
+    async def client(self, provider: str, connection_id: str) -> SpApiClient:
+        assert provider == "amazon_sp"
         return self.manager.spapi_client(self.refs[connection_id], max_wait_s=0.0)
 
     async def dispatch(self) -> list[dict[str, Any]]:
@@ -93,6 +96,7 @@ class Harness:
         run = SyncRun(
             uow=self.uow,
             clients=self.client,
+            datasets=datasets.get,
             settings=self.settings,
             state_id=uuid.UUID(message["state_id"]),
             claim=message["claim"],
@@ -190,6 +194,35 @@ async def test_rerunning_a_window_changes_nothing(
     assert len(second) == 50
     assert sum(j.orders_inserted + j.orders_updated for j in second) == 0
     assert await ours(engine, connection_id) == before
+
+
+async def test_job_rows_count_what_a_rerun_left_unchanged(
+    harness: tuple[Harness, str, uuid.UUID], emulator_http: httpx.AsyncClient
+) -> None:
+    """Every window's job row says how many orders it found already stored as they are."""
+    h, seller, _ = harness
+    await h.until_backfilled()
+    async with h.uow() as session:
+        from sqlalchemy import update
+
+        await session.execute(
+            update(SyncState).values(
+                backfill_done_until=None, backfill_completed_at=None, next_run_at=SyncState.created_at
+            )
+        )
+    await h.until_backfilled()
+    async with h.sessionmaker() as session:
+        jobs = list((await session.execute(select(Job).where(Job.kind == "backfill"))).scalars())
+    first, second = (
+        sorted(jobs, key=lambda j: j.created_at)[:50],
+        sorted(jobs, key=lambda j: j.created_at)[50:],
+    )
+    assert all(j.result is not None for j in jobs)
+    assert sum(j.result["unchanged"] for j in first if j.result) == 0
+    total = (await truth(emulator_http, seller))["total_orders"]
+    assert (
+        sum(j.result["unchanged"] for j in second if j.result) == sum(j.orders_seen for j in second) == total
+    )
 
 
 def backdated_activity(

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from psycopg.rows import dict_row
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.models import Connection
@@ -256,6 +256,19 @@ class OrderReadRepository:
             .order_by(OrderItem.id)
         )
         return list((await self.session.execute(stmt)).scalars().all())
+
+    async def counts_by_marketplace(
+        self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None = None
+    ) -> dict[tuple[uuid.UUID, str], int]:
+        """Orders kept per (connection, marketplace): the sync status page's "orders so far"."""
+        statement = (
+            select(Order.connection_id, Order.marketplace_id, func.count())
+            .where(Order.tenant_id == tenant_id)
+            .group_by(Order.connection_id, Order.marketplace_id)
+        )
+        if connection_id is not None:
+            statement = statement.where(Order.connection_id == connection_id)
+        return {(row[0], row[1]): int(row[2]) for row in (await self.session.execute(statement)).all()}
 
     async def connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> Connection | None:
         stmt = select(Connection).where(Connection.tenant_id == tenant_id, Connection.id == connection_id)

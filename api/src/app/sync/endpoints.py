@@ -13,9 +13,8 @@ from app.db.dependencies import SessionDep
 from app.db.session import unit_of_work
 from app.kit.errors import ERROR_RESPONSES, NotFound
 from app.settings import get_settings
-from app.sync.repository import SyncRepository
 from app.sync.schemas import RunOut, SyncStatusOut, WatermarkOut
-from app.sync.service import dispatch_due, request_delta
+from app.sync.service import connection_exists, dispatch_due, request_delta
 from app.sync.views import sync_status, watermarks
 from app.tenants.dependencies import TenantAdmin, TenantMember
 
@@ -29,9 +28,7 @@ STREAM_EVERY_S = 2.0
 async def _check_connection(
     session: SessionDep, tenant_id: uuid.UUID, connection_id: uuid.UUID | None
 ) -> None:
-    if connection_id is not None and not await SyncRepository(session).connection_exists(
-        tenant_id, connection_id
-    ):
+    if connection_id is not None and not await connection_exists(session, tenant_id, connection_id):
         raise NotFound("connection not found")
 
 

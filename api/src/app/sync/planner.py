@@ -31,9 +31,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+# The orders' history (Amazon keeps 24 months) and report window: the defaults of `backfill_range`
+# and of the orders dataset; other datasets say their own.
 HISTORY = timedelta(days=730)
 REPORT_WINDOW = timedelta(days=30)
-API_WINDOW = timedelta(days=30)
 # Amazon refuses *Before values within 2 minutes of now; the extra seconds absorb clock skew.
 BEFORE_MARGIN = timedelta(minutes=2, seconds=5)
 # Re-read a little before the watermark: Amazon's index may publish a change a bit late.
@@ -55,10 +56,10 @@ def latest_before(now: datetime) -> datetime:
     return now - BEFORE_MARGIN
 
 
-def backfill_range(now: datetime) -> Window:
+def backfill_range(now: datetime, history: timedelta = HISTORY) -> Window:
     """History to backfill for a connection set up at `now`."""
     end = latest_before(now).replace(microsecond=0)
-    return Window(end - HISTORY, end)
+    return Window(end - history, end)
 
 
 def next_backfill_window(
@@ -178,6 +179,20 @@ def plan_dispatch(
             break
     # Within the chosen set keep the priority order (deltas first) for enqueueing.
     return sorted(chosen, key=lambda c: (not c.delta_due, c.next_run_at, str(c.state_id)))
+
+
+# A document being made is checked again after a quarter of its age so far, within these bounds:
+# soon for a job that is quick (Amazon often makes a small report in seconds), rarely for a slow one,
+# and without the emulator's speed being known (a faster Amazon simply makes ages shorter).
+POLL_MIN_S = 0.5
+POLL_MAX_S = 30.0
+POLL_AGE_FRACTION = 0.25
+
+
+def document_poll_delay(requested_at: datetime | None, now: datetime) -> float:
+    """Seconds until the next status check of a document requested at `requested_at`."""
+    age = (now - requested_at).total_seconds() if requested_at is not None else 0.0
+    return max(POLL_MIN_S, min(POLL_MAX_S, age * POLL_AGE_FRACTION))
 
 
 def throttle_delay(retry_after: float | None, minimum: float = 0.05, maximum: float = 3600.0) -> float:

@@ -1,4 +1,6 @@
-"""All SQL of the sync engine: due rows, atomic claims, run state, the jobs log, status reads."""
+"""All SQL of the sync engine: due rows, atomic claims, run state, the jobs log, status reads.
+
+Nothing here knows a dataset: rows of every registered entity are scheduled alike."""
 
 from __future__ import annotations
 
@@ -7,15 +9,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Update, and_, func, literal, literal_column, or_, select, update
+from sqlalchemy import Integer, Update, and_, func, literal, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.models import Connection
-from app.orders.models import Order, OrderItem
+from app.sync.dataset import Counts
 from app.sync.models import Job, SyncState
 
-ENTITY = "orders"
 DISPATCH_LOCK_ID = 0x53594E43  # "SYNC"
 
 
@@ -44,9 +45,12 @@ class SyncRepository:
         """Serialise dispatchers (scheduler tick, workers finishing a run) for this transaction."""
         await self.session.execute(select(func.pg_advisory_xact_lock(DISPATCH_LOCK_ID)))
 
-    async def due_rows(self, now: datetime, stale_before: datetime, limit: int = 1000) -> list[DueRow]:
-        """Rows due now, not claimed (or whose claim is stale), of active connections: only what
-        the planner needs, as plain rows (this runs after every sync run; entities cost more)."""
+    async def due_rows(
+        self, entities: Sequence[str], now: datetime, stale_before: datetime, limit: int = 1000
+    ) -> list[DueRow]:
+        """Rows of these entities due now, not claimed (or whose claim is stale), of active
+        connections: only what the planner needs, as plain rows (this runs after every sync run;
+        mapped entities cost more)."""
         statement = (
             select(
                 SyncState.id,
@@ -57,10 +61,9 @@ class SyncRepository:
             )
             .join(Connection, Connection.id == SyncState.connection_id)
             .where(
-                SyncState.entity == ENTITY,
+                SyncState.entity.in_(list(entities)),
                 SyncState.status != "paused",
                 Connection.status == "active",
-                Connection.provider == "amazon_sp",
                 SyncState.next_run_at <= now,
                 or_(SyncState.claimed_at.is_(None), SyncState.claimed_at < stale_before),
             )
@@ -70,9 +73,8 @@ class SyncRepository:
         return [DueRow(*row) for row in (await self.session.execute(statement)).all()]
 
     async def busy_connections(self, stale_before: datetime) -> list[uuid.UUID]:
-        """Connection id of every live claim (one entry per claimed row)."""
+        """Connection id of every live claim (one entry per claimed row, whatever its entity)."""
         statement = select(SyncState.connection_id).where(
-            SyncState.entity == ENTITY,
             SyncState.claimed_at.is_not(None),
             SyncState.claimed_at >= stale_before,
         )
@@ -149,15 +151,21 @@ class SyncRepository:
         )
 
     async def init_backfill(
-        self, tenant_id: uuid.UUID, connection_id: uuid.UUID, start: datetime, end: datetime, now: datetime
+        self,
+        tenant_id: uuid.UUID,
+        connection_id: uuid.UUID,
+        entity: str,
+        start: datetime,
+        end: datetime,
+        now: datetime,
     ) -> int:
-        """Give a new connection's rows their backfill range and delta watermark (once)."""
+        """Give a new connection's rows of one entity their backfill range and delta watermark (once)."""
         result = await self.session.execute(
             _update(SyncState)
             .where(
                 SyncState.tenant_id == tenant_id,
                 SyncState.connection_id == connection_id,
-                SyncState.entity == ENTITY,
+                SyncState.entity == entity,
                 SyncState.backfill_from.is_(None),
             )
             .values(
@@ -178,7 +186,6 @@ class SyncRepository:
             .where(
                 SyncState.tenant_id == tenant_id,
                 SyncState.connection_id == connection_id,
-                SyncState.entity == ENTITY,
                 SyncState.status != "paused",
             )
             .values(
@@ -196,6 +203,7 @@ class SyncRepository:
         *,
         tenant_id: uuid.UUID,
         connection_id: uuid.UUID,
+        entity: str,
         kind: str,
         marketplace_id: str,
         window_start: datetime | None,
@@ -208,7 +216,7 @@ class SyncRepository:
             connection_id=connection_id,
             type="sync",
             kind=kind,
-            entity=ENTITY,
+            entity=entity,
             marketplace_id=marketplace_id,
             status="running",
             payload=payload,
@@ -226,27 +234,32 @@ class SyncRepository:
         job_id: uuid.UUID,
         *,
         pages: int = 0,
-        orders_seen: int = 0,
-        orders_inserted: int = 0,
-        orders_updated: int = 0,
-        items: int = 0,
+        counts: Counts | None = None,
         throttled_429: int = 0,
         retries: int = 0,
         request_ids: Sequence[str] = (),
         amazon_ids: dict[str, Any] | None = None,
-        attempt: bool = False,
     ) -> None:
+        """Add to a job's counters. The columns are named after the first dataset (orders): `orders_*`
+        hold the dataset's rows, `items` its child rows; `result.unchanged` the rows left as they were."""
+        counts = counts or Counts()
         values: dict[str, Any] = {
             "pages": Job.pages + pages,
-            "orders_seen": Job.orders_seen + orders_seen,
-            "orders_inserted": Job.orders_inserted + orders_inserted,
-            "orders_updated": Job.orders_updated + orders_updated,
-            "items": Job.items + items,
+            "orders_seen": Job.orders_seen + counts.seen,
+            "orders_inserted": Job.orders_inserted + counts.inserted,
+            "orders_updated": Job.orders_updated + counts.updated,
+            "items": Job.items + counts.children,
             "throttled_429": Job.throttled_429 + throttled_429,
             "retries": Job.retries + retries,
         }
-        if attempt:
-            values["attempts"] = Job.attempts + 1
+        if counts.unchanged:
+            values["result"] = func.jsonb_set(
+                func.coalesce(Job.result, literal({}, JSONB)),
+                literal_column("'{unchanged}'"),
+                func.to_jsonb(
+                    func.coalesce(Job.result["unchanged"].astext.cast(Integer), 0) + counts.unchanged
+                ),
+            )
         if request_ids:
             # Keep the last 50 request ids of a run: enough for a support ticket.
             values["request_ids"] = func.jsonb_path_query_array(
@@ -267,16 +280,21 @@ class SyncRepository:
         error: str | None = None,
         result: dict[str, Any] | None = None,
     ) -> None:
-        await self.session.execute(
-            _update(Job)
-            .where(Job.id == job_id)
-            .values(status="error" if error else "done", error=error, finished_at=now, result=result)
-        )
+        """Close a job. `result` is merged into what the run recorded there: `unchanged` (rows
+        the run left as they were, 0 when none) is always in a finished job's result."""
+        recorded = literal({"unchanged": 0}, JSONB).op("||")(func.coalesce(Job.result, literal({}, JSONB)))
+        values: dict[str, Any] = {
+            "status": "error" if error else "done",
+            "error": error,
+            "finished_at": now,
+            "result": recorded.op("||")(literal(result or {}, JSONB)),
+        }
+        await self.session.execute(_update(Job).where(Job.id == job_id).values(**values))
 
     # -- reads for the status API -------------------------------------------------------------
 
     async def states(self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None = None) -> list[SyncState]:
-        statement = select(SyncState).where(SyncState.tenant_id == tenant_id, SyncState.entity == ENTITY)
+        statement = select(SyncState).where(SyncState.tenant_id == tenant_id)
         if connection_id is not None:
             statement = statement.where(SyncState.connection_id == connection_id)
         statement = statement.order_by(SyncState.connection_id, SyncState.marketplace_id)
@@ -302,26 +320,8 @@ class SyncRepository:
             latest.setdefault((job.connection_id, job.marketplace_id, job.kind), job)
         return list(latest.values())
 
-    async def order_counts(
-        self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None = None
-    ) -> dict[tuple[uuid.UUID, str], int]:
-        statement = (
-            select(Order.connection_id, Order.marketplace_id, func.count())
-            .where(Order.tenant_id == tenant_id)
-            .group_by(Order.connection_id, Order.marketplace_id)
-        )
-        if connection_id is not None:
-            statement = statement.where(Order.connection_id == connection_id)
-        return {(row[0], row[1]): int(row[2]) for row in (await self.session.execute(statement)).all()}
-
     async def connection_exists(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> bool:
         statement = select(Connection.id).where(
             Connection.tenant_id == tenant_id, Connection.id == connection_id
         )
         return (await self.session.execute(statement)).first() is not None
-
-    async def item_count(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> int:
-        statement = select(func.count()).where(
-            OrderItem.tenant_id == tenant_id, OrderItem.connection_id == connection_id
-        )
-        return int((await self.session.execute(statement)).scalar_one())

@@ -1,13 +1,11 @@
 """Sync actors and the scheduler's tick handler.
 
 * The scheduler leader calls `sync_tick` every tick: claim due rows fairly, enqueue `sync.run`.
-* `sync.run(state_id, tenant_id, claim)`: one run of one row by the holder of its claim, under
-  a Redis lock. Throttled runs are parked: a short wait re-sends the same message with a delay
-  (the claim is kept), a longer one releases the claim with `next_run_at` in the future. When a
-  run ends it dispatches again, so the next due row starts without waiting for a tick.
+* `sync.run(state_id, tenant_id, claim)`: one run of one row (of whichever dataset) by the holder of
+  its claim, under a Redis lock. Throttled runs are parked: a short wait re-sends the same message
+  with a delay (the claim is kept), a longer one releases the claim with `next_run_at` in the
+  future. When a run ends it dispatches again, so the next due row starts without waiting for a tick.
 * `sync.connection_onboarded(connection_id, tenant_id)`: a new connection's backfill starts by itself.
-* `sync.refresh_order(tenant_id, connection_id, amazon_order_id)`: one order again, sooner than the
-  next delta (ORDER_CHANGE notifications, `app.notifications`).
 """
 
 from __future__ import annotations
@@ -18,31 +16,21 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.amazon_http.errors import NotFound, Throttled
 from app.amazon_http.ratelimit import RateLimiter
 from app.amazon_http.transport import create_http_client
-from app.notifications.service import REFRESH_ORDER_ACTOR
 from app.settings import get_settings
 from app.spapi.client import SpApiClient
+from app.sync import dataset as datasets
 from app.sync import observe
 from app.sync.locks import RunLock
-from app.sync.refresh import fetch_order, store_order
 from app.sync.repository import SyncRepository
-from app.sync.service import (
-    ERROR_RETRY_S,
-    REPORT_POLL_S,
-    RUN_ACTOR,
-    Outcome,
-    SyncRun,
-    connection_onboarded,
-    describe_error,
-    dispatch_due,
-    utcnow,
-)
+from app.sync.run import Outcome, SyncRun, describe_error, utcnow
+from app.sync.service import RUN_ACTOR, connection_onboarded, dispatch_due
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.repository import ConnectionRef
 from app.tokens.service import TokenManager, build_token_manager, connection_ref
@@ -55,6 +43,7 @@ log = structlog.get_logger("app.sync")
 # A throttled run waits in the broker (claim kept) up to this long; longer waits go back to the
 # scheduler so the worker slot serves another seller meanwhile.
 KEEP_CLAIM_MAX_S = 5.0
+ERROR_RETRY_S = 60.0
 _manager: TokenManager | None = None
 
 
@@ -100,10 +89,16 @@ async def _connection_ref(connection_id: str) -> ConnectionRef:
     return ref
 
 
-async def _client(connection_id: str) -> SpApiClient:
+async def spapi_client(connection_id: str) -> SpApiClient:
     ref = await _connection_ref(connection_id)
     # Workers never wait for a rate-limit slot: the run is parked and rescheduled instead.
     return _token_manager().spapi_client(ref, max_wait_s=0.0)
+
+
+async def _client(provider: str, connection_id: str) -> Any:
+    if provider != "amazon_sp":
+        raise LookupError(f"no client for provider {provider!r}")
+    return await spapi_client(connection_id)
 
 
 @asynccontextmanager
@@ -126,32 +121,6 @@ async def on_connection_onboarded(connection_id: str, tenant_id: str) -> None:
     log.info("sync.onboarded", connection_id=connection_id, rows=rows)
 
 
-# Default queue: a burst of changes (a seller shipping a thousand orders) must not hold up what
-# users start by hand (high); the shared limiter paces the getOrder calls.
-@task(REFRESH_ORDER_ACTOR, queue="default", max_retries=5, time_limit_s=120)
-async def refresh_order(tenant_id: str, connection_id: str, amazon_order_id: str) -> None:
-    """One order again from Amazon (an ORDER_CHANGE notification named it); idempotent."""
-    try:
-        client = await _client(connection_id)
-        mapped = await fetch_order(client, amazon_order_id, uuid.UUID(tenant_id), uuid.UUID(connection_id))
-    except Throttled as exc:
-        raise Reschedule(max(exc.retry_after, 0.2), "throttled") from None
-    except (NotFound, ReauthorizationRequired, LookupError) as exc:
-        # The order is not (yet) visible, or the connection is gone or needs re-authorizing: the
-        # delta (the safety net) catches up once it can.
-        log.info("sync.refresh_skipped", amazon_order_id=amazon_order_id, reason=type(exc).__name__)
-        return
-    async with task_session() as session:
-        counts = await store_order(session, mapped)
-    log.info(
-        "sync.order_refreshed",
-        connection_id=connection_id,
-        amazon_order_id=amazon_order_id,
-        inserted=counts.inserted,
-        updated=counts.updated,
-    )
-
-
 @task(RUN_ACTOR, queue="default", max_retries=3, time_limit_s=3600)
 async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
     settings = get_settings()
@@ -167,11 +136,11 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
     run = SyncRun(
         uow=_uow,
         clients=_client,
+        datasets=datasets.get,
         settings=settings,
         state_id=sid,
         claim=claim,
         heartbeat=heartbeat,
-        report_poll_s=max(0.05, REPORT_POLL_S / limiter_scale()),
     )
     reschedule: float | None = None
     try:

@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.notifications.repository import NotificationRepository
 from app.settings import Settings
+from app.sync import dataset as datasets
 from app.sync import planner
 from app.sync.models import Job, SyncState
 from app.sync.repository import SyncRepository
+from app.sync.run import utcnow
 from app.sync.schemas import (
     BackfillOut,
     DeltaOut,
@@ -22,7 +24,6 @@ from app.sync.schemas import (
     SyncStatusOut,
     WatermarkOut,
 )
-from app.sync.service import utcnow
 
 
 def job_out(job: Job) -> JobOut:
@@ -74,7 +75,9 @@ async def sync_status(
     repo = SyncRepository(session)
     now = utcnow()
     states = await repo.states(tenant_id, connection_id)
-    counts = await repo.order_counts(tenant_id, connection_id)
+    counts: dict[str, dict[tuple[uuid.UUID, str], int]] = {}
+    for entity in sorted({s.entity for s in states}):
+        counts[entity] = await datasets.get(entity).stored_rows(session, tenant_id, connection_id)
     last = {
         (j.connection_id, j.marketplace_id, j.kind): j
         for j in await repo.last_jobs_by_state(tenant_id, connection_id)
@@ -105,7 +108,7 @@ async def sync_status(
                 entity=state.entity,
                 phase=_phase(state),
                 status=state.status,
-                orders=counts.get((state.connection_id, state.marketplace_id), 0),
+                orders=counts[state.entity].get((state.connection_id, state.marketplace_id), 0),
                 last_error=state.last_error,
                 last_success_at=state.last_success_at,
                 backfill=BackfillOut(

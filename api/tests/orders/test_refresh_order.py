@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.amazon_http.errors import NotFound, Throttled
-from app.sync import tasks
+from app.orders import tasks
 from app.tokens.errors import ReauthorizationRequired
 from app.worker.actor import Reschedule
 
@@ -26,7 +26,7 @@ async def run_with(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
     async def never(*args: Any) -> Any:
         raise AssertionError("nothing is stored")
 
-    monkeypatch.setattr(tasks, "_client", client)
+    monkeypatch.setattr(tasks, "spapi_client", client)
     monkeypatch.setattr(tasks, "fetch_order", fetch)
     monkeypatch.setattr(tasks, "store_order", never)
     await tasks.refresh_order(TENANT, CONNECTION, "111-0000000-0000000")

@@ -1,0 +1,234 @@
+"""The engine runs any registered dataset, not only the orders: a small dataset of its own (pages for
+the delta, a document per backfill window, one window's document cancelled and read page by page
+instead) is backfilled window after window with nothing missed or read twice, its documents asked
+for ahead through `amazon_documents`, and every window a job row with true counters."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app.amazon_http.jobs import JobStatus
+from app.db.session import create_sessionmaker, unit_of_work
+from app.documents.models import AmazonDocument
+from app.documents.service import DocumentRequest
+from app.settings import Settings, SyncSettings
+from app.sync import dataset as datasets
+from app.sync.dataset import Counts, OpenRows, Page, Scope, WindowKind
+from app.sync.models import Job, SyncState
+from app.sync.planner import Window
+from app.sync.repository import SyncRepository
+from app.sync.run import SyncRun
+from app.sync.service import RUN_ACTOR, dispatch_due
+from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
+from tests.factories.connections import make_seller
+
+pytestmark = pytest.mark.usefixtures("clean_tables")
+
+# An entity name the schema accepts that no dataset of the product uses yet.
+NAME = "ads_metrics"
+
+
+class Reports:
+    """Amazon's side of the dataset's documents: DONE at the first check, but one window's is
+    CANCELLED."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+        self.cancel: set[str] = set()
+
+    async def submit(self, request: Window, *, reuse: bool = True) -> str:
+        self.created.append(request.start.isoformat())
+        return f"R{len(self.created)}"
+
+    async def status(self, job_id: str) -> JobStatus:
+        if self.created[int(job_id[1:]) - 1] in self.cancel:
+            return JobStatus(job_id, "cancelled", "CANCELLED")
+        return JobStatus(job_id, "done", "DONE", document_id=f"D-{job_id}")
+
+    async def rows(self, status: JobStatus) -> AsyncIterator[dict[str, Any]]:
+        start = self.created[int(status.job_id[1:]) - 1]
+        for n in range(3):
+            yield {"window": start, "n": n}
+
+
+class DailyDataset:
+    """Three rows per backfill window (by document, or one page when the document is cancelled),
+    one row per delta page; kept in memory."""
+
+    name = NAME
+    provider = "amazon_sp"
+    history = timedelta(days=90)
+    window = timedelta(days=30)
+    documents_ahead = 2
+
+    def __init__(self) -> None:
+        self.reports = Reports()
+        self.kept: dict[tuple[str, Any], dict[str, Any]] = {}
+        self.page_windows: list[tuple[WindowKind, Window]] = []
+
+    async def pages(
+        self, client: Any, scope: Scope, kind: WindowKind, window: Window, page_token: str | None
+    ) -> AsyncIterator[Page[list[dict[str, Any]]]]:
+        self.page_windows.append((kind, window))
+        if kind == "delta":
+            yield Page([{"window": "delta", "n": window.end.isoformat()}], None)
+            return
+        yield Page([{"window": window.start.isoformat(), "n": n} for n in range(3)], None)
+
+    def document_source(self, client: Any) -> Reports:
+        return self.reports
+
+    def document_request(self, scope: Scope, window: Window) -> DocumentRequest[Window]:
+        return DocumentRequest(
+            "report", f"daily|{window.start.isoformat()}", {"start": str(window.start)}, window
+        )
+
+    async def document_batches(
+        self, scope: Scope, open_rows: OpenRows
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        yield [row async for row in open_rows()]
+
+    async def upsert(self, session: AsyncSession, batch: list[dict[str, Any]]) -> Counts:
+        inserted = sum(1 for row in batch if (row["window"], row["n"]) not in self.kept)
+        for row in batch:
+            self.kept[(row["window"], row["n"])] = row
+        return Counts(seen=len(batch), inserted=inserted, unchanged=len(batch) - inserted)
+
+    def job_payload(self, client: Any) -> dict[str, Any]:
+        return {"source": "test"}
+
+    async def stored_rows(
+        self, session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID | None
+    ) -> dict[tuple[uuid.UUID, str], int]:
+        return {}
+
+
+@pytest.fixture
+def daily(monkeypatch: pytest.MonkeyPatch) -> DailyDataset:
+    dataset = DailyDataset()
+    monkeypatch.setitem(datasets._DATASETS, NAME, dataset)
+    return dataset
+
+
+async def _run_until_backfilled(engine: AsyncEngine, dataset: DailyDataset) -> None:
+    sessionmaker = create_sessionmaker(engine)
+    settings = Settings(sync=SyncSettings(sync_max_workers=4))
+
+    @asynccontextmanager
+    async def uow() -> AsyncIterator[AsyncSession]:
+        async with unit_of_work(sessionmaker) as session:
+            yield session
+
+    async def clients(provider: str, connection_id: str) -> object:
+        return object()
+
+    for _ in range(50):
+        async with sessionmaker() as session:
+            await dispatch_due(session, settings)
+            messages = [j.kwargs for j in buffered_jobs(session) if j.actor_name == RUN_ACTOR]
+            discard_buffered_jobs(session)
+            await session.commit()
+        for message in messages:
+            run = SyncRun(
+                uow=uow,
+                clients=clients,
+                datasets=datasets.get,
+                settings=settings,
+                state_id=uuid.UUID(message["state_id"]),
+                claim=message["claim"],
+            )
+            outcome = await run.execute()
+            assert outcome.kind in ("done", "throttled"), outcome
+            async with uow() as session:
+                await SyncRepository(session).release(
+                    uuid.UUID(message["state_id"]), message["claim"], next_run_at=outcome.next_run_at
+                )
+        async with sessionmaker() as session:
+            state = (await session.execute(select(SyncState))).scalars().one()
+        if state.backfill_completed_at is not None:
+            return
+    raise AssertionError("the backfill did not complete")
+
+
+async def test_the_engine_runs_a_dataset_it_does_not_know(engine: AsyncEngine, daily: DailyDataset) -> None:
+    sessionmaker = create_sessionmaker(engine)
+    async with unit_of_work(sessionmaker) as session:
+        seller = await make_seller(session)
+        session.add(
+            SyncState(
+                tenant_id=seller.tenant_id,
+                connection_id=seller.connection_id,
+                marketplace_id="M1",
+                entity=NAME,
+            )
+        )
+    await _run_until_backfilled(engine, daily)
+    # The second window's document is cancelled only once it is asked for (the first ran already).
+    async with sessionmaker() as session:
+        state = (await session.execute(select(SyncState))).scalars().one()
+        jobs = list((await session.execute(select(Job).order_by(Job.window_start))).scalars())
+        records = list((await session.execute(select(AmazonDocument))).scalars())
+    assert state.backfill_from is not None and state.backfill_to is not None
+    assert state.backfill_to - state.backfill_from == timedelta(days=90)
+    backfills = [j for j in jobs if j.kind == "backfill"]
+    # 90 days in windows of 30, contiguous, each read once.
+    assert [(j.window_start, j.window_end) for j in backfills] == [
+        (state.backfill_from + timedelta(days=30 * n), state.backfill_from + timedelta(days=30 * (n + 1)))
+        for n in range(3)
+    ]
+    assert all(j.entity == NAME and j.status == "done" and j.payload["source"] == "test" for j in jobs)
+    assert [j.orders_inserted for j in backfills] == [3, 3, 3]
+    assert all(j.result is not None and j.result["unchanged"] == 0 for j in jobs)
+    assert sorted(k[0] for k in daily.kept if k[0] != "delta") == sorted(
+        [(state.backfill_from + timedelta(days=30 * n)).isoformat() for n in range(3)] * 3
+    )
+    # One document per window, asked for ahead: never two for the same window.
+    assert sorted(r.request_key for r in records) == sorted(
+        f"daily|{(state.backfill_from + timedelta(days=30 * n)).isoformat()}" for n in range(3)
+    )
+    assert len(daily.reports.created) == 3 and all(r.status == "done" for r in records)
+    # The delta ran before the backfill, by pages (the dataset's own query).
+    assert [kind for kind, _ in daily.page_windows] == ["delta"]
+
+
+async def test_a_cancelled_document_is_read_page_by_page(engine: AsyncEngine, daily: DailyDataset) -> None:
+    sessionmaker = create_sessionmaker(engine)
+    async with unit_of_work(sessionmaker) as session:
+        seller = await make_seller(session)
+        session.add(
+            SyncState(
+                tenant_id=seller.tenant_id,
+                connection_id=seller.connection_id,
+                marketplace_id="M1",
+                entity=NAME,
+            )
+        )
+    original = daily.reports.submit
+
+    async def cancel_the_second(request: Window, *, reuse: bool = True) -> str:
+        job_id = await original(request, reuse=reuse)
+        if len(daily.reports.created) == 2:
+            daily.reports.cancel.add(request.start.isoformat())
+        return job_id
+
+    daily.reports.submit = cancel_the_second  # type: ignore[method-assign]
+    await _run_until_backfilled(engine, daily)
+    async with sessionmaker() as session:
+        jobs = list(
+            (
+                await session.execute(select(Job).where(Job.kind == "backfill").order_by(Job.window_start))
+            ).scalars()
+        )
+    assert [j.payload["path"] for j in jobs] == ["report", "report", "report"]
+    assert [j.result["path"] if j.result else None for j in jobs] == ["report", "api", "report"]
+    assert [j.amazon_ids.get("reportStatus") for j in jobs] == [None, "CANCELLED", None]
+    assert [kind for kind, _ in daily.page_windows] == ["delta", "backfill"]
+    assert sum(j.orders_inserted for j in jobs) == 9
