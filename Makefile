@@ -50,9 +50,10 @@ chromium: ## Install Debian's Chromium for browser tests when missing (as root)
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is missing: install it, or set CHROMIUM_PATH" >&2; exit 1; fi
 
-lint: install ## ruff (lint + format check) and the panel's linter
+lint: install ## ruff (lint + format check), the architecture's import contracts, the panel's linter
 	$(BIN)/ruff check api emulator
 	$(BIN)/ruff format --check api emulator
+	cd api && ../$(BIN)/lint-imports --no-cache
 	cd web && $(NPM) run lint
 
 typecheck: install ## mypy (strict) and tsc

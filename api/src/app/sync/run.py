@@ -219,17 +219,20 @@ class SyncRun:
             )
             raise _Stop(delay) from None
 
-    async def _create_job(
+    async def _open_window(
         self,
         dataset: Dataset[Any, Any],
         client: Any,
         kind: WindowKind,
         window: planner.Window,
+        cursor: dict[str, Any],
         **payload: Any,
     ) -> uuid.UUID:
+        """The window's job row and its cursor in `extra[kind]`, in one transaction."""
         assert self.state is not None
         async with self.uow() as session:
-            return await SyncRepository(session).create_job(
+            repo = SyncRepository(session)
+            job_id = await repo.create_job(
                 tenant_id=self.state.tenant_id,
                 connection_id=self.state.connection_id,
                 entity=dataset.name,
@@ -240,6 +243,9 @@ class SyncRun:
                 payload={**payload, **dataset.job_payload(client)},
                 now=utcnow(),
             )
+            self.extra[kind] = {**cursor, "job_id": str(job_id)}
+            await repo.save_progress(self.state_id, self.claim, extra=self.extra)
+        return job_id
 
     async def _pages(
         self,
@@ -307,15 +313,14 @@ class SyncRun:
                 self.extra.pop("force_delta", None)
                 await self._save()
                 return
-            job_id = await self._create_job(dataset, client, "delta", window)
-            self.extra["delta"] = cursor = {
+            window_cursor = {
                 "after": _iso(window.start),
                 "before": _iso(window.end),
                 "next_token": None,
-                "job_id": str(job_id),
                 "next_slot": _iso(slot),
             }
-            await self._save()
+            await self._open_window(dataset, client, "delta", window, window_cursor)
+            cursor = self.extra["delta"]
         job_id = uuid.UUID(cursor["job_id"])
         after, before = _time(cursor["after"]), _time(cursor["before"])
         assert after is not None and before is not None
@@ -367,18 +372,17 @@ class SyncRun:
                 state.backfill_completed_at = now
                 return None
             path = "api" if source is None or self.extra.get("reports") == "unavailable" else "report"
-            job_id = await self._create_job(dataset, client, "backfill", window, path=path)
-            self.extra["backfill"] = cursor = {
+            # Requests ahead were kept here before they became `amazon_documents` rows.
+            self.extra.pop("ahead", None)
+            window_cursor = {
                 "start": _iso(window.start),
                 "end": _iso(window.end),
                 "path": path,
                 "document": None,
                 "next_token": None,
-                "job_id": str(job_id),
             }
-            # Requests ahead were kept here before they became `amazon_documents` rows.
-            self.extra.pop("ahead", None)
-            await self._save()
+            await self._open_window(dataset, client, "backfill", window, window_cursor, path=path)
+            cursor = self.extra["backfill"]
         job_id = uuid.UUID(cursor["job_id"])
         start, end = _time(cursor["start"]), _time(cursor["end"])
         assert start is not None and end is not None

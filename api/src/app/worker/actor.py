@@ -66,8 +66,11 @@ def _with_reschedule(spec: TaskSpec) -> Callable[..., Awaitable[None]]:
 def bind_registered_actors(broker: RedisBroker) -> None:
     """Bind every registered task not yet bound to this broker (registries loaded later are bound
     by the next call)."""
+    declared = broker.get_declared_actors()
     for spec in _REGISTRY.values():
-        if spec.actor is not None and spec.actor.broker is broker:
+        if spec.name in declared:
+            # Bound earlier (a process that set this broker up before, tests switching brokers).
+            spec.actor = broker.get_actor(spec.name)
             continue
         spec.actor = dramatiq.Actor(
             _with_reschedule(spec),

@@ -14,7 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.session import after_commit
-from app.worker.broker import send_job
+from app.worker import broker
 
 log = structlog.get_logger(__name__)
 
@@ -52,5 +52,5 @@ def discard_buffered_jobs(session: AsyncSession) -> None:
 def flush_buffered_jobs(session: AsyncSession) -> None:
     jobs: list[BufferedJob] = session.info.pop(_BUFFER_KEY, [])
     for job in jobs:
-        send_job(job.actor_name, job.kwargs, delay_ms=job.delay_ms)
+        broker.send_job(job.actor_name, job.kwargs, delay_ms=job.delay_ms)
         log.info("job_enqueued", actor=job.actor_name, delay_ms=job.delay_ms)

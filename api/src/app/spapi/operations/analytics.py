@@ -12,17 +12,25 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from app.amazon_http.jobs import JobStatus
-from app.spapi.operations.datakiosk import QuerySpec
+from app.spapi.operations.datakiosk import DataKioskApi, QuerySpec
 from app.spapi.operations.orders import Money
-from app.spapi.operations.reports import ReportSpec
+from app.spapi.operations.reports import ReportsApi, ReportSpec
 
-if TYPE_CHECKING:
-    from app.spapi.client import SpApiClient
+
+class ReportsAndDataKiosk(Protocol):
+    """The part of `SpApiClient` this module uses (operations never import the client itself)."""
+
+    @property
+    def reports(self) -> ReportsApi: ...
+
+    @property
+    def data_kiosk(self) -> DataKioskApi: ...
+
 
 REPORT_TYPE = "GET_SALES_AND_TRAFFIC_REPORT"
 DATASET = "analytics_salesAndTraffic_2024_04_24"
@@ -100,7 +108,7 @@ def day_from_query(row: dict[str, Any]) -> SalesAndTrafficDay:
 class SalesAndTrafficSource:
     """`AsyncDocumentSource[SalesAndTrafficRequest]` over Reports or Data Kiosk."""
 
-    def __init__(self, client: SpApiClient, *, use_data_kiosk: bool) -> None:
+    def __init__(self, client: ReportsAndDataKiosk, *, use_data_kiosk: bool) -> None:
         self._client = client
         self.use_data_kiosk = use_data_kiosk
 
