@@ -11,8 +11,8 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.orders.mapping import order_rows_from_2026
 from app.orders.models import Order
+from app.orders.orders_api_mapping import order_rows_from_2026
 from app.orders.repository import OrderRepository
 from app.orders.schemas import OrdersPage, OrderSummary
 from tests.auth.helpers import as_user, sign_up

@@ -38,8 +38,9 @@ from app.amazon_http.errors import (
     Throttled,
     TransportError,
 )
-from app.orders.mapping import MappedOrders, rows_from_flat_file_report
+from app.orders.report_mapping import rows_from_flat_file_report
 from app.orders.repository import OrderRepository, UpsertCounts
+from app.orders.rows import MappedOrders
 from app.settings import Settings
 from app.spapi.client import SpApiClient
 from app.spapi.operations.orders import OrderQuery, OrdersPage

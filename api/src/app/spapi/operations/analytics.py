@@ -14,11 +14,10 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from app.amazon_http.jobs import JobStatus
 from app.spapi.operations.datakiosk import QuerySpec
-from app.spapi.operations.orders import Money
 from app.spapi.operations.reports import ReportSpec
 
 if TYPE_CHECKING:
@@ -53,6 +52,12 @@ class SalesAndTrafficRequest:
             "sales { orderedProductSales { amount currencyCode } unitsOrdered totalOrderItems } "
             "traffic { pageViews sessions } } } }"
         )
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    amount: Decimal
+    currency: str
 
 
 class SalesAndTrafficDay(BaseModel):
