@@ -35,9 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from app import migrate
 from app.kit.embedded import EmbeddedPostgres
-from app.orders.mapping import ItemRow, MappedOrders, OrderRow
 from app.orders.models import Order, OrderItem, item_line_key
 from app.orders.repository import OrderRepository, UpsertCounts
+from app.orders.rows import ItemRow, MappedOrders, OrderRow
 from app.settings import to_psycopg_url
 from _pace import pace_line
 

@@ -26,8 +26,11 @@ from fastapi import FastAPI
 
 from app.amazon_http import AmazonTransport, RateLimiter, RetryPolicy
 from app.kit.redis import create_redis
+from app.orders.orders_api_mapping import order_row_from_v0, order_rows_from_2026
+from app.orders.rows import OrderRow
 from app.settings import AdsSettings, SecuritySettings, Settings, SpApiSettings
 from app.spapi import SpApiClient
+from app.spapi.operations.orders import AmazonOrder
 from app.tokens.cache import AccessTokenCache
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
@@ -44,6 +47,7 @@ __all__ = [
     "EMULATOR_URL",
     "FAST_RETRY",
     "amazon_settings",
+    "as_row",
     "captured_logs",
     "connection",
     "emulator_app",
@@ -164,6 +168,15 @@ async def request_log(http: httpx.AsyncClient, **filters: Any) -> list[dict[str,
     assert response.status_code == 200
     entries: list[dict[str, Any]] = response.json()
     return entries
+
+
+def as_row(order: AmazonOrder) -> OrderRow:
+    """The `orders` row the product makes of an order the client returned (its status, channel,
+    marketplace and times in our vocabulary): how a test picks or compares orders."""
+    nobody = uuid.UUID(int=0)
+    if order.version == "v0":
+        return order_row_from_v0(order.payload, nobody, nobody)
+    return order_rows_from_2026([order.payload], nobody, nobody).orders[0]
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.db.session import create_sessionmaker, unit_of_work
 from app.notifications.models import NotificationSubscription
 from app.orders.models import Order
-from app.orders.vocabulary import STATUS_FROM_V0
 from app.settings import get_settings
+from app.spapi.operations.orders_vocabulary import STATUS_FROM_V0
 from app.sync.models import Job
 from app.worker.broker import setup_broker
 from app.worker.enqueue import enqueue_job

@@ -28,7 +28,7 @@ from app.spapi.client import SpApiClient
 from app.sync.views import sync_status
 from app.tokens.models import AppSecret
 from app.tokens.service import TokenManager
-from tests.amazon.support import DEMO_SELLER_ID, self_authorize
+from tests.amazon.support import DEMO_SELLER_ID, as_row, self_authorize
 from tests.sync.support import US, create_seller, make_connection
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
@@ -158,7 +158,7 @@ async def test_order_change_refreshes_only_that_sellers_order(
     assert (await emulator_http.post("/_emulator/notifications/poll")).status_code == 200
 
     # The connection covers the US only: a change in another marketplace of the seller is for no one.
-    in_us = [o for o in changed if (await sp_client.orders.get_order(o)).marketplace_id == US]
+    in_us = [o for o in changed if as_row(await sp_client.orders.get_order(o))["marketplace_id"] == US]
     assert in_us, "the activity should touch a US order (seeded emulator)"
     consumer = NotificationConsumer(settings, sessionmaker)
     outcomes = await consume_all(consumer, len(changed))
@@ -185,9 +185,10 @@ async def test_order_change_refreshes_only_that_sellers_order(
         }
     assert sorted(stored) == sorted(in_us)
     for order_id, row in stored.items():
-        amazon = await sp_client.orders.get_order(order_id)
+        amazon = as_row(await sp_client.orders.get_order(order_id))
         assert (row.tenant_id, row.connection_id) == (tenant_id, connection_id)
-        assert row.order_status == amazon.status and row.last_update_date == amazon.last_update_date
+        assert row.order_status == amazon["order_status"]
+        assert row.last_update_date == amazon["last_update_date"]
         assert row.ship_city is None or "Jane" not in str(row.raw)  # no PII was requested
 
     # Refreshing again changes nothing.

@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Base
 from app.orders.endpoints import orders_api_factory
-from app.orders.mapping import MappedOrders, item_rows_from_v0, order_row_from_v0, order_rows_from_2026
+from app.orders.orders_api_mapping import item_rows_from_v0, order_row_from_v0, order_rows_from_2026
 from app.orders.repository import OrderRepository
+from app.orders.rows import MappedOrders
 from app.spapi.operations.orders import OrderQuery, OrdersApi, default_before
 from app.tokens.repository import ConnectionRef
 from app.tokens.service import TokenManager
 from tests.amazon.support import *  # noqa: F403
-from tests.amazon.support import request_log
+from tests.amazon.support import as_row, request_log
 from tests.auth.helpers import sign_up
 from tests.factories.connections import make_connection
 
@@ -32,7 +33,7 @@ async def shipped_order(api: OrdersApi) -> str:
     query = OrderQuery(marketplace_ids=[US], created_after=before - timedelta(days=60), created_before=before)
     async for page in api.search(query):
         for order in page.orders:
-            if order.status == "SHIPPED":
+            if as_row(order)["order_status"] == "SHIPPED":
                 return order.amazon_order_id
     raise AssertionError("the demo seller has a shipped order")
 
@@ -69,13 +70,11 @@ async def test_address_is_shown_audited_and_not_stored(
     order = await api.get_order(amazon_order_id)
     repo = OrderRepository(session)
     if version == "v0":
-        order_row = order_row_from_v0(order.raw, tenant_id, row.id)
-        items = await api.get_items(order)
-        await repo.upsert(
-            MappedOrders(orders=[order_row], items=item_rows_from_v0([i.raw for i in items], order_row))
-        )
+        order_row = order_row_from_v0(order.payload, tenant_id, row.id)
+        items = await api.get_items(order.amazon_order_id)
+        await repo.upsert(MappedOrders(orders=[order_row], items=item_rows_from_v0(items, order_row)))
     else:
-        mapped = order_rows_from_2026([order.raw], tenant_id, row.id)
+        mapped = order_rows_from_2026([order.payload], tenant_id, row.id)
         await repo.upsert(mapped)
     order_id = (
         await session.execute(text("SELECT id FROM orders WHERE tenant_id = :t"), {"t": tenant_id})

@@ -8,13 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.orders.mapping import order_rows_from_2026
 from app.orders.models import Order
+from app.orders.orders_api_mapping import order_rows_from_2026
 from app.orders.repository import OrderRepository
 from app.orders.schemas import OrdersPage, OrderSummary
+from app.spapi.operations.orders_vocabulary import FULFILLMENT_CHANNELS, ORDER_STATUSES
 from tests.auth.helpers import as_user, sign_up
 from tests.factories.connections import make_connection
 from tests.factories.orders import order_2026
@@ -113,6 +115,29 @@ async def test_filters(client: httpx.AsyncClient, session: AsyncSession) -> None
     assert nobody == [] and totals["count"] == 0
     bad = await client.get("/api/orders", params={**base, "cursor": "not-a-cursor"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_cursor"
+
+
+async def test_status_filter_takes_the_vocabulary(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    await sign_up(client)
+    tenant_id, _ = await tenant_with_orders(client, session, 5)
+    base = {"tenant_id": tenant_id}
+    everything, _ = await all_pages(client, {**base, "status": ""})  # empty: no filter
+    assert len(everything) == 5
+    for unknown in ("Shipped", "shipped", "LOST"):
+        response = await client.get("/api/orders", params={**base, "status": unknown})
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "validation_error"
+        assert response.json()["error"]["message"].startswith("query.status:")
+
+
+def test_the_vocabulary_is_an_enum_of_the_openapi_document(app: FastAPI) -> None:
+    document = app.openapi()
+    for model in ("OrderSummary", "OrderDetail"):
+        fields = document["components"]["schemas"][model]["properties"]
+        assert fields["order_status"]["enum"] == list(ORDER_STATUSES)
+        assert fields["fulfillment_channel"]["anyOf"][0]["enum"] == list(FULFILLMENT_CHANNELS)
+    (status,) = [p for p in document["paths"]["/api/orders"]["get"]["parameters"] if p["name"] == "status"]
+    assert status["schema"]["anyOf"][0]["enum"] == list(ORDER_STATUSES)
 
 
 async def test_order_detail_and_tenant_isolation(client: httpx.AsyncClient, session: AsyncSession) -> None:

@@ -7,11 +7,21 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from app.orders.mapping import (
+import pytest
+
+from app.orders.orders_api_mapping import (
     item_rows_from_v0,
     order_row_from_v0,
     order_rows_from_2026,
-    rows_from_flat_file_report,
+    rows_from_orders_api,
+)
+from app.orders.report_mapping import rows_from_flat_file_report
+from app.spapi.operations.orders import AmazonOrder
+from app.spapi.operations.orders_vocabulary import (
+    ORDER_STATUSES,
+    STATUS_FROM_REPORT,
+    STATUS_FROM_V0,
+    V0_STATUS,
 )
 from tests.factories.orders import PII_VALUES, REPORT_HEADER, items_v0, order_2026, order_v0, report_line
 
@@ -63,6 +73,31 @@ def test_v0_order_and_items() -> None:
     assert items[0]["amazon_order_id"] == order["amazon_order_id"]
     assert items[0]["order_last_update_date"] == order["last_update_date"]
     assert_no_pii([order, *items])
+
+
+def test_client_orders_are_mapped_by_their_version() -> None:
+    """What the Orders API client returns (`AmazonOrder`) maps exactly as the payload does."""
+    v0 = AmazonOrder(version="v0", amazon_order_id="113-0000002-0000002", payload=order_v0())
+    new = AmazonOrder(version="2026-01-01", amazon_order_id="113-0000001-0000001", payload=order_2026())
+    items = items_v0()["OrderItems"]
+    mapped = rows_from_orders_api([v0, new], TENANT, CONNECTION, v0_items={v0.amazon_order_id: items})
+    v0_row = order_row_from_v0(order_v0(), TENANT, CONNECTION)
+    from_2026 = order_rows_from_2026([order_2026()], TENANT, CONNECTION)
+    assert mapped.orders == [v0_row, *from_2026.orders]
+    assert mapped.items == [*item_rows_from_v0(items, v0_row), *from_2026.items]
+    with pytest.raises(ValueError, match="not fetched"):
+        rows_from_orders_api([v0], TENANT, CONNECTION)
+
+
+def test_every_spelling_maps_into_the_vocabulary() -> None:
+    assert all(STATUS_FROM_V0[V0_STATUS[status]] == status for status in ORDER_STATUSES)
+    assert set(STATUS_FROM_REPORT.values()) <= set(ORDER_STATUSES)
+    for spelling, status in STATUS_FROM_V0.items():
+        order = order_row_from_v0({**order_v0(), "OrderStatus": spelling}, TENANT, CONNECTION)
+        assert order["order_status"] == status
+    for spelling, status in STATUS_FROM_REPORT.items():
+        lines = [REPORT_HEADER, report_line("113-0000009-0000009", status=spelling)]
+        assert rows_from_flat_file_report(lines, TENANT, CONNECTION).orders[0]["order_status"] == status
 
 
 def test_report_lines_grouped_into_orders_with_computed_total() -> None:

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app.kit.embedded import free_port
-from app.orders.mapping import order_rows_from_2026
+from app.orders.orders_api_mapping import order_rows_from_2026
 from app.orders.repository import OrderRepository
 from app.settings import get_settings
 from app.tokens.repository import SqlTokenStore

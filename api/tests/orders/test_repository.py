@@ -9,14 +9,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.orders.mapping import (
-    MappedOrders,
-    item_rows_from_v0,
-    order_row_from_v0,
-    order_rows_from_2026,
-    rows_from_flat_file_report,
-)
+from app.orders.orders_api_mapping import item_rows_from_v0, order_row_from_v0, order_rows_from_2026
+from app.orders.report_mapping import rows_from_flat_file_report
 from app.orders.repository import OrderRepository, UpsertCounts, Written
+from app.orders.rows import MappedOrders
 from tests.factories.connections import Seller, make_seller
 from tests.factories.orders import PII_VALUES, REPORT_HEADER, items_v0, order_2026, order_v0, report_line
 

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.orders.mapping import MappedOrders, OrderRow, order_rows_from_2026
+from app.orders.orders_api_mapping import order_rows_from_2026
 from app.orders.read_repository import OrderFilters, OrderReadRepository, Totals, _day_split, _month_split
 from app.orders.repository import OrderRepository
+from app.orders.rows import MappedOrders, OrderRow
 from tests.factories.connections import Seller, make_seller
 from tests.factories.orders import order_2026
 from tests.orders.support import kept_totals_and_grouped_orders

@@ -17,7 +17,7 @@ from app.spapi.operations.orders import OrderQuery, default_before
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
-from tests.amazon.support import DEMO_CLIENT_SECRET, self_authorize
+from tests.amazon.support import DEMO_CLIENT_SECRET, as_row, self_authorize
 
 
 async def test_full_flow_logs_no_token_secret_or_pii(
@@ -44,8 +44,8 @@ async def test_full_flow_logs_no_token_secret_or_pii(
     await sp_client.sellers.get_marketplace_participations()
     for api in (sp_client.orders_v0, sp_client.orders_2026):
         page = await anext(aiter(api.search(query)))
-        for order in [o for o in page.orders if o.status in ("SHIPPED", "UNSHIPPED")][:3]:
-            await api.get_items(order.model_copy(update={"items": None}))
+        for order in [o for o in page.orders if as_row(o)["order_status"] in ("SHIPPED", "UNSHIPPED")][:3]:
+            await api.get_items(order.amazon_order_id)
             address = await api.get_address(order.amazon_order_id)
             buyer = await api.get_buyer(order.amazon_order_id)
             for block in (address, buyer):

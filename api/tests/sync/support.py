@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.session import create_sessionmaker, unit_of_work
 from app.orders.models import Order, OrderItem
-from app.orders.vocabulary import STATUS_FROM_V0
+from app.spapi.operations.orders_vocabulary import STATUS_FROM_V0
 from tests.factories.connections import make_synced_connection
 from tests.factories.tenants import make_tenant
 from tests.orders.support import kept_totals_and_grouped_orders

@@ -17,7 +17,7 @@ from app.spapi import SpApiClient
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
-from tests.amazon.support import DEMO_SELLER_ID, request_log, run_processes, self_authorize
+from tests.amazon.support import DEMO_SELLER_ID, as_row, request_log, run_processes, self_authorize
 
 
 async def lwa_calls(http: httpx.AsyncClient) -> list[dict[str, Any]]:
@@ -123,7 +123,7 @@ async def test_redis_holds_only_ciphertext_and_never_an_rdt(
         last_updated_before=before,
     )
     page = await anext(aiter(sp_client.orders_v0.search(query)))
-    shipped = next(o for o in page.orders if o.status in ("SHIPPED", "UNSHIPPED"))
+    shipped = next(o for o in page.orders if as_row(o)["order_status"] in ("SHIPPED", "UNSHIPPED"))
     await sp_client.orders_v0.get_address(shipped.amazon_order_id)
     rdt = next(iter(token_manager.rdts._tokens.values()))[0]
     values = []

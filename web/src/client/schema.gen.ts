@@ -942,7 +942,7 @@ export interface components {
              * Fulfillment Channel
              * @description AFN (Amazon) or MFN (merchant)
              */
-            fulfillment_channel: string | null;
+            fulfillment_channel: ("AFN" | "MFN") | null;
             /** Id */
             id: number;
             /** Is Business Order */
@@ -966,9 +966,10 @@ export interface components {
             number_of_items_unshipped: number | null;
             /**
              * Order Status
-             * @description Amazon's status in the 2026-01-01 spelling, e.g. SHIPPED
+             * @description Amazon's status in the 2026-01-01 spelling
+             * @enum {string}
              */
-            order_status: string;
+            order_status: "PENDING_AVAILABILITY" | "PENDING" | "UNSHIPPED" | "PARTIALLY_SHIPPED" | "SHIPPED" | "INVOICE_UNCONFIRMED" | "CANCELLED" | "UNFULFILLABLE";
             /**
              * Order Total
              * @description NULL while Pending: Amazon shows no money before payment
@@ -1050,7 +1051,7 @@ export interface components {
              * Fulfillment Channel
              * @description AFN (Amazon) or MFN (merchant)
              */
-            fulfillment_channel: string | null;
+            fulfillment_channel: ("AFN" | "MFN") | null;
             /** Id */
             id: number;
             /** Is Business Order */
@@ -1070,9 +1071,10 @@ export interface components {
             number_of_items_unshipped: number | null;
             /**
              * Order Status
-             * @description Amazon's status in the 2026-01-01 spelling, e.g. SHIPPED
+             * @description Amazon's status in the 2026-01-01 spelling
+             * @enum {string}
              */
-            order_status: string;
+            order_status: "PENDING_AVAILABILITY" | "PENDING" | "UNSHIPPED" | "PARTIALLY_SHIPPED" | "SHIPPED" | "INVOICE_UNCONFIRMED" | "CANCELLED" | "UNFULFILLABLE";
             /**
              * Order Total
              * @description NULL while Pending: Amazon shows no money before payment
@@ -1921,8 +1923,8 @@ export interface operations {
                 connection_id?: string | null;
                 /** @description Marketplace id, e.g. ATVPDKIKX0DER */
                 marketplace?: string | null;
-                /** @description Order status, e.g. SHIPPED, UNSHIPPED, PENDING */
-                status?: string | null;
+                /** @description Order status (2026-01-01 spelling) */
+                status?: ("PENDING_AVAILABILITY" | "PENDING" | "UNSHIPPED" | "PARTIALLY_SHIPPED" | "SHIPPED" | "INVOICE_UNCONFIRMED" | "CANCELLED" | "UNFULFILLABLE") | null;
                 /** @description Purchased at or after (ISO-8601) */
                 created_after?: string | null;
                 /** @description Purchased before (ISO-8601) */

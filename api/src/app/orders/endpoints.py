@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BeforeValidator
 from pydantic_core import to_json
 
 from app.amazon_http import AmazonTransport, RateLimiter
@@ -20,6 +21,7 @@ from app.orders.read_repository import OrderFilters
 from app.orders.schemas import OrderDetail, OrdersPage, ShippingAddressOut
 from app.orders.service import OrdersApiFactory, OrdersService
 from app.spapi.operations.orders import OrdersApi
+from app.spapi.operations.orders_vocabulary import OrderStatus
 from app.tenants.dependencies import TenantMember
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.repository import ConnectionRef, SqlTokenStore
@@ -66,7 +68,12 @@ async def list_orders(
     session: SessionDep,
     connection_id: Annotated[uuid.UUID | None, Query(description="Only this Amazon connection")] = None,
     marketplace: Annotated[str | None, Query(description="Marketplace id, e.g. ATVPDKIKX0DER")] = None,
-    status: Annotated[str | None, Query(description="Order status, e.g. SHIPPED, UNSHIPPED, PENDING")] = None,
+    status: Annotated[
+        OrderStatus | None,
+        # `status=` (empty) means no filter, as it always has; any other unknown status is a 422.
+        BeforeValidator(lambda value: value or None),
+        Query(description="Order status (2026-01-01 spelling)"),
+    ] = None,
     created_after: Annotated[datetime | None, Query(description="Purchased at or after (ISO-8601)")] = None,
     created_before: Annotated[datetime | None, Query(description="Purchased before (ISO-8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -77,7 +84,7 @@ async def list_orders(
         tenant_id=access.tenant_id,
         connection_id=connection_id,
         marketplace_id=marketplace or None,
-        status=status or None,
+        status=status,
         created_after=as_utc(created_after),
         created_before=as_utc(created_before),
     )

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.connections.models import Connection
 from app.db.session import psycopg_connection
 from app.orders.models import Order, OrderItem
+from app.spapi.operations.orders_vocabulary import OrderStatus
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class OrderFilters:
     tenant_id: uuid.UUID
     connection_id: uuid.UUID | None = None
     marketplace_id: str | None = None
-    status: str | None = None
+    status: OrderStatus | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
 

@@ -13,24 +13,22 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.orders.mapping import MappedOrders, item_rows_from_v0, order_row_from_v0, order_rows_from_2026
+from app.orders.orders_api_mapping import rows_from_orders_api
 from app.orders.repository import OrderRepository, UpsertCounts
+from app.orders.rows import MappedOrders
 from app.spapi.client import SpApiClient
-from app.spapi.operations.orders import Order
+from app.spapi.operations.orders import AmazonOrder
 
 
 async def map_orders(
-    client: SpApiClient, orders: Sequence[Order], tenant_id: uuid.UUID, connection_id: uuid.UUID
+    client: SpApiClient, orders: Sequence[AmazonOrder], tenant_id: uuid.UUID, connection_id: uuid.UUID
 ) -> MappedOrders:
-    if client.orders.version == "v0":
-        mapped = MappedOrders()
-        for order in orders:
-            row = order_row_from_v0(order.raw, tenant_id, connection_id)
-            items = await client.orders.get_items(order)
-            mapped.orders.append(row)
-            mapped.items.extend(item_rows_from_v0([i.raw for i in items], row))
-        return mapped
-    return order_rows_from_2026([o.raw for o in orders], tenant_id, connection_id)
+    v0_items = {
+        order.amazon_order_id: await client.orders.get_items(order.amazon_order_id)
+        for order in orders
+        if order.version == "v0"
+    }
+    return rows_from_orders_api(orders, tenant_id, connection_id, v0_items=v0_items)
 
 
 async def fetch_order(

@@ -40,7 +40,7 @@ import psycopg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.session import psycopg_connection
-from app.orders.mapping import ItemRow, MappedOrders, OrderRow
+from app.orders.rows import ItemRow, MappedOrders, OrderRow
 
 BATCH_SIZE = 5000
 
@@ -368,7 +368,7 @@ class OrderRepository:
                 await copy.write_row(record)
 
     async def upsert(self, mapped: MappedOrders, *, batch_size: int = BATCH_SIZE) -> Written:
-        """Insert or update orders and their item lines (rows from `app.orders.mapping`; see the
+        """Insert or update orders and their item lines (rows from `app.orders.rows`; see the
         module docstring), then recompute the day and month totals of the days written.
 
         The totals come last because their recompute takes a transaction lock per (connection,

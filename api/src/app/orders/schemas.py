@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.spapi.operations.orders_vocabulary import FulfillmentChannel, OrderStatus
+
 
 class OrderSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -18,8 +20,8 @@ class OrderSummary(BaseModel):
     marketplace_id: str
     purchase_date: datetime
     last_update_date: datetime
-    order_status: str = Field(description="Amazon's status in the 2026-01-01 spelling, e.g. SHIPPED")
-    fulfillment_channel: str | None = Field(description="AFN (Amazon) or MFN (merchant)")
+    order_status: OrderStatus = Field(description="Amazon's status in the 2026-01-01 spelling")
+    fulfillment_channel: FulfillmentChannel | None = Field(description="AFN (Amazon) or MFN (merchant)")
     sales_channel: str | None
     currency: str | None
     order_total: Decimal | None = Field(

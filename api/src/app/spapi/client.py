@@ -1,7 +1,8 @@
 """`SpApiClient`: one selling partner (or the application, for grantless calls) in one region.
 
 Operations are grouped by API (`client.orders`, `client.reports`, ...); each builds its request and
-parses the answer into our own models. Everything else (slots, retries, token refresh, metrics) is
+hands back the answer (orders as Amazon's own objects, mapped to rows by `app.orders`; the rest
+parsed into small models). Everything else (slots, retries, token refresh, metrics) is
 the shared `AmazonTransport`. No FastAPI, no SQLAlchemy: the client gets a `TokenProvider`.
 """
 

@@ -44,6 +44,15 @@ def iso_z(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def parse_time(value: Any) -> datetime:
+    """Amazon's ISO-8601 times (with `Z`, an offset, or naive = UTC) -> aware UTC datetime."""
+    text = str(value).strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
 def encode_query(params: Mapping[str, QueryValue]) -> dict[str, str]:
     """SP-API query conventions: arrays comma-separated, times ISO-Z, booleans lower case."""
     out: dict[str, str] = {}

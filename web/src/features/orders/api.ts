@@ -8,25 +8,16 @@ export type OrderItem = components['schemas']['OrderItemOut']
 export type OrdersPage = components['schemas']['OrdersPage']
 export type OrdersTotals = components['schemas']['OrdersTotals']
 export type ShippingAddress = components['schemas']['ShippingAddressOut']
+/** Amazon's order status (2026-01-01 spelling), as the API's enum defines it. */
+export type OrderStatus = OrderSummary['order_status']
 
 /** Filters as they appear in the page URL (empty string = not set). */
 export interface OrderFilters {
   marketplace: string
-  status: string
+  status: OrderStatus | ''
   from: string // yyyy-mm-dd, inclusive
   to: string // yyyy-mm-dd, inclusive
 }
-
-export const ORDER_STATUSES = [
-  'PENDING',
-  'UNSHIPPED',
-  'PARTIALLY_SHIPPED',
-  'SHIPPED',
-  'CANCELLED',
-  'UNFULFILLABLE',
-  'PENDING_AVAILABILITY',
-  'INVOICE_UNCONFIRMED',
-] as const
 
 export const PAGE_SIZE = 50
 

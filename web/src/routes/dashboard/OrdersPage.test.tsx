@@ -95,6 +95,16 @@ describe('orders page', () => {
     expect(last.searchParams.get('tenant_id')).toBe('t1')
   })
 
+  it('ignores a status in the URL that the API does not know', async () => {
+    const { calls } = mockFetch(handlers())
+    renderRoutes(routes, '/dashboard/tenants/t1/orders?status=Lost')
+    await screen.findByRole('table', { name: 'Orders' })
+    expect(screen.getByLabelText('Status')).toHaveValue('')
+    const sent = calls.filter((r) => r.url.includes('/api/orders')).map((r) => new URL(r.url).searchParams)
+    expect(sent.length).toBeGreaterThan(0)
+    expect(sent.every((params) => !params.has('status'))).toBe(true)
+  })
+
   it('opens an order and shows the address on demand', async () => {
     const { calls } = mockFetch(handlers())
     renderRoutes(routes, '/dashboard/tenants/t1/orders')

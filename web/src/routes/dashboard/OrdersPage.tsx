@@ -13,13 +13,16 @@ import { OrdersFilters } from '@/features/orders/components/OrdersFilters'
 import { OrdersPager } from '@/features/orders/components/OrdersPager'
 import { OrdersTable } from '@/features/orders/components/OrdersTable'
 import { OrdersTotals } from '@/features/orders/components/OrdersTotals'
+import { isOrderStatus } from '@/features/orders/format'
 
 const FILTER_KEYS = ['marketplace', 'status', 'from', 'to'] as const
 
+/** The filters in the page URL; a status the API does not know (an old or edited link) is ignored. */
 function readFilters(params: URLSearchParams): OrderFilters {
+  const status = params.get('status') ?? ''
   return {
     marketplace: params.get('marketplace') ?? '',
-    status: params.get('status') ?? '',
+    status: isOrderStatus(status) ? status : '',
     from: params.get('from') ?? '',
     to: params.get('to') ?? '',
   }

@@ -14,11 +14,10 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from app.amazon_http.jobs import JobStatus
 from app.spapi.operations.datakiosk import DataKioskApi, QuerySpec
-from app.spapi.operations.orders import Money
 from app.spapi.operations.reports import ReportsApi, ReportSpec
 
 
@@ -61,6 +60,12 @@ class SalesAndTrafficRequest:
             "sales { orderedProductSales { amount currencyCode } unitsOrdered totalOrderItems } "
             "traffic { pageViews sessions } } } }"
         )
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    amount: Decimal
+    currency: str
 
 
 class SalesAndTrafficDay(BaseModel):

@@ -1,63 +1,40 @@
 """One Orders interface over Orders 2026-01-01 (default) and v0 (legacy, retiring 2027-03-27).
 
-Sync code talks to `OrdersApi` only; `ORDERS_API_VERSION` picks the implementation. Both return the
-same models, normalised to one vocabulary (statuses in the 2026 spelling, AFN/MFN channels, money
-as Decimal). `raw` is Amazon's object with the PII blocks removed, so it can be stored as is.
+Sync code talks to `OrdersApi` only; `ORDERS_API_VERSION` picks the implementation. Orders come
+back as Amazon wrote them, not parsed: an `AmazonOrder` is the version's own order object minus
+the buyer PII blocks, tagged with that version, and `app.orders` turns it into rows (the one place
+an order payload is read). Only the on-demand buyer PII (`ShippingAddress`, `BuyerInfo`) is parsed
+here: it goes to the caller and nowhere else. Statuses and channels: `orders_vocabulary`.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-OrderStatus = Literal[
-    "PENDING_AVAILABILITY",
-    "PENDING",
-    "UNSHIPPED",
-    "PARTIALLY_SHIPPED",
-    "SHIPPED",
-    "INVOICE_UNCONFIRMED",
-    "CANCELLED",
-    "UNFULFILLABLE",
-]
+from app.spapi.operations.orders_vocabulary import OrderStatus
+from app.spapi.primitives import OrdersVersion
 
 # Amazon refuses *Before values closer than 2 minutes to now; a little more absorbs clock skew.
 MIN_BEFORE_AGE = timedelta(minutes=2, seconds=5)
 
 
-class Money(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    amount: Decimal
-    currency: str
+@dataclass(frozen=True)
+class AmazonOrder:
+    """One order as the Orders API answered it.
 
+    `payload` is the `version`'s own order object: 2026-01-01 `Order` (with its `orderItems`) or
+    v0 `Order` (items apart: `OrdersApi.get_items`), without the buyer PII blocks (2026-01-01
+    `buyer`, `recipient`; v0 `ShippingAddress`, `BuyerInfo`, ...). Amazon's field names, untouched.
+    """
 
-class OrderItem(BaseModel):
-    order_item_id: str
-    asin: str | None = None
-    seller_sku: str | None = None
-    title: str | None = None
-    quantity_ordered: int = 0
-    quantity_shipped: int | None = None
-    item_price: Money | None = None
-    raw: dict[str, Any] = {}
-
-
-class Order(BaseModel):
+    version: OrdersVersion
     amazon_order_id: str
-    purchase_date: datetime
-    last_update_date: datetime
-    status: str
-    fulfillment_channel: str | None = None  # AFN | MFN
-    marketplace_id: str | None = None
-    order_total: Money | None = None
-    # Orders 2026-01-01 always returns items; v0 needs getOrderItems (None = not fetched).
-    items: list[OrderItem] | None = None
-    raw: dict[str, Any] = {}
+    payload: dict[str, Any]
 
 
 class ShippingAddress(BaseModel):
@@ -119,14 +96,17 @@ class OrderQuery:
             raise ValueError("max_results must be within 1..100")
 
 
-@dataclass
+@dataclass(frozen=True)
 class OrdersPage:
-    orders: list[Order]
+    """One page of searchOrders (2026-01-01) or getOrders (v0)."""
+
+    orders: list[AmazonOrder]
     # Give it back to `search(..., page_token=...)` to resume after a crash (24 h life in 2026).
     next_token: str | None
+    # The window's end as Amazon applied it (Amazon's own answer, when it gives one).
     created_before: datetime | None = None
     last_updated_before: datetime | None = None
-    request_id: str | None = field(default=None)
+    request_id: str | None = None
 
 
 def default_before(now: datetime | None = None) -> datetime:
@@ -135,16 +115,20 @@ def default_before(now: datetime | None = None) -> datetime:
 
 
 class OrdersApi(Protocol):
-    version: str
+    version: OrdersVersion
 
     def search(self, query: OrderQuery, *, page_token: str | None = None) -> AsyncIterator[OrdersPage]:
         """Every page of orders matching `query` (no PII)."""
         ...
 
-    async def get_order(self, order_id: str) -> Order: ...
+    async def get_order(self, order_id: str) -> AmazonOrder:
+        """One order (no PII); 2026-01-01 with its items."""
+        ...
 
-    async def get_items(self, order: Order) -> list[OrderItem]:
-        """The order's items (2026: already on the order; v0: getOrderItems, all pages)."""
+    async def get_items(self, order_id: str) -> list[dict[str, Any]]:
+        """Amazon's item objects of one order, buyer PII blocks removed. v0: getOrderItems, every
+        page (the v0 sync needs it per order); 2026-01-01: getOrder's `orderItems` (the orders
+        of `search` and `get_order` already carry them)."""
         ...
 
     async def get_address(self, order_id: str) -> ShippingAddress | None:
@@ -152,18 +136,6 @@ class OrdersApi(Protocol):
         ...
 
     async def get_buyer(self, order_id: str) -> BuyerInfo | None: ...
-
-
-def parse_time(value: Any) -> datetime:
-    text = str(value)
-    parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def money(value: Any, *, amount_key: str, currency_key: str) -> Money | None:
-    if not isinstance(value, dict) or value.get(amount_key) is None:
-        return None
-    return Money(amount=Decimal(str(value[amount_key])), currency=str(value.get(currency_key) or ""))
 
 
 def without(raw: dict[str, Any], keys: frozenset[str]) -> dict[str, Any]:

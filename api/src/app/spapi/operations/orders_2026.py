@@ -8,62 +8,31 @@ from typing import Any
 
 from app.amazon_http.errors import request_id_of
 from app.spapi.operations.orders import (
+    AmazonOrder,
     BuyerInfo,
-    Order,
-    OrderItem,
     OrderQuery,
     OrdersPage,
     ShippingAddress,
-    money,
-    parse_time,
     without,
 )
-from app.spapi.primitives import Operation, QueryValue, SpApiCaller
+from app.spapi.primitives import Operation, OrdersVersion, QueryValue, SpApiCaller, parse_time
 
 SEARCH_ORDERS = Operation("orders2026", "searchOrders", "GET", "/orders/2026-01-01/orders")
 GET_ORDER = Operation("orders2026", "getOrder", "GET", "/orders/2026-01-01/orders/{orderId}")
 
 _PII_KEYS = frozenset({"buyer", "recipient"})
-_CHANNEL = {"AMAZON": "AFN", "MERCHANT": "MFN"}
 # Non-PII blocks the sync stores: money and fulfillment details.
 _SYNC_DATA = ["PROCEEDS", "FULFILLMENT"]
 
 
-def item_from_2026(raw: dict[str, Any]) -> OrderItem:
-    product = raw.get("product") or {}
-    price = (product.get("price") or {}).get("unitPrice")
-    fulfillment = raw.get("fulfillment") or {}
-    return OrderItem(
-        order_item_id=str(raw["orderItemId"]),
-        asin=product.get("asin"),
-        seller_sku=product.get("sellerSku"),
-        title=product.get("title"),
-        quantity_ordered=int(raw.get("quantityOrdered") or 0),
-        quantity_shipped=fulfillment.get("quantityFulfilled"),
-        item_price=money(price, amount_key="amount", currency_key="currencyCode"),
-        raw=raw,
-    )
-
-
-def order_from_2026(raw: dict[str, Any]) -> Order:
-    fulfillment = raw.get("fulfillment") or {}
-    channel = raw.get("salesChannel") or {}
-    proceeds = raw.get("proceeds") or {}
-    return Order(
-        amazon_order_id=str(raw["orderId"]),
-        purchase_date=parse_time(raw["createdTime"]),
-        last_update_date=parse_time(raw["lastUpdatedTime"]),
-        status=str(fulfillment.get("fulfillmentStatus") or "PENDING"),
-        fulfillment_channel=_CHANNEL.get(str(fulfillment.get("fulfilledBy")), fulfillment.get("fulfilledBy")),
-        marketplace_id=channel.get("marketplaceId"),
-        order_total=money(proceeds.get("grandTotal"), amount_key="amount", currency_key="currencyCode"),
-        items=[item_from_2026(i) for i in raw.get("orderItems") or []],
-        raw=without(raw, _PII_KEYS),
+def amazon_order_2026(raw: dict[str, Any]) -> AmazonOrder:
+    return AmazonOrder(
+        version="2026-01-01", amazon_order_id=str(raw["orderId"]), payload=without(raw, _PII_KEYS)
     )
 
 
 class Orders2026Api:
-    version = "2026-01-01"
+    version: OrdersVersion = "2026-01-01"
 
     def __init__(self, client: SpApiCaller) -> None:
         self._client = client
@@ -85,7 +54,7 @@ class Orders2026Api:
             body = response.json()
             token = (body.get("pagination") or {}).get("nextToken") or None
             yield OrdersPage(
-                orders=[order_from_2026(o) for o in body.get("orders", [])],
+                orders=[amazon_order_2026(o) for o in body.get("orders", [])],
                 next_token=token,
                 created_before=parse_time(body["createdBefore"]) if body.get("createdBefore") else None,
                 last_updated_before=parse_time(body["lastUpdatedBefore"])
@@ -96,16 +65,15 @@ class Orders2026Api:
             if token is None:
                 return
 
-    async def get_order(self, order_id: str) -> Order:
+    async def get_order(self, order_id: str) -> AmazonOrder:
         body = await self._client.call_json(
             GET_ORDER, path_params={"orderId": order_id}, params={"includedData": _SYNC_DATA}
         )
-        return order_from_2026(body["order"])
+        return amazon_order_2026(body["order"])
 
-    async def get_items(self, order: Order) -> list[OrderItem]:
-        if order.items is not None:
-            return order.items
-        return (await self.get_order(order.amazon_order_id)).items or []
+    async def get_items(self, order_id: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = (await self.get_order(order_id)).payload.get("orderItems") or []
+        return items
 
     async def _get_pii(self, order_id: str, block: str) -> dict[str, Any]:
         body = await self._client.call_json(

@@ -9,17 +9,15 @@ from typing import Any
 from app.amazon_http.errors import request_id_of
 from app.spapi.auth import RestrictedResource
 from app.spapi.operations.orders import (
+    AmazonOrder,
     BuyerInfo,
-    Order,
-    OrderItem,
     OrderQuery,
     OrdersPage,
     ShippingAddress,
-    money,
-    parse_time,
     without,
 )
-from app.spapi.primitives import Operation, QueryValue, SpApiCaller
+from app.spapi.operations.orders_vocabulary import V0_STATUS
+from app.spapi.primitives import Operation, OrdersVersion, QueryValue, SpApiCaller, parse_time
 
 GET_ORDERS = Operation("ordersV0", "getOrders", "GET", "/orders/v0/orders")
 GET_ORDER = Operation("ordersV0", "getOrder", "GET", "/orders/v0/orders/{orderId}")
@@ -29,52 +27,21 @@ GET_ORDER_BUYER_INFO = Operation(
     "ordersV0", "getOrderBuyerInfo", "GET", "/orders/v0/orders/{orderId}/buyerInfo"
 )
 
-_STATUS_FROM_V0 = {
-    "PendingAvailability": "PENDING_AVAILABILITY",
-    "Pending": "PENDING",
-    "Unshipped": "UNSHIPPED",
-    "PartiallyShipped": "PARTIALLY_SHIPPED",
-    "Shipped": "SHIPPED",
-    "InvoiceUnconfirmed": "INVOICE_UNCONFIRMED",
-    "Canceled": "CANCELLED",
-    "Unfulfillable": "UNFULFILLABLE",
-}
-_STATUS_TO_V0 = {v: k for k, v in _STATUS_FROM_V0.items()}
-# Restricted blocks: present only with an RDT, and never kept in `raw`.
+# Restricted blocks: present only with an RDT, and never kept in `payload`.
 _PII_KEYS = frozenset(
     {"ShippingAddress", "BuyerInfo", "BuyerTaxInformation", "DefaultShipFromLocationAddress"}
 )
 _ITEM_PII_KEYS = frozenset({"BuyerInfo", "BuyerRequestedCancel"})
 
 
-def order_from_v0(raw: dict[str, Any]) -> Order:
-    return Order(
-        amazon_order_id=str(raw["AmazonOrderId"]),
-        purchase_date=parse_time(raw["PurchaseDate"]),
-        last_update_date=parse_time(raw["LastUpdateDate"]),
-        status=_STATUS_FROM_V0.get(str(raw.get("OrderStatus")), str(raw.get("OrderStatus"))),
-        fulfillment_channel=raw.get("FulfillmentChannel"),
-        marketplace_id=raw.get("MarketplaceId"),
-        order_total=money(raw.get("OrderTotal"), amount_key="Amount", currency_key="CurrencyCode"),
-        raw=without(raw, _PII_KEYS),
-    )
-
-
-def item_from_v0(raw: dict[str, Any]) -> OrderItem:
-    return OrderItem(
-        order_item_id=str(raw["OrderItemId"]),
-        asin=raw.get("ASIN"),
-        seller_sku=raw.get("SellerSKU"),
-        title=raw.get("Title"),
-        quantity_ordered=int(raw.get("QuantityOrdered") or 0),
-        quantity_shipped=raw.get("QuantityShipped"),
-        item_price=money(raw.get("ItemPrice"), amount_key="Amount", currency_key="CurrencyCode"),
-        raw=without(raw, _ITEM_PII_KEYS),
+def amazon_order_v0(raw: dict[str, Any]) -> AmazonOrder:
+    return AmazonOrder(
+        version="v0", amazon_order_id=str(raw["AmazonOrderId"]), payload=without(raw, _PII_KEYS)
     )
 
 
 class OrdersV0Api:
-    version = "v0"
+    version: OrdersVersion = "v0"
 
     def __init__(self, client: SpApiCaller) -> None:
         self._client = client
@@ -86,7 +53,7 @@ class OrdersV0Api:
             "CreatedBefore": query.created_before,
             "LastUpdatedAfter": query.last_updated_after,
             "LastUpdatedBefore": query.last_updated_before,
-            "OrderStatuses": [_STATUS_TO_V0[s] for s in query.statuses],
+            "OrderStatuses": [V0_STATUS[s] for s in query.statuses],
             "MaxResultsPerPage": query.max_results,
         }
         token = page_token
@@ -96,7 +63,7 @@ class OrdersV0Api:
             payload = response.json().get("payload") or {}
             token = payload.get("NextToken") or None
             yield OrdersPage(
-                orders=[order_from_v0(o) for o in payload.get("Orders", [])],
+                orders=[amazon_order_v0(o) for o in payload.get("Orders", [])],
                 next_token=token,
                 created_before=parse_time(payload["CreatedBefore"]) if payload.get("CreatedBefore") else None,
                 last_updated_before=parse_time(payload["LastUpdatedBefore"])
@@ -107,19 +74,19 @@ class OrdersV0Api:
             if token is None:
                 return
 
-    async def get_order(self, order_id: str) -> Order:
+    async def get_order(self, order_id: str) -> AmazonOrder:
         body = await self._client.call_json(GET_ORDER, path_params={"orderId": order_id})
-        return order_from_v0(body["payload"])
+        return amazon_order_v0(body["payload"])
 
-    async def get_items(self, order: Order) -> list[OrderItem]:
-        items: list[OrderItem] = []
+    async def get_items(self, order_id: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
         token: str | None = None
         while True:
             body = await self._client.call_json(
-                GET_ORDER_ITEMS, path_params={"orderId": order.amazon_order_id}, params={"NextToken": token}
+                GET_ORDER_ITEMS, path_params={"orderId": order_id}, params={"NextToken": token}
             )
             payload = body.get("payload") or {}
-            items.extend(item_from_v0(i) for i in payload.get("OrderItems", []))
+            items.extend(without(i, _ITEM_PII_KEYS) for i in payload.get("OrderItems", []))
             token = payload.get("NextToken") or None
             if token is None:
                 return items

@@ -1,7 +1,8 @@
 import { Badge } from '@/components/ui/badge'
+import type { OrderStatus } from '../api'
 import { statusLabel } from '../format'
 
-const VARIANTS: Record<string, 'default' | 'secondary' | 'destructive' | 'outline'> = {
+const VARIANTS: Partial<Record<OrderStatus, 'default' | 'secondary' | 'destructive' | 'outline'>> = {
   SHIPPED: 'default',
   PARTIALLY_SHIPPED: 'secondary',
   UNSHIPPED: 'secondary',
@@ -9,7 +10,7 @@ const VARIANTS: Record<string, 'default' | 'secondary' | 'destructive' | 'outlin
   UNFULFILLABLE: 'destructive',
 }
 
-export function OrderStatusBadge({ status }: { status: string }) {
+export function OrderStatusBadge({ status }: { status: OrderStatus }) {
   return (
     <Badge variant={VARIANTS[status] ?? 'outline'} data-status={status}>
       {statusLabel(status)}

@@ -4,8 +4,8 @@ import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { useMarketplaces } from '@/features/connections/api'
-import { ORDER_STATUSES, type OrderFilters } from '../api'
-import { statusLabel } from '../format'
+import type { OrderFilters } from '../api'
+import { isOrderStatus, ORDER_STATUSES, statusLabel } from '../format'
 
 const SELECT = 'border-input bg-background h-9 w-full rounded-md border px-2 text-sm shadow-xs'
 
@@ -42,7 +42,7 @@ export function OrdersFilters({ value, onChange }: Props) {
       </div>
       <div className="space-y-1.5">
         <Label htmlFor="orders-status">Status</Label>
-        <select id="orders-status" className={SELECT} value={value.status} onChange={(e) => set({ status: e.target.value })}>
+        <select id="orders-status" className={SELECT} value={value.status} onChange={(e) => set({ status: isOrderStatus(e.target.value) ? e.target.value : '' })}>
           <option value="">All statuses</option>
           {ORDER_STATUSES.map((s) => (
             <option key={s} value={s}>
