@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from app.orders import sync as orders_sync
-from app.orders.mapping import MappedOrders, rows_from_flat_file_report
+from app.orders.report_mapping import rows_from_flat_file_report
+from app.orders.rows import MappedOrders
 from app.sync.dataset import Scope
 from tests.factories.orders import REPORT_HEADER, report_line
 

@@ -399,3 +399,40 @@ async def test_a_report_that_is_gone_is_requested_again(
     assert len(gone) == 3
     assert not [o for o in h.outcomes if o.kind == "error"]
     await check_orders_exactly(emulator_http, engine, seller, connection_id)
+
+
+async def test_orders_api_v0_backfills_and_deltas_to_the_same_truth(
+    harness: tuple[Harness, str, uuid.UUID],
+    emulator_http: httpx.AsyncClient,
+    engine: AsyncEngine,
+    emulator_app: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same engine and dataset over Orders v0 (getOrders, then getOrderItems per order): the API
+    path of every window, then a delta, store what 2026-01-01 stores."""
+    from sqlalchemy import update
+
+    from app.sync.service import request_delta
+
+    h, seller, connection_id = harness
+
+    async def v0_client(provider: str, connection_id: str) -> SpApiClient:
+        return h.manager.spapi_client(h.refs[connection_id], max_wait_s=0.0, orders_api_version="v0")
+
+    monkeypatch.setattr(h, "client", v0_client)
+    async with h.uow() as session:
+        await session.execute(update(SyncState).values(extra={"reports": "unavailable"}))
+    await h.until_backfilled()
+    assert await ours(engine, connection_id) == comparable(await truth(emulator_http, seller))
+    await check_orders_exactly(emulator_http, engine, seller, connection_id)
+    backdated_activity(emulator_app, seller, 3, 0, 260)
+    async with h.uow() as session:
+        tenant_id = (await _any_state(session)).tenant_id
+        await request_delta(session, tenant_id, connection_id)
+    for message in await h.dispatch():
+        await h.run(message)
+    assert await ours(engine, connection_id) == comparable(await truth(emulator_http, seller))
+    async with h.sessionmaker() as session:
+        jobs = list((await session.execute(select(Job))).scalars())
+    assert {j.payload.get("orders_api_version") for j in jobs} == {"v0"}
+    assert {j.payload.get("path") for j in jobs if j.kind == "backfill"} == {"api"}

@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.jobs import AsyncDocumentSource
 from app.documents.service import DocumentRequest
-from app.orders.mapping import MappedOrders, rows_from_flat_file_report
 from app.orders.read_repository import OrderReadRepository
 from app.orders.refresh import map_orders
+from app.orders.report_mapping import rows_from_flat_file_report
 from app.orders.repository import OrderRepository
+from app.orders.rows import MappedOrders
 from app.spapi.client import SpApiClient
 from app.spapi.operations.orders import OrderQuery
 from app.spapi.operations.reports import ReportSpec
