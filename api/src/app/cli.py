@@ -144,7 +144,7 @@ def create_user(
     """Create a user who can sign in to the panel (and optionally their first tenant)."""
     import asyncio
 
-    from app.auth.commands import create_user_command
+    from app.tenants.commands import create_user_command
 
     try:
         user_id = asyncio.run(create_user_command(email, password, name, tenant))
