@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 import app.tasks  # noqa: F401  (the actor registry, bound to the broker in the lifespan)
+from app.connections.clients import AmazonClients
 from app.db.session import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.health.endpoints import router as health_router
 from app.kit.errors import install_error_handlers
@@ -58,6 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessionmaker = create_read_sessionmaker(app.state.engine)
         app.state.redis = create_redis(settings.redis.redis_url)
         app.state.http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
+        # One token manager and one transport for every request (`AmazonClientsDep`).
+        app.state.amazon_clients = AmazonClients.build(
+            settings, redis=app.state.redis, sessionmaker=app.state.sessionmaker, http=app.state.http
+        )
         app.state.readiness = {}
         setup_broker(settings.redis.redis_url)
         log.info("api_started", environment=settings.runtime.environment)

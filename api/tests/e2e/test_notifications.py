@@ -15,9 +15,9 @@ from amazon_emulator.config import EmulatorConfig
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.db.session import create_sessionmaker, unit_of_work
 from app.notifications.models import NotificationSubscription
+from app.notifications.tasks import SUBSCRIBE_ACTOR
 from app.orders.models import Order
 from app.orders.vocabulary import STATUS_FROM_V0
 from app.settings import get_settings

@@ -16,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.amazon_http.lwa import SCOPE_NOTIFICATIONS
-from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.db.session import create_sessionmaker, unit_of_work
-from app.notifications.consumer import NotificationConsumer, queue_arn
+from app.notifications.consumer import NotificationConsumer
 from app.notifications.models import NotificationDestination, NotificationSubscription
-from app.notifications.service import REFRESH_ORDER_ACTOR, subscribe_missing, subscribe_order_changes
+from app.notifications.service import REFRESH_ORDER_ACTOR, subscribe_order_changes
+from app.notifications.sqs import queue_arn
+from app.notifications.tasks import SUBSCRIBE_ACTOR, subscribe_missing
 from app.orders.models import Order
 from app.settings import NotificationSettings, Settings
 from app.spapi.client import SpApiClient
@@ -50,7 +51,7 @@ def sent_jobs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]
     """Jobs the units of work send after committing (the broker itself is tested elsewhere)."""
     sent: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(
-        "app.worker.broker.send_job", lambda name, kwargs, delay_ms=None: sent.append((name, kwargs))
+        "app.worker.enqueue.send_job", lambda name, kwargs, delay_ms=None: sent.append((name, kwargs))
     )
     return sent
 

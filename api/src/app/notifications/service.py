@@ -7,7 +7,7 @@
   active connection of the seller that covers the order's marketplace, so a change shows up in
   seconds; the 15-minute delta stays as the safety net for anything a notification misses.
 * APPLICATION_OAUTH_CLIENT_NEW_SECRET stores the rotated client secret (see
-  `app.connections.client_secret`).
+  `app.tokens.client_secret`).
 
 Envelopes come in two casings (ORDER_CHANGE: `NotificationType`/`Payload`; the others:
 `notificationType`/`payload`): both are read. Services never commit; the caller's unit of work
@@ -24,10 +24,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.errors import Conflict
-from app.connections.client_secret import NEW_SECRET_NOTIFICATION, store_new_client_secret
-from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.notifications.repository import NotificationRepository
 from app.spapi.operations.notifications import PAYLOAD_VERSIONS, NotificationsApi
+from app.tokens.client_secret import NEW_SECRET_NOTIFICATION, store_new_client_secret
 from app.worker.enqueue import enqueue_job
 
 log = structlog.get_logger("app.notifications")
@@ -103,13 +102,10 @@ async def handle_notification(
     return "ignored"
 
 
-async def subscribe_missing(session: AsyncSession) -> int:
-    """Enqueue the subscription of every active seller connection that has none (connected before
-    the queue was configured, or whose subscription failed); returns how many."""
-    missing = await NotificationRepository(session).connections_without(ORDER_CHANGE)
-    for tenant_id, connection_id in missing:
-        enqueue_job(session, SUBSCRIBE_ACTOR, connection_id=str(connection_id), tenant_id=str(tenant_id))
-    return len(missing)
+async def unsubscribed_sellers(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(tenant_id, connection_id) of every active seller connection without an ORDER_CHANGE
+    subscription (connected before the queue was configured, or whose subscription failed)."""
+    return await NotificationRepository(session).connections_without(ORDER_CHANGE)
 
 
 async def subscribe_order_changes(

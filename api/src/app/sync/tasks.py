@@ -22,9 +22,11 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import app.sync.lifecycle  # noqa: F401  (the sync engine's subscribers to connection events)
 from app.amazon_http.errors import NotFound, Throttled
 from app.amazon_http.ratelimit import RateLimiter
 from app.amazon_http.transport import create_http_client
+from app.connections.clients import build_token_manager, connection_ref
 from app.notifications.service import REFRESH_ORDER_ACTOR
 from app.settings import get_settings
 from app.spapi.client import SpApiClient
@@ -45,7 +47,7 @@ from app.sync.service import (
 )
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.repository import ConnectionRef
-from app.tokens.service import TokenManager, build_token_manager, connection_ref
+from app.tokens.service import TokenManager
 from app.worker.actor import Reschedule, task
 from app.worker.context import resources, task_session
 from app.worker.scheduler import on_tick
