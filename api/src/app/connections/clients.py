@@ -87,24 +87,6 @@ class MarkNeedsReauth:
             )
 
 
-def build_token_manager(
-    settings: Settings,
-    *,
-    redis: aioredis.Redis,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http: httpx.AsyncClient,
-) -> TokenManager:
-    """The production token manager: the process's HTTP client with the shared Redis limiter, the
-    SQL token store, and `invalid_grant` marking the connection."""
-    return TokenManager(
-        settings=settings,
-        store=SqlTokenStore(sessionmaker, settings.security.encryption_keys),
-        redis=redis,
-        transport=AmazonTransport(http, limiter=RateLimiter(redis)),
-        on_invalid_grant=MarkNeedsReauth(sessionmaker),
-    )
-
-
 class AmazonClients:
     """One per process (see the module's docstring). Clients are cheap: derive one per use."""
 
@@ -129,9 +111,17 @@ class AmazonClients:
         sessionmaker: async_sessionmaker[AsyncSession],
         http: httpx.AsyncClient,
     ) -> AmazonClients:
-        tokens = build_token_manager(settings, redis=redis, sessionmaker=sessionmaker, http=http)
-        assert isinstance(tokens.store, SqlTokenStore)
-        return cls(tokens, tokens.store, sessionmaker)
+        """The production wiring: the process's HTTP client with the Redis limiter shared by every
+        process, the SQL token store, and `invalid_grant` marking the connection."""
+        store = SqlTokenStore(sessionmaker, settings.security.encryption_keys)
+        tokens = TokenManager(
+            settings=settings,
+            store=store,
+            redis=redis,
+            transport=AmazonTransport(http, limiter=RateLimiter(redis)),
+            on_invalid_grant=MarkNeedsReauth(sessionmaker),
+        )
+        return cls(tokens, store, sessionmaker)
 
     @property
     def settings(self) -> Settings:
@@ -200,6 +190,18 @@ class AmazonClients:
 
     def just_issued_ads(self, region: Region, access_token: str, *, max_wait_s: float = 10.0) -> AdsClient:
         return self.tokens.advertiser_client(region, JustIssuedToken(access_token), max_wait_s=max_wait_s)
+
+
+def build_token_manager(
+    settings: Settings,
+    *,
+    redis: aioredis.Redis,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    http: httpx.AsyncClient,
+) -> TokenManager:
+    """The production token manager alone (`AmazonClients.build` wires it), for a caller that
+    builds its own clients from it: the sync worker, until it takes `worker_amazon_clients()`."""
+    return AmazonClients.build(settings, redis=redis, sessionmaker=sessionmaker, http=http).tokens
 
 
 def _worker_clients(worker: WorkerResources) -> AmazonClients:

@@ -27,8 +27,8 @@ from app.tokens.models import AppSecret, Token
 
 @dataclass(frozen=True)
 class ConnectionRef:
-    """What the token layer needs to know about a connection (no secrets). Built from a stored
-    connection by `app.connections.clients` only."""
+    """What the token layer needs to know about a connection (no secrets). The product makes one
+    from a stored connection in one place: `app.connections.clients.ref_of`."""
 
     connection_id: str
     tenant_id: str | None
