@@ -14,6 +14,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -224,8 +225,8 @@ async def onboard(
 ) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """Connections as the OAuth callback leaves them, then `sync.connection_onboarded` for each."""
     from app.connections.models import Connection
-    from app.connections.repository import SyncStateRepository
     from app.db.session import unit_of_work
+    from app.sync.repository import SyncRepository
     from app.tenants.models import Tenant
     from app.tokens.repository import SqlTokenStore
     import app.tasks  # noqa: F401  (the actor registry, before the broker is set up)
@@ -255,8 +256,8 @@ async def onboard(
             await store.store_refresh_token(
                 session, str(tenant.id), str(connection.id), refresh
             )
-            await SyncStateRepository(session).ensure(
-                tenant.id, connection.id, marketplaces, "orders"
+            await SyncRepository(session).ensure_rows(
+                tenant.id, connection.id, marketplaces, "orders", datetime.now(UTC)
             )
             enqueue_job(
                 session,

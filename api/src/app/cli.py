@@ -144,7 +144,7 @@ def create_user(
     """Create a user who can sign in to the panel (and optionally their first tenant)."""
     import asyncio
 
-    from app.auth.commands import create_user_command
+    from app.tenants.commands import create_user_command
 
     try:
         user_id = asyncio.run(create_user_command(email, password, name, tenant))
@@ -162,7 +162,7 @@ def rotate_encryption_key() -> None:
     """
     import asyncio
 
-    from app.connections.commands import rotate_encryption_key_command
+    from app.tokens.commands import rotate_encryption_key_command
 
     done = asyncio.run(rotate_encryption_key_command())
     typer.echo(f"re-encrypted {done.refresh_tokens} refresh tokens and {done.app_secrets} client secrets")
@@ -173,7 +173,7 @@ def rotate_client_secret() -> None:
     """Ask Amazon for a new LWA client secret (it arrives by notification and is used at once)."""
     import asyncio
 
-    from app.connections.commands import rotate_client_secret_command
+    from app.tokens.commands import rotate_client_secret_command
 
     request_id = asyncio.run(rotate_client_secret_command())
     typer.echo(f"rotation requested (x-amzn-RequestId {request_id}); the new secret arrives by notification")

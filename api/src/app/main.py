@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 import app.tasks  # noqa: F401  (the actor registry, bound to the broker in the lifespan)
+from app.connections.clients import AmazonClients
 from app.db.session import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.health.endpoints import router as health_router
 from app.kit.errors import install_error_handlers
@@ -36,11 +37,11 @@ def api_routers() -> list[APIRouter]:
     by scanning its routes, so a router nested in another is scanned at both levels (routing took
     16% of an orders request's CPU nested, 9% flat). For the same reason the routers the panel
     calls most (order pages, sync status) come first; no two routers share a path."""
-    from app.audit.endpoints import router as audit_router
     from app.auth.endpoints import router as auth_router
     from app.connections.endpoints import router as connections_router
     from app.orders.endpoints import router as orders_router
     from app.sync.endpoints import router as sync_router
+    from app.tenants.endpoints import audit_router
     from app.tenants.endpoints import router as tenants_router
 
     return [orders_router, sync_router, tenants_router, audit_router, connections_router, auth_router]
@@ -58,6 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessionmaker = create_read_sessionmaker(app.state.engine)
         app.state.redis = create_redis(settings.redis.redis_url)
         app.state.http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
+        # One token manager and one transport for every request (`AmazonClientsDep`).
+        app.state.amazon_clients = AmazonClients.build(
+            settings, redis=app.state.redis, sessionmaker=app.state.sessionmaker, http=app.state.http
+        )
         app.state.readiness = {}
         setup_broker(settings.redis.redis_url)
         log.info("api_started", environment=settings.runtime.environment)

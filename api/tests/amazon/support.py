@@ -207,7 +207,12 @@ def token_manager(
         redis_client, amazon_settings.security.encryption_keys, prefix=f"lwa-{uuid.uuid4().hex[:8]}"
     )
     return TokenManager(
-        settings=amazon_settings, store=token_store, redis=redis_client, transport=transport, cache=cache
+        settings=amazon_settings,
+        store=token_store,
+        redis=redis_client,
+        transport=transport,
+        cache=cache,
+        on_invalid_grant=token_store.mark_needs_reauth,
     )
 
 

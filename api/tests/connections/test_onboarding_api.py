@@ -13,10 +13,9 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ads.models import AdsProfile
 from app.audit.models import AuditLog
 from app.connections.amazon import sp_consent_url
-from app.connections.models import Connection
+from app.connections.models import AdsProfile, Connection
 from app.kit.crypto import decrypt
 from app.settings import get_settings
 from app.sync.models import SyncState

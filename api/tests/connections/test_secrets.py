@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.amazon_http import AmazonTransport, RateLimiter
 from app.amazon_http.lwa import SCOPE_NOTIFICATIONS, SCOPE_ROTATION
-from app.connections.client_secret import NotANewSecretNotification, store_new_client_secret
-from app.connections.commands import reencrypt_all, request_client_secret_rotation
 from app.kit.crypto import DecryptionError, decrypt, encrypt
 from app.kit.redis import create_redis
 from app.settings import get_settings
+from app.tokens.client_secret import NotANewSecretNotification, store_new_client_secret
+from app.tokens.commands import reencrypt_all, request_client_secret_rotation
 from app.tokens.models import AppSecret, Token
 from app.tokens.repository import SqlTokenStore
 from app.tokens.service import TokenManager

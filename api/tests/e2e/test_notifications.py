@@ -3,7 +3,7 @@
 
 No scheduler runs, so no delta: the onboarding's subscription job subscribes the seller, then
 emulator activity (new orders, status changes) reaches Postgres through notification -> consumer ->
-`sync.refresh_order` alone, within seconds, and the consumer leaves the queue empty.
+`orders.refresh_order` alone, within seconds, and the consumer leaves the queue empty.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from amazon_emulator.config import EmulatorConfig
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.db.session import create_sessionmaker, unit_of_work
 from app.notifications.models import NotificationSubscription
+from app.notifications.tasks import SUBSCRIBE_ACTOR
 from app.orders.models import Order
 from app.settings import get_settings
 from app.spapi.operations.orders_vocabulary import STATUS_FROM_V0

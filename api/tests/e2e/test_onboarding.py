@@ -25,14 +25,13 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from app.amazon_http import AmazonTransport, RateLimiter
+from app.connections.clients import build_token_manager
 from app.kit.crypto import decrypt
 from app.kit.embedded import free_port
 from app.kit.redis import create_redis
 from app.settings import get_settings
 from app.tokens.errors import ReauthorizationRequired
-from app.tokens.repository import ConnectionRef, SqlTokenStore
-from app.tokens.service import TokenManager
+from app.tokens.repository import ConnectionRef
 from tests.connections.support import (
     BR,
     DEMO_SELLER_ID,
@@ -275,11 +274,8 @@ def _revoke_and_refresh(product: Product, tenant_id: str) -> None:
         redis = create_redis(settings.redis.redis_url)
         try:
             async with httpx.AsyncClient() as http:
-                manager = TokenManager(
-                    settings=settings,
-                    store=SqlTokenStore(async_sessionmaker(engine), keys),
-                    redis=redis,
-                    transport=AmazonTransport(http, limiter=RateLimiter(redis)),
+                manager = build_token_manager(
+                    settings, redis=redis, sessionmaker=async_sessionmaker(engine), http=http
                 )
                 ref = ConnectionRef(connection_id, tenant_id, "amazon_sp", "NA", DEMO_SELLER_ID)
                 with pytest.raises(ReauthorizationRequired):

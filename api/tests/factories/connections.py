@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.connections.models import Connection
-from app.connections.repository import SyncStateRepository
+from app.sync.repository import SyncRepository
 from app.tokens.repository import SqlTokenStore
 from tests.factories.tenants import make_tenant
 
@@ -57,7 +58,9 @@ async def make_synced_connection(
     await SqlTokenStore(sessionmaker, encryption_keys).store_refresh_token(
         session, str(tenant_id), str(connection.id), refresh_token
     )
-    await SyncStateRepository(session).ensure(tenant_id, connection.id, marketplaces, "orders")
+    await SyncRepository(session).ensure_rows(
+        tenant_id, connection.id, marketplaces, "orders", datetime.now(UTC)
+    )
     return connection
 
 

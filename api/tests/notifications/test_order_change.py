@@ -16,13 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.amazon_http.lwa import SCOPE_NOTIFICATIONS
-from app.connections.tasks import SUBSCRIBE_ACTOR
 from app.db.session import create_sessionmaker, unit_of_work
-from app.notifications.consumer import NotificationConsumer, queue_arn
+from app.notifications.consumer import NotificationConsumer
 from app.notifications.models import NotificationDestination, NotificationSubscription
-from app.notifications.service import REFRESH_ORDER_ACTOR, subscribe_missing, subscribe_order_changes
+from app.notifications.service import subscribe_order_changes
+from app.notifications.sqs import queue_arn
+from app.notifications.tasks import SUBSCRIBE_ACTOR, subscribe_missing
 from app.orders.models import Order
 from app.orders.refresh import fetch_order, store_order
+from app.orders.tasks import REFRESH_ORDER_ACTOR
 from app.settings import NotificationSettings, Settings
 from app.spapi.client import SpApiClient
 from app.sync.views import sync_status
@@ -50,7 +52,7 @@ def sent_jobs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]
     """Jobs the units of work send after committing (the broker itself is tested elsewhere)."""
     sent: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(
-        "app.worker.broker.send_job", lambda name, kwargs, delay_ms=None: sent.append((name, kwargs))
+        "app.worker.enqueue.send_job", lambda name, kwargs, delay_ms=None: sent.append((name, kwargs))
     )
     return sent
 
@@ -173,7 +175,7 @@ async def test_order_change_refreshes_only_that_sellers_order(
         sent_jobs
     )
 
-    # The refresh (the body of `sync.refresh_order`) writes what Amazon answers now.
+    # The refresh (the body of `orders.refresh_order`) writes what Amazon answers now.
     for job in refreshes:
         mapped = await fetch_order(sp_client, job["amazon_order_id"], tenant_id, connection_id)
         async with unit_of_work(sessionmaker) as session:

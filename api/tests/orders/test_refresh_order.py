@@ -1,4 +1,4 @@
-"""`sync.refresh_order` (an ORDER_CHANGE names an order): throttled -> rescheduled with Amazon's
+"""`orders.refresh_order` (an ORDER_CHANGE names an order): throttled -> rescheduled with Amazon's
 wait, an order Amazon does not show (yet) or a connection needing re-authorization -> skipped, the
 delta catches up. The happy path runs in tests/notifications and tests/e2e/test_notifications.py."""
 

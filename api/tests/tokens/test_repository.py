@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from app.amazon_http import AmazonTransport
 from app.audit.models import AuditLog
+from app.connections.clients import MarkNeedsReauth, build_token_manager, connection_ref
 from app.connections.models import Connection
 from app.kit.crypto import decrypt, encrypt
 from app.tokens.errors import ReauthorizationRequired
@@ -62,6 +63,7 @@ async def test_invalid_grant_marks_the_connection_and_audits(
         store=SqlTokenStore(sessionmaker, KEYS),
         redis=token_manager._redis,
         transport=transport,
+        on_invalid_grant=MarkNeedsReauth(sessionmaker),
     )
     assert await manager.access_token(ref)
     await emulator_http.post("/_emulator/faults", json={"revoke_refresh_token": refresh})
@@ -106,8 +108,6 @@ async def test_production_wiring(
     amazon_settings: object,
     redis_client: object,
 ) -> None:
-    from app.tokens.service import build_token_manager, connection_ref
-
     ref = await connection_with_token(sessionmaker, await self_authorize(emulator_http))
     manager = build_token_manager(
         amazon_settings,

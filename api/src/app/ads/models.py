@@ -1,4 +1,6 @@
-"""Amazon Ads: advertiser profiles, Sponsored Products structure and daily metrics (reporting v3).
+"""Amazon Ads: Sponsored Products structure and daily metrics (reporting v3) per advertiser profile.
+
+The profiles themselves (`ads_profiles`) belong to their Ads connection: `app.connections.models`.
 
 Amazon's ids (profiles, campaigns, ad groups, ads) are numbers in some responses and strings in
 others; they are normalised to text. Child tables reference a profile by (tenant_id, profile_id),
@@ -9,14 +11,12 @@ type, ...) are stored as sent. Metric days are in the profile's timezone, as Ama
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
     Date,
-    ForeignKey,
     ForeignKeyConstraint,
     Identity,
     Index,
@@ -37,34 +37,6 @@ Money = Numeric(14, 2)
 def _profile_fk() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(
         ["tenant_id", "profile_id"], ["ads_profiles.tenant_id", "ads_profiles.profile_id"], ondelete="CASCADE"
-    )
-
-
-class AdsProfile(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
-    __tablename__ = "ads_profiles"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "profile_id"),
-        Index(None, "connection_id"),
-    )
-
-    # The Ads connection that sees this profile.
-    connection_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
-    )
-    profile_id: Mapped[str] = mapped_column(String(30), nullable=False)
-    country_code: Mapped[str | None] = mapped_column(String(2))
-    currency_code: Mapped[str | None] = mapped_column(String(3))
-    # IANA name, e.g. America/Los_Angeles: the day boundary of this profile's metrics.
-    timezone: Mapped[str | None] = mapped_column(String(64))
-    marketplace_id: Mapped[str | None] = mapped_column(String(30))
-    # accountInfo.type: seller, vendor or agency.
-    account_type: Mapped[str | None] = mapped_column(String(20))
-    account_name: Mapped[str | None] = mapped_column(String(200))
-    # accountInfo.id: the advertiser entity (for sellers, their selling partner id).
-    account_id: Mapped[str | None] = mapped_column(String(100))
-    # The SP-API connection of the same seller, so ad metrics can sit next to orders.
-    linked_sp_connection_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("connections.id", ondelete="SET NULL")
     )
 
 

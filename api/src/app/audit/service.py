@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditLog
 from app.audit.repository import AuditRepository
+from app.audit.schemas import AuditEntry, AuditPage
 
 
 def _valid_ip(ip: str | None) -> str | None:
@@ -80,3 +81,25 @@ class Actor:
             ip=self.ip,
             request_id=self.request_id,
         )
+
+
+async def tenant_log(
+    session: AsyncSession, tenant_id: uuid.UUID, *, limit: int, before_id: int | None
+) -> AuditPage:
+    """One page of the tenant's log, newest first, with each actor's e-mail."""
+    rows = await AuditRepository(session).list_for_tenant(tenant_id, limit=limit, before_id=before_id)
+    items = [
+        AuditEntry(
+            id=entry.id,
+            action=entry.action,
+            actor_user_id=str(entry.actor_user_id) if entry.actor_user_id else None,
+            actor_email=email,
+            target_type=entry.target_type,
+            target_id=entry.target_id,
+            data=entry.data,
+            request_id=entry.request_id,
+            created_at=entry.created_at,
+        )
+        for entry, email in rows
+    ]
+    return AuditPage(items=items, next_before_id=items[-1].id if len(items) == limit else None)

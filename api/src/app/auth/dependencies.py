@@ -15,10 +15,9 @@ import httpx
 from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.clerk import ClerkIdentity, ClerkVerifier, InvalidClerkToken
+from app.auth.clerk import ClerkVerifier, InvalidClerkToken
 from app.auth.models import User
-from app.auth.repository import UserRepository
-from app.auth.service import NewSession, csrf_token_for, user_for_session_token
+from app.auth.service import NewSession, clerk_user, csrf_token_for, user_for_session_token
 from app.db.dependencies import SessionDep
 from app.kit.errors import Forbidden, Unauthenticated
 from app.settings import Settings
@@ -85,23 +84,6 @@ def clerk_verifier(request: Request) -> ClerkVerifier | None:
     return verifier
 
 
-async def _clerk_user(session: AsyncSession, identity: ClerkIdentity) -> User:
-    """The local user of a Clerk account, created on first sight (memberships need a local id)."""
-    users = UserRepository(session)
-    user = await users.by_clerk_id(identity.user_id)
-    if user is not None:
-        return user
-    if identity.email:
-        user = await users.by_email(identity.email)
-        if user is not None and user.clerk_user_id is None:
-            # Clerk verified this address: an invited user signing in through Clerk claims it.
-            user.clerk_user_id = identity.user_id
-            await session.flush()
-            return user
-    email = identity.email or f"{identity.user_id}@clerk.invalid"
-    return await users.add(email=email, name=identity.name, clerk_user_id=identity.user_id)
-
-
 async def _principal_from_clerk(request: Request, session: AsyncSession) -> Principal | None:
     verifier = clerk_verifier(request)
     if verifier is None:
@@ -118,7 +100,7 @@ async def _principal_from_clerk(request: Request, session: AsyncSession) -> Prin
         identity = await verifier.verify(token)
     except InvalidClerkToken as exc:
         raise Unauthenticated(f"invalid session token: {exc}") from None
-    user = await _clerk_user(session, identity)
+    user = await clerk_user(session, identity)
     if not user.is_active:
         raise Unauthenticated("this account is disabled")
     return Principal(user, identity.session_id, via)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,12 @@ class UserRepository:
         self.session.add(user)
         await self.session.flush()
         return user
+
+    async def change(self, user: User, **values: Any) -> None:
+        """Set columns of a loaded user (password hash, name, Clerk id) and write them now."""
+        for column, value in values.items():
+            setattr(user, column, value)
+        await self.session.flush()
 
 
 class SessionRepository:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.clerk import ClerkIdentity
 from app.auth.models import User
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.repository import SessionRepository, UserRepository
@@ -82,11 +84,38 @@ async def sign_up(session: AsyncSession, *, email: str, password: str, name: str
     if existing is not None:
         if existing.password_hash is not None or existing.clerk_user_id is not None:
             raise Conflict("an account with this e-mail already exists; sign in instead")
-        existing.password_hash = hash_password(password)
-        existing.name = existing.name or name
-        await session.flush()
+        await users.change(existing, password_hash=hash_password(password), name=existing.name or name)
         return existing
     return await users.add(email=email, name=name, password_hash=hash_password(password))
+
+
+async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await UserRepository(session).by_id(user_id)
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await UserRepository(session).by_email(email)
+
+
+async def invite_user(session: AsyncSession, email: str) -> User:
+    """An account without a password or Clerk id: whoever signs up with this e-mail claims it."""
+    return await UserRepository(session).add(email=email, name=None)
+
+
+async def clerk_user(session: AsyncSession, identity: ClerkIdentity) -> User:
+    """The local user of a Clerk account, created on first sight (memberships need a local id)."""
+    users = UserRepository(session)
+    user = await users.by_clerk_id(identity.user_id)
+    if user is not None:
+        return user
+    if identity.email:
+        user = await users.by_email(identity.email)
+        if user is not None and user.clerk_user_id is None:
+            # Clerk verified this address: an invited user signing in through Clerk claims it.
+            await users.change(user, clerk_user_id=identity.user_id)
+            return user
+    email = identity.email or f"{identity.user_id}@clerk.invalid"
+    return await users.add(email=email, name=identity.name, clerk_user_id=identity.user_id)
 
 
 class LoginLimiter:
@@ -128,5 +157,5 @@ async def sign_in(
         raise Unauthenticated("wrong e-mail or password", code="invalid_credentials")
     await limiter.succeeded(email, ip)
     if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        await UserRepository(session).change(user, password_hash=hash_password(password))
     return user

@@ -1,7 +1,6 @@
-"""What onboarding needs from Amazon: marketplaces, consent URLs, and the first calls made with
-the access token that the code exchange just returned (before anything is stored).
-
-The calls themselves go through the client core (`SpApiClient`, `AdsClient`, `TokenManager`).
+"""What onboarding needs from Amazon: marketplaces, consent URLs, and the seller's marketplaces
+asked with the access token the code exchange just returned (before anything is stored: the client
+comes from `AmazonClients.just_issued_spapi`).
 """
 
 from __future__ import annotations
@@ -10,11 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from app.adsapi import AdsClient, Profile
-from app.amazon_http import AmazonTransport
 from app.kit.regions import Region
 from app.settings import Settings
-from app.spapi import RestrictedResource, SpApiClient
+from app.spapi import SpApiClient
 from app.spapi.operations.sellers import MarketplaceParticipation
 
 ADS_SCOPE = "advertising::campaign_management"
@@ -88,50 +85,6 @@ def ads_consent_url(settings: Settings, region: Region, state: str) -> str:
     return f"{settings.ads.consent_url(region)}?{urlencode(params)}"
 
 
-class JustIssuedToken:
-    """The access token the code exchange returned, used for the first calls of onboarding.
-
-    It lives in memory for this request only; afterwards the token manager mints access tokens
-    from the stored (encrypted) refresh token.
-    """
-
-    def __init__(self, access_token: str) -> None:
-        self._access_token = access_token
-
-    async def access_token(self, *, expired: str | None = None) -> str:
-        return self._access_token
-
-    async def restricted_data_token(
-        self, resources: Sequence[RestrictedResource], *, expired: str | None = None
-    ) -> str:
-        raise TypeError("onboarding never needs a restricted data token")
-
-
-async def participating_marketplaces(
-    settings: Settings, transport: AmazonTransport, region: Region, selling_partner_id: str, access_token: str
-) -> list[MarketplaceParticipation]:
-    client = SpApiClient(
-        transport,
-        base_url=settings.spapi.base_url(region),
-        region=region,
-        application_id=settings.spapi.spapi_application_id or settings.spapi.lwa_client_id or "app",
-        selling_partner_id=selling_partner_id,
-        tokens=JustIssuedToken(access_token),
-        max_wait_s=10.0,
-    )
+async def participating_marketplaces(client: SpApiClient) -> list[MarketplaceParticipation]:
     participations = await client.sellers.get_marketplace_participations()
     return [p for p in participations if p.participation.is_participating]
-
-
-async def advertiser_profiles(
-    settings: Settings, transport: AmazonTransport, region: Region, access_token: str
-) -> list[Profile]:
-    client = AdsClient(
-        transport,
-        base_url=settings.ads.base_url(region),
-        region=region,
-        client_id=settings.ads.ads_client_id,
-        tokens=JustIssuedToken(access_token),
-        max_wait_s=10.0,
-    )
-    return await client.list_profiles()

@@ -10,13 +10,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.ads.models import AdsProfile
 from app.audit.service import Actor
 from app.auth.dependencies import Principal, client_ip, optional_principal
 from app.connections import amazon, service
 from app.connections.dependencies import OnboardingDep
 from app.connections.oauth_state import InvalidState
-from app.connections.repository import AdsProfileRepository, ConnectionRepository
 from app.connections.schemas import ConnectionOut, ConsentUrl, MarketplaceOut
 from app.connections.service import OnboardingFailed
 from app.db.dependencies import SessionDep
@@ -160,11 +158,8 @@ async def ads_oauth_callback(
 @router.get("/tenants/{tenant_id}/connections", response_model=list[ConnectionOut], responses=ERROR_RESPONSES)
 async def list_connections(access: TenantMember, session: SessionDep) -> list[ConnectionOut]:
     """The tenant's Amazon connections (SP-API and Ads, with the Ads profiles found)."""
-    connections = await ConnectionRepository(session).list_for_tenant(access.tenant_id)
-    profiles: dict[uuid.UUID, list[AdsProfile]] = {}
-    for profile in await AdsProfileRepository(session).list_for_tenant(access.tenant_id):
-        profiles.setdefault(profile.connection_id, []).append(profile)
-    return [ConnectionOut.of(c, profiles.get(c.id)) for c in connections]
+    listed = await service.list_connections(session, access.tenant_id)
+    return [ConnectionOut.of(connection, profiles) for connection, profiles in listed]
 
 
 @router.post(

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Literal
 
+from app.kit.providers import Provider
 from app.kit.regions import Region
-
-Provider = Literal["amazon_sp", "amazon_ads"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Amazon accounts connected to a tenant.
+"""Amazon accounts connected to a tenant, and the advertiser profiles an Ads connection sees.
 
 Only identifiers and status live here. The refresh token is in `tokens` (encrypted); access tokens
 and restricted data tokens are never stored anywhere.
@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -54,4 +54,35 @@ class Connection(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
     # Anything provider-specific that does not deserve a column (e.g. the Ads account type).
     extra: Mapped[dict[str, Any]] = mapped_column(
         JSONB, nullable=False, default=dict, server_default=text("'{}'::jsonb")
+    )
+
+
+class AdsProfile(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
+    """An advertiser profile (one per marketplace and account) of an Ads connection, found when the
+    advertiser authorizes us. The Ads tables (`app.ads.models`) hang off (tenant_id, profile_id)."""
+
+    __tablename__ = "ads_profiles"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "profile_id"),
+        Index(None, "connection_id"),
+    )
+
+    # The Ads connection that sees this profile.
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), nullable=False
+    )
+    profile_id: Mapped[str] = mapped_column(String(30), nullable=False)
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    currency_code: Mapped[str | None] = mapped_column(String(3))
+    # IANA name, e.g. America/Los_Angeles: the day boundary of this profile's metrics.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    marketplace_id: Mapped[str | None] = mapped_column(String(30))
+    # accountInfo.type: seller, vendor or agency.
+    account_type: Mapped[str | None] = mapped_column(String(20))
+    account_name: Mapped[str | None] = mapped_column(String(200))
+    # accountInfo.id: the advertiser entity (for sellers, their selling partner id).
+    account_id: Mapped[str | None] = mapped_column(String(100))
+    # The SP-API connection of the same seller, so ad metrics can sit next to orders.
+    linked_sp_connection_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("connections.id", ondelete="SET NULL")
     )

@@ -12,16 +12,14 @@ import hmac
 import json
 import secrets
 from dataclasses import asdict, dataclass, field
-from typing import Literal
 
 import redis.asyncio as aioredis
 
+from app.kit.providers import Provider
 from app.kit.regions import Region
 
 STATE_TTL_SEC = 600
 _KEY_PREFIX = "oauth:state:"
-
-Provider = Literal["amazon_sp", "amazon_ads"]
 
 
 class InvalidState(Exception):

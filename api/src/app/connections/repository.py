@@ -1,7 +1,7 @@
-"""SQL for connections, their refresh tokens' lifecycle, sync state rows and Ads profiles.
+"""SQL for connections and the Ads profiles they see.
 
-Every statement is scoped by tenant, except the key-rotation re-encryption, which is an
-installation-wide maintenance command over ciphertext only.
+Every statement is scoped by tenant, except the two by connection id alone: a job or the token
+manager names a connection by its id, and the row it finds carries its tenant.
 """
 
 from __future__ import annotations
@@ -15,10 +15,7 @@ from sqlalchemy import delete, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ads.models import AdsProfile
-from app.connections.models import Connection
-from app.sync.models import SyncState
-from app.tokens.models import AppSecret, Token
+from app.connections.models import AdsProfile, Connection
 
 
 class ConnectionRepository:
@@ -77,6 +74,9 @@ class ConnectionRepository:
         assert connection is not None
         return connection, bool(row.created)
 
+    async def by_id(self, connection_id: uuid.UUID) -> Connection | None:
+        return await self.session.get(Connection, connection_id)
+
     async def get(
         self, tenant_id: uuid.UUID, connection_id: uuid.UUID, *, refresh: bool = False
     ) -> Connection | None:
@@ -119,56 +119,17 @@ class ConnectionRepository:
             delete(Connection).where(Connection.tenant_id == tenant_id, Connection.id == connection_id)
         )
 
-    async def delete_refresh_token(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> None:
-        await self.session.execute(
-            delete(Token).where(Token.tenant_id == tenant_id, Token.connection_id == connection_id)
+    async def mark_needs_reauth(self, connection_id: uuid.UUID, reason: str) -> uuid.UUID | None:
+        """An active connection whose authorization Amazon refused becomes `needs_reauth`; returns
+        its tenant, or None when it was not active (already marked, disconnected, gone)."""
+        changed = await self.session.execute(
+            update(Connection)
+            .where(Connection.id == connection_id, Connection.status == "active")
+            .values(status="needs_reauth", last_error=reason)
+            .returning(Connection.tenant_id)
         )
-
-
-class SyncStateRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def ensure(
-        self, tenant_id: uuid.UUID, connection_id: uuid.UUID, marketplace_ids: Sequence[str], entity: str
-    ) -> None:
-        """One row per marketplace, due now; rows paused by a disconnect resume (watermarks kept)."""
-        if not marketplace_ids:
-            return
-        now = datetime.now(UTC)
-        statement = insert(SyncState).values(
-            [
-                {
-                    "tenant_id": tenant_id,
-                    "connection_id": connection_id,
-                    "marketplace_id": marketplace_id,
-                    "entity": entity,
-                    "next_run_at": now,
-                    "status": "idle",
-                }
-                for marketplace_id in marketplace_ids
-            ]
-        )
-        await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[
-                    SyncState.tenant_id,
-                    SyncState.connection_id,
-                    SyncState.marketplace_id,
-                    SyncState.entity,
-                ],
-                set_={"status": "idle", "next_run_at": now, "last_error": None, "updated_at": now},
-                where=SyncState.status == "paused",
-            )
-        )
-
-    async def pause(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> None:
-        """Stop scheduling this connection's work; the scheduler skips paused rows."""
-        await self.session.execute(
-            update(SyncState)
-            .where(SyncState.tenant_id == tenant_id, SyncState.connection_id == connection_id)
-            .values(status="paused", claimed_at=None, claimed_by=None)
-        )
+        tenant_id: uuid.UUID | None = changed.scalar_one_or_none()
+        return tenant_id
 
 
 class AdsProfileRepository:
@@ -204,34 +165,3 @@ class AdsProfileRepository:
             .order_by(AdsProfile.country_code, AdsProfile.profile_id)
         )
         return list(result)
-
-
-class CiphertextRepository:
-    """Every encrypted column, for `spapi-saas rotate-encryption-key` (installation-wide on purpose)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def refresh_tokens(self) -> list[tuple[uuid.UUID, bytes]]:
-        rows = await self.session.execute(select(Token.id, Token.refresh_token_enc).with_for_update())
-        return [(row[0], row[1]) for row in rows]
-
-    async def set_refresh_token(self, token_id: uuid.UUID, ciphertext: bytes) -> None:
-        await self.session.execute(
-            update(Token)
-            .where(Token.id == token_id)
-            .values(refresh_token_enc=ciphertext, rotated_at=datetime.now(UTC))
-        )
-
-    async def app_secrets(self) -> list[tuple[uuid.UUID, bytes]]:
-        rows = await self.session.execute(select(AppSecret.id, AppSecret.secret_enc).with_for_update())
-        return [(row[0], row[1]) for row in rows]
-
-    async def set_app_secret(self, secret_id: uuid.UUID, ciphertext: bytes) -> None:
-        await self.session.execute(
-            update(AppSecret).where(AppSecret.id == secret_id).values(secret_enc=ciphertext)
-        )
-
-    async def add_app_secret(self, client_id: str, ciphertext: bytes, expires_at: datetime | None) -> None:
-        self.session.add(AppSecret(client_id=client_id, secret_enc=ciphertext, expires_at=expires_at))
-        await self.session.flush()

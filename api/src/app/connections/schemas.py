@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.ads.models import AdsProfile
-from app.connections.models import Connection
+from app.connections.models import AdsProfile, Connection
+from app.kit.providers import Provider
+from app.kit.regions import Region
 
 
 class ConsentUrl(BaseModel):
@@ -23,7 +24,7 @@ class MarketplaceOut(BaseModel):
     id: str
     country_code: str
     name: str
-    region: Literal["NA", "EU", "FE"]
+    region: Region
 
 
 class AdsProfileOut(BaseModel):
@@ -55,8 +56,8 @@ class AdsProfileOut(BaseModel):
 
 class ConnectionOut(BaseModel):
     id: str
-    provider: Literal["amazon_sp", "amazon_ads"]
-    region: Literal["NA", "EU", "FE"]
+    provider: Provider
+    region: Region
     # selling_partner_id (SP-API) or the advertiser account id (Ads).
     account_id: str
     display_name: str | None

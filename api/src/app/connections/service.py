@@ -1,7 +1,10 @@
 """Amazon onboarding: start (consent URL with a state), callback (code exchange, connection,
-encrypted refresh token, sync state, audit, first sync), disconnect and reconnect.
+encrypted refresh token, audit, `ConnectionAuthorized`), disconnect (`ConnectionDisconnected`) and
+reconnect.
 
-Services never commit: the request's unit of work commits, then sends the enqueued first sync.
+The domains above react to the events in the same unit of work (`app.kit.events`): the sync engine
+gives a seller its sync rows and starts the backfill, notifications subscribe the seller to order
+changes. Services never commit: the request's unit of work commits, then sends the jobs enqueued.
 Nothing is written before every check and every Amazon call of a callback has succeeded.
 """
 
@@ -10,27 +13,27 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from typing import cast
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.adsapi import Profile
-from app.amazon_http import AmazonError, AmazonTransport, LwaError
+from app.amazon_http import AmazonError, LwaError
 from app.audit.service import Actor
 from app.auth.models import User
 from app.connections import amazon
-from app.connections.models import Connection
-from app.connections.oauth_state import InvalidState, OAuthState, OAuthStateStore, Provider
-from app.connections.repository import AdsProfileRepository, ConnectionRepository, SyncStateRepository
-from app.connections.tasks import FIRST_SYNC_ACTOR, SUBSCRIBE_ACTOR
+from app.connections.clients import AmazonClients
+from app.connections.events import ConnectionAuthorized, ConnectionDisconnected
+from app.connections.models import AdsProfile, Connection
+from app.connections.oauth_state import InvalidState, OAuthState, OAuthStateStore
+from app.connections.repository import AdsProfileRepository, ConnectionRepository
 from app.kit.errors import AppError, NotFound
+from app.kit.events import publish
+from app.kit.providers import Provider
 from app.kit.regions import Region
 from app.settings import Settings
-from app.tenants.repository import TenantRepository
-from app.tenants.service import ROLE_RANK
-from app.tokens.repository import ConnectionRef, SqlTokenStore
-from app.tokens.service import TokenManager
-from app.worker.enqueue import enqueue_job
+from app.tenants.service import ROLE_RANK, role_of
 
 log = structlog.get_logger("app.connections")
 
@@ -41,23 +44,22 @@ class OnboardingFailed(Exception):
 
 @dataclass
 class Onboarding:
-    """What onboarding talks to: Redis (state), Amazon (through the client core), the token store."""
+    """What onboarding talks to: Redis (state) and Amazon (the process's clients and tokens)."""
 
     settings: Settings
     states: OAuthStateStore
-    transport: AmazonTransport
-    tokens: TokenManager
-    token_store: SqlTokenStore
+    clients: AmazonClients
 
 
-def connection_ref(connection: Connection) -> ConnectionRef:
-    return ConnectionRef(
-        connection_id=str(connection.id),
-        tenant_id=str(connection.tenant_id),
-        provider=connection.provider,  # type: ignore[arg-type]
-        region=connection.region,  # type: ignore[arg-type]
-        account_id=connection.account_id,
-    )
+async def list_connections(
+    session: AsyncSession, tenant_id: uuid.UUID
+) -> list[tuple[Connection, list[AdsProfile]]]:
+    """The tenant's connections, each with the Ads profiles it sees (none for SP-API)."""
+    connections = await ConnectionRepository(session).list_for_tenant(tenant_id)
+    profiles: dict[uuid.UUID, list[AdsProfile]] = {}
+    for profile in await AdsProfileRepository(session).list_for_tenant(tenant_id):
+        profiles.setdefault(profile.connection_id, []).append(profile)
+    return [(c, profiles.get(c.id, [])) for c in connections]
 
 
 # Start -----------------------------------------------------------------------------------------
@@ -140,7 +142,7 @@ async def claim_state(
     if state.user_id != str(user.id):
         raise InvalidState("This authorization was started by another user. Start again from your panel.")
     tenant_id = uuid.UUID(state.tenant_id)
-    role = await TenantRepository(session).role_of(tenant_id, user.id)
+    role = await role_of(session, tenant_id, user.id)
     if role is None or ROLE_RANK[role] < ROLE_RANK["admin"]:
         raise InvalidState(
             "You can no longer connect accounts for the tenant this authorization was started for."
@@ -161,7 +163,9 @@ async def _exchange(onboarding: Onboarding, provider: Provider, region: Region, 
         else onboarding.settings.spapi.oauth_redirect_uri
     )
     try:
-        token = await onboarding.tokens.exchange_authorization_code(provider, region, code, redirect_uri)
+        token = await onboarding.clients.tokens.exchange_authorization_code(
+            provider, region, code, redirect_uri
+        )
     except (AmazonError, LwaError) as exc:
         log.warning(
             "onboarding.code_exchange_failed",
@@ -185,12 +189,13 @@ async def _finish(
     connection: Connection,
     created: bool,
     refresh_token: str,
+    marketplace_ids: list[str],
 ) -> None:
-    await onboarding.token_store.store_refresh_token(
+    await onboarding.clients.token_store.store_refresh_token(
         session, str(connection.tenant_id), str(connection.id), refresh_token
     )
     # A re-consent clears the "needs re-authorization" marker and any access token of the old grant.
-    await onboarding.tokens.forget(connection_ref(connection))
+    await onboarding.clients.forget(connection)
     reconnected = not created or state.connection_id is not None
     await actor.record(
         session,
@@ -204,6 +209,17 @@ async def _finish(
             "account_id": connection.account_id,
             "marketplaces": connection.marketplaces,
         },
+    )
+    await publish(
+        session,
+        ConnectionAuthorized(
+            tenant_id=connection.tenant_id,
+            connection_id=connection.id,
+            provider=cast(Provider, connection.provider),
+            region=cast(Region, connection.region),
+            marketplace_ids=tuple(marketplace_ids),
+            reconnected=reconnected,
+        ),
     )
 
 
@@ -221,7 +237,7 @@ async def complete_sp(
     access_token, refresh_token = await _exchange(onboarding, "amazon_sp", state.region, code)
     try:
         participations = await amazon.participating_marketplaces(
-            onboarding.settings, onboarding.transport, state.region, selling_partner_id, access_token
+            onboarding.clients.just_issued_spapi(state.region, selling_partner_id, access_token)
         )
     except AmazonError as exc:
         log.warning(
@@ -254,13 +270,7 @@ async def complete_sp(
             ],
         },
     )
-    await SyncStateRepository(session).ensure(tenant_id, connection.id, selected, "orders")
-    await _finish(session, onboarding, state, actor, connection, created, refresh_token)
-    if onboarding.settings.notifications.notifications_sqs_queue_url:
-        # Before the first sync: changes from then on arrive as notifications; the first delta
-        # covers what came before.
-        enqueue_job(session, SUBSCRIBE_ACTOR, connection_id=str(connection.id), tenant_id=str(tenant_id))
-    enqueue_job(session, FIRST_SYNC_ACTOR, connection_id=str(connection.id), tenant_id=str(tenant_id))
+    await _finish(session, onboarding, state, actor, connection, created, refresh_token, selected)
     log.info("onboarding.connected", connection_id=str(connection.id), provider="amazon_sp", created=created)
     return connection
 
@@ -281,9 +291,7 @@ async def complete_ads(
         raise OnboardingFailed("Amazon's answer is missing the authorization code.")
     access_token, refresh_token = await _exchange(onboarding, "amazon_ads", state.region, code)
     try:
-        profiles = await amazon.advertiser_profiles(
-            onboarding.settings, onboarding.transport, state.region, access_token
-        )
+        profiles = await onboarding.clients.just_issued_ads(state.region, access_token).list_profiles()
     except AmazonError as exc:
         log.warning("onboarding.profiles_failed", error=type(exc).__name__, amzn_request_id=exc.request_id)
         raise OnboardingFailed(
@@ -326,7 +334,9 @@ async def complete_ads(
             for p in profiles
         ],
     )
-    await _finish(session, onboarding, state, actor, connection, created, refresh_token)
+    await _finish(
+        session, onboarding, state, actor, connection, created, refresh_token, connection.marketplaces
+    )
     log.info(
         "onboarding.connected",
         connection_id=str(connection.id),
@@ -351,10 +361,15 @@ async def disconnect(
     connection = await connections.get(tenant_id, connection_id)
     if connection is None:
         raise NotFound("connection not found")
-    await connections.delete_refresh_token(tenant_id, connection_id)
+    await onboarding.clients.token_store.delete_refresh_token(session, tenant_id, connection_id)
     await connections.mark_disconnected(tenant_id, connection_id)
-    await SyncStateRepository(session).pause(tenant_id, connection_id)
-    await onboarding.tokens.forget(connection_ref(connection))
+    await publish(
+        session,
+        ConnectionDisconnected(
+            tenant_id=tenant_id, connection_id=connection_id, provider=cast(Provider, connection.provider)
+        ),
+    )
+    await onboarding.clients.forget(connection)
     await actor.record(
         session,
         tenant_id,

@@ -44,7 +44,7 @@ async def publish(session: AsyncSession, event: object) -> int:
     handlers = list(_SUBSCRIBERS.get(type(event), ()))
     for handler in handlers:
         await handler(session, event)
-    log.debug("event_published", event=type(event).__name__, subscribers=len(handlers))
+    log.debug("event_published", event_type=type(event).__name__, subscribers=len(handlers))
     return len(handlers)
 
 

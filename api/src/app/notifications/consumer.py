@@ -14,12 +14,13 @@ import asyncio
 import json
 from typing import Any
 
-import boto3
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db.session import unit_of_work
-from app.notifications.service import InvalidNotification, handle_notification, subscribe_missing
+from app.notifications.service import InvalidNotification, handle_notification
+from app.notifications.sqs import sqs_client
+from app.notifications.tasks import subscribe_missing
 from app.settings import Settings
 
 log = structlog.get_logger("app.notifications")
@@ -27,20 +28,6 @@ log = structlog.get_logger("app.notifications")
 WAIT_SECONDS = 20  # SQS long polling: at most 20 s
 BATCH = 10  # SQS answers at most 10 messages per receive
 ERROR_PAUSE_S = 5.0
-
-
-def sqs_client(settings: Settings) -> Any:
-    options = settings.notifications
-    return boto3.client("sqs", region_name=options.aws_region, endpoint_url=options.aws_endpoint_url or None)
-
-
-def queue_arn(settings: Settings) -> str:
-    """The ARN Amazon needs for the destination, asked of SQS (the URL does not carry the partition)."""
-    client = sqs_client(settings)
-    answer = client.get_queue_attributes(
-        QueueUrl=settings.notifications.notifications_sqs_queue_url, AttributeNames=["QueueArn"]
-    )
-    return str(answer["Attributes"]["QueueArn"])
 
 
 class NotificationConsumer:

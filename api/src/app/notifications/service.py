@@ -3,15 +3,16 @@
 * Destinations belong to the application (grantless calls), one per region and queue; a seller's
   subscription points at it (seller's token). Subscribing is idempotent: Amazon answers 409 when
   the destination or subscription exists, and the existing one is looked up instead.
-* ORDER_CHANGE enqueues a targeted refresh (`sync.refresh_order`: getOrder, no PII) for every
-  active connection of the seller that covers the order's marketplace, so a change shows up in
-  seconds; the 15-minute delta stays as the safety net for anything a notification misses.
+* ORDER_CHANGE is announced as `OrderChangeNotified` for every active connection of the seller that
+  covers the order's marketplace; the orders domain refreshes that order (`orders.refresh_order`:
+  getOrder, no PII), so a change shows up in seconds; the 15-minute delta stays as the safety net
+  for anything a notification misses.
 * APPLICATION_OAUTH_CLIENT_NEW_SECRET stores the rotated client secret (see
-  `app.connections.client_secret`).
+  `app.tokens.client_secret`).
 
 Envelopes come in two casings (ORDER_CHANGE: `NotificationType`/`Payload`; the others:
 `notificationType`/`payload`): both are read. Services never commit; the caller's unit of work
-does, then sends the enqueued refreshes.
+does, then sends the jobs the subscribers enqueued.
 """
 
 from __future__ import annotations
@@ -24,16 +25,16 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.errors import Conflict
-from app.connections.client_secret import NEW_SECRET_NOTIFICATION, store_new_client_secret
-from app.connections.tasks import SUBSCRIBE_ACTOR
+from app.kit.events import publish
+from app.notifications.events import OrderChangeNotified
+from app.notifications.models import NotificationSubscription
 from app.notifications.repository import NotificationRepository
 from app.spapi.operations.notifications import PAYLOAD_VERSIONS, NotificationsApi
-from app.worker.enqueue import enqueue_job
+from app.tokens.client_secret import NEW_SECRET_NOTIFICATION, store_new_client_secret
 
 log = structlog.get_logger("app.notifications")
 
 ORDER_CHANGE = "ORDER_CHANGE"
-REFRESH_ORDER_ACTOR = "sync.refresh_order"
 DESTINATION_NAME = "spapi-saas"
 
 
@@ -79,12 +80,9 @@ async def handle_notification(
             change.seller_id, change.marketplace_id
         )
         for tenant_id, connection_id in targets:
-            enqueue_job(
+            await publish(
                 session,
-                REFRESH_ORDER_ACTOR,
-                tenant_id=str(tenant_id),
-                connection_id=str(connection_id),
-                amazon_order_id=change.amazon_order_id,
+                OrderChangeNotified(tenant_id, connection_id, change.amazon_order_id, change.marketplace_id),
             )
         log.info(
             "notification.order_change",
@@ -103,13 +101,17 @@ async def handle_notification(
     return "ignored"
 
 
-async def subscribe_missing(session: AsyncSession) -> int:
-    """Enqueue the subscription of every active seller connection that has none (connected before
-    the queue was configured, or whose subscription failed); returns how many."""
-    missing = await NotificationRepository(session).connections_without(ORDER_CHANGE)
-    for tenant_id, connection_id in missing:
-        enqueue_job(session, SUBSCRIBE_ACTOR, connection_id=str(connection_id), tenant_id=str(tenant_id))
-    return len(missing)
+async def subscriptions(
+    session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID | None = None
+) -> list[NotificationSubscription]:
+    """The tenant's notification subscriptions (of one connection), for the sync status page."""
+    return await NotificationRepository(session).subscriptions(tenant_id, connection_id)
+
+
+async def unsubscribed_sellers(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(tenant_id, connection_id) of every active seller connection without an ORDER_CHANGE
+    subscription (connected before the queue was configured, or whose subscription failed)."""
+    return await NotificationRepository(session).connections_without(ORDER_CHANGE)
 
 
 async def subscribe_order_changes(

@@ -1,6 +1,10 @@
-"""`notifications.subscribe_order_changes(connection_id, tenant_id)`: onboarding enqueues it so a
-new seller's order changes arrive on the application's queue (when NOTIFICATIONS_SQS_QUEUE_URL is
-set; without a queue the delta alone keeps orders fresh)."""
+"""Jobs of the notifications domain.
+
+`notifications.subscribe_order_changes(connection_id, tenant_id)` subscribes a seller to
+ORDER_CHANGE on the application's queue (when NOTIFICATIONS_SQS_QUEUE_URL is set; without a queue
+the delta alone keeps orders fresh). It is enqueued when a seller authorizes us (a subscriber of
+`ConnectionAuthorized`) and, for sellers who have none, when the consumer starts.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +12,46 @@ import asyncio
 import uuid
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.lwa import SCOPE_NOTIFICATIONS
-from app.connections.tasks import SUBSCRIBE_ACTOR
-from app.notifications.consumer import queue_arn
-from app.notifications.service import subscribe_order_changes
+from app.connections.clients import worker_amazon_clients
+from app.connections.events import ConnectionAuthorized
+from app.kit.events import subscriber
+from app.notifications.service import subscribe_order_changes, unsubscribed_sellers
+from app.notifications.sqs import queue_arn
 from app.settings import get_settings
 from app.tokens.errors import ReauthorizationRequired
-from app.tokens.service import TokenManager, build_token_manager, connection_ref
 from app.worker.actor import task
-from app.worker.context import resources, task_session
+from app.worker.context import task_session
+from app.worker.enqueue import enqueue_job
 
 log = structlog.get_logger("app.notifications")
 
-_manager: TokenManager | None = None
+SUBSCRIBE_ACTOR = "notifications.subscribe_order_changes"
 
 
-def _token_manager() -> TokenManager:
-    global _manager
-    if _manager is None:
-        _manager = build_token_manager(
-            get_settings(), redis=resources.redis, sessionmaker=resources.sessionmaker
-        )
-    return _manager
+def enqueue_subscribe_order_changes(
+    session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> None:
+    """Subscribe the seller once the session commits."""
+    enqueue_job(session, SUBSCRIBE_ACTOR, connection_id=str(connection_id), tenant_id=str(tenant_id))
+
+
+@subscriber(ConnectionAuthorized)
+async def subscribe_authorized_seller(session: AsyncSession, event: ConnectionAuthorized) -> None:
+    """A seller who authorizes us (again) gets their order changes by notification from then on;
+    the first delta covers what came before."""
+    if event.provider == "amazon_sp" and get_settings().notifications.notifications_sqs_queue_url:
+        enqueue_subscribe_order_changes(session, event.tenant_id, event.connection_id)
+
+
+async def subscribe_missing(session: AsyncSession) -> int:
+    """Enqueue the subscription of every active seller connection that has none; returns how many."""
+    missing = await unsubscribed_sellers(session)
+    for tenant_id, connection_id in missing:
+        enqueue_subscribe_order_changes(session, tenant_id, connection_id)
+    return len(missing)
 
 
 @task(SUBSCRIBE_ACTOR, queue="high", max_retries=5, time_limit_s=120)
@@ -40,14 +61,14 @@ async def subscribe_order_changes_task(connection_id: str, tenant_id: str) -> No
         log.info("notifications.not_configured", connection_id=connection_id)
         return
     arn = await asyncio.to_thread(queue_arn, settings)
-    async with task_session() as session:
-        try:
-            ref = await connection_ref(session, connection_id)
-        except LookupError:
-            log.info("notifications.connection_gone", connection_id=connection_id)
-            return
-    manager = _token_manager()
+    clients = worker_amazon_clients()
     try:
+        ref = await clients.ref(connection_id)
+    except LookupError:
+        log.info("notifications.connection_gone", connection_id=connection_id)
+        return
+    try:
+        seller = await clients.spapi(connection_id, max_wait_s=10.0)
         async with task_session() as session:
             await subscribe_order_changes(
                 session,
@@ -55,8 +76,8 @@ async def subscribe_order_changes_task(connection_id: str, tenant_id: str) -> No
                 connection_id=uuid.UUID(connection_id),
                 region=ref.region,
                 queue_arn=arn,
-                application_api=manager.grantless_client(ref.region, SCOPE_NOTIFICATIONS).notifications,
-                seller_api=manager.spapi_client(ref, max_wait_s=10.0).notifications,
+                application_api=clients.grantless(ref.region, SCOPE_NOTIFICATIONS).notifications,
+                seller_api=seller.notifications,
             )
     except ReauthorizationRequired:
         log.info("notifications.needs_reauth", connection_id=connection_id)

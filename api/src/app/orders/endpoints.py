@@ -7,25 +7,20 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BeforeValidator
 from pydantic_core import to_json
 
-from app.amazon_http import AmazonTransport, RateLimiter
 from app.amazon_http.errors import AmazonError
-from app.auth.dependencies import settings_of
-from app.connections.models import Connection
+from app.connections.dependencies import AmazonClientsDep
 from app.db.dependencies import SessionDep, reads_only
 from app.kit.errors import ERROR_RESPONSES, AppError
 from app.orders.read_repository import OrderFilters
 from app.orders.schemas import OrderDetail, OrdersPage, ShippingAddressOut
 from app.orders.service import OrdersApiFactory, OrdersService
-from app.spapi.operations.orders import OrdersApi
 from app.spapi.operations.orders_vocabulary import OrderStatus
 from app.tenants.dependencies import TenantMember
 from app.tokens.errors import ReauthorizationRequired
-from app.tokens.repository import ConnectionRef, SqlTokenStore
-from app.tokens.service import TokenManager
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -35,25 +30,9 @@ class AmazonUnavailable(AppError):
     code = "amazon_error"
 
 
-def orders_api_factory(request: Request) -> OrdersApiFactory:
-    """Builds the Amazon Orders client (ORDERS_API_VERSION picks 2026-01-01 or v0) for a connection."""
-    settings = settings_of(request)
-    state = request.app.state
-    transport = AmazonTransport(state.http, limiter=RateLimiter(state.redis))
-    store = SqlTokenStore(state.sessionmaker, settings.security.encryption_keys)
-    tokens = TokenManager(settings=settings, store=store, redis=state.redis, transport=transport)
-
-    def build(connection: Connection) -> OrdersApi:
-        ref = ConnectionRef(
-            connection_id=str(connection.id),
-            tenant_id=str(connection.tenant_id),
-            provider="amazon_sp",
-            region=connection.region,  # type: ignore[arg-type]
-            account_id=connection.account_id,
-        )
-        return tokens.spapi_client(ref).orders
-
-    return build
+def orders_api_factory(clients: AmazonClientsDep) -> OrdersApiFactory:
+    """The Amazon Orders client of a connection (ORDERS_API_VERSION picks 2026-01-01 or v0)."""
+    return lambda connection: clients.spapi_of(connection).orders
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

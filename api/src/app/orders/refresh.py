@@ -2,7 +2,7 @@
 
 `map_orders` is shared by the delta, the API path of the backfill and the refresh: 2026-01-01
 orders carry their lines, v0 needs getOrderItems per order. `refresh_order` is what an
-ORDER_CHANGE notification triggers (`sync.refresh_order`): getOrder without PII, then the same
+ORDER_CHANGE notification triggers (`orders.refresh_order`): getOrder without PII, then the same
 idempotent upsert as a sync run, so an order already newer in the database stays as it is.
 """
 

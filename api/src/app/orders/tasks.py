@@ -1,7 +1,9 @@
-"""Jobs of the orders domain, and the orders dataset's registration with the sync engine.
+"""Jobs of the orders domain, its subscribers, and the orders dataset's registration with the engine.
 
-`sync.refresh_order(tenant_id, connection_id, amazon_order_id)`: one order again from Amazon,
-sooner than the next delta (an ORDER_CHANGE notification named it); idempotent.
+* `orders.refresh_order(tenant_id, connection_id, amazon_order_id)`: one order again from Amazon,
+  sooner than the next delta; idempotent. Enqueued for every `OrderChangeNotified` (an ORDER_CHANGE
+  notification named the order).
+* Importing this module registers the orders dataset (`app.orders.sync`) with the sync engine.
 """
 
 from __future__ import annotations
@@ -9,19 +11,41 @@ from __future__ import annotations
 import uuid
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.errors import NotFound, Throttled
-from app.notifications.service import REFRESH_ORDER_ACTOR
+from app.connections.clients import worker_amazon_clients
+from app.kit.events import subscriber
+from app.notifications.events import OrderChangeNotified
 from app.orders import sync as orders_sync
 from app.orders.refresh import fetch_order, store_order
-from app.sync.tasks import spapi_client
+from app.spapi.client import SpApiClient
 from app.tokens.errors import ReauthorizationRequired
 from app.worker.actor import Reschedule, task
 from app.worker.context import task_session
+from app.worker.enqueue import enqueue_job
 
 log = structlog.get_logger("app.orders")
 
-__all__ = ["orders_sync", "refresh_order"]
+REFRESH_ORDER_ACTOR = "orders.refresh_order"
+
+__all__ = ["REFRESH_ORDER_ACTOR", "orders_sync", "refresh_order"]
+
+
+@subscriber(OrderChangeNotified)
+async def refresh_changed_order(session: AsyncSession, event: OrderChangeNotified) -> None:
+    enqueue_job(
+        session,
+        REFRESH_ORDER_ACTOR,
+        tenant_id=str(event.tenant_id),
+        connection_id=str(event.connection_id),
+        amazon_order_id=event.amazon_order_id,
+    )
+
+
+async def spapi_client(connection_id: str) -> SpApiClient:
+    # Workers never wait for a rate-limit slot: a throttled refresh is rescheduled instead.
+    return await worker_amazon_clients().spapi(connection_id, max_wait_s=0.0)
 
 
 # Default queue: a burst of changes (a seller shipping a thousand orders) must not hold up what
@@ -37,12 +61,12 @@ async def refresh_order(tenant_id: str, connection_id: str, amazon_order_id: str
     except (NotFound, ReauthorizationRequired, LookupError) as exc:
         # The order is not (yet) visible, or the connection is gone or needs re-authorizing: the
         # delta (the safety net) catches up once it can.
-        log.info("sync.refresh_skipped", amazon_order_id=amazon_order_id, reason=type(exc).__name__)
+        log.info("orders.refresh_skipped", amazon_order_id=amazon_order_id, reason=type(exc).__name__)
         return
     async with task_session() as session:
         counts = await store_order(session, mapped)
     log.info(
-        "sync.order_refreshed",
+        "orders.order_refreshed",
         connection_id=connection_id,
         amazon_order_id=amazon_order_id,
         inserted=counts.inserted,

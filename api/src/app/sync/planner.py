@@ -184,7 +184,7 @@ def plan_dispatch(
 # A document being made is checked again after a quarter of its age so far, within these bounds:
 # soon for a job that is quick (Amazon often makes a small report in seconds), rarely for a slow one,
 # and without the emulator's speed being known (a faster Amazon simply makes ages shorter).
-POLL_MIN_S = 0.5
+POLL_MIN_S = 0.25
 POLL_MAX_S = 30.0
 POLL_AGE_FRACTION = 0.25
 
@@ -198,3 +198,15 @@ def document_poll_delay(requested_at: datetime | None, now: datetime) -> float:
 def throttle_delay(retry_after: float | None, minimum: float = 0.05, maximum: float = 3600.0) -> float:
     """How long to park a run that Amazon (or our limiter) throttled."""
     return max(minimum, min(maximum, retry_after if retry_after is not None else 1.0))
+
+
+# After an unexpected error (a database restarting, a bug) the row runs again after 1 s, doubling
+# with each consecutive failure: quick when it was a blip, gentle when it is not.
+ERROR_RETRY_MIN_S = 1.0
+ERROR_RETRY_MAX_S = 60.0
+
+
+def error_retry_delay(failures: int) -> float:
+    """How long to wait before running a row again after its `failures`-th failure in a row (1-based):
+    1, 2, 4 ... seconds, at most 60 s."""
+    return min(ERROR_RETRY_MAX_S, ERROR_RETRY_MIN_S * 2.0 ** min(max(failures, 1) - 1, 16))

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Update, and_, func, literal, literal_column, or_, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.models import Connection
@@ -325,3 +325,50 @@ class SyncRepository:
             Connection.tenant_id == tenant_id, Connection.id == connection_id
         )
         return (await self.session.execute(statement)).first() is not None
+
+    # -- a connection's life (`app.sync.lifecycle`) -------------------------------------------
+
+    async def ensure_rows(
+        self,
+        tenant_id: uuid.UUID,
+        connection_id: uuid.UUID,
+        marketplace_ids: Sequence[str],
+        entity: str,
+        now: datetime,
+    ) -> None:
+        """One row per marketplace, due now; rows paused by a disconnect resume (watermarks kept)."""
+        if not marketplace_ids:
+            return
+        statement = insert(SyncState).values(
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "connection_id": connection_id,
+                    "marketplace_id": marketplace_id,
+                    "entity": entity,
+                    "next_run_at": now,
+                    "status": "idle",
+                }
+                for marketplace_id in marketplace_ids
+            ]
+        )
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[
+                    SyncState.tenant_id,
+                    SyncState.connection_id,
+                    SyncState.marketplace_id,
+                    SyncState.entity,
+                ],
+                set_={"status": "idle", "next_run_at": now, "last_error": None, "updated_at": now},
+                where=SyncState.status == "paused",
+            )
+        )
+
+    async def pause_connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> None:
+        """Stop scheduling this connection's work; the scheduler skips paused rows."""
+        await self.session.execute(
+            update(SyncState)
+            .where(SyncState.tenant_id == tenant_id, SyncState.connection_id == connection_id)
+            .values(status="paused", claimed_at=None, claimed_by=None)
+        )

@@ -8,6 +8,7 @@ Services never commit: the caller's unit of work does, then sends the jobs enque
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import structlog
@@ -23,6 +24,7 @@ from app.worker.enqueue import enqueue_job
 log = structlog.get_logger("app.sync")
 
 RUN_ACTOR = "sync.run"
+ONBOARDED_ACTOR = "sync.connection_onboarded"
 
 
 async def dispatch_due(session: AsyncSession, settings: Settings, now: datetime | None = None) -> int:
@@ -72,3 +74,27 @@ async def request_delta(session: AsyncSession, tenant_id: uuid.UUID, connection_
 
 async def connection_exists(session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> bool:
     return await SyncRepository(session).connection_exists(tenant_id, connection_id)
+
+
+async def start_connection(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    provider: str,
+    marketplace_ids: Sequence[str],
+) -> int:
+    """A connection was authorized: one row per marketplace for each dataset of its provider, due
+    now (rows a disconnect paused resume with their watermarks), then its backfill starts once the
+    caller commits. Returns how many datasets it runs."""
+    now = utcnow()
+    names = [d.name for d in datasets.registered() if d.provider == provider]
+    for name in names:
+        await SyncRepository(session).ensure_rows(tenant_id, connection_id, marketplace_ids, name, now)
+    if names:
+        enqueue_job(session, ONBOARDED_ACTOR, connection_id=str(connection_id), tenant_id=str(tenant_id))
+    return len(names)
+
+
+async def pause_connection(session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> None:
+    """The connection was disconnected: the scheduler skips its rows until it is authorized again."""
+    await SyncRepository(session).pause_connection(tenant_id, connection_id)

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import os
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,19 +19,17 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.amazon_http.ratelimit import RateLimiter
-from app.amazon_http.transport import create_http_client
+import app.sync.lifecycle  # noqa: F401  (the sync engine's subscribers to connection events)
+from app.connections.clients import AmazonClients, worker_amazon_clients
 from app.settings import get_settings
-from app.spapi.client import SpApiClient
 from app.sync import dataset as datasets
 from app.sync import observe
 from app.sync.locks import RunLock
+from app.sync.planner import error_retry_delay
 from app.sync.repository import SyncRepository
 from app.sync.run import Outcome, SyncRun, describe_error, utcnow
-from app.sync.service import RUN_ACTOR, connection_onboarded, dispatch_due
+from app.sync.service import ONBOARDED_ACTOR, RUN_ACTOR, connection_onboarded, dispatch_due
 from app.tokens.errors import ReauthorizationRequired
-from app.tokens.repository import ConnectionRef
-from app.tokens.service import TokenManager, build_token_manager, connection_ref
 from app.worker.actor import Reschedule, task
 from app.worker.context import resources, task_session
 from app.worker.scheduler import on_tick
@@ -43,62 +39,20 @@ log = structlog.get_logger("app.sync")
 # A throttled run waits in the broker (claim kept) up to this long; longer waits go back to the
 # scheduler so the worker slot serves another seller meanwhile.
 KEEP_CLAIM_MAX_S = 5.0
-ERROR_RETRY_S = 60.0
-_manager: TokenManager | None = None
 
 
-def limiter_scale() -> float:
-    """`EMULATOR_TIME_SCALE` (tests and benchmarks only): the emulator refills its buckets that much
-    faster, so the shared limiter paces that much faster too. Unset (1) against Amazon."""
-    try:
-        return max(1.0, float(os.environ.get("EMULATOR_TIME_SCALE", "1") or 1))
-    except ValueError:
-        return 1.0
-
-
-def _token_manager() -> TokenManager:
-    global _manager
-    if _manager is None:
-        settings = get_settings()
-        http = observe.install(create_http_client())
-        manager = build_token_manager(
-            settings, redis=resources.redis, sessionmaker=resources.sessionmaker, http=http
-        )
-        scale = limiter_scale()
-        if scale != 1.0:
-            manager.transport.limiter = RateLimiter(resources.redis, safety=0.97 * scale)
-        _manager = manager
-    return _manager
-
-
-# A connection's ids, region and account never change; a short memory of them saves every run a
-# transaction. A disconnected connection is not dispatched, and its deleted token fails anyway.
-REF_TTL_S = 60.0
-_refs: dict[str, tuple[float, ConnectionRef]] = {}
-
-
-async def _connection_ref(connection_id: str) -> ConnectionRef:
-    cached = _refs.get(connection_id)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    async with task_session() as session:
-        ref = await connection_ref(session, connection_id)
-    if len(_refs) > 10_000:
-        _refs.clear()
-    _refs[connection_id] = (time.monotonic() + REF_TTL_S, ref)
-    return ref
-
-
-async def spapi_client(connection_id: str) -> SpApiClient:
-    ref = await _connection_ref(connection_id)
-    # Workers never wait for a rate-limit slot: the run is parked and rescheduled instead.
-    return _token_manager().spapi_client(ref, max_wait_s=0.0)
+def amazon_clients() -> AmazonClients:
+    """The worker's Amazon clients, their HTTP client counting each run's calls (`observe`)."""
+    clients = worker_amazon_clients()
+    observe.install(clients.transport.http)
+    return clients
 
 
 async def _client(provider: str, connection_id: str) -> Any:
-    if provider != "amazon_sp":
-        raise LookupError(f"no client for provider {provider!r}")
-    return await spapi_client(connection_id)
+    # Workers never wait for a rate-limit slot: the run is parked and rescheduled instead.
+    if provider == "amazon_ads":
+        return await amazon_clients().ads(connection_id, max_wait_s=0.0)
+    return await amazon_clients().spapi(connection_id, max_wait_s=0.0)
 
 
 @asynccontextmanager
@@ -113,7 +67,7 @@ async def sync_tick() -> None:
         await dispatch_due(session, get_settings())
 
 
-@task("sync.connection_onboarded", queue="high", max_retries=5, time_limit_s=120)
+@task(ONBOARDED_ACTOR, queue="high", max_retries=5, time_limit_s=120)
 async def on_connection_onboarded(connection_id: str, tenant_id: str) -> None:
     async with task_session() as session:
         rows = await connection_onboarded(session, uuid.UUID(tenant_id), uuid.UUID(connection_id))
@@ -150,7 +104,7 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
             outcome = Outcome("reauth", utcnow() + timedelta(days=1), error="the seller must re-authorize")
         except Exception as exc:
             log.exception("sync.run_failed", state_id=state_id)
-            retry_s = max(1.0, ERROR_RETRY_S / limiter_scale())
+            retry_s = error_retry_delay(await _count_failure(state_id))
             outcome = Outcome("error", utcnow() + timedelta(seconds=retry_s), error=describe_error(exc))
             await _fail_open_jobs(run, outcome.error or "error")
         if outcome.kind == "stale":
@@ -160,6 +114,8 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
                 await SyncRepository(session).touch_claim(sid, claim, utcnow())
             reschedule = outcome.delay_s
             return
+        if outcome.kind == "done":
+            await _forget_failures(state_id)
         async with task_session() as session:
             repo = SyncRepository(session)
             status = "error" if outcome.kind in ("error", "reauth") else "idle"
@@ -177,6 +133,37 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
         await lock.release()
         if reschedule is not None:
             raise Reschedule(reschedule, "throttled")
+
+
+# Consecutive unexpected failures per row, for the retry backoff (`planner.error_retry_delay`).
+# Losing the count (Redis restarted) only restarts the backoff.
+_FAILURES_TTL_S = 24 * 3600
+
+
+def _failures_key(state_id: str) -> str:
+    return f"spapi-saas:sync:failures:{state_id}"
+
+
+async def _count_failure(state_id: str) -> int:
+    """Record one more failure of the row; returns how many in a row (1 when Redis cannot say)."""
+    key = _failures_key(state_id)
+    try:
+        async with resources.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, _FAILURES_TTL_S)
+            count, _ = await pipe.execute()
+        return int(count)
+    except Exception:
+        log.warning("sync.failure_count_unavailable", state_id=state_id)
+        return 1
+
+
+async def _forget_failures(state_id: str) -> None:
+    """A run went through: the next failure starts the backoff again."""
+    try:
+        await resources.redis.delete(_failures_key(state_id))
+    except Exception:
+        log.warning("sync.failure_count_unavailable", state_id=state_id)  # it expires by itself
 
 
 async def _fail_open_jobs(run: SyncRun, error: str) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.notifications.repository import NotificationRepository
+from app.notifications import service as notifications
 from app.settings import Settings
 from app.sync import dataset as datasets
 from app.sync import planner
@@ -146,7 +146,7 @@ async def sync_status(
                 last_error=sub.last_error,
                 since=sub.updated_at,
             )
-            for sub in await NotificationRepository(session).subscriptions(tenant_id, connection_id)
+            for sub in await notifications.subscriptions(session, tenant_id, connection_id)
         ],
     )
 

@@ -19,8 +19,7 @@ from app.auth.dependencies import SESSION_COOKIE, check_csrf, client_ip, optiona
 from app.auth.service import hash_session_token
 from app.db.dependencies import SessionDep
 from app.kit.errors import Forbidden, NotFound, Unauthenticated, request_id_of
-from app.tenants.repository import TenantRepository
-from app.tenants.service import ROLE_RANK
+from app.tenants.service import ROLE_RANK, access_by_session, role_of
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,10 @@ async def load_tenant_access(tenant_id: uuid.UUID, request: Request, session: Se
     """Signed in, CSRF-checked, and a member. With the session cookie (the panel) that is one
     statement; otherwise (a Clerk token, or a cookie that is no longer live) the general sign-in
     path of `app.auth.dependencies`, then the membership."""
-    tenants = TenantRepository(session)
     token = request.cookies.get(SESSION_COOKIE)
     found = None
     if token:
-        found = await tenants.access_by_session(hash_session_token(token), datetime.now(UTC), tenant_id)
+        found = await access_by_session(session, hash_session_token(token), datetime.now(UTC), tenant_id)
     if found is not None:
         assert token is not None
         user_id, role = found
@@ -50,7 +48,7 @@ async def load_tenant_access(tenant_id: uuid.UUID, request: Request, session: Se
             raise Unauthenticated("not signed in")
         check_csrf(request, principal.session_key, principal.via)
         user_id = principal.user.id
-        role = await tenants.role_of(tenant_id, user_id)
+        role = await role_of(session, tenant_id, user_id)
     if role is None:
         raise NotFound("tenant not found")
     return TenantAccess(tenant_id, role, user_id, Actor(user_id, client_ip(request), request_id_of(request)))

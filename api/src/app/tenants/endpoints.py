@@ -1,11 +1,14 @@
-"""Tenants, members and feature flags."""
+"""Tenants, members, feature flags and the tenant's audit log."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
+from app.audit import service as audit
+from app.audit.schemas import AuditPage
 from app.auth.dependencies import CurrentUserDep, settings_of
 from app.db.dependencies import SessionDep
 from app.kit.errors import ERROR_RESPONSES, request_id_of
@@ -13,7 +16,6 @@ from app.settings import Settings
 from app.tenants import service
 from app.tenants.dependencies import TenantAccess, TenantAdmin, TenantMember
 from app.tenants.models import Tenant
-from app.tenants.repository import MembershipRepository, TenantRepository
 from app.tenants.schemas import (
     FeatureFlagOut,
     FeatureFlagsUpdate,
@@ -25,6 +27,8 @@ from app.tenants.schemas import (
 )
 
 router = APIRouter(prefix="/tenants", tags=["tenants"])
+# The audit log is read per tenant (members only) but keeps its own tag in the API document.
+audit_router = APIRouter(tags=["audit"])
 
 
 def _tenant_out(tenant: Tenant, role: str) -> TenantOut:
@@ -52,7 +56,7 @@ def _flags_out(tenant: Tenant, settings: Settings) -> list[FeatureFlagOut]:
 @router.get("", response_model=list[TenantOut], responses=ERROR_RESPONSES)
 async def list_tenants(user: CurrentUserDep, session: SessionDep) -> list[TenantOut]:
     """The tenants the signed-in user belongs to, with their role in each."""
-    return [_tenant_out(t, role) for t, role in await TenantRepository(session).list_for_user(user.id)]
+    return [_tenant_out(t, role) for t, role in await service.tenants_of(session, user.id)]
 
 
 @router.post("", response_model=TenantOut, status_code=status.HTTP_201_CREATED, responses=ERROR_RESPONSES)
@@ -65,7 +69,7 @@ async def create_tenant(
 
 
 async def _tenant(session: SessionDep, access: TenantAccess) -> Tenant:
-    tenant = await TenantRepository(session).get(access.tenant_id)
+    tenant = await service.get_tenant(session, access.tenant_id)
     assert tenant is not None  # the member's tenant (memberships reference it)
     return tenant
 
@@ -77,7 +81,7 @@ async def get_tenant(access: TenantMember, session: SessionDep) -> TenantOut:
 
 @router.get("/{tenant_id}/members", response_model=list[MemberOut], responses=ERROR_RESPONSES)
 async def list_members(access: TenantMember, session: SessionDep) -> list[MemberOut]:
-    rows = await MembershipRepository(session).list_with_users(access.tenant_id)
+    rows = await service.members(session, access.tenant_id)
     return [
         MemberOut(
             user_id=str(user.id),
@@ -103,7 +107,7 @@ async def add_member(body: MemberAdd, access: TenantAdmin, session: SessionDep) 
     user, role = await service.add_member(
         session, access.tenant_id, access.role, access.actor, email=body.email, role=body.role
     )
-    membership = await MembershipRepository(session).get(access.tenant_id, user.id)
+    membership = await service.membership(session, access.tenant_id, user.id)
     assert membership is not None
     return MemberOut(
         user_id=str(user.id),
@@ -148,3 +152,13 @@ async def update_flags(
     tenant = await _tenant(session, access)
     await service.update_flags(session, tenant, settings, access.actor, body.flags)
     return _flags_out(tenant, settings)
+
+
+@audit_router.get("/tenants/{tenant_id}/audit-logs", response_model=AuditPage, responses=ERROR_RESPONSES)
+async def list_audit_logs(
+    access: TenantMember,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before_id: Annotated[int | None, Query(description="Entries older than this id (paging).")] = None,
+) -> AuditPage:
+    return await audit.tenant_log(session, access.tenant_id, limit=limit, before_id=before_id)

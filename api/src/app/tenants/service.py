@@ -6,16 +6,17 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor
 from app.auth.models import User
-from app.auth.repository import UserRepository
+from app.auth.service import invite_user, user_by_email, user_by_id
 from app.kit.errors import AppError, Conflict, Forbidden, NotFound
 from app.settings import Settings
-from app.tenants.models import Tenant
+from app.tenants.models import Membership, Tenant
 from app.tenants.repository import MembershipRepository, TenantRepository
 
 ROLE_RANK = {"viewer": 0, "admin": 1, "owner": 2}
@@ -63,6 +64,35 @@ def _slug(name: str) -> str:
     return f"{base}-{secrets.token_hex(3)}"
 
 
+async def access_by_session(
+    session: AsyncSession, token_hash: str, now: datetime, tenant_id: uuid.UUID
+) -> tuple[uuid.UUID, str | None] | None:
+    """(user id, role in the tenant or None) for a live session; None when the session is not live."""
+    return await TenantRepository(session).access_by_session(token_hash, now, tenant_id)
+
+
+async def role_of(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> str | None:
+    """The user's role in the tenant; None when the user is not a member."""
+    return await TenantRepository(session).role_of(tenant_id, user_id)
+
+
+async def tenants_of(session: AsyncSession, user_id: uuid.UUID) -> list[tuple[Tenant, str]]:
+    """The user's tenants with their role in each, by name."""
+    return await TenantRepository(session).list_for_user(user_id)
+
+
+async def get_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant | None:
+    return await TenantRepository(session).get(tenant_id)
+
+
+async def members(session: AsyncSession, tenant_id: uuid.UUID) -> list[tuple[Membership, User]]:
+    return await MembershipRepository(session).list_with_users(tenant_id)
+
+
+async def membership(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:
+    return await MembershipRepository(session).get(tenant_id, user_id)
+
+
 async def create_tenant(session: AsyncSession, owner: User, name: str, *, request_id: str | None) -> Tenant:
     tenant = await TenantRepository(session).add(name=name.strip(), slug=_slug(name))
     await MembershipRepository(session).add(tenant.id, owner.id, "owner")
@@ -78,7 +108,7 @@ async def create_tenant(session: AsyncSession, owner: User, name: str, *, reques
 
 
 async def _email_of(session: AsyncSession, user_id: uuid.UUID) -> str | None:
-    user = await UserRepository(session).by_id(user_id)
+    user = await user_by_id(session, user_id)
     return user.email if user else None
 
 
@@ -95,11 +125,10 @@ async def add_member(
 ) -> tuple[User, str]:
     """Add a user by e-mail; someone without an account yet is invited (they sign up with it)."""
     _may_manage(actor_role, None, role)
-    users = UserRepository(session)
-    user = await users.by_email(email)
+    user = await user_by_email(session, email)
     invited = user is None
     if user is None:
-        user = await users.add(email=email, name=None)
+        user = await invite_user(session, email)
     members = MembershipRepository(session)
     if await members.get(tenant_id, user.id) is not None:
         raise Conflict("this person is already a member of the tenant")

@@ -3,7 +3,7 @@
 Values are MultiFernet ciphertext: a Redis dump or `MONITOR` shows no usable token. TTL is
 `expires_in - 60` s so nobody is handed a token about to expire mid-request.
 
-Single flight: the first caller to miss takes a short Redis lock (SET NX PX) and refreshes; every
+Single flight: the first caller to miss takes a short Redis lock (`app.kit.locks`) and refreshes; every
 other caller, in this process or another, waits for the value to appear instead of calling LWA too.
 Inside one process an asyncio lock per key keeps the waiting to one Redis poller.
 """
@@ -11,7 +11,6 @@ Inside one process an asyncio lock per key keeps the waiting to one Redis poller
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,13 +18,10 @@ from dataclasses import dataclass, field
 import redis.asyncio as aioredis
 
 from app.kit.crypto import DecryptionError, decrypt, encrypt
+from app.kit.locks import RedisLock
 from app.tokens.errors import TokenServiceUnavailable
 
 EXPIRY_SKEW_S = 60
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 
 @dataclass(frozen=True)
@@ -51,11 +47,10 @@ class AccessTokenCache:
         self._redis = redis
         self._keys = list(encryption_keys)
         self._prefix = prefix
-        self._lock_ttl_ms = int(lock_ttl_s * 1000)
+        self._lock_ttl_s = lock_ttl_s
         self._wait_timeout = wait_timeout_s
         self._poll = poll_s
         self._local: dict[str, asyncio.Lock] = {}
-        self._release = redis.register_script(_RELEASE)
 
     def _value_key(self, key: str) -> str:
         return f"{self._prefix}:at:{key}"
@@ -91,12 +86,12 @@ class AccessTokenCache:
 
     async def _get_locked(self, key: str, refresh: Refresher, expired: str | None) -> str:
         deadline = time.monotonic() + self._wait_timeout
-        owner = secrets.token_hex(8)
+        refresh_lock = RedisLock(self._redis, self._lock_key(key), ttl_s=self._lock_ttl_s)
         while True:
             cached = await self.peek(key)
             if cached is not None and cached != expired:
                 return cached
-            if await self._redis.set(self._lock_key(key), owner, nx=True, px=self._lock_ttl_ms):
+            if await refresh_lock.acquire():
                 try:
                     # Re-check: the previous holder may have written just before releasing.
                     cached = await self.peek(key)
@@ -107,7 +102,7 @@ class AccessTokenCache:
                     await self._redis.set(self._value_key(key), encrypt(self._keys, fresh.token), ex=ttl)
                     return fresh.token
                 finally:
-                    await self._release(keys=[self._lock_key(key)], args=[owner])
+                    await refresh_lock.release()
             if time.monotonic() >= deadline:
                 raise TokenServiceUnavailable(f"timed out waiting for another process to refresh {key}")
             await asyncio.sleep(self._poll)

@@ -1,8 +1,10 @@
-"""Storage the token manager needs: the encrypted refresh token, marking a connection
-`needs_reauth` with an audit entry, and the application's current client secret.
+"""SQL of the tokens domain: the encrypted refresh token of each connection and the application's
+rotated client secrets.
 
-These writes use their own short transaction on purpose: they record a failure (invalid_grant) that
-is about to abort the caller's unit of work, and must survive its rollback.
+`SqlTokenStore` is what the token manager reads, each read in a short session of its own (the
+manager serves many units of work at once); onboarding and disconnecting write a connection's
+refresh token in the caller's unit of work. `CiphertextRepository` rewrites every ciphertext for a
+key rotation and keeps a rotated client secret.
 """
 
 from __future__ import annotations
@@ -11,24 +13,22 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.audit.models import AuditLog
-from app.connections.models import Connection
 from app.kit.crypto import decrypt, encrypt
+from app.kit.providers import Provider
 from app.kit.regions import Region
 from app.tokens.models import AppSecret, Token
-
-Provider = Literal["amazon_sp", "amazon_ads"]
 
 
 @dataclass(frozen=True)
 class ConnectionRef:
-    """What the token layer needs to know about a connection (no secrets)."""
+    """What the token layer needs to know about a connection (no secrets). The product makes one
+    from a stored connection in one place: `app.connections.clients.ref_of`."""
 
     connection_id: str
     tenant_id: str | None
@@ -45,10 +45,6 @@ class ClientSecret:
 
 class TokenStore(Protocol):
     async def refresh_token(self, connection: ConnectionRef) -> str | None: ...
-
-    async def mark_needs_reauth(
-        self, connection: ConnectionRef, *, reason: str, request_id: str | None
-    ) -> None: ...
 
     async def current_client_secret(self, client_id: str) -> ClientSecret | None:
         """The newest rotated secret still valid, or None to use the configured one."""
@@ -70,31 +66,6 @@ class SqlTokenStore:
                 )
             )
         return None if ciphertext is None else decrypt(self._keys, ciphertext)
-
-    async def mark_needs_reauth(
-        self, connection: ConnectionRef, *, reason: str, request_id: str | None
-    ) -> None:
-        connection_id = uuid.UUID(connection.connection_id)
-        async with self._sessionmaker() as session, session.begin():
-            changed = await session.execute(
-                update(Connection)
-                .where(Connection.id == connection_id, Connection.status == "active")
-                .values(status="needs_reauth", last_error=reason)
-                .returning(Connection.tenant_id)
-            )
-            tenant_id = changed.scalar_one_or_none()
-            if tenant_id is None:
-                return  # already marked (another process got there first) or not active
-            session.add(
-                AuditLog(
-                    tenant_id=tenant_id,
-                    action="connection.needs_reauth",
-                    target_type="connection",
-                    target_id=str(connection_id),
-                    data={"reason": reason, "provider": connection.provider, "region": connection.region},
-                    request_id=request_id,
-                )
-            )
 
     async def current_client_secret(self, client_id: str) -> ClientSecret | None:
         now = datetime.now(UTC)
@@ -126,9 +97,18 @@ class SqlTokenStore:
             )
         )
 
+    async def delete_refresh_token(
+        self, session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID
+    ) -> None:
+        """Disconnecting: the refresh token goes (in the caller's unit of work); nothing works after."""
+        await session.execute(
+            delete(Token).where(Token.tenant_id == tenant_id, Token.connection_id == connection_id)
+        )
+
 
 class MemoryTokenStore:
-    """A `TokenStore` in memory: tests and tools that run without a database."""
+    """A `TokenStore` in memory: tests and tools that run without a database. Its
+    `mark_needs_reauth` records invalid grants when given to the manager as `on_invalid_grant`."""
 
     def __init__(self, tokens: dict[str, str] | None = None) -> None:
         self.tokens = dict(tokens or {})
@@ -145,3 +125,35 @@ class MemoryTokenStore:
 
     async def current_client_secret(self, client_id: str) -> ClientSecret | None:
         return self.secrets.get(client_id)
+
+
+class CiphertextRepository:
+    """Every encrypted column, for `spapi-saas rotate-encryption-key` (installation-wide on purpose),
+    and the rotated client secrets Amazon announces."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def refresh_tokens(self) -> list[tuple[uuid.UUID, bytes]]:
+        rows = await self.session.execute(select(Token.id, Token.refresh_token_enc).with_for_update())
+        return [(row[0], row[1]) for row in rows]
+
+    async def set_refresh_token(self, token_id: uuid.UUID, ciphertext: bytes) -> None:
+        await self.session.execute(
+            update(Token)
+            .where(Token.id == token_id)
+            .values(refresh_token_enc=ciphertext, rotated_at=datetime.now(UTC))
+        )
+
+    async def app_secrets(self) -> list[tuple[uuid.UUID, bytes]]:
+        rows = await self.session.execute(select(AppSecret.id, AppSecret.secret_enc).with_for_update())
+        return [(row[0], row[1]) for row in rows]
+
+    async def set_app_secret(self, secret_id: uuid.UUID, ciphertext: bytes) -> None:
+        await self.session.execute(
+            update(AppSecret).where(AppSecret.id == secret_id).values(secret_enc=ciphertext)
+        )
+
+    async def add_app_secret(self, client_id: str, ciphertext: bytes, expires_at: datetime | None) -> None:
+        self.session.add(AppSecret(client_id=client_id, secret_enc=ciphertext, expires_at=expires_at))
+        await self.session.flush()

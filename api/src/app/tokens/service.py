@@ -2,31 +2,30 @@
 processes), grantless tokens, Ads tokens per region, and RDTs in process memory.
 
 `TokenManager.provider(connection)` is the `TokenProvider` an `SpApiClient` takes, and
-`spapi_client(connection)` wires both together. On `invalid_grant` the connection becomes
-`needs_reauth` (with an audit entry) and every caller gets `ReauthorizationRequired`; a short Redis
-marker stops other processes from asking LWA again until `forget()` is called after re-consent.
+`spapi_client(connection)` wires both together. On `invalid_grant` every caller gets
+`ReauthorizationRequired`, the manager's `on_invalid_grant` handler is told once (the connections
+domain marks the connection `needs_reauth`, with an audit entry), and a short Redis marker stops
+other processes from asking LWA again until `forget()` is called after re-consent.
+
+Build one manager per process: `app.connections.clients` does (API lifespan, worker resources).
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol
 
-import httpx
 import redis.asyncio as aioredis
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.adsapi import AdsClient
+from app.adsapi import AdsClient, AdsTokenProvider
 from app.amazon_http.lwa import ClientCredentials, InvalidClient, InvalidGrant, LwaClient, LwaError, LwaToken
-from app.amazon_http.ratelimit import RateLimiter, UsagePlan
-from app.amazon_http.transport import AmazonTransport, shared_http_client
-from app.connections.models import Connection
+from app.amazon_http.ratelimit import UsagePlan
+from app.amazon_http.transport import AmazonTransport
 from app.kit.regions import Region
 from app.settings import Settings
-from app.spapi.auth import MintedRdt, RdtCache, RestrictedResource
+from app.spapi.auth import MintedRdt, RdtCache, RestrictedResource, TokenProvider
 from app.spapi.client import SpApiClient
 from app.spapi.primitives import OrdersVersion
 from app.tokens.cache import AccessTokenCache, FreshToken
@@ -36,7 +35,7 @@ from app.tokens.errors import (
     ReauthorizationRequired,
     TokenServiceUnavailable,
 )
-from app.tokens.repository import ConnectionRef, SqlTokenStore, TokenStore
+from app.tokens.repository import ConnectionRef, TokenStore
 
 
 def log() -> Any:
@@ -46,6 +45,14 @@ def log() -> Any:
 
 _REAUTH_MARKER_TTL_S = 600
 _LwaCall = Callable[[ClientCredentials], Awaitable[LwaToken]]
+
+
+class InvalidGrantHandler(Protocol):
+    """Told when LWA refuses a connection's refresh token (`invalid_grant`), before the caller gets
+    `ReauthorizationRequired`: the caller's unit of work is about to fail, so whatever the handler
+    records must be written in a transaction of its own."""
+
+    async def __call__(self, connection: ConnectionRef, *, reason: str, request_id: str | None) -> None: ...
 
 
 @dataclass
@@ -80,6 +87,26 @@ class GrantlessTokens:
         raise TypeError("grantless operations never take a restricted data token")
 
 
+class JustIssuedToken:
+    """`TokenProvider` of the access token an authorization-code exchange just returned: onboarding
+    makes its first calls with it, before anything is stored. It lives in memory for that request
+    only; afterwards the manager mints access tokens from the stored (encrypted) refresh token."""
+
+    def __init__(self, access_token: str) -> None:
+        self._access_token = access_token
+
+    def __repr__(self) -> str:
+        return "JustIssuedToken(***)"
+
+    async def access_token(self, *, expired: str | None = None) -> str:
+        return self._access_token
+
+    async def restricted_data_token(
+        self, resources: Sequence[RestrictedResource], *, expired: str | None = None
+    ) -> str:
+        raise TypeError("onboarding never needs a restricted data token")
+
+
 class TokenManager:
     def __init__(
         self,
@@ -91,9 +118,11 @@ class TokenManager:
         lwa: LwaClient | None = None,
         cache: AccessTokenCache | None = None,
         rdt_cache: RdtCache | None = None,
+        on_invalid_grant: InvalidGrantHandler | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.on_invalid_grant = on_invalid_grant
         self.transport = transport
         self._redis = redis
         self.lwa = lwa or LwaClient(transport.http)
@@ -120,13 +149,34 @@ class TokenManager:
     ) -> SpApiClient:
         """A client for one seller. `max_wait_s`: requests ~5 s; workers ~0 (they reschedule on
         `Throttled.retry_after`). `plans`: usage plans to start from instead of the defaults."""
+        return self.seller_client(
+            connection.region,
+            connection.account_id,
+            self.provider(connection),
+            max_wait_s=max_wait_s,
+            orders_api_version=orders_api_version,
+            plans=plans,
+        )
+
+    def seller_client(
+        self,
+        region: Region,
+        selling_partner_id: str,
+        tokens: TokenProvider,
+        *,
+        max_wait_s: float = 5.0,
+        orders_api_version: OrdersVersion | None = None,
+        plans: Mapping[str, UsagePlan] | None = None,
+    ) -> SpApiClient:
+        """An SP-API client for a seller with the given credentials (a stored connection's, or the
+        token onboarding was just issued: `JustIssuedToken`)."""
         return SpApiClient(
             self.transport,
-            base_url=self.settings.spapi.base_url(connection.region),
-            region=connection.region,
+            base_url=self.settings.spapi.base_url(region),
+            region=region,
             application_id=self.application_id,
-            selling_partner_id=connection.account_id,
-            tokens=self.provider(connection),
+            selling_partner_id=selling_partner_id,
+            tokens=tokens,
             max_wait_s=max_wait_s,
             orders_api_version=orders_api_version or self.settings.spapi.orders_api_version,
             plans=plans,
@@ -137,12 +187,25 @@ class TokenManager:
     ) -> AdsClient:
         if connection.provider != "amazon_ads":
             raise ValueError("ads_client needs an amazon_ads connection")
+        return self.advertiser_client(
+            connection.region, self.provider(connection), profile_id=profile_id, max_wait_s=max_wait_s
+        )
+
+    def advertiser_client(
+        self,
+        region: Region,
+        tokens: AdsTokenProvider,
+        *,
+        profile_id: str | None = None,
+        max_wait_s: float = 5.0,
+    ) -> AdsClient:
+        """An Ads client with the given credentials (see `seller_client`)."""
         return AdsClient(
             self.transport,
-            base_url=self.settings.ads.base_url(connection.region),
-            region=connection.region,
+            base_url=self.settings.ads.base_url(region),
+            region=region,
             client_id=self.settings.ads.ads_client_id,
-            tokens=self.provider(connection),
+            tokens=tokens,
             profile_id=profile_id,
             max_wait_s=max_wait_s,
         )
@@ -231,7 +294,8 @@ class TokenManager:
             token = await self._lwa_call(lambda c: self.lwa.refresh(url, c, refresh_token), clients)
         except InvalidGrant as exc:
             await self._redis.set(self._reauth_key(connection), b"1", ex=_REAUTH_MARKER_TTL_S)
-            await self.store.mark_needs_reauth(connection, reason="invalid_grant", request_id=exc.request_id)
+            if self.on_invalid_grant is not None:
+                await self.on_invalid_grant(connection, reason="invalid_grant", request_id=exc.request_id)
             log().warning(
                 "tokens.needs_reauth",
                 connection_id=connection.connection_id,
@@ -281,34 +345,3 @@ class TokenManager:
     def _ads_client_credentials(self) -> ClientCredentials:
         ads = self.settings.ads
         return ClientCredentials(ads.ads_client_id, ads.ads_client_secret)
-
-
-def build_token_manager(
-    settings: Settings,
-    *,
-    redis: aioredis.Redis,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http: httpx.AsyncClient | None = None,
-) -> TokenManager:
-    """The production wiring: the process's one HTTP client, the Redis limiter, the SQL token store.
-
-    Build one per process (API lifespan, worker startup) and share it; clients are cheap to derive
-    from it per connection (`manager.spapi_client(connection)`).
-    """
-    transport = AmazonTransport(http or shared_http_client(), limiter=RateLimiter(redis))
-    store = SqlTokenStore(sessionmaker, settings.security.encryption_keys)
-    return TokenManager(settings=settings, store=store, redis=redis, transport=transport)
-
-
-async def connection_ref(session: AsyncSession, connection_id: str) -> ConnectionRef:
-    """The token layer's view of a stored connection."""
-    row = await session.get(Connection, uuid.UUID(connection_id))
-    if row is None:
-        raise LookupError(f"connection {connection_id} not found")
-    return ConnectionRef(
-        connection_id=str(row.id),
-        tenant_id=str(row.tenant_id),
-        provider="amazon_ads" if row.provider == "amazon_ads" else "amazon_sp",
-        region=cast(Region, row.region),
-        account_id=row.account_id,
-    )

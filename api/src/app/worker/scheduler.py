@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from app.kit.locks import RedisLock
 from app.kit.redis import create_redis
 from app.settings import get_settings
 from app.worker.broker import send_job, setup_broker
@@ -26,14 +27,6 @@ log = structlog.get_logger("app.scheduler")
 
 LEADER_KEY = "spapi-saas:scheduler:leader"
 LAST_TICK_KEY = "spapi-saas:scheduler:last_tick"
-
-# Renew only if we still hold the lock: a check-and-set must be atomic.
-_RENEW = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('pexpire', KEYS[1], ARGV[2])
-end
-return 0
-"""
 
 TickHandler = Callable[[], Awaitable[None]]
 _tick_handlers: list[TickHandler] = []
@@ -45,26 +38,18 @@ def on_tick(handler: TickHandler) -> TickHandler:
     return handler
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 class LeaderLock:
+    """Leadership: the lock on LEADER_KEY, taken or renewed on every tick, released on shutdown."""
+
     def __init__(self, redis: aioredis.Redis, ttl_s: float) -> None:
-        self.redis = redis
-        self.ttl_ms = int(ttl_s * 1000)
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._lock = RedisLock(redis, LEADER_KEY, ttl_s=ttl_s, owner=self.identity)
 
     async def acquire_or_renew(self) -> bool:
-        if await self.redis.set(LEADER_KEY, self.identity, nx=True, px=self.ttl_ms):
-            return True
-        renewed = await self.redis.eval(_RENEW, 1, LEADER_KEY, self.identity, str(self.ttl_ms))
-        return bool(renewed)
+        return await self._lock.acquire()
 
     async def release(self) -> None:
-        current = await self.redis.get(LEADER_KEY)
-        if current is not None and _text(current) == self.identity:
-            await self.redis.delete(LEADER_KEY)
+        await self._lock.release()
 
 
 class Scheduler:

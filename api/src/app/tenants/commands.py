@@ -5,13 +5,13 @@ from __future__ import annotations
 from app.auth.schemas import MIN_PASSWORD_LENGTH
 from app.auth.service import sign_up
 from app.db.session import create_engine, create_sessionmaker, unit_of_work
+from app.kit.errors import Conflict
 from app.settings import get_settings
+from app.tenants.service import create_tenant
 
 
 async def create_user_command(email: str, password: str, name: str | None, tenant: str | None) -> str:
     """Create the user (and the tenant they own); returns the user's id. ValueError on bad input."""
-    from app.tenants.service import create_tenant
-
     if "@" not in email:
         raise ValueError("not an e-mail address")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -20,8 +20,6 @@ async def create_user_command(email: str, password: str, name: str | None, tenan
     engine = create_engine(settings, pool_size=1)
     try:
         async with unit_of_work(create_sessionmaker(engine)) as session:
-            from app.kit.errors import Conflict
-
             try:
                 user = await sign_up(session, email=email, password=password, name=name)
             except Conflict as exc:

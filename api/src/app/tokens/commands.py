@@ -10,12 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.amazon_http import AmazonTransport, RateLimiter, create_http_client
 from app.amazon_http.lwa import SCOPE_ROTATION
 from app.audit.service import record
-from app.connections.repository import CiphertextRepository
 from app.db.session import create_engine, create_sessionmaker, unit_of_work
 from app.kit.crypto import rotate
 from app.kit.redis import create_redis
 from app.settings import get_settings
-from app.tokens.repository import SqlTokenStore
+from app.tokens.repository import CiphertextRepository, SqlTokenStore
 from app.tokens.service import TokenManager
 
 
@@ -82,6 +81,7 @@ async def rotate_client_secret_command() -> str | None:
         sessionmaker = create_sessionmaker(engine)
         transport = AmazonTransport(http, limiter=RateLimiter(redis))
         store = SqlTokenStore(sessionmaker, settings.security.encryption_keys)
+        # Grantless calls only: no connection's refresh token is used, so no invalid_grant to handle.
         manager = TokenManager(settings=settings, store=store, redis=redis, transport=transport)
         async with unit_of_work(sessionmaker) as session:
             return await request_client_secret_rotation(session, manager)

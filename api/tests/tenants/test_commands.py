@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from app.auth.commands import create_user_command
+from app.tenants.commands import create_user_command
 
 
 async def test_create_user_with_tenant_then_sign_in(clean_tables: None, client: httpx.AsyncClient) -> None:

@@ -17,10 +17,10 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
-from app.connections.repository import CiphertextRepository
 from app.kit.crypto import encrypt
+from app.tokens.repository import CiphertextRepository
 
-log = structlog.get_logger("app.connections.client_secret")
+log = structlog.get_logger("app.tokens.client_secret")
 
 NEW_SECRET_NOTIFICATION = "APPLICATION_OAUTH_CLIENT_NEW_SECRET"
 
