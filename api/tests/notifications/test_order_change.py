@@ -52,7 +52,7 @@ def sent_jobs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]
     """Jobs the units of work send after committing (the broker itself is tested elsewhere)."""
     sent: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(
-        "app.worker.enqueue.send_job", lambda name, kwargs, delay_ms=None: sent.append((name, kwargs))
+        "app.worker.broker.send_job", lambda name, kwargs, delay_ms=None: sent.append((name, kwargs))
     )
     return sent
 
