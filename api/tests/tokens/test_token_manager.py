@@ -164,3 +164,12 @@ async def test_client_secret_rotation_without_a_failed_call(
     await token_manager.forget(connection)
     assert await token_manager.access_token(connection)
     assert [e["status"] for e in await lwa_calls(emulator_http)] == [200, 200, 401, 200]
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "cached_for"), [(3600, 3540), (600, 540), (240, 180), (60, 45), (4, 3), (1, 0.75), (0, 0)]
+)
+def test_a_token_is_handed_out_until_shortly_before_it_expires(expires_in: int, cached_for: float) -> None:
+    from app.tokens.cache import cache_ttl_s
+
+    assert cache_ttl_s(expires_in) == pytest.approx(cached_for)
