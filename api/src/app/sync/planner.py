@@ -183,3 +183,27 @@ def plan_dispatch(
 def throttle_delay(retry_after: float | None, minimum: float = 0.05, maximum: float = 3600.0) -> float:
     """How long to park a run that Amazon (or our limiter) throttled."""
     return max(minimum, min(maximum, retry_after if retry_after is not None else 1.0))
+
+
+# A report (or any Amazon job) still being made is asked about again after a share of its age: the
+# wait overshoots its end by at most that share of its processing time, whatever Amazon's pace.
+REPORT_POLL_SHARE = 0.25
+REPORT_POLL_MIN_S = 0.25
+REPORT_POLL_MAX_S = 30.0
+
+
+def report_poll_delay(age_s: float) -> float:
+    """How long to wait before polling again a job created `age_s` seconds ago (Amazon's createdTime):
+    a quarter of its age, between 0.25 s and 30 s."""
+    return max(REPORT_POLL_MIN_S, min(REPORT_POLL_MAX_S, age_s * REPORT_POLL_SHARE))
+
+
+# After an unexpected error the row runs again after 1 s, doubling with each consecutive failure.
+ERROR_RETRY_MIN_S = 1.0
+ERROR_RETRY_MAX_S = 60.0
+
+
+def error_retry_delay(failures: int) -> float:
+    """How long to wait before running a row again after its `failures`-th failure in a row (1-based):
+    1, 2, 4 ... seconds, at most 60 s."""
+    return min(ERROR_RETRY_MAX_S, ERROR_RETRY_MIN_S * 2.0 ** min(max(failures, 1) - 1, 16))

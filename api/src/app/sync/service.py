@@ -55,10 +55,8 @@ log = structlog.get_logger("app.sync")
 
 RUN_ACTOR = "sync.run"
 REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
-REPORT_POLL_S = 2.0
 # Reports requested ahead of the window being loaded (createReport's burst is 15).
 REPORTS_AHEAD = 12
-ERROR_RETRY_S = 60.0
 
 UnitOfWork = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 ClientFactory = Callable[[str], Awaitable[SpApiClient]]
@@ -171,9 +169,7 @@ class SyncRun:
         state_id: uuid.UUID,
         claim: str,
         heartbeat: Heartbeat | None = None,
-        report_poll_s: float = REPORT_POLL_S,
     ) -> None:
-        self.report_poll_s = report_poll_s
         self.uow = uow
         self.clients = clients
         self.settings = settings
@@ -548,7 +544,9 @@ class SyncRun:
                 await SyncRepository(session).save_progress(self.state_id, self.claim, extra=self.extra)
             return 0.0
         if status.state == "pending":
-            return self.report_poll_s
+            created = status.created_at or utcnow()
+            age = (utcnow() - (created if created.tzinfo else created.replace(tzinfo=UTC))).total_seconds()
+            return planner.report_poll_delay(age)
         if status.state != "done" or status.document_id is None:
             # CANCELLED ("no data" or refused) and FATAL: the API path reads the window instead.
             cursor["path"] = "api"

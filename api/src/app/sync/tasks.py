@@ -30,11 +30,10 @@ from app.settings import get_settings
 from app.spapi.client import SpApiClient
 from app.sync import observe
 from app.sync.locks import RunLock
+from app.sync.planner import error_retry_delay
 from app.sync.refresh import fetch_order, store_order
 from app.sync.repository import SyncRepository
 from app.sync.service import (
-    ERROR_RETRY_S,
-    REPORT_POLL_S,
     RUN_ACTOR,
     Outcome,
     SyncRun,
@@ -171,7 +170,6 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
         state_id=sid,
         claim=claim,
         heartbeat=heartbeat,
-        report_poll_s=max(0.05, REPORT_POLL_S / limiter_scale()),
     )
     reschedule: float | None = None
     try:
@@ -181,7 +179,7 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
             outcome = Outcome("reauth", utcnow() + timedelta(days=1), error="the seller must re-authorize")
         except Exception as exc:
             log.exception("sync.run_failed", state_id=state_id)
-            retry_s = max(1.0, ERROR_RETRY_S / limiter_scale())
+            retry_s = error_retry_delay(await _count_failure(state_id))
             outcome = Outcome("error", utcnow() + timedelta(seconds=retry_s), error=describe_error(exc))
             await _fail_open_jobs(run, outcome.error or "error")
         if outcome.kind == "stale":
@@ -191,6 +189,8 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
                 await SyncRepository(session).touch_claim(sid, claim, utcnow())
             reschedule = outcome.delay_s
             return
+        if outcome.kind == "done":
+            await _forget_failures(state_id)
         async with task_session() as session:
             repo = SyncRepository(session)
             status = "error" if outcome.kind in ("error", "reauth") else "idle"
@@ -208,6 +208,37 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
         await lock.release()
         if reschedule is not None:
             raise Reschedule(reschedule, "throttled")
+
+
+# Consecutive unexpected failures per row, for the retry backoff (`planner.error_retry_delay`). Losing
+# the count (Redis restarted) only restarts the backoff.
+_FAILURES_TTL_S = 24 * 3600
+
+
+def _failures_key(state_id: str) -> str:
+    return f"sync:failures:{state_id}"
+
+
+async def _count_failure(state_id: str) -> int:
+    """Record one more failure of the row; returns how many in a row (1 when Redis cannot say)."""
+    key = _failures_key(state_id)
+    try:
+        async with resources.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, _FAILURES_TTL_S)
+            count, _ = await pipe.execute()
+        return int(count)
+    except Exception:
+        log.warning("sync.failure_count_unavailable", state_id=state_id)
+        return 1
+
+
+async def _forget_failures(state_id: str) -> None:
+    """A run went through: the next failure starts the backoff again."""
+    try:
+        await resources.redis.delete(_failures_key(state_id))
+    except Exception:
+        log.warning("sync.failure_count_unavailable", state_id=state_id)  # it expires by itself
 
 
 async def _fail_open_jobs(run: SyncRun, error: str) -> None:
