@@ -173,3 +173,19 @@ def test_a_token_is_handed_out_until_shortly_before_it_expires(expires_in: int, 
     from app.tokens.cache import cache_ttl_s
 
     assert cache_ttl_s(expires_in) == pytest.approx(cached_for)
+
+
+async def test_a_short_lived_token_is_reused_for_most_of_its_life(
+    token_manager: TokenManager,
+    connection: ConnectionRef,
+    emulator_app: Any,
+    emulator_http: httpx.AsyncClient,
+    redis_client: aioredis.Redis,
+) -> None:
+    # An Amazon that hands out one-minute tokens (the emulator at x60 says expires_in 60).
+    emulator_app.state.emulator.clock.time_scale = 60.0
+    first = await token_manager.access_token(connection)
+    assert await token_manager.access_token(connection) == first
+    assert len(await lwa_calls(emulator_http)) == 1
+    keys = [k async for k in redis_client.scan_iter(match=f"{token_manager.cache._prefix}:at:*")]
+    assert len(keys) == 1 and 44_000 < await redis_client.pttl(keys[0]) <= 45_000

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,7 +22,6 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.errors import NotFound, Throttled
-from app.amazon_http.ratelimit import RateLimiter
 from app.amazon_http.transport import create_http_client
 from app.notifications.service import REFRESH_ORDER_ACTOR
 from app.settings import get_settings
@@ -57,27 +55,14 @@ KEEP_CLAIM_MAX_S = 5.0
 _manager: TokenManager | None = None
 
 
-def limiter_scale() -> float:
-    """`EMULATOR_TIME_SCALE` (tests and benchmarks only): the emulator refills its buckets that much
-    faster, so the shared limiter paces that much faster too. Unset (1) against Amazon."""
-    try:
-        return max(1.0, float(os.environ.get("EMULATOR_TIME_SCALE", "1") or 1))
-    except ValueError:
-        return 1.0
-
-
 def _token_manager() -> TokenManager:
     global _manager
     if _manager is None:
         settings = get_settings()
         http = observe.install(create_http_client())
-        manager = build_token_manager(
+        _manager = build_token_manager(
             settings, redis=resources.redis, sessionmaker=resources.sessionmaker, http=http
         )
-        scale = limiter_scale()
-        if scale != 1.0:
-            manager.transport.limiter = RateLimiter(resources.redis, safety=0.97 * scale)
-        _manager = manager
     return _manager
 
 
