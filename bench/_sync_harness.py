@@ -1,5 +1,6 @@
 """Shared set-up of the sync benchmarks (B1, B3): embedded PostgreSQL + Redis, the emulator as a
-process with a scaled clock, the product's worker and scheduler as processes, and sellers
+process with a scaled clock (it announces real rates and lifetimes, so the product is not told the
+scale), the product's worker and scheduler as processes, and sellers
 onboarded the way the OAuth callback leaves them (connection, encrypted refresh token, sync rows,
 `sync.connection_onboarded` enqueued)."""
 
@@ -126,7 +127,6 @@ class Harness:
             "SPAPI_BASE_NA": self.emulator_url,
             "SPAPI_BASE_EU": self.emulator_url,
             "SPAPI_BASE_FE": self.emulator_url,
-            "EMULATOR_TIME_SCALE": str(self.time_scale),
             "SYNC_MAX_WORKERS": str(self.workers),
             "REDIS_LOCK_TTL_SEC": "120",
         }

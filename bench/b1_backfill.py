@@ -1,8 +1,9 @@
 """B1: 24-month backfill of a seller with 100,000 orders in one marketplace, by the product itself.
 
-The emulator runs with its clock scaled (`--time-scale`, rates x S, durations / S); the product's
-worker and scheduler run as processes with the same scale for their limiter. The seller is
-onboarded as the OAuth callback leaves it and nothing else is done until the backfill completes.
+The emulator runs with its clock scaled (`--time-scale`, rates x S, durations / S, and announced so);
+the product's worker and scheduler run as processes and pace themselves on what it announces. The
+seller is onboarded as the OAuth callback leaves it and nothing else is done until the backfill
+completes.
 Then one delta is asked for (orders of the last two minutes before onboarding are the delta's, as
 lastUpdatedBefore is always now - 2 min), and the orders and lines purchased in the backfill's
 range (the 730 days before onboarding, less 2 minutes) are compared with the emulator's truth as

@@ -26,7 +26,9 @@ def dev(
         bool, typer.Option("--no-emulator", help="Talk to the Amazon URLs of the environment instead.")
     ] = False,
     emulator_port: Annotated[int, typer.Option(help="Port of the local Amazon emulator.")] = 8100,
-    time_scale: Annotated[float, typer.Option(help="Emulator clock speed-up (1 = real time).")] = 1.0,
+    time_scale: Annotated[
+        float, typer.Option(help="Emulator clock speed-up (1 = real time): it then acts as a faster Amazon.")
+    ] = 1.0,
 ) -> None:
     """Run everything locally: PostgreSQL, Redis, migrations, API, worker, scheduler, emulator."""
     from app.devserver import run_dev

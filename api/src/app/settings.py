@@ -157,7 +157,7 @@ class AdsSettings(_Group):
 
 
 class SyncSettings(_Group):
-    # Decimals are allowed so that a time-scaled emulator can run deltas every few seconds.
+    # Decimals are allowed (tests and demos run deltas every few seconds).
     delta_sync_interval_minutes: float = Field(default=15.0, gt=0)
     sync_max_workers: int = Field(default=4, ge=1)
     sync_rate_limit_rps: float = Field(default=0.0, ge=0)  # 0 = use Amazon's usage plans

@@ -53,7 +53,6 @@ async def test_order_changes_arrive_by_notification(
     )
     env = product_env(
         served.url,
-        1.0,
         NOTIFICATIONS_SQS_QUEUE_URL=queue_url,
         AWS_ENDPOINT_URL=sqs_endpoint,
         AWS_ACCESS_KEY_ID="local",

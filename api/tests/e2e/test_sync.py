@@ -90,7 +90,7 @@ async def no_duplicates(engine: AsyncEngine) -> None:
 async def test_onboarded_seller_syncs_by_itself(
     engine: AsyncEngine, served: LoopbackEmulator, amazon: httpx.AsyncClient, emulator_app: Any
 ) -> None:
-    product = Product(product_env(served.url, SCALE), "sync-e2e")
+    product = Product(product_env(served.url), "sync-e2e")
     product.start_worker()
     product.start_scheduler()
     try:

@@ -54,7 +54,7 @@ async def test_worker_killed_at_random_points(
     engine: AsyncEngine, served: LoopbackEmulator, amazon: httpx.AsyncClient, emulator_app: Any
 ) -> None:
     rng = random.Random(20261128)
-    product = Product(product_env(served.url, SCALE), "sync-kill")
+    product = Product(product_env(served.url), "sync-kill")
     product.start_worker()
     product.start_scheduler()
     try:
@@ -96,7 +96,7 @@ async def test_5xx_and_429_storms(
             "/_emulator/faults", json={"operation": operation, "error_rate": 1.0, "status": 429, "count": 4}
         )
         assert response.status_code in (200, 201), response.text
-    product = Product(product_env(served.url, SCALE), "sync-storms")
+    product = Product(product_env(served.url), "sync-storms")
     product.start_worker()
     product.start_scheduler()
     try:
@@ -146,7 +146,7 @@ async def test_redis_and_postgres_restarted_mid_run(
 
     reset_settings_cache()
     engine = create_async_engine(to_psycopg_url(url), pool_pre_ping=True)
-    product = Product(product_env(served.url, SCALE), "sync-restarts")
+    product = Product(product_env(served.url), "sync-restarts")
     product.start_worker()
     product.start_scheduler()
     try:

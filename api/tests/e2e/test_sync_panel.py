@@ -112,7 +112,7 @@ def test_sync_card_tells_the_story(
     card = page.get_by_test_id("sync-card")
     expect(card.get_by_text("Connect a seller account")).to_be_visible(timeout=TIMEOUT_MS)
 
-    product = Product(product_env(emulator, SCALE, DELTA_SYNC_INTERVAL_MINUTES="0.1"), "sync-panel")
+    product = Product(product_env(emulator, DELTA_SYNC_INTERVAL_MINUTES="0.1"), "sync-panel")
     product.start_worker()
     product.start_scheduler()
     try:

@@ -35,3 +35,20 @@ async def test_reuse_expiry_and_bound() -> None:
     for n in range(10):
         await cache.get("conn", [RestrictedResource.of("GET", f"/orders/v0/orders/{n}/address")], mint)
     assert len(cache._tokens) <= 4
+
+
+async def test_a_short_lived_rdt_is_reused_for_most_of_its_life() -> None:
+    clock = Clock()
+    cache = RdtCache(margin_s=120, clock=clock)
+    minted: list[str] = []
+
+    async def mint(resources: Sequence[RestrictedResource]) -> MintedRdt:
+        minted.append(f"Atz.sprdt|{len(minted)}")
+        return MintedRdt(minted[-1], 60)  # a one-minute RDT: dropped a quarter of it early, not 120 s
+
+    address = [RestrictedResource.of("GET", "/orders/v0/orders/1/address")]
+    first = await cache.get("conn", address, mint)
+    clock.now = 44.0
+    assert await cache.get("conn", address, mint) == first
+    clock.now = 45.5
+    assert await cache.get("conn", address, mint) != first

@@ -21,7 +21,9 @@ from amazon_emulator.config import DEMO_APPLICATION_ID, DEMO_CLIENT_ID, DEMO_CLI
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
-def product_env(emulator_url: str, time_scale: float, **extra: str) -> dict[str, str]:
+def product_env(emulator_url: str, **extra: str) -> dict[str, str]:
+    """The product's environment against the emulator at `emulator_url`. Nothing says how fast the
+    emulator's clock runs: it announces real rates and lifetimes, as a faster Amazon would."""
     env = dict(os.environ)
     env.update(
         {
@@ -32,7 +34,6 @@ def product_env(emulator_url: str, time_scale: float, **extra: str) -> dict[str,
             "SPAPI_BASE_NA": emulator_url,
             "SPAPI_BASE_EU": emulator_url,
             "SPAPI_BASE_FE": emulator_url,
-            "EMULATOR_TIME_SCALE": str(time_scale),
             "DELTA_SYNC_INTERVAL_MINUTES": "0.05",
             "REDIS_LOCK_TTL_SEC": "8",
             "SYNC_MAX_WORKERS": "4",

@@ -16,6 +16,8 @@ from app.sync.planner import (
     backfill_range,
     delta_due_at,
     delta_window,
+    document_poll_delay,
+    error_retry_delay,
     next_backfill_window,
     next_delta_slot,
     plan_dispatch,
@@ -132,3 +134,17 @@ def test_throttle_delay_is_bounded() -> None:
     assert throttle_delay(None) == 1.0
     assert throttle_delay(0.0) == 0.05
     assert throttle_delay(10**9) == 3600.0
+
+
+def test_document_poll_delay_grows_with_the_age_of_the_document() -> None:
+    # A fresh report may be done in a moment (a fast Amazon); an old one is asked about less often,
+    # so the wait never overshoots the end by more than a quarter of the report's age.
+    assert document_poll_delay(-3.0) == 0.25  # Amazon's clock a little ahead of ours
+    assert document_poll_delay(0.0) == 0.25
+    assert document_poll_delay(8.0) == 2.0
+    assert document_poll_delay(60.0) == 15.0
+    assert document_poll_delay(3600.0) == 30.0
+
+
+def test_error_retry_backs_off_from_one_second_to_a_minute() -> None:
+    assert [error_retry_delay(n) for n in (0, 1, 2, 3, 6, 7, 100)] == [1.0, 1.0, 2.0, 4.0, 32.0, 60.0, 60.0]

@@ -16,7 +16,7 @@ from amazon_emulator.config import EmulatorConfig
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.amazon_http import AmazonTransport, RateLimiter
+from app.amazon_http import AmazonTransport
 from app.db.session import create_sessionmaker, unit_of_work
 from app.settings import Settings
 from app.spapi import SpApiClient
@@ -29,7 +29,7 @@ from app.tokens.cache import AccessTokenCache
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
 from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
-from tests.amazon.support import FAST_RETRY, self_authorize
+from tests.amazon.support import self_authorize
 from tests.sync.support import (
     CA,
     US,
@@ -50,14 +50,6 @@ SCALE = 20000.0
 @pytest.fixture
 def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(seed=3, demo=True, demo_orders=10, time_scale=SCALE)
-
-
-@pytest.fixture
-def transport(emulator_http: httpx.AsyncClient, redis_client: aioredis.Redis) -> AmazonTransport:
-    """The product's limiter paced like the scaled emulator (as EMULATOR_TIME_SCALE does in workers)."""
-    return AmazonTransport(
-        emulator_http, limiter=RateLimiter(redis_client, safety=0.97 * SCALE), retry=FAST_RETRY
-    )
 
 
 class Harness:

@@ -164,3 +164,28 @@ async def test_client_secret_rotation_without_a_failed_call(
     await token_manager.forget(connection)
     assert await token_manager.access_token(connection)
     assert [e["status"] for e in await lwa_calls(emulator_http)] == [200, 200, 401, 200]
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "cached_for"), [(3600, 3540), (600, 540), (240, 180), (60, 45), (4, 3), (1, 0.75), (0, 0)]
+)
+def test_a_token_is_handed_out_until_shortly_before_it_expires(expires_in: int, cached_for: float) -> None:
+    from app.tokens.cache import cache_ttl_s
+
+    assert cache_ttl_s(expires_in) == pytest.approx(cached_for)
+
+
+async def test_a_short_lived_token_is_reused_for_most_of_its_life(
+    token_manager: TokenManager,
+    connection: ConnectionRef,
+    emulator_app: Any,
+    emulator_http: httpx.AsyncClient,
+    redis_client: aioredis.Redis,
+) -> None:
+    # An Amazon that hands out one-minute tokens (the emulator at x60 says expires_in 60).
+    emulator_app.state.emulator.clock.time_scale = 60.0
+    first = await token_manager.access_token(connection)
+    assert await token_manager.access_token(connection) == first
+    assert len(await lwa_calls(emulator_http)) == 1
+    keys = [k async for k in redis_client.scan_iter(match=f"{token_manager.cache._prefix}:at:*")]
+    assert len(keys) == 1 and 44_000 < await redis_client.pttl(keys[0]) <= 45_000

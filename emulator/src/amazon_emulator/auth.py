@@ -8,9 +8,10 @@ Declare an operation on a route with :func:`sp_operation`::
     async def get_orders(request: Request, caller: GetOrdersCaller) -> dict[str, Any]: ...
 
 The dependency works in Amazon's order: it names the operation (for the request log and the
-``x-amzn-RateLimit-Limit`` header), applies faults (latency, injected errors, throttle storms), validates
-``x-amz-access-token`` (LWA access token, RDT or grantless token), then takes a token from the usage-plan
-bucket of (application, selling partner, operation) and answers 429 ``QuotaExceeded`` when it is empty.
+``x-amzn-RateLimit-Limit`` header, the plan's rate times the time scale: real requests per second), applies
+faults (latency, injected errors, throttle storms), validates ``x-amz-access-token`` (LWA access token, RDT
+or grantless token), then takes a token from the usage-plan bucket of (application, selling partner,
+operation) and answers 429 ``QuotaExceeded`` when it is empty.
 """
 
 from __future__ import annotations
@@ -131,11 +132,12 @@ def sp_operation(
     async def dependency(request: Request) -> Caller:
         state = get_state(request)
         set_operation(request, operation)
-        request.state.rate_limit = state.ratelimiter.plan_for(None, operation).header_value
+        scale = state.clock.time_scale
+        request.state.rate_limit = state.ratelimiter.plan_for(None, operation).header_value(scale)
         await apply_faults(state, operation)
         caller = authenticate(state, request, rdt=rdt, grantless_scope=grantless_scope)
         decision = state.ratelimiter.take(caller.application_id, caller.selling_partner_id, operation)
-        request.state.rate_limit = decision.plan.header_value
+        request.state.rate_limit = decision.plan.header_value(scale)
         if not decision.allowed:
             raise quota_exceeded()
         return caller

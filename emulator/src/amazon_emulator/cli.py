@@ -24,7 +24,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--time-scale",
         type=float,
         default=1.0,
-        help="multiply Amazon rates and divide Amazon durations by this (timestamps stay on wall clock)",
+        help="multiply Amazon rates and divide Amazon durations by this, and announce them so "
+        "(a faster Amazon; timestamps stay on the wall clock)",
     )
     parser.add_argument("--demo", action="store_true", help="start with the demo application and demo seller")
     parser.add_argument("--demo-orders", type=int, default=3000, help="orders of the demo seller")

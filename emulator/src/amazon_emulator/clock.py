@@ -4,12 +4,21 @@ Amazon timestamps (order dates, ``now``) always follow the wall clock. Amazon *d
 processing times, expiry of URLs and pagination tokens) and *rates* (usage-plan refills) are scaled by
 ``time_scale``: with 60, one Amazon hour passes in one real minute.
 
+A scaled emulator looks like a faster Amazon, never like Amazon with a secret: every value it *announces* to
+a client is in real units. ``x-amzn-RateLimit-Limit`` is the real refill rate (:meth:`Clock.real_rate`);
+``Retry-After`` counts real seconds; a lifetime it announces (LWA ``expires_in``, the RDT ``expiresIn``,
+``X-Amz-Expires`` of a pre-signed URL) is :meth:`Clock.announced_seconds`: whole real seconds, rounded down,
+at least 1, and the thing really lives exactly that long. So under very large scales a token lives 1 real
+second (longer than its scaled lifetime) rather than announcing 0 or more than it lives. Durations nobody
+announces (processing times, pagination tokens, refills) keep their exact scaled value.
+
 Tests can move time forward with :meth:`Clock.advance`; it shifts both ``now()`` and ``time()``, so everything
 that expires or refills sees the jump.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import UTC, datetime
@@ -43,12 +52,20 @@ class Clock:
         return amazon_seconds / self.time_scale
 
     def real_rate(self, amazon_rate: float) -> float:
-        """Real refills per second for an Amazon rate (requests per second)."""
+        """Real refills per second for an Amazon rate (requests per second); also what
+        ``x-amzn-RateLimit-Limit`` announces."""
         return amazon_rate * self.time_scale
 
     def expires_at(self, amazon_seconds: float) -> float:
-        """Epoch second at which something with an Amazon lifetime of ``amazon_seconds`` expires."""
+        """Epoch second at which something with an Amazon lifetime of ``amazon_seconds`` expires (for
+        lifetimes the emulator does not announce; see :meth:`announced_seconds` for those it does)."""
         return self.time() + self.real_duration(amazon_seconds)
+
+    def announced_seconds(self, amazon_seconds: float) -> int:
+        """The lifetime to announce, and to give, for something living ``amazon_seconds`` on Amazon: whole
+        real seconds, rounded down, never below 1 (the integer fields Amazon uses cannot say less)."""
+        # The small epsilon keeps 3600 / 60 at 60 despite floating-point division.
+        return max(1, math.floor(self.real_duration(amazon_seconds) + 1e-9))
 
 
 def iso(dt: datetime) -> str:

@@ -1,8 +1,8 @@
 """Emulator configuration.
 
 Durations in this object are *Amazon* seconds (what the real service uses); the
-:class:`~amazon_emulator.clock.Clock`
-turns them into real seconds by dividing by ``time_scale``.
+:class:`~amazon_emulator.clock.Clock` turns them into real seconds by dividing by ``time_scale``. What the
+emulator announces to clients is always in real units, so a scaled emulator looks like a faster Amazon.
 """
 
 from __future__ import annotations
@@ -29,7 +29,11 @@ class EmulatorConfig:
     """Everything that shapes one emulator instance.
 
     ``time_scale`` multiplies every Amazon rate and divides every Amazon duration (token lifetimes, processing
-    times, URL and pagination-token expiry); timestamps such as order dates stay on the wall clock.
+    times, URL and pagination-token expiry); timestamps such as order dates stay on the wall clock. Clients
+    are told the real values: ``x-amzn-RateLimit-Limit`` is the rate times the scale, ``Retry-After`` counts
+    real seconds, and ``expires_in`` / ``expiresIn`` / ``X-Amz-Expires`` are the real lifetime in whole
+    seconds (rounded down, at least 1; the credential or URL then lives exactly that long), so a client needs
+    no knowledge of the scale.
     """
 
     seed: int = 42
@@ -38,7 +42,7 @@ class EmulatorConfig:
     # Size of the demo seller created by ``--demo``.
     demo_orders: int = 3000
     demo_months: int = 24
-    # Amazon-side lifetimes, in Amazon seconds.
+    # Amazon-side lifetimes, in Amazon seconds (announced to clients in real seconds).
     access_token_lifetime: float = 3600.0
     rdt_lifetime: float = 3600.0
     auth_code_lifetime: float = 300.0  # real seconds (not scaled)

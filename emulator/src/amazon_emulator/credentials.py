@@ -6,7 +6,10 @@
 * :class:`AccessToken`: ``Atza|...`` from ``/auth/o2/token``; seller-bound or grantless (client_credentials).
 * :class:`RestrictedDataToken`: ``Atz.sprdt|...`` covering a list of (method, path, dataElements).
 
-Lifetimes are Amazon seconds converted with the clock's scale when the credential is issued.
+Lifetimes are Amazon seconds converted with the clock's scale when the credential is issued. Access tokens
+and RDTs announce their lifetime (``expires_in`` / ``expiresIn``), so they live exactly the whole real seconds
+they announce (:meth:`~amazon_emulator.clock.Clock.announced_seconds`: 3600 at scale 1, 60 at scale 60, never
+less than 1).
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ class AccessToken:
     kind: str  # "lwa" (seller-bound, SP-API), "ads" (Ads API bearer) or "grantless"
     scopes: tuple[str, ...]
     expires_at: float
+    expires_in: int  # whole real seconds, as LWA's ``expires_in`` announces
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class RestrictedDataToken:
     selling_partner_id: str
     resources: tuple[RestrictedResource, ...]
     expires_at: float
+    expires_in: int  # whole real seconds, as ``expiresIn`` announces
 
     def find(self, method: str, path: str) -> RestrictedResource | None:
         """The granted resource covering this call, if any."""
@@ -205,6 +210,7 @@ class CredentialStore:
     def issue_access(
         self, app: Application, selling_partner_id: str | None, kind: str, scopes: tuple[str, ...] = ()
     ) -> AccessToken:
+        lifetime = self._clock.announced_seconds(self.access_lifetime)
         token = AccessToken(
             token=_token("Atza|IwEB"),
             client_id=app.client_id,
@@ -212,7 +218,8 @@ class CredentialStore:
             selling_partner_id=selling_partner_id,
             kind=kind,
             scopes=scopes,
-            expires_at=self._clock.expires_at(self.access_lifetime),
+            expires_at=self._clock.time() + lifetime,
+            expires_in=lifetime,
         )
         with self._lock:
             self.access[token.token] = token
@@ -222,13 +229,15 @@ class CredentialStore:
     def issue_rdt(
         self, app_id: str, client_id: str, selling_partner_id: str, resources: tuple[RestrictedResource, ...]
     ) -> RestrictedDataToken:
+        lifetime = self._clock.announced_seconds(self.rdt_lifetime)
         rdt = RestrictedDataToken(
             token=_token("Atz.sprdt|IQEB"),
             application_id=app_id,
             client_id=client_id,
             selling_partner_id=selling_partner_id,
             resources=resources,
-            expires_at=self._clock.expires_at(self.rdt_lifetime),
+            expires_at=self._clock.time() + lifetime,
+            expires_in=lifetime,
         )
         with self._lock:
             self.rdts[rdt.token] = rdt

@@ -1,9 +1,9 @@
 """ASGI middleware adding Amazon's response headers and writing the request log.
 
 Every response gets ``x-amzn-RequestId``; responses of a declared operation also get
-``x-amzn-RateLimit-Limit`` (the operation's Amazon rate for this seller). The operation name, token kind and
-caller ids come from ``request.state``, as set by :func:`amazon_emulator.auth.sp_operation` (or
-:func:`~amazon_emulator.auth.set_operation`).
+``x-amzn-RateLimit-Limit`` (the operation's rate for this seller in real requests per second: Amazon's rate
+times the time scale). The operation name, token kind and caller ids come from ``request.state``, as set by
+:func:`amazon_emulator.auth.sp_operation` (or :func:`~amazon_emulator.auth.set_operation`).
 """
 
 from __future__ import annotations

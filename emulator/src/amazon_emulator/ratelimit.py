@@ -1,6 +1,7 @@
 """Token buckets per (application, selling partner, operation), scaled by the time scale.
 
-A bucket starts full (``burst`` tokens) and refills at ``rate * time_scale`` tokens per real second.
+A bucket starts full (``burst`` tokens) and refills at ``rate * time_scale`` tokens per real second, which is
+also what ``x-amzn-RateLimit-Limit`` announces.
 Overrides per (selling partner, operation) mimic Amazon raising a seller's plan: they replace the default
 plan for that seller and reset its buckets. Grantless calls use ``None`` as the selling partner.
 """

@@ -19,10 +19,11 @@ class UsagePlan:
     rate: float
     burst: int
 
-    @property
-    def header_value(self) -> str:
-        """Value of ``x-amzn-RateLimit-Limit`` (the Amazon rate, never the scaled one)."""
-        return str(float(self.rate))
+    def header_value(self, time_scale: float) -> str:
+        """Value of ``x-amzn-RateLimit-Limit`` under ``time_scale``: the real requests per second (the
+        Amazon rate times the scale), so a client pacing itself on the header keeps up with the buckets."""
+        # 12 significant digits drop float noise (0.0056 * 10 -> "0.056", not "0.055999999999999994").
+        return str(float(f"{self.rate * time_scale:.12g}"))
 
 
 _P = UsagePlan

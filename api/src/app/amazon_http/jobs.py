@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar
 
 JobState = Literal["pending", "done", "cancelled", "fatal"]
@@ -38,6 +39,8 @@ class JobStatus:
     document_id: str | None = None
     # FATAL reports and failed queries may carry an error document.
     error_document_id: str | None = None
+    # Amazon's createdTime: how long to wait before the next poll grows with the job's age.
+    created_at: datetime | None = None
 
 
 class AsyncDocumentSource(Protocol[RequestT]):

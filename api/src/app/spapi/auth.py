@@ -5,6 +5,8 @@ provider (Redis-cached LWA tokens, single flight, re-authorization handling); te
 
 RDTs are process memory only: `RdtCache` keeps each one until shortly before it expires, keyed by
 the exact set of restricted resources, and never writes it anywhere (no Redis, no DB, no logs).
+"Shortly" is `margin_s`, or a quarter of the lifetime `expiresIn` announced when that is less, so a
+short-lived RDT is still reused for most of its life.
 """
 
 from __future__ import annotations
@@ -55,10 +57,13 @@ class MintedRdt:
 
 
 RdtMinter = Callable[[Sequence[RestrictedResource]], Awaitable[MintedRdt]]
+# A short-lived RDT is dropped this share of its lifetime early instead of the whole margin.
+_MARGIN_SHARE = 0.25
 
 
 class RdtCache:
-    """Process-local RDTs per (owner, resources), dropped `margin_s` before they expire."""
+    """Process-local RDTs per (owner, resources), dropped min(`margin_s`, a quarter of their
+    lifetime) before they expire."""
 
     def __init__(
         self, *, margin_s: float = 120.0, max_entries: int = 5000, clock: Callable[[], float] = time.monotonic
@@ -85,8 +90,9 @@ class RdtCache:
                 return cached[0]
             minted = await mint(key[1])
             self._purge()
-            lifetime = max(0.0, minted.expires_in - self._margin)
-            # A token shorter-lived than the margin is used once and not kept.
+            announced = max(0.0, minted.expires_in)
+            lifetime = announced - min(self._margin, announced * _MARGIN_SHARE)
+            # A token announced with no lifetime is used once and not kept.
             if lifetime > 0:
                 self._tokens[key] = (minted.token, self._clock() + lifetime)
             else:

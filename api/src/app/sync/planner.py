@@ -189,10 +189,10 @@ POLL_MAX_S = 30.0
 POLL_AGE_FRACTION = 0.25
 
 
-def document_poll_delay(requested_at: datetime | None, now: datetime) -> float:
-    """Seconds until the next status check of a document requested at `requested_at`."""
-    age = (now - requested_at).total_seconds() if requested_at is not None else 0.0
-    return max(POLL_MIN_S, min(POLL_MAX_S, age * POLL_AGE_FRACTION))
+def document_poll_delay(age_s: float) -> float:
+    """Seconds until the next status check of a document asked for `age_s` seconds ago: a quarter
+    of its age, between 0.25 s and 30 s."""
+    return max(POLL_MIN_S, min(POLL_MAX_S, age_s * POLL_AGE_FRACTION))
 
 
 def throttle_delay(retry_after: float | None, minimum: float = 0.05, maximum: float = 3600.0) -> float:

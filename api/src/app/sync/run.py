@@ -450,7 +450,8 @@ class SyncRun:
             await self._save()
             return 0.0
         if checked.in_flight:
-            return planner.document_poll_delay(checked.requested_at, utcnow())
+            age = (utcnow() - checked.requested_at).total_seconds() if checked.requested_at else 0.0
+            return planner.document_poll_delay(age)
         if checked.state != "done" or checked.document_id is None:
             # CANCELLED ("no data" or refused) and FATAL: the API path reads the window instead.
             cursor["path"] = "api"

@@ -1,7 +1,9 @@
 """Access tokens in Redis, encrypted, with one refresh at a time per key across every process.
 
-Values are MultiFernet ciphertext: a Redis dump or `MONITOR` shows no usable token. TTL is
-`expires_in - 60` s so nobody is handed a token about to expire mid-request.
+Values are MultiFernet ciphertext: a Redis dump or `MONITOR` shows no usable token. A token is handed
+out until `cache_ttl_s(expires_in)`: 60 s before it expires (Amazon's 3600 s tokens), or a quarter of
+its lifetime before for a token announced to live less than 4 minutes, so nobody is handed a token about
+to expire mid-request and a short-lived token is still reused for most of its life.
 
 Single flight: the first caller to miss takes a short Redis lock (`app.kit.locks`) and refreshes; every
 other caller, in this process or another, waits for the value to appear instead of calling LWA too.
@@ -21,7 +23,9 @@ from app.kit.crypto import DecryptionError, decrypt, encrypt
 from app.kit.locks import RedisLock
 from app.tokens.errors import TokenServiceUnavailable
 
-EXPIRY_SKEW_S = 60
+EXPIRY_SKEW_S = 60.0
+# A short-lived token is dropped this share of its lifetime early instead (min of the two).
+EXPIRY_SKEW_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,13 @@ class FreshToken:
 
 
 Refresher = Callable[[], Awaitable[FreshToken]]
+
+
+def cache_ttl_s(expires_in: float) -> float:
+    """How long a token announced to live `expires_in` seconds is handed out: its lifetime less
+    min(60 s, a quarter of the lifetime)."""
+    lifetime = max(0.0, expires_in)
+    return lifetime - min(EXPIRY_SKEW_S, lifetime * EXPIRY_SKEW_SHARE)
 
 
 class AccessTokenCache:
@@ -98,8 +109,8 @@ class AccessTokenCache:
                     if cached is not None and cached != expired:
                         return cached
                     fresh = await refresh()
-                    ttl = max(1, fresh.expires_in - EXPIRY_SKEW_S)
-                    await self._redis.set(self._value_key(key), encrypt(self._keys, fresh.token), ex=ttl)
+                    ttl_ms = max(1, int(cache_ttl_s(fresh.expires_in) * 1000))
+                    await self._redis.set(self._value_key(key), encrypt(self._keys, fresh.token), px=ttl_ms)
                     return fresh.token
                 finally:
                     await refresh_lock.release()

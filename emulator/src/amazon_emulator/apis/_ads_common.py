@@ -157,6 +157,7 @@ async def _faults(state: EmulatorState, flavor: Flavor, operation: str) -> None:
     if decision.latency_s > 0:
         await asyncio.sleep(decision.latency_s)
     if decision.throttled:
+        # Storms last real seconds (``throttle_storm_seconds``); Retry-After is in real seconds too.
         raise AdsError(flavor, 429, "Too Many Requests", {"Retry-After": "1"})
     if decision.error_status is not None:
         raise AdsError(flavor, decision.error_status, "Internal Server Error")

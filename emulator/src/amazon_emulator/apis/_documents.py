@@ -3,7 +3,9 @@
 Amazon hands out pre-signed S3 URLs that expire after 5 minutes. The emulator serves documents from its own
 host under ``/_documents/{key}`` with the query parameters S3 uses (``X-Amz-Algorithm``, ``X-Amz-Date``,
 ``X-Amz-Expires``, ``X-Amz-Signature``...). The signature is an HMAC over the method, key, date and expiry
-with a per-instance key, and the expiry (``document_url_lifetime`` Amazon seconds) is scaled by the clock.
+with a per-instance key. The expiry (``document_url_lifetime``, 300 Amazon seconds) is scaled by the clock and
+``X-Amz-Expires`` announces it in whole real seconds (5 at time scale 60, at least 1), as S3 would for a URL
+that really lives that long.
 """
 
 from __future__ import annotations
@@ -97,15 +99,16 @@ def signed_url(
     content_type: str | None = None,
     extra: dict[str, str] | None = None,
 ) -> str:
-    """A pre-signed URL for ``key`` on this host, valid ``document_url_lifetime`` Amazon seconds (scaled)."""
+    """A pre-signed URL for ``key`` on this host, valid ``document_url_lifetime`` Amazon seconds (scaled;
+    ``X-Amz-Expires`` says how many real seconds)."""
     docs = store(state)
-    lifetime = int(state.config.document_url_lifetime)
+    lifetime = state.clock.announced_seconds(state.config.document_url_lifetime)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(state.clock.time()))
     nonce = secrets.token_hex(8)
     message = f"{method}\n{key}\n{stamp}\n{lifetime}\n{nonce}".encode()
     signature = hmac.new(docs.signing_key, message, hashlib.sha256).hexdigest()
     with docs.lock:
-        docs.signatures[signature] = SignedUrl(key, method, state.clock.expires_at(lifetime), content_type)
+        docs.signatures[signature] = SignedUrl(key, method, state.clock.time() + lifetime, content_type)
     query = {
         "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
         "X-Amz-Credential": f"{_CREDENTIAL}/{stamp[:8]}/us-east-1/s3/aws4_request",

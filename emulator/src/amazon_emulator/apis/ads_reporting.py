@@ -11,7 +11,8 @@ and the pre-signed download URL of a finished report.
   ``extra["ads_report_processing_seconds"]`` Amazon seconds (default 30), scaled by the time scale.
 * A COMPLETED report carries ``url`` (on this host, signed, valid 3600 Amazon seconds from that GET, scaled),
   ``urlExpiresAt``, ``fileSize`` and ``generatedAt``; the URL serves the GZIP JSON array with no Amazon
-  headers.
+  headers. ``urlExpiresAt`` says when it really expires: ``X-Amz-Date`` + ``X-Amz-Expires`` + 1 s, with
+  ``X-Amz-Expires`` in real seconds (3599 at time scale 1, 59 at 60, never below 1).
 * DELETE cancels a PENDING report (200 ``{"code": "200", "detail": "Report deleted", "reportId"}``).
 * Throttling, per (application, advertiser): create 1 per 60 Amazon seconds with a burst of 10, get 5/s burst
   20, delete 1/s burst 10 (Amazon publishes no figures: its reporting limits are dynamic). 429 carries
@@ -134,10 +135,10 @@ def _body(state: EmulatorState, request: Request, report: Report) -> dict[str, A
         body["failureReason"] = FAILURE_REASON
     elif status == "COMPLETED":
         content = _content(state, report)
-        lifetime = state.clock.real_duration(URL_LIFETIME)
+        # As Amazon's example: X-Amz-Expires one second short of the lifetime, urlExpiresAt at its end.
+        expires = max(1, state.clock.announced_seconds(URL_LIFETIME) - 1)
         amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(now)))
-        expires = str(URL_LIFETIME - 1)
-        signature = _signature(state, report.report_id, amz_date, expires)
+        signature = _signature(state, report.report_id, amz_date, str(expires))
         base = str(request.base_url).rstrip("/")
         body["fileSize"] = len(content)
         body["generatedAt"] = iso_ms(report.ready_at)
@@ -146,7 +147,7 @@ def _body(state: EmulatorState, request: Request, report: Report) -> dict[str, A
             f"?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={amz_date}&X-Amz-SignedHeaders=host"
             f"&X-Amz-Expires={expires}&X-Amz-Signature={signature}"
         )
-        body["urlExpiresAt"] = iso_ms(int(now) + lifetime)
+        body["urlExpiresAt"] = iso_ms(int(now) + expires + 1)
     return body
 
 
@@ -239,7 +240,7 @@ async def download(reportId: str, filename: str, request: Request) -> Response:
         request.state.note = "signature mismatch"
         return _s3_error("SignatureDoesNotMatch", "The request signature we calculated does not match.", 403)
     signed = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
-    if state.clock.time() > signed + state.clock.real_duration(int(expires) + 1):
+    if state.clock.time() > signed + int(expires) + 1:  # real seconds, as urlExpiresAt says
         request.state.note = "expired URL"
         return _s3_error("AccessDenied", "Request has expired", 403)
     return Response(report.content, media_type="application/octet-stream")

@@ -3,8 +3,10 @@
 Grants: ``authorization_code`` (consent-page codes, SP-API ``spapi_oauth_code`` and Ads ``code``),
 ``refresh_token`` and ``client_credentials`` (grantless scopes). Errors follow LWA: ``invalid_request`` 400,
 ``invalid_client`` 401, ``invalid_grant`` 400, ``unsupported_grant_type`` 400, ``invalid_scope`` 400,
-``server_error`` 500. ``expires_in`` is in Amazon seconds (3600); the token really lives
-3600 / time_scale seconds.
+``server_error`` 500. ``expires_in`` is the token's real lifetime in whole seconds: 3600 at time scale 1,
+3600 / time_scale under a scale (rounded down, at least 1), and the token lives exactly that long
+(:meth:`~amazon_emulator.clock.Clock.announced_seconds`), so a client caching it by ``expires_in`` needs no
+knowledge of the scale.
 """
 
 from __future__ import annotations
@@ -92,7 +94,6 @@ async def token(request: Request) -> JSONResponse:
         )
     app = _client(state, request, form)
     request.state.application_id = app.application_id
-    lifetime = int(state.config.access_token_lifetime)
     creds = state.credentials
 
     if grant_type == "client_credentials":
@@ -102,7 +103,7 @@ async def token(request: Request) -> JSONResponse:
             raise LwaError(400, "invalid_scope", "The request has an invalid parameter : scope")
         access = creds.issue_access(app, None, "grantless", scopes)
         return _token_response({"access_token": access.token, "scope": scope, "token_type": "bearer",
-                                "expires_in": lifetime})  # fmt: skip
+                                "expires_in": access.expires_in})  # fmt: skip
 
     if grant_type == "authorization_code":
         code_value = _required(form, "code")
@@ -142,6 +143,6 @@ async def token(request: Request) -> JSONResponse:
             "access_token": access.token,
             "refresh_token": grant.refresh_token,
             "token_type": "bearer",
-            "expires_in": lifetime,
+            "expires_in": access.expires_in,
         }
     )

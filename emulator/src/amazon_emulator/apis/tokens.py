@@ -3,8 +3,9 @@
 An RDT covers a list of (method, path, dataElements). Paths may be concrete (``/orders/v0/orders/123-...``)
 or templated (``/orders/v0/orders/{orderId}/address``) and must name a restricted operation; ``dataElements``
 is allowed only for getOrders, getOrder and getOrderItems. The RDT lives ``rdt_lifetime`` Amazon seconds
-(3600, scaled) and belongs to the seller of the access token that created it. Modules serving other restricted
-operations add them with :func:`register_restricted`.
+(3600, scaled) and belongs to the seller of the access token that created it; ``expiresIn`` announces that
+lifetime in whole real seconds (60 at time scale 60, at least 1), and the RDT lives exactly that long. Modules
+serving other restricted operations add them with :func:`register_restricted`.
 """
 
 from __future__ import annotations
@@ -106,4 +107,4 @@ async def create_restricted_data_token(request: Request, caller: CreateRdt) -> d
     target = body.get("targetApplication")
     application_id = target if isinstance(target, str) and target else caller.application_id
     rdt = state.credentials.issue_rdt(application_id, caller.client_id, seller_id, resources)
-    return {"restrictedDataToken": rdt.token, "expiresIn": int(state.config.rdt_lifetime)}
+    return {"restrictedDataToken": rdt.token, "expiresIn": rdt.expires_in}

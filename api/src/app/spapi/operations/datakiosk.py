@@ -124,6 +124,7 @@ class DataKioskApi:
             processing_status=query.processing_status,
             document_id=query.data_document_id,
             error_document_id=query.error_document_id,
+            created_at=query.created_time,
         )
 
     async def rows(self, status: JobStatus) -> AsyncIterator[dict[str, Any]]:

@@ -104,7 +104,13 @@ class FeedsApi:
         feed = await self.get_feed(feed_id)
         state = job_state(feed.processing_status)
         # DONE still needs the processing report read: item-level errors live there.
-        return JobStatus(feed.feed_id, state, feed.processing_status, feed.result_feed_document_id)
+        return JobStatus(
+            feed.feed_id,
+            state,
+            feed.processing_status,
+            feed.result_feed_document_id,
+            created_at=feed.created_time,
+        )
 
     async def result_rows(self, document_id: str) -> AsyncIterator[dict[str, Any]]:
         async def fresh_url() -> str:

@@ -183,6 +183,7 @@ class ReportsApi:
             processing_status=report.processing_status,
             document_id=report.report_document_id if state == "done" else None,
             error_document_id=report.report_document_id if state == "fatal" else None,
+            created_at=report.created_time,
         )
 
     async def rows(self, status: JobStatus) -> AsyncIterator[dict[str, Any]]:
