@@ -199,8 +199,8 @@ def build_token_manager(
     sessionmaker: async_sessionmaker[AsyncSession],
     http: httpx.AsyncClient,
 ) -> TokenManager:
-    """The production token manager alone (`AmazonClients.build` wires it), for a caller that
-    builds its own clients from it: the sync worker, until it takes `worker_amazon_clients()`."""
+    """The production token manager alone, wired as `AmazonClients.build` wires it (tests that
+    drive the token layer directly)."""
     return AmazonClients.build(settings, redis=redis, sessionmaker=sessionmaker, http=http).tokens
 
 

@@ -23,6 +23,8 @@ from app.worker.enqueue import enqueue_job
 
 log = structlog.get_logger("app.sync")
 
+# The engine's actors (declared in `app.sync.tasks`, which imports this module): their names live
+# here, where they are enqueued.
 RUN_ACTOR = "sync.run"
 ONBOARDED_ACTOR = "sync.connection_onboarded"
 
