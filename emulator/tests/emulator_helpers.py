@@ -41,17 +41,21 @@ async def refresh_token_for(client: httpx.AsyncClient, seller: str = DEMO_SELLER
     return token
 
 
-async def access_token_for(client: httpx.AsyncClient, seller: str = DEMO_SELLER_ID) -> str:
-    refresh = await refresh_token_for(client, seller)
-    r = await client.post(
+async def refresh_grant(client: httpx.AsyncClient, refresh_token: str) -> httpx.Response:
+    """LWA's answer to the demo app's refresh_token grant."""
+    return await client.post(
         "/auth/o2/token",
         data={
             "grant_type": "refresh_token",
-            "refresh_token": refresh,
+            "refresh_token": refresh_token,
             "client_id": DEMO_CLIENT_ID,
             "client_secret": DEMO_CLIENT_SECRET,
         },
     )
+
+
+async def access_token_for(client: httpx.AsyncClient, seller: str = DEMO_SELLER_ID) -> str:
+    r = await refresh_grant(client, await refresh_token_for(client, seller))
     assert r.status_code == 200, r.text
     token: str = r.json()["access_token"]
     return token

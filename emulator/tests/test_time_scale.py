@@ -15,7 +15,7 @@ from amazon_emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EmulatorC
 from amazon_emulator.state import EmulatorState
 
 from emulator_contract import validate
-from emulator_helpers import US, auth, create_rdt, days_ago, refresh_token_for
+from emulator_helpers import US, auth, create_rdt, days_ago, refresh_grant, refresh_token_for
 
 PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
 SCALE = 60.0
@@ -52,17 +52,7 @@ async def test_rate_limit_header_is_the_real_rate(
 
 
 async def test_lwa_expires_in_is_the_real_lifetime(client: httpx.AsyncClient, state: EmulatorState) -> None:
-    refresh = await refresh_token_for(client)
-    r = await client.post(
-        "/auth/o2/token",
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": refresh,
-            "client_id": DEMO_CLIENT_ID,
-            "client_secret": DEMO_CLIENT_SECRET,
-        },
-    )
-    body = r.json()
+    body = (await refresh_grant(client, await refresh_token_for(client))).json()
     assert body["expires_in"] == 60  # 3600 Amazon seconds at x60
     headers = auth(body["access_token"])
     state.clock.advance(59.5)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.amazon_http.jobs import JobStatus
 from app.db.session import create_sessionmaker, unit_of_work
@@ -118,6 +118,22 @@ def daily(monkeypatch: pytest.MonkeyPatch) -> DailyDataset:
     return dataset
 
 
+async def _seller_with_a_row(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """A seller with one sync row of the dataset (committed: the runs use their own sessions)."""
+    sessionmaker = create_sessionmaker(engine)
+    async with unit_of_work(sessionmaker) as session:
+        seller = await make_seller(session)
+        session.add(
+            SyncState(
+                tenant_id=seller.tenant_id,
+                connection_id=seller.connection_id,
+                marketplace_id="M1",
+                entity=NAME,
+            )
+        )
+    return sessionmaker
+
+
 async def _run_until_backfilled(engine: AsyncEngine, dataset: DailyDataset) -> None:
     sessionmaker = create_sessionmaker(engine)
     settings = Settings(sync=SyncSettings(sync_max_workers=4))
@@ -159,17 +175,7 @@ async def _run_until_backfilled(engine: AsyncEngine, dataset: DailyDataset) -> N
 
 
 async def test_the_engine_runs_a_dataset_it_does_not_know(engine: AsyncEngine, daily: DailyDataset) -> None:
-    sessionmaker = create_sessionmaker(engine)
-    async with unit_of_work(sessionmaker) as session:
-        seller = await make_seller(session)
-        session.add(
-            SyncState(
-                tenant_id=seller.tenant_id,
-                connection_id=seller.connection_id,
-                marketplace_id="M1",
-                entity=NAME,
-            )
-        )
+    sessionmaker = await _seller_with_a_row(engine)
     await _run_until_backfilled(engine, daily)
     # The second window's document is cancelled only once it is asked for (the first ran already).
     async with sessionmaker() as session:
@@ -200,17 +206,7 @@ async def test_the_engine_runs_a_dataset_it_does_not_know(engine: AsyncEngine, d
 
 
 async def test_a_cancelled_document_is_read_page_by_page(engine: AsyncEngine, daily: DailyDataset) -> None:
-    sessionmaker = create_sessionmaker(engine)
-    async with unit_of_work(sessionmaker) as session:
-        seller = await make_seller(session)
-        session.add(
-            SyncState(
-                tenant_id=seller.tenant_id,
-                connection_id=seller.connection_id,
-                marketplace_id="M1",
-                entity=NAME,
-            )
-        )
+    sessionmaker = await _seller_with_a_row(engine)
     original = daily.reports.submit
 
     async def cancel_the_second(request: Window, *, reuse: bool = True) -> str:

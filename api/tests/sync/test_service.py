@@ -101,6 +101,17 @@ class Harness:
             )
         return outcome
 
+    async def rewind_backfill(self) -> None:
+        """Every row's backfill from its start again, due now."""
+        from sqlalchemy import update
+
+        async with self.uow() as session:
+            await session.execute(
+                update(SyncState).values(
+                    backfill_done_until=None, backfill_completed_at=None, next_run_at=SyncState.created_at
+                )
+            )
+
     async def until_backfilled(self, rounds: int = 400) -> None:
         import asyncio
 
@@ -171,14 +182,7 @@ async def test_rerunning_a_window_changes_nothing(
     await h.until_backfilled()
     before = await ours(engine, connection_id)
     # Rewind every row's backfill and run it all again.
-    async with h.uow() as session:
-        from sqlalchemy import update
-
-        await session.execute(
-            update(SyncState).values(
-                backfill_done_until=None, backfill_completed_at=None, next_run_at=SyncState.created_at
-            )
-        )
+    await h.rewind_backfill()
     await h.until_backfilled()
     async with h.sessionmaker() as session:
         again = list((await session.execute(select(Job).where(Job.kind == "backfill"))).scalars())
@@ -194,14 +198,7 @@ async def test_job_rows_count_what_a_rerun_left_unchanged(
     """Every window's job row says how many orders it found already stored as they are."""
     h, seller, _ = harness
     await h.until_backfilled()
-    async with h.uow() as session:
-        from sqlalchemy import update
-
-        await session.execute(
-            update(SyncState).values(
-                backfill_done_until=None, backfill_completed_at=None, next_run_at=SyncState.created_at
-            )
-        )
+    await h.rewind_backfill()
     await h.until_backfilled()
     async with h.sessionmaker() as session:
         jobs = list((await session.execute(select(Job).where(Job.kind == "backfill"))).scalars())
