@@ -44,7 +44,13 @@ async def converge(
         return await ours(engine, connection_id) == comparable(await truth(amazon, seller))
 
     await eventually(lambda: backfilled(engine), 150, "the backfill")
-    await eventually(equal, 60, "Postgres to equal the emulator's truth")
+    try:
+        await eventually(equal, 60, "Postgres to equal the emulator's truth")
+    except AssertionError:
+        # Say what differs: a bare timeout cannot be diagnosed after the fact.
+        stored, expected = await ours(engine, connection_id), comparable(await truth(amazon, seller))
+        differs = {k: (stored.get(k), expected.get(k)) for k in expected if stored.get(k) != expected.get(k)}
+        raise AssertionError(f"Postgres never equalled the truth; (ours, truth): {differs}") from None
     await check_orders_exactly(amazon, engine, seller, connection_id)
     await no_duplicates(engine)
 
