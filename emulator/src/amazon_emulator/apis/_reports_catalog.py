@@ -72,22 +72,27 @@ def fnsku(asin: str) -> str:
     return "X00" + asin[-7:]
 
 
+def open_anchor(seller: Seller, at: float) -> float:
+    """Listings opened over the 700 days before this (a month before the first order): stable over time."""
+    return (seller.orders[0].purchase_ts if seller.orders else at) - 30 * DAY
+
+
 def listings(seller: Seller, marketplace_id: str, count: int | None, at: float) -> Iterator[Listing]:
     """The seller's SKUs in ``marketplace_id``: the catalogue, then synthetic ones up to ``count``."""
     catalogue: list[Product] = list(seller.catalogue)
     total = len(catalogue) if count is None else count
-    # Listings opened over the two years before the first report; a fixed anchor keeps them stable.
-    anchor = (seller.orders[0].purchase_ts if seller.orders else at) - 30 * DAY
+    anchor = open_anchor(seller, at)
+    prefix = seller.selling_partner_id.encode()
     for index in range(total):
         if index < len(catalogue):
             product = catalogue[index]
             sku, asin, title = product.sku, product.asin, product.title
             price = product.prices.get(marketplace_id, 0.0)
         else:
-            h = _hash(f"{seller.selling_partner_id}:{index}")
-            sku, asin = f"GEN-{index:08d}", f"B0{h:08X}"[:10]
-            title, price = f"Generated Item {index}", round(5 + h % 20000 / 100, 2)
-        h = _hash(sku)
+            h = zlib.crc32(b"%s:%d" % (prefix, index))
+            sku, asin = f"GEN-{index:08d}", f"B0{h:08X}"
+            title, price = f"Generated Item {index}", 5 + h % 20000 / 100
+        h = zlib.crc32(sku.encode())
         yield Listing(sku, asin, title, price, h % 120, anchor - (h % 700) * DAY)
 
 
@@ -104,17 +109,24 @@ def _tsv(columns: tuple[str, ...], rows: Iterator[tuple[str, ...]]) -> Iterator[
         yield ("\n".join(batch) + "\n").encode()
 
 
+def _dates(anchor: float) -> list[str]:
+    # 700 possible open dates: formatting each once keeps a million lines fast.
+    return [
+        datetime.fromtimestamp(anchor - d * DAY, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") for d in range(700)
+    ]
+
+
 def listings_chunks(seller: Seller, marketplace_id: str, count: int | None, at: float) -> Iterator[bytes]:
     def rows() -> Iterator[tuple[str, ...]]:
+        opened = _dates(open_anchor(seller, at))
         for item in listings(seller, marketplace_id, count, at):
-            opened = datetime.fromtimestamp(item.opened, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-            active = "Active" if item.quantity else "Inactive"
-            channel = "AMAZON_NA" if _hash(item.sku) % 2 else "DEFAULT"
+            h = zlib.crc32(item.sku.encode())
+            fba = h % 2 == 1
             yield (
-                item.title, "", f"{_hash(item.sku + 'L'):010d}", item.sku, f"{item.price:.2f}",
-                str(item.quantity) if channel == "DEFAULT" else "", opened, "", "y", "1", "", "", "11", "",
-                "", "", item.asin, "", "", "", "", "", item.asin, "", "", "0", channel,
-                "Migrated Template", active,
+                item.title, "", f"{h:010d}", item.sku, f"{item.price:.2f}",
+                "" if fba else str(item.quantity), opened[h % 700], "", "y", "1", "", "", "11", "", "", "",
+                item.asin, "", "", "", "", "", item.asin, "", "", "0", "AMAZON_NA" if fba else "DEFAULT",
+                "Migrated Template", "Active" if item.quantity else "Inactive",
             )  # fmt: skip
 
     return _tsv(LISTINGS_COLUMNS, rows())
@@ -123,7 +135,7 @@ def listings_chunks(seller: Seller, marketplace_id: str, count: int | None, at: 
 def inventory_chunks(seller: Seller, marketplace_id: str, count: int | None, at: float) -> Iterator[bytes]:
     def rows() -> Iterator[tuple[str, ...]]:
         for item in listings(seller, marketplace_id, count, at):
-            h = _hash(item.sku + "I")
+            h = zlib.crc32(item.sku.encode()) >> 7
             fulfillable, unsellable, reserved = item.quantity, h % 3, h % 5
             inbound = h % 7
             warehouse = fulfillable + unsellable + reserved
