@@ -321,3 +321,74 @@ async def test_document_urls_use_the_public_base_url_not_the_host_header() -> No
         assert data.startswith(b"item-name\t")
         state.clock.advance(301)
         assert (await client.get(url)).status_code == 403, "expired after 5 minutes of the emulator's clock"
+
+
+async def test_data_kiosk_and_the_report_give_the_same_figures(
+    client: httpx.AsyncClient, state: EmulatorState, token: str
+) -> None:
+    # The product loads either into the same table: same seller and days, same numbers.
+    start, end = days_ago(state, 30), days_ago(state, 2)
+    body = {
+        "reportType": SALES,
+        "marketplaceIds": [US],
+        "dataStartTime": start,
+        "dataEndTime": end,
+        "reportOptions": {"dateGranularity": "DAY", "asinGranularity": "CHILD"},
+    }
+    report = json.loads(await document(client, state, token, body))
+    query = (
+        "query { analytics_salesAndTraffic_2024_04_24 { "
+        f'salesAndTrafficByDate(startDate: "{start[:10]}" endDate: "{end[:10]}" aggregateBy: DAY '
+        f'marketplaceIds: ["{US}"]) {{ startDate sales {{ unitsOrdered unitsRefunded orderedProductSales '
+        "{ amount } } traffic { sessions pageViews } } } }"
+    )
+    r = await client.post("/dataKiosk/2023-11-15/queries", json={"query": query}, headers=auth(token))
+    assert r.status_code == 202
+    state.clock.advance(61)
+    done = (
+        await client.get(f"/dataKiosk/2023-11-15/queries/{r.json()['queryId']}", headers=auth(token))
+    ).json()
+    doc = (
+        await client.get(f"/dataKiosk/2023-11-15/documents/{done['dataDocumentId']}", headers=auth(token))
+    ).json()
+    records = [json.loads(x) for x in (await client.get(doc["documentUrl"])).text.splitlines()]
+    from_dk = {
+        r["startDate"]: (
+            r["sales"]["unitsOrdered"],
+            r["sales"]["unitsRefunded"],
+            r["sales"]["orderedProductSales"]["amount"],
+            r["traffic"]["sessions"],
+            r["traffic"]["pageViews"],
+        )
+        for r in records
+    }
+    from_report = {
+        r["date"]: (
+            r["salesByDate"]["unitsOrdered"],
+            r["salesByDate"]["unitsRefunded"],
+            r["salesByDate"]["orderedProductSales"]["amount"],
+            r["trafficByDate"]["sessions"],
+            r["trafficByDate"]["pageViews"],
+        )
+        for r in report["salesAndTrafficByDate"]
+    }
+    assert from_dk == from_report
+
+
+async def test_create_report_usage_plan(client: httpx.AsyncClient, state: EmulatorState, token: str) -> None:
+    body = {"reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": [US]}
+    codes = []
+    for _ in range(16):
+        r = await client.post("/reports/2021-06-30/reports", json=body, headers=auth(token))
+        codes.append(r.status_code)
+    assert codes[:15] == [202] * 15 and codes[15] == 429  # burst 15, then one per minute
+    log = await client.get("/_emulator/requests", params={"operation": "reports.createReport"})
+    assert len(log.json()) == 16
+
+
+def test_cli_public_url_defaults_to_the_listening_address() -> None:
+    from amazon_emulator.cli import default_public_url, parse_args
+
+    assert default_public_url("0.0.0.0", 8100) == "http://127.0.0.1:8100"
+    assert default_public_url("emu.local", 9000) == "http://emu.local:9000"
+    assert parse_args(["--public-url", "https://emu.example"]).public_url == "https://emu.example"

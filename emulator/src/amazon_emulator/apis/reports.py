@@ -1,9 +1,11 @@
 """Reports API 2021-06-30: reports, schedules and report documents.
 
-Report content is computed when the report is created (orders as they are at that instant); the
-processing status then moves IN_QUEUE -> IN_PROGRESS -> DONE/CANCELLED/FATAL as ``report_processing_seconds``
-(Amazon seconds, scaled) pass, computed on every read. Flat-file order reports over more than 30 days are
-FATAL with an error document; an empty window is CANCELLED (Amazon's "no data"). Large documents are gzipped.
+Report content is computed when the report is created (data as it is at that instant; see
+:mod:`._reports_build` for what each type produces and its limits); the processing status then moves
+IN_QUEUE -> IN_PROGRESS -> DONE/CANCELLED/FATAL as ``report_processing_seconds`` (Amazon seconds, scaled)
+pass, computed on every read. An empty window is CANCELLED (Amazon's "no data"). Large documents are gzipped.
+Settlement reports are Amazon's own: getReports creates those of closed periods (:mod:`._settlements`).
+Outcomes forced through the admin API (:mod:`._outcomes`) replace the computed one.
 """
 
 from __future__ import annotations
