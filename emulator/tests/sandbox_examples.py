@@ -140,8 +140,6 @@ NOT_FITTING: dict[str, str] = {
     "sellers.getAccount.400.0": _NOT_SERVED,
     "ordersV0.getOrder.200.1": "TEST_CASE_IBA_200 is a canned Invoice-by-Amazon order (Amazon.de, "
     "PaymentExecutionDetail): the emulator generates no IBA orders and none can be created",
-    "reports.getReportSchedules.400.0": "needs Amazon's full catalogue of report type names to reject "
-    "BAD_* types; the emulator does not keep one (unknown types simply match no schedule)",
     "reports.cancelReportSchedule.400.0": "no request parameters: the example does not say which input is "
     "invalid, and the emulator's only error for a well-formed schedule id is 404 NotFound",
     "feeds.createFeed.202.0": "POST_PRODUCT_DATA (an XML feed Amazon retired) is not a feed type the "

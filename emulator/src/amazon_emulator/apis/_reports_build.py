@@ -75,6 +75,11 @@ ACCEPTED = frozenset(
 _TSV = "text/tab-separated-values; charset=UTF-8"
 
 
+def is_known(report_type: str) -> bool:
+    """A report type Amazon has (built, accepted or Amazon's own settlements)."""
+    return report_type in BUILT or report_type in ACCEPTED or report_type == SETTLEMENT
+
+
 @dataclass
 class Built:
     outcome: str
@@ -94,7 +99,7 @@ def check_type(report_type: str) -> None:
             f"Report type {report_type} cannot be requested: Amazon creates settlement reports on its "
             "own schedule; find them with getReports."
         )
-    if report_type not in BUILT and report_type not in ACCEPTED:
+    if not is_known(report_type):
         raise invalid_input(f"Invalid reportType: {report_type}.")
 
 
