@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,7 +37,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--public-url",
-        help="base URL of the document links handed out (default http://<host>:<port>; 0.0.0.0 -> 127.0.0.1)",
+        default=os.environ.get("AMAZON_EMULATOR_PUBLIC_URL") or None,
+        help="base URL of the document links handed out (env AMAZON_EMULATOR_PUBLIC_URL; default "
+        "http://<host>:<port>, 0.0.0.0 -> 127.0.0.1; other containers need e.g. http://emulator:8100)",
     )
     parser.add_argument("--log-level", default="info")
     return parser.parse_args(argv)
