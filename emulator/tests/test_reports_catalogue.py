@@ -340,7 +340,10 @@ async def test_data_kiosk_and_the_report_give_the_same_figures(
         "query { analytics_salesAndTraffic_2024_04_24 { "
         f'salesAndTrafficByDate(startDate: "{start[:10]}" endDate: "{end[:10]}" aggregateBy: DAY '
         f'marketplaceIds: ["{US}"]) {{ startDate sales {{ unitsOrdered unitsRefunded orderedProductSales '
-        "{ amount } } traffic { sessions pageViews } } } }"
+        "{ amount } } traffic { sessions pageViews } } "
+        f'salesAndTrafficByAsin(startDate: "{start[:10]}" endDate: "{end[:10]}" aggregateBy: CHILD '
+        f'marketplaceIds: ["{US}"]) {{ parentAsin childAsin sales {{ unitsOrdered }} '
+        "traffic { sessions sessionPercentage buyBoxPercentage } } } }"
     )
     r = await client.post("/dataKiosk/2023-11-15/queries", json={"query": query}, headers=auth(token))
     assert r.status_code == 202
@@ -361,7 +364,22 @@ async def test_data_kiosk_and_the_report_give_the_same_figures(
             r["traffic"]["pageViews"],
         )
         for r in records
+        if "parentAsin" not in r
     }
+    asins_dk = {
+        r["childAsin"]: (r["parentAsin"], r["sales"]["unitsOrdered"], r["traffic"])
+        for r in records
+        if "parentAsin" in r
+    }
+    asins_report = {
+        a["childAsin"]: (
+            a["parentAsin"],
+            a["salesByAsin"]["unitsOrdered"],
+            {k: a["trafficByAsin"][k] for k in ("sessions", "sessionPercentage", "buyBoxPercentage")},
+        )
+        for a in report["salesAndTrafficByAsin"]
+    }
+    assert asins_dk == asins_report and asins_dk
     from_report = {
         r["date"]: (
             r["salesByDate"]["unitsOrdered"],
