@@ -168,6 +168,9 @@ async def test_settlements_appear_in_get_reports_over_time(
     for line in lines:
         order = seller.orders_by_id[line["order-id"]]
         assert order.marketplace_id == US and order.purchase_ts < end
+        assert line["transaction-type"] in ("Order", "Refund")
+        if line["transaction-type"] == "Refund":
+            assert order.fulfillment_channel == "AFN" and float(line["amount"]) < 0
     state.clock.advance(PERIOD_SECONDS)
     later = await listed()
     assert len(later) == len(first) + 1 or len(later) == len(first)  # the oldest may leave the 90 days

@@ -8,7 +8,8 @@ like order dates do (they are dates, not durations), so advancing the clock 14 d
 
 The report lists the seller's orders shipped in the period in its primary marketplace (one settlement per
 seller and period; Amazon settles per currency): for each item its principal, the referral fee and, for FBA,
-the fulfilment fee, after a summary line with the settlement's totals, as in Seller Central's V2 flat file.
+the fulfilment fee, then the refunds of the FBA returns received in the period (the returns report's), after a
+summary line with the settlement's totals, as in Seller Central's V2 flat file.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from amazon_emulator.apis._reports_catalog import shipped_at
+from amazon_emulator.apis._reports_catalog import return_of, shipped_at
 from amazon_emulator.data.marketplaces import MARKETPLACES
-from amazon_emulator.data.models import Order, Seller
+from amazon_emulator.data.models import Order, OrderItem, Seller
 
 SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 PERIOD_SECONDS = 14 * 86400.0
@@ -60,6 +61,21 @@ def settled_orders(seller: Seller, start: float, end: float) -> list[Order]:
         shipped = shipped_at(order)
         if order.marketplace_id == market and shipped is not None and start <= shipped < end:
             out.append(order)
+    return out
+
+
+def refunds_in(seller: Seller, start: float, end: float) -> list[tuple[Order, OrderItem, float]]:
+    """FBA returns (:func:`._reports_catalog.return_of`) received in ``[start, end)``, primary marketplace."""
+    market = seller.marketplace_ids()[0]
+    out = []
+    # A return arrives at most ~28 days after shipping: look 40 days back for the orders.
+    for order in seller.purchased_between(start - 40 * 86400, end):
+        if order.marketplace_id != market:
+            continue
+        for item in order.items:
+            back = return_of(order, item)
+            if back is not None and start <= back[0] < end:
+                out.append((order, item, back[0]))
     return out
 
 
@@ -109,6 +125,28 @@ def settlement_report(seller: Seller, start: float, end: float) -> bytes | None:
                         "quantity-purchased": str(item.quantity),
                     }
                 )
+    for order, item, when in refunds_in(seller, start, end):
+        value = -round(item.unit_price, 2)  # one unit comes back per return
+        total += value
+        lines.append(
+            {
+                "settlement-id": sid,
+                "transaction-type": "Refund",
+                "order-id": order.amazon_order_id,
+                "merchant-order-id": order.seller_order_id or "",
+                "adjustment-id": f"A{zlib.crc32((order.amazon_order_id + item.order_item_id).encode()):09d}",
+                "marketplace-name": market.sales_channel,
+                "amount-type": "ItemPrice",
+                "amount-description": "Principal",
+                "amount": f"{value:.2f}",
+                "fulfillment-id": "AFN",
+                "posted-date": datetime.fromtimestamp(int(when), UTC).strftime("%Y-%m-%d"),
+                "posted-date-time": _stamp(when),
+                "order-item-code": item.order_item_id,
+                "sku": item.product.sku,
+                "quantity-purchased": "1",
+            }
+        )
     summary = {
         "settlement-id": sid,
         "settlement-start-date": _stamp(start),
