@@ -140,17 +140,13 @@ NOT_FITTING: dict[str, str] = {
     "sellers.getAccount.400.0": _NOT_SERVED,
     "ordersV0.getOrder.200.1": "TEST_CASE_IBA_200 is a canned Invoice-by-Amazon order (Amazon.de, "
     "PaymentExecutionDetail): the emulator generates no IBA orders and none can be created",
-    "reports.createReport.202.0": "GET_MERCHANT_LISTINGS_ALL_DATA is not a report type the emulator builds: "
-    "it answers 400 for report types it cannot produce rather than accept a report that never has content",
-    "reports.getReportSchedules.400.0": "needs Amazon's full catalogue of report type names to reject "
-    "BAD_* types; the emulator does not keep one (unknown types simply match no schedule)",
     "reports.cancelReportSchedule.400.0": "no request parameters: the example does not say which input is "
     "invalid, and the emulator's only error for a well-formed schedule id is 404 NotFound",
     "feeds.createFeed.202.0": "POST_PRODUCT_DATA (an XML feed Amazon retired) is not a feed type the "
     "emulator processes: it answers 400 for it",
-    "dataKiosk.createQuery.400.0": "sandbox magic: 'sampleQuery' is accepted and 'invalidSampleQuery' "
-    "rejected although neither is a Data Kiosk dataset; the emulator ends unknown datasets FATAL (202), "
-    "as its sampleQuery replay shows",
+    "dataKiosk.createQuery.202.0": "sandbox magic: 'sampleQuery' is accepted and 'invalidSampleQuery' "
+    "rejected although neither is a Data Kiosk dataset; the emulator refuses every unknown dataset with 400, "
+    "as the invalidSampleQuery example does",
     "notifications.sendTestNotification.dynamic.0": "dynamic sandbox marker without a request/response "
     "pair, on a sandbox-only operation the emulator does not serve",
 }

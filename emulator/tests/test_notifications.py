@@ -153,7 +153,9 @@ async def test_processing_finished_messages(
     )  # fmt: skip
     feed_id = r.json()["feedId"]
     r = await client.post(
-        "/dataKiosk/2023-11-15/queries", json={"query": "query { nope { x } }"}, headers=auth(token)
+        "/dataKiosk/2023-11-15/queries",
+        json={"query": "query { analytics_salesAndTraffic_2024_04_24 { nope { x } } }"},
+        headers=auth(token),
     )
     query_id = r.json()["queryId"]
     state.clock.advance(120)

@@ -4,10 +4,8 @@ FATAL/CANCELLED outcomes, restricted documents, schedules, the sales & traffic J
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
-from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +18,7 @@ from amazon_emulator.state import EmulatorState
 
 from emulator_contract import models_dir, validate
 from emulator_helpers import US, access_token_for, ago, auth, create_rdt, days_ago
+from report_helpers import create, download, get
 
 BY_DATE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 BY_UPDATE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
@@ -28,35 +27,6 @@ BY_UPDATE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 @pytest.fixture
 def config() -> EmulatorConfig:
     return EmulatorConfig(seed=7, demo=True, demo_orders=600, report_processing_seconds=60)
-
-
-async def create(client: httpx.AsyncClient, token: str, body: dict[str, Any]) -> str:
-    r = await client.post("/reports/2021-06-30/reports", json=body, headers=auth(token))
-    assert r.status_code == 202, r.text
-    validate("reports", r)
-    report_id: str = r.json()["reportId"]
-    return report_id
-
-
-async def get(client: httpx.AsyncClient, token: str, report_id: str) -> dict[str, Any]:
-    r = await client.get(f"/reports/2021-06-30/reports/{report_id}", headers=auth(token))
-    assert r.status_code == 200, r.text
-    validate("reports", r)
-    body: dict[str, Any] = r.json()
-    return body
-
-
-async def download(client: httpx.AsyncClient, token: str, document_id: str) -> tuple[dict[str, Any], bytes]:
-    r = await client.get(f"/reports/2021-06-30/documents/{document_id}", headers=auth(token))
-    assert r.status_code == 200, r.text
-    validate("reports", r)
-    doc: dict[str, Any] = r.json()
-    raw = await client.get(doc["url"])
-    assert raw.status_code == 200, raw.text
-    data = raw.content
-    if doc.get("compressionAlgorithm") == "GZIP":
-        data = gzip.decompress(data)
-    return doc, data
 
 
 def parse(data: bytes) -> list[dict[str, str]]:

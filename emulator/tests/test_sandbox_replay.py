@@ -198,6 +198,12 @@ def with_schedule(*, listed: bool = False) -> Callable[[Ctx], Awaitable[Call]]:
     return build
 
 
+async def create_listings_report(ctx: Ctx) -> Call:
+    # The example asks for the listings of a seller selling in Germany and the US.
+    _, token = await ctx.seller(["ATVPDKIKX0DER", "A1PA6795UKMFR9"], 20)
+    return Call(token, dict(ctx.example.parameters))
+
+
 async def cancel_finished_report(ctx: Ctx) -> Call:
     # The example gives no parameters. The 400 Amazon documents for cancelReport: only IN_QUEUE reports can
     # be cancelled, so cancel one that is done.
@@ -206,8 +212,8 @@ async def cancel_finished_report(ctx: Ctx) -> Call:
 
 
 async def list_reports_without_fixtures(ctx: Ctx) -> Call:
-    # Example: more than one page of FEE_DISCOUNTS_REPORT / GET_AFN_INVENTORY_DATA reports; those types cannot
-    # be created on the emulator, so the list is empty and has no nextToken.
+    # Example: more than one page of FEE_DISCOUNTS_REPORT / GET_AFN_INVENTORY_DATA reports; this seller asked
+    # for none, so the list is empty and has no nextToken.
     return Call(ctx.token, dict(ctx.example.parameters), ignore_keys=frozenset({"nextToken"}))
 
 
@@ -398,6 +404,7 @@ def _replays() -> dict[str, Builder]:
             "orders2026.searchOrders.200.1": search_orders("A1F83G8C2ARO7P", 150, paginate=True),
             "orders2026.searchOrders.200.2": search_orders("A2Q3Y263D00KWC", 60),
             "reports.getReports.200.0": list_reports_without_fixtures,
+            "reports.createReport.202.0": create_listings_report,
             "reports.cancelReport.200.0": with_report("reportId", finished=False),
             "reports.cancelReport.400.0": cancel_finished_report,
             "reports.getReport.200.0": with_report("reportId", finished=True),

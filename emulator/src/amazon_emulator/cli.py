@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,8 +35,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=Path,
         help="keep the refresh tokens handed out in this JSON file, so that connections survive a restart",
     )
+    parser.add_argument(
+        "--public-url",
+        default=os.environ.get("AMAZON_EMULATOR_PUBLIC_URL") or None,
+        help="base URL of the document links handed out (env AMAZON_EMULATOR_PUBLIC_URL; default "
+        "http://<host>:<port>, 0.0.0.0 -> 127.0.0.1; other containers need e.g. http://emulator:8100)",
+    )
     parser.add_argument("--log-level", default="info")
     return parser.parse_args(argv)
+
+
+def default_public_url(host: str, port: int) -> str:
+    """Where clients reach a server bound to ``host``: a wildcard address is reached on loopback."""
+    reach = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://[{reach}]:{port}" if ":" in reach else f"http://{reach}:{port}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -47,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         demo=args.demo,
         demo_orders=args.demo_orders,
         grants_file=args.grants_file,
+        public_base_url=args.public_url or default_public_url(args.host, args.port),
     )
     app = create_app(config)
     state = app.state.emulator

@@ -51,6 +51,9 @@ class EmulatorConfig:
     report_processing_seconds: float = 60.0
     feed_processing_seconds: float = 60.0
     query_processing_seconds: float = 60.0
+    # Base of the document URLs handed out (``--public-url``; the CLI defaults it to http://<host>:<port>).
+    # None: the address the server listens on. Never taken from the request's Host header.
+    public_base_url: str | None = None
     # Where refresh grants are kept across restarts (``--grants-file``); None: in memory only.
     grants_file: Path | None = None
     # How many entries the request log keeps (oldest dropped first).

@@ -1,64 +1,38 @@
-"""The Data Kiosk datasets the emulator serves: part of Amazon's GraphQL schema, run with graphql-core.
+"""Running Data Kiosk queries: the datasets of :mod:`._datakiosk_sdl`, executed with graphql-core.
 
-``analytics_salesAndTraffic_2024_04_24`` with ``salesAndTrafficByDate`` and ``salesAndTrafficByAsin`` (field
-names, argument names and types as in Amazon's schema; only the fields listed here can be selected). Numbers
-come from the seller's orders (the same figures as ``GET_SALES_AND_TRAFFIC_REPORT``). A query's result is the
-list it selects: one JSON object per line.
+``analytics_salesAndTraffic_2024_04_24`` (``salesAndTrafficByDate``, ``salesAndTrafficByAsin``,
+``salesAndTrafficTrends``) uses the figures of :mod:`._sales_traffic`, the same as
+``GET_SALES_AND_TRAFFIC_REPORT``; WEEK and MONTH ranges are narrowed to whole periods as the schema says.
+``analytics_economics_2024_03_15`` (``economics``) gives, per product and period, the sales, the referral
+and FBA fees of :mod:`._settlements` and the net proceeds; ``economicsPreview`` and ``economicsSimulation``
+have no data. A query's result is the list it selects: one JSON object per line.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, build_schema, execute_sync, parse, validate
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    execute_sync,
+    parse,
+    validate,
+)
 
-from amazon_emulator.apis._reports_content import amount, sales_figures, traffic_figures
+from amazon_emulator.apis import _sales_traffic as st
+from amazon_emulator.apis._datakiosk_sdl import ECONOMICS, SALES_AND_TRAFFIC, SCHEMAS
+from amazon_emulator.apis._reports_catalog import fnsku
+from amazon_emulator.apis._settlements import FBA_FEE_PER_UNIT, REFERRAL_RATE
 from amazon_emulator.data.marketplaces import MARKETPLACES
-from amazon_emulator.data.models import CANCELED, Order, OrderItem, Seller
+from amazon_emulator.data.models import Seller
 
-DATASET = "analytics_salesAndTraffic_2024_04_24"
-_SALES = (
-    "averageSalesPerOrderItem: Amount! averageSellingPrice: Amount! averageUnitsPerOrderItem: Float! "
-    "claimsAmount: Amount! claimsGranted: Long! orderedProductSales: Amount! ordersShipped: Long! "
-    "refundRate: Float! shippedProductSales: Amount! totalOrderItems: Long! unitsOrdered: Long! "
-    "unitsRefunded: Long! unitsShipped: Long!"
-)
-_TRAFFIC = (
-    "averageOfferCount: Long! averageParentItems: Long! browserPageViews: Long! browserSessions: Long! "
-    "buyBoxPercentage: Float! feedbackReceived: Long! mobileAppPageViews: Long! mobileAppSessions: Long! "
-    "negativeFeedbackReceived: Long! orderItemSessionPercentage: Float! pageViews: Long! "
-    "receivedNegativeFeedbackRate: Float! sessions: Long! unitSessionPercentage: Float!"
-)
-SDL = f"""
-scalar Date
-scalar Long
-type Query {{ {DATASET}: Analytics_SalesAndTraffic_2024_04_24 }}
-enum DateGranularity {{ DAY MONTH WEEK }}
-enum AsinGranularity {{ CHILD PARENT SKU }}
-type Amount {{ amount: Float! currencyCode: String! }}
-type ByDateSales {{ {_SALES} }}
-type ByDateTraffic {{ {_TRAFFIC} }}
-type ByAsinSales {{ orderedProductSales: Amount! totalOrderItems: Long! unitsOrdered: Long! }}
-type ByAsinTraffic {{ browserSessions: Long! mobileAppSessions: Long! sessions: Long! pageViews: Long! }}
-type SalesAndTrafficByDate {{
-  startDate: Date! endDate: Date! marketplaceId: String! sales: ByDateSales! traffic: ByDateTraffic!
-}}
-type SalesAndTrafficByAsin {{
-  startDate: Date! endDate: Date! marketplaceId: String! parentAsin: String childAsin: String sku: String
-  sales: ByAsinSales! traffic: ByAsinTraffic!
-}}
-type Analytics_SalesAndTraffic_2024_04_24 {{
-  salesAndTrafficByDate(
-    aggregateBy: DateGranularity!, endDate: Date!, marketplaceIds: [String!]!, startDate: Date!
-  ): [SalesAndTrafficByDate]
-  salesAndTrafficByAsin(
-    aggregateBy: AsinGranularity!, endDate: Date!, marketplaceIds: [String!]!, startDate: Date!
-  ): [SalesAndTrafficByAsin]
-}}
-"""
-SCHEMA = build_schema(SDL)
+DATASET = SALES_AND_TRAFFIC
 HISTORY_DAYS = 730
 
 
@@ -66,13 +40,31 @@ class QueryError(Exception):
     """The query cannot run (the message goes to the error document)."""
 
 
-def parse_query(text: str) -> DocumentNode:
-    """Parse and validate against :data:`SCHEMA`; raises :class:`GraphQLError` or :class:`QueryError`."""
+class UnknownDataset(Exception):
+    """The query selects a dataset Data Kiosk does not have (createQuery answers 400)."""
+
+
+def parse_query(text: str) -> tuple[str, DocumentNode]:
+    """(dataset, document); raises :class:`GraphQLError` (not GraphQL), :class:`UnknownDataset` or
+    :class:`QueryError` (fields or arguments the dataset's schema does not have)."""
     document = parse(text)
-    errors = validate(SCHEMA, document)
+    names = {
+        sel.name.value
+        for op in document.definitions
+        if isinstance(op, OperationDefinitionNode)
+        for sel in op.selection_set.selections
+        if isinstance(sel, FieldNode)
+    }
+    unknown = sorted(n for n in names if n not in SCHEMAS)
+    if unknown or not names:
+        raise UnknownDataset(f"Query '{unknown[0] if unknown else ''}' is not supported.")
+    if len(names) > 1:
+        raise QueryError("A query must select exactly one dataset.")
+    dataset = names.pop()
+    errors = validate(SCHEMAS[dataset], document)
     if errors:
         raise QueryError("; ".join(e.message for e in errors))
-    return document
+    return dataset, document
 
 
 def _day(value: Any, name: str) -> date:
@@ -82,120 +74,207 @@ def _day(value: Any, name: str) -> date:
         raise QueryError(f"{name} must be a date (YYYY-MM-DD).") from None
 
 
-def _buckets(first: date, last: date, granularity: str) -> list[tuple[date, date]]:
-    out: list[tuple[date, date]] = []
-    day = first
-    while day <= last:
-        if granularity == "MONTH":
-            nxt = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-        elif granularity == "WEEK":
-            nxt = day + timedelta(days=7 - (day.isoweekday() % 7))  # weeks run Sunday to Saturday
-        else:
-            nxt = day + timedelta(days=1)
-        out.append((day, min(nxt - timedelta(days=1), last)))
-        day = nxt
-    return out
-
-
 class _Root:
     def __init__(self, seller: Seller, at: float) -> None:
         self.seller = seller
         self.at = at
 
-    def _rows(self, info_args: dict[str, Any]) -> tuple[date, date, list[str], list[tuple[Order, OrderItem]]]:
-        first, last = _day(info_args["startDate"], "startDate"), _day(info_args["endDate"], "endDate")
-        now = datetime.fromtimestamp(self.at, UTC).date()
+    def _range(self, args: dict[str, Any], granularity: str, markets: list[str]) -> tuple[date, date]:
+        first, last = _day(args["startDate"], "startDate"), _day(args["endDate"], "endDate")
         if first > last:
             raise QueryError("startDate must not be after endDate.")
-        if first < now - timedelta(days=HISTORY_DAYS):
+        today = datetime.fromtimestamp(self.at, UTC).date()
+        if first < today - timedelta(days=HISTORY_DAYS):
             raise QueryError("startDate must be no more than two years ago.")
-        markets = list(info_args["marketplaceIds"])
         unknown = [m for m in markets if m not in self.seller.marketplace_ids()]
         if unknown:
             raise QueryError(f"Invalid marketplaceIds: {', '.join(unknown)}.")
-        lo = datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp()
-        hi = datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp() + 86399.999
-        lines: list[tuple[Order, OrderItem]] = []
-        for order in self.seller.purchased_between(lo, min(hi, self.at)):
-            if order.marketplace_id in markets and order.status_at(self.at) != CANCELED:
-                lines.extend((order, item) for item in order.items)
-        return first, last, markets, lines
+        if granularity in ("WEEK", "MONTH"):
+            return st.narrow(first, last, granularity)
+        return first, last
 
-    def sales_and_traffic_by_date(self, args: dict[str, Any]) -> list[dict[str, Any]]:
-        first, last, markets, lines = self._rows(args)
-        if not lines:
+    def _lines(self, markets: list[str], first: date, last: date) -> list[st.Line]:
+        return st.lines(self.seller, markets, first, last, self.at) if first <= last else []
+
+    def by_date(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        markets = list(args["marketplaceIds"])
+        granularity = str(args["aggregateBy"])
+        first, last = self._range(args, granularity, markets)
+        rows = self._lines(markets, first, last)
+        if not rows:
             return []
         out = []
         for market in markets:
             currency = MARKETPLACES[market].currency
-            for lo, hi in _buckets(first, last, str(args["aggregateBy"])):
-                rows = [
-                    (o, i.unit_price * i.quantity, i.quantity)
-                    for o, i in lines
-                    if o.marketplace_id == market
-                    and lo <= datetime.fromtimestamp(o.purchase_ts, UTC).date() <= hi
-                ]
-                sales = sales_figures(rows, currency, self.at)
-                out.append(
-                    {
-                        "startDate": lo.isoformat(),
-                        "endDate": hi.isoformat(),
-                        "marketplaceId": market,
-                        "sales": sales,
-                        "traffic": traffic_figures(len(rows), sales["unitsOrdered"]),
-                    }
-                )
+            for lo, hi in st.periods(first, last, granularity):
+                bucket = [r for r in rows if r.order.marketplace_id == market and lo <= r.day <= hi]
+                sales = st.sales_by_date(bucket, currency)
+                traffic = st.traffic_by_date(len(bucket), sales["unitsOrdered"])
+                out.append({"startDate": lo.isoformat(), "endDate": hi.isoformat(), "marketplaceId": market,
+                            "sales": sales, "traffic": traffic})  # fmt: skip
         return out
 
-    def sales_and_traffic_by_asin(self, args: dict[str, Any]) -> list[dict[str, Any]]:
-        first, last, _, lines = self._rows(args)
-        groups: dict[tuple[str, str, str], list[tuple[float, int]]] = defaultdict(list)
-        for order, item in lines:
-            key = (order.marketplace_id, item.product.asin, item.product.sku)
-            groups[key].append((item.unit_price * item.quantity, item.quantity))
+    def _asin_records(
+        self, rows: list[st.Line], market: str, granularity: str, lo: date, hi: date
+    ) -> list[dict[str, Any]]:
+        groups = st.by_asin([r for r in rows if r.order.marketplace_id == market], granularity)
+        totals = st.totals_of(groups)
+        currency = MARKETPLACES[market].currency
+        return [
+            {
+                "startDate": lo.isoformat(),
+                "endDate": hi.isoformat(),
+                "marketplaceId": market,
+                "parentAsin": parent,
+                "childAsin": child,
+                "sku": sku,
+                "sales": st.sales_by_asin(group, currency),
+                "traffic": st.traffic_by_asin(group, totals),
+            }
+            for (parent, child, sku), group in groups.items()
+        ]
+
+    def by_asin(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        markets = list(args["marketplaceIds"])
+        first, last = self._range(args, "DAY", markets)
+        rows = self._lines(markets, first, last)
         out = []
-        for (market, asin, sku), rows in sorted(groups.items()):
-            units = sum(u for _, u in rows)
-            traffic = traffic_figures(len(rows), units)
-            out.append(
-                {
-                    "startDate": first.isoformat(),
-                    "endDate": last.isoformat(),
-                    "marketplaceId": market,
-                    "parentAsin": asin,
-                    "childAsin": asin,
-                    "sku": sku if args["aggregateBy"] == "SKU" else None,
-                    "sales": {
-                        "orderedProductSales": amount(sum(v for v, _ in rows), MARKETPLACES[market].currency),
-                        "totalOrderItems": len(rows),
-                        "unitsOrdered": units,
-                    },
-                    "traffic": {
-                        k: traffic[k]
-                        for k in ("browserSessions", "mobileAppSessions", "sessions", "pageViews")
-                    },
-                }
-            )
+        for market in markets:
+            out.extend(self._asin_records(rows, market, str(args["aggregateBy"]), first, last))
+        return out
+
+    def trends(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        if args["asinAggregation"] != "CHILD":
+            raise QueryError("salesAndTrafficTrends supports only CHILD asinAggregation.")
+        granularity = str(args["dateAggregation"])
+        out = []
+        for entry in args["filters"]:
+            market, asins = entry["marketplaceId"], set(entry["asins"])
+            if len(asins) > 30:
+                raise QueryError("Each filter can include up to 30 child ASINs.")
+            first, last = self._range(args, granularity, [market])
+            rows = self._lines([market], first, last)
+            for lo, hi in st.periods(first, last, granularity) if first <= last else []:
+                bucket = [r for r in rows if lo <= r.day <= hi]
+                for record in self._asin_records(bucket, market, "CHILD", lo, hi):
+                    if record["childAsin"] in asins:
+                        out.append({**record, "asinAggregation": "CHILD"})
+        return out
+
+    def economics(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        aggregate = args.get("aggregateBy") or {}
+        granularity = str(aggregate.get("date") or "DAY")
+        product_id = str(aggregate.get("productId") or "MSKU")
+        markets = list(args["marketplaceIds"])
+        first, last = self._range(args, granularity, markets)
+        rows = self._lines(markets, first, last)
+        buckets = [(first, last)] if granularity == "RANGE" else st.periods(first, last, granularity)
+        out = []
+        for market in markets:
+            currency = MARKETPLACES[market].currency
+            for lo, hi in buckets if first <= last else []:
+                groups: dict[tuple[str, ...], list[st.Line]] = defaultdict(list)
+                for r in rows:
+                    if r.order.marketplace_id == market and lo <= r.day <= hi:
+                        groups[_product_key(r, product_id)].append(r)
+                for key, group in sorted(groups.items()):
+                    out.append(_economics_record(key, group, market, currency, lo, hi))
         return out
 
 
-def run(document: DocumentNode, seller: Seller, at: float) -> list[dict[str, Any]]:
+def _product_key(line: st.Line, product_id: str) -> tuple[str, ...]:
+    product = line.item.product
+    parent = st.parent_asin(product)
+    if product_id == "PARENT_ASIN":
+        return (parent,)
+    if product_id == "CHILD_ASIN":
+        return (parent, product.asin)
+    return (parent, product.asin, product.sku)
+
+
+def _detail(value: float, units: int, currency: str) -> dict[str, Any]:
+    return {
+        "amount": st.amount(value, currency),
+        "amountPerUnit": st.amount(value / units if units else 0.0, currency),
+        "promotionAmount": st.amount(0.0, currency),
+        "taxAmount": st.amount(0.0, currency),
+        "totalAmount": st.amount(value, currency),
+        "quantity": float(units),
+    }
+
+
+def _economics_record(
+    key: tuple[str, ...],
+    group: list[st.Line],
+    market: str,
+    currency: str,
+    lo: date,
+    hi: date,
+) -> dict[str, Any]:
+    ordered = sum(r.value for r in group)
+    units = sum(r.units for r in group)
+    refunded_units = sum(r.refunded for r in group)
+    refunded = sum(r.value / r.units * r.refunded for r in group if r.units)
+    referral = -round(ordered * REFERRAL_RATE, 2)
+    fba_units = sum(r.units for r in group if r.order.fulfillment_channel == "AFN")
+    fees = [{"feeTypeName": "REFERRAL_FEES", "charge": {"identifier": "REFERRAL_FEES",
+             "aggregatedDetail": _detail(referral, units, currency)}}]  # fmt: skip
+    fba = -round(FBA_FEE_PER_UNIT * fba_units, 2)
+    if fba_units:
+        fees.append({"feeTypeName": "FBA_FULFILLMENT_FEES", "charge": {"identifier": "FBA_FULFILLMENT_FEES",
+                     "aggregatedDetail": _detail(fba, fba_units, currency)}})  # fmt: skip
+    net = ordered - refunded + referral + fba
+    net_units = units - refunded_units
+    return {
+        "startDate": lo.isoformat(),
+        "endDate": hi.isoformat(),
+        "marketplaceId": market,
+        "parentAsin": key[0],
+        "childAsin": key[1] if len(key) > 1 else None,
+        "msku": key[2] if len(key) > 2 else None,
+        "fnsku": fnsku(key[1]) if len(key) > 1 else None,
+        "sales": {
+            "orderedProductSales": st.amount(ordered, currency),
+            "netProductSales": st.amount(ordered - refunded, currency),
+            "refundedProductSales": st.amount(refunded, currency),
+            "unitsOrdered": units,
+            "unitsRefunded": refunded_units,
+            "netUnitsSold": net_units,
+            "averageSellingPrice": st.amount(ordered / units if units else 0.0, currency),
+        },
+        "fees": fees,
+        "ads": [],
+        "netProceeds": {
+            "total": st.amount(net, currency),
+            "perUnit": st.amount(net / net_units if net_units else 0.0, currency),
+        },
+    }
+
+
+_RESOLVERS: dict[str, Callable[[_Root, dict[str, Any]], list[dict[str, Any]]]] = {
+    "salesAndTrafficByDate": _Root.by_date,
+    "salesAndTrafficByAsin": _Root.by_asin,
+    "salesAndTrafficTrends": _Root.trends,
+    "economics": _Root.economics,
+    "economicsPreview": lambda root, args: [],
+    "economicsSimulation": lambda root, args: [],
+}
+
+
+def run(dataset: str, document: DocumentNode, seller: Seller, at: float) -> list[dict[str, Any]]:
     """The records the query selects (each item of the selected list), or raise :class:`QueryError`."""
     root = _Root(seller, at)
 
     def resolve(obj: Any, info: Any, **kwargs: Any) -> Any:
         if isinstance(obj, _Root):
-            if info.field_name == "salesAndTrafficByDate":
-                return obj.sales_and_traffic_by_date(kwargs)
-            if info.field_name == "salesAndTrafficByAsin":
-                return obj.sales_and_traffic_by_asin(kwargs)
-        if obj is None and info.field_name == DATASET:
+            return _RESOLVERS[info.field_name](obj, kwargs)
+        if obj is None and info.field_name == dataset:
             return root
         if isinstance(obj, dict):
             return obj.get(info.field_name)
         return None
 
-    result = execute_sync(SCHEMA, document, field_resolver=resolve)
+    result = execute_sync(SCHEMAS[dataset], document, field_resolver=resolve)
     if result.errors:
         cause = result.errors[0].original_error
         raise QueryError(str(cause) if isinstance(cause, QueryError) else result.errors[0].message)
@@ -206,4 +285,4 @@ def run(document: DocumentNode, seller: Seller, at: float) -> list[dict[str, Any
     return records
 
 
-__all__ = ["DATASET", "GraphQLError", "QueryError", "parse_query", "run"]
+__all__ = ["DATASET", "ECONOMICS", "GraphQLError", "QueryError", "UnknownDataset", "parse_query", "run"]

@@ -6,6 +6,13 @@ host under ``/_documents/{key}`` with the query parameters S3 uses (``X-Amz-Algo
 with a per-instance key. The expiry (``document_url_lifetime``, 300 Amazon seconds) is scaled by the clock and
 ``X-Amz-Expires`` announces it in whole real seconds (5 at time scale 60, at least 1), as S3 would for a URL
 that really lives that long.
+
+URLs are built on the emulator's public base URL (``EmulatorConfig.public_base_url``, ``--public-url``), never
+on the request's Host header: a client that sends an odd Host still gets URLs it can fetch. Without a
+configured one, the address the server listens on is used.
+
+Large generated documents (a million listings) are *streamed*: the document keeps a function that yields its
+decompressed bytes and is gzipped chunk by chunk when served, so it never exists whole in memory.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import re
 import secrets
 import threading
 import time
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -36,6 +45,30 @@ class Document:
     content_type: str
     compression: str | None = None  # "GZIP" when ``content`` is gzip-compressed
     uploaded: bool = True
+    # Set for streamed documents: yields the decompressed bytes (``content`` is then empty, compression GZIP).
+    stream: Callable[[], Iterator[bytes]] | None = None
+
+    def raw_chunks(self) -> Iterator[bytes]:
+        """The decompressed bytes, in chunks."""
+        if self.stream is not None:
+            yield from self.stream()
+        elif self.compression == "GZIP":
+            yield gzip.decompress(self.content)
+        else:
+            yield self.content
+
+    def served_chunks(self) -> Iterator[bytes]:
+        """The bytes as the document URL serves them (gzip when ``compression`` says so)."""
+        if self.stream is None:
+            yield self.content
+            return
+        # wbits 31: a gzip stream; its header carries no timestamp, so the bytes are the same every time.
+        packer = zlib.compressobj(1, zlib.DEFLATED, 31)  # level 1: a million lines gzip in seconds
+        for chunk in self.stream():
+            out = packer.compress(chunk)
+            if out:
+                yield out
+        yield packer.flush()
 
 
 @dataclass
@@ -91,6 +124,25 @@ def store_content(
     return store(state).put(Document(key, content, content_type))
 
 
+def store_stream(
+    state: EmulatorState, key: str, stream: Callable[[], Iterator[bytes]], content_type: str
+) -> Document:
+    """Store a generated document served gzipped from ``stream()`` (called again on every download)."""
+    return store(state).put(Document(key, b"", content_type, "GZIP", stream=stream))
+
+
+def public_base(state: EmulatorState, request: Request) -> str:
+    """The configured public base URL, else the address the server listens on (never the Host header)."""
+    if state.config.public_base_url:
+        return state.config.public_base_url.rstrip("/")
+    server = request.scope.get("server")
+    if server and server[1] is not None:
+        host = "127.0.0.1" if server[0] in ("0.0.0.0", "::", "") else server[0]
+        host = f"[{host}]" if ":" in host else host
+        return f"{request.url.scheme}://{host}:{server[1]}"
+    return "http://127.0.0.1:8100"
+
+
 def signed_url(
     state: EmulatorState,
     request: Request,
@@ -118,5 +170,4 @@ def signed_url(
         "X-Amz-Signature": signature,
         **(extra or {}),
     }
-    base = str(request.base_url).rstrip("/")
-    return f"{base}/_documents/{key}?{urlencode(query)}"
+    return f"{public_base(state, request)}/_documents/{key}?{urlencode(query)}"

@@ -29,6 +29,17 @@ def time_param(value: str | None, name: str) -> float | None:
         raise invalid_input(f"Invalid {name}: {value!r} is not an ISO 8601 date-time.") from None
 
 
+def date_time_param(value: Any, name: str) -> float | None:
+    """A ``date-time`` body field: a bare date (``2024-03-01``) is refused, as the model requires a time."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or "T" not in value.upper():
+        raise invalid_input(
+            f"Invalid {name}: {value!r} is not an ISO 8601 date-time (e.g. 2024-03-01T00:00:00Z)."
+        )
+    return time_param(value, name)
+
+
 def page_size(value: str | None, low: int, high: int, default: int) -> int:
     if value is None:
         return default

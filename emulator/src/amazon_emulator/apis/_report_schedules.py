@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from amazon_emulator.apis._jobs import check_job_id
 from amazon_emulator.apis._pages import csv_param, time_param
+from amazon_emulator.apis._reports_build import is_known
 from amazon_emulator.auth import Caller, sp_operation
 from amazon_emulator.clock import iso_ts
 from amazon_emulator.errors import invalid_input, not_found
@@ -80,6 +81,9 @@ async def get_report_schedules(request: Request, caller: GetSchedules) -> dict[s
     types = csv_param(request, "reportTypes")
     if not types or len(types) > 10:
         raise invalid_input("reportTypes must contain between 1 and 10 report types.")
+    unknown = [t for t in types if not is_known(t)]
+    if unknown:
+        raise invalid_input(f"Invalid reportTypes: {', '.join(unknown)}.")
     found = [
         _public(e)
         for e in _store(get_state(request)).by_id.values()
@@ -99,6 +103,8 @@ async def create_report_schedule(
     report_type, markets, period = body.get("reportType"), body.get("marketplaceIds"), body.get("period")
     if not isinstance(report_type, str) or not report_type:
         raise invalid_input("reportType is required.")
+    if not is_known(report_type):
+        raise invalid_input(f"Invalid reportType: {report_type}.")
     if not isinstance(markets, list) or not 1 <= len(markets) <= 25:
         raise invalid_input("marketplaceIds must contain between 1 and 25 marketplace ids.")
     if period not in PERIODS:

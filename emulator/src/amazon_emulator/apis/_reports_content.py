@@ -3,17 +3,15 @@
 * Flat-file order reports (``GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL`` and
   ``..._BY_ORDER_DATE_...``): tab-separated, one line per order item, Seller Central's wording for statuses
   and channels; Pending orders have empty price columns as on Amazon. These reports carry no buyer PII.
-* ``GET_SALES_AND_TRAFFIC_REPORT``: JSON following ``sellerSalesAndTrafficReport.json``; sales figures are
-  derived from the orders, traffic figures from them with a fixed conversion rate.
+* Sales and traffic lives in :mod:`._sales_traffic`, listings, inventory and returns in
+  :mod:`._reports_catalog`, settlements in :mod:`._settlements`.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
 from amazon_emulator.apis._orders_v0_shapes import person, was_paid
 from amazon_emulator.data.marketplaces import MARKETPLACES
@@ -133,135 +131,6 @@ def flat_file(orders: list[Order], at: float) -> bytes:
         for line in flat_file_lines(order, at):
             rows.append("\t".join(line[c].replace("\t", " ") for c in FLAT_FILE_COLUMNS))
     return ("\n".join(rows) + "\n").encode("utf-8")
-
-
-def amount(value: float, currency: str) -> dict[str, Any]:
-    return {"amount": round(value, 2), "currencyCode": currency}
-
-
-def _ratio(a: float, b: float) -> float:
-    return round(a / b, 2) if b else 0.0
-
-
-def sales_figures(rows: list[tuple[Order, float, int]], currency: str, at: float) -> dict[str, Any]:
-    sales = sum(v for _, v, _ in rows)
-    units = sum(u for _, _, u in rows)
-    items = len(rows)
-    shipped = [(o, v, u) for o, v, u in rows if o.status_at(at) == SHIPPED]
-    return {
-        "orderedProductSales": amount(sales, currency),
-        "unitsOrdered": units,
-        "totalOrderItems": items,
-        "averageSalesPerOrderItem": amount(sales / items if items else 0.0, currency),
-        "averageUnitsPerOrderItem": _ratio(units, items),
-        "averageSellingPrice": amount(sales / units if units else 0.0, currency),
-        "unitsRefunded": 0,
-        "refundRate": 0.0,
-        "claimsGranted": 0,
-        "claimsAmount": amount(0.0, currency),
-        "shippedProductSales": amount(sum(v for _, v, _ in shipped), currency),
-        "unitsShipped": sum(u for _, _, u in shipped),
-        "ordersShipped": len({o.amazon_order_id for o, _, _ in shipped}),
-    }
-
-
-def traffic_figures(items: int, units: int) -> dict[str, Any]:
-    # A fixed 12 % unit-session rate keeps traffic consistent with the orders.
-    sessions = max(items, round(units / 0.12))
-    browser = sessions * 3 // 5
-    views = sessions * 2
-    return {
-        "browserPageViews": views * 3 // 5,
-        "mobileAppPageViews": views - views * 3 // 5,
-        "pageViews": views,
-        "browserSessions": browser,
-        "mobileAppSessions": sessions - browser,
-        "sessions": sessions,
-        "buyBoxPercentage": 100.0,
-        "orderItemSessionPercentage": round(100.0 * items / sessions, 2) if sessions else 0.0,
-        "unitSessionPercentage": round(100.0 * units / sessions, 2) if sessions else 0.0,
-        "averageOfferCount": 1,
-        "averageParentItems": 1,
-        "feedbackReceived": 0,
-        "negativeFeedbackReceived": 0,
-        "receivedNegativeFeedbackRate": 0.0,
-    }
-
-
-def sales_and_traffic(
-    seller: Seller, marketplace_id: str, start: datetime, end: datetime, options: dict[str, str], at: float
-) -> dict[str, Any] | None:
-    """The report for whole days ``start.date()..end.date()`` (DAY granularity, CHILD ASINs)."""
-    currency = MARKETPLACES[marketplace_id].currency
-    first = start.date()
-    last = end.date()
-    lo = datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp()
-    hi = datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp() + 86400 - 0.001
-    by_day: dict[str, list[tuple[Order, float, int]]] = defaultdict(list)
-    by_asin: dict[tuple[str, str], list[tuple[Order, float, int]]] = defaultdict(list)
-    for order in seller.purchased_between(lo, min(hi, at)):
-        if order.marketplace_id != marketplace_id or order.status_at(at) == CANCELED:
-            continue
-        day_key = datetime.fromtimestamp(order.purchase_ts, tz=UTC).date().isoformat()
-        for item in order.items:
-            row = (order, item.unit_price * item.quantity, item.quantity)
-            by_day[day_key].append(row)
-            by_asin[(item.product.asin, item.product.sku)].append(row)
-    dates = []
-    day = first
-    while day <= last:
-        rows = by_day.get(day.isoformat(), [])
-        sales = sales_figures(rows, currency, at)
-        dates.append(
-            {
-                "date": day.isoformat(),
-                "salesByDate": sales,
-                "trafficByDate": traffic_figures(len(rows), sales["unitsOrdered"]),
-            }
-        )
-        day += timedelta(days=1)
-    asins = []
-    for (asin, sku), rows in sorted(by_asin.items()):
-        units = sum(u for _, _, u in rows)
-        traffic = traffic_figures(len(rows), units)
-        asins.append(
-            {
-                "parentAsin": asin,
-                "childAsin": asin,
-                "sku": sku,
-                "salesByAsin": {
-                    "unitsOrdered": units,
-                    "orderedProductSales": amount(sum(v for _, v, _ in rows), currency),
-                    "totalOrderItems": len(rows),
-                },
-                "trafficByAsin": {
-                    **{k: traffic[k] for k in ("browserSessions", "mobileAppSessions", "sessions")},
-                    "browserSessionPercentage": 0.0,
-                    "mobileAppSessionPercentage": 0.0,
-                    "sessionPercentage": 0.0,
-                    **{k: traffic[k] for k in ("browserPageViews", "mobileAppPageViews", "pageViews")},
-                    "browserPageViewsPercentage": 0.0,
-                    "mobileAppPageViewsPercentage": 0.0,
-                    "pageViewsPercentage": 0.0,
-                    "buyBoxPercentage": 100.0,
-                    "unitSessionPercentage": traffic["unitSessionPercentage"],
-                },
-            }
-        )
-    if not by_day:
-        return None
-    return {
-        "reportSpecification": {
-            "reportType": SALES_AND_TRAFFIC,
-            # Only daily, child-ASIN aggregation is computed; say so rather than echo other options.
-            "reportOptions": {"dateGranularity": "DAY", "asinGranularity": "CHILD"},
-            "dataStartTime": first.isoformat(),
-            "dataEndTime": last.isoformat(),
-            "marketplaceIds": [marketplace_id],
-        },
-        "salesAndTrafficByDate": dates,
-        "salesAndTrafficByAsin": asins,
-    }
 
 
 def error_document(message: str) -> bytes:

@@ -1,9 +1,10 @@
 """Data Kiosk 2023-11-15: GraphQL queries over the seller's data, results as JSON Lines documents.
 
-createQuery parses the query (400 ``InvalidInput`` when it is not GraphQL or too long); a query that does not
-validate against the served datasets (see :mod:`._datakiosk_schema`) or whose arguments are wrong ends FATAL
-with an error document. A query without data ends DONE without ``dataDocumentId``. The status moves like a
-report's over ``query_processing_seconds`` (Amazon seconds, scaled).
+createQuery parses the query (400 ``InvalidInput`` when it is not GraphQL, too long, or selects a dataset
+Data Kiosk does not have, as the official example answers); a query that selects fields or arguments its
+dataset's schema does not have (see :mod:`._datakiosk_sdl`), or whose argument values are wrong, ends FATAL
+with an error document naming the problem. A query without data ends DONE without ``dataDocumentId``. The
+status moves like a report's over ``query_processing_seconds`` (Amazon seconds, scaled).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from graphql import GraphQLError
 
-from amazon_emulator.apis._datakiosk_schema import QueryError, parse_query, run
+from amazon_emulator.apis._datakiosk_schema import QueryError, UnknownDataset, parse_query, run
 from amazon_emulator.apis._documents import check_document_id, new_key, signed_url, store, store_content
 from amazon_emulator.apis._jobs import (
     CANCELLED,
@@ -31,6 +32,7 @@ from amazon_emulator.apis._jobs import (
     new_job,
     settle,
 )
+from amazon_emulator.apis._outcomes import take
 from amazon_emulator.apis._pages import csv_param, load_token, page_size, save_token, time_param
 from amazon_emulator.auth import Caller, sp_operation
 from amazon_emulator.errors import invalid_input, not_found, unauthorized
@@ -80,6 +82,10 @@ def _render(job: Job, now: float) -> dict[str, Any]:
     return body
 
 
+def _error(exc: Exception | str) -> str:
+    return json.dumps({"errorMessage": str(exc)})
+
+
 @router.post("/dataKiosk/2023-11-15/queries", status_code=202)
 async def create_query(
     request: Request, caller: CreateQuery, body: Annotated[Any, Body()] = None
@@ -97,19 +103,31 @@ async def create_query(
     if isinstance(body, dict) and body.get("paginationToken") is not None:
         raise invalid_input("The paginationToken is invalid or expired.")
     try:
-        document = parse_query(text)
+        dataset, document = parse_query(text)
     except GraphQLError as exc:
-        raise invalid_input("The query is not valid GraphQL.", exc.message) from None
+        raise invalid_input("The provided query is invalid.", exc.message) from None
+    except UnknownDataset as exc:
+        # As the official example for an unknown dataset: 400 at creation, not a FATAL query.
+        raise invalid_input("The provided query is invalid.", str(exc)) from None
     except QueryError as exc:
-        outcome, data, content_type = FATAL, json.dumps({"errorMessage": str(exc)}), "application/json"
+        outcome, data, content_type = FATAL, _error(exc), "application/json"
     else:
         try:
-            records = run(document, seller, state.clock.time())
+            records = run(dataset, document, seller, state.clock.time())
         except QueryError as exc:
-            outcome, data, content_type = FATAL, json.dumps({"errorMessage": str(exc)}), "application/json"
+            outcome, data, content_type = FATAL, _error(exc), "application/json"
         else:
             outcome, content_type = DONE, "application/x-ndjson"
             data = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records)
+    forced = take(state, seller_id, "datakiosk")
+    if forced == CANCELLED:
+        outcome, data = CANCELLED, ""
+    elif forced == FATAL:
+        outcome, data, content_type = (
+            FATAL,
+            _error("The query could not be processed. Please retry."),
+            "application/json",
+        )
     document_id = None
     if data:
         document_id = new_key("DK")

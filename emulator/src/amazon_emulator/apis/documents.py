@@ -11,6 +11,7 @@ import secrets
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 
 from amazon_emulator.apis._documents import Document, store
 from amazon_emulator.auth import apply_faults, set_operation
@@ -88,6 +89,8 @@ async def download(key: str, request: Request) -> Response:
     headers = {"ETag": f'"{secrets.token_hex(16)}"', "x-amz-server-side-encryption": "AES256"}
     if doc.compression == "GZIP" and request.query_params.get("response-content-encoding") == "gzip":
         headers["Content-Encoding"] = "gzip"
+    if doc.stream is not None:
+        return StreamingResponse(doc.served_chunks(), media_type=doc.content_type, headers=headers)
     return Response(doc.content, media_type=doc.content_type, headers=headers)
 
 

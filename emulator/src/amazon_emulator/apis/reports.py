@@ -1,22 +1,28 @@
 """Reports API 2021-06-30: reports, schedules and report documents.
 
-Report content is computed when the report is created (orders as they are at that instant); the
-processing status then moves IN_QUEUE -> IN_PROGRESS -> DONE/CANCELLED/FATAL as ``report_processing_seconds``
-(Amazon seconds, scaled) pass, computed on every read. Flat-file order reports over more than 30 days are
-FATAL with an error document; an empty window is CANCELLED (Amazon's "no data"). Large documents are gzipped.
+Report content is computed when the report is created (data as it is at that instant; see
+:mod:`._reports_build` for what each type produces and its limits); the processing status then moves
+IN_QUEUE -> IN_PROGRESS -> DONE/CANCELLED/FATAL as ``report_processing_seconds`` (Amazon seconds, scaled)
+pass, computed on every read. An empty window is CANCELLED (Amazon's "no data"). Large documents are gzipped.
+Settlement reports are Amazon's own: getReports creates those of closed periods (:mod:`._settlements`).
+Outcomes forced through the admin API (:mod:`._outcomes`) replace the computed one.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from amazon_emulator.apis import _reports_content as content
-from amazon_emulator.apis._documents import check_document_id, new_key, signed_url, store, store_content
+from amazon_emulator.apis._documents import (
+    check_document_id,
+    new_key,
+    signed_url,
+    store,
+    store_content,
+    store_stream,
+)
 from amazon_emulator.apis._jobs import (
     CANCELLED,
     DONE,
@@ -29,9 +35,19 @@ from amazon_emulator.apis._jobs import (
     new_job,
     settle,
 )
-from amazon_emulator.apis._pages import csv_param, load_token, page_size, save_token, time_param
+from amazon_emulator.apis._outcomes import listing_count, take
+from amazon_emulator.apis._pages import (
+    csv_param,
+    date_time_param,
+    load_token,
+    page_size,
+    save_token,
+    time_param,
+)
 from amazon_emulator.apis._report_schedules import PERIODS, due
 from amazon_emulator.apis._report_schedules import router as schedules_router
+from amazon_emulator.apis._reports_build import Built, build, check_options, check_type, default_start, fatal
+from amazon_emulator.apis._settlements import SETTLEMENT, closed_periods, settlement_report
 from amazon_emulator.auth import Caller, sp_operation
 from amazon_emulator.clock import iso_ts
 from amazon_emulator.data.models import Seller
@@ -63,8 +79,6 @@ RESTRICTED_TYPES = frozenset(
         "SC_VAT_TAX_REPORT",
     }
 )
-SUPPORTED_TYPES = (*content.ORDER_REPORTS, content.SALES_AND_TRAFFIC)
-MAX_ORDER_REPORT_DAYS = 30
 RETENTION_SECONDS = 90 * 86400.0
 
 CreateReport = Annotated[Caller, Depends(sp_operation("reports.createReport"))]
@@ -118,26 +132,29 @@ def _seller(state: EmulatorState, caller: Caller) -> Seller:
     return seller
 
 
-def _build(
-    state: EmulatorState, seller: Seller, report_type: str, markets: list[str], start: float, end: float,
-    options: dict[str, str],
-) -> tuple[str, bytes | None, str]:  # fmt: skip
-    """(outcome, document content, content type) as of now."""
-    at = state.clock.time()
-    if report_type in content.ORDER_REPORTS:
-        if end - start > MAX_ORDER_REPORT_DAYS * 86400 + 1:
-            message = f"The requested date range exceeds the maximum of {MAX_ORDER_REPORT_DAYS} days."
-            return FATAL, content.error_document(message), "application/json"
-        orders = content.orders_in_window(seller, report_type, start, end, markets, at)
-        if not orders:
-            return CANCELLED, None, ""
-        return DONE, content.flat_file(orders, at), "text/tab-separated-values; charset=UTF-8"
-    report = content.sales_and_traffic(
-        seller, markets[0], datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC), options, at
-    )
-    if report is None:
-        return CANCELLED, None, ""
-    return DONE, json.dumps(report).encode(), "application/json"
+def _store_built(state: EmulatorState, built: Built, small: bool) -> str | None:
+    if built.stream is not None and small:
+        # The catalogue's own few hundred SKUs: store the bytes like any other report.
+        built = Built(built.outcome, b"".join(built.stream()), content_type=built.content_type)
+    if built.data is None and built.stream is None:
+        return None
+    document_id = new_key("REP")
+    if built.stream is not None:
+        store_stream(state, document_id, built.stream, built.content_type)
+    elif built.data is not None:
+        store_content(state, document_id, built.data, built.content_type)
+    return document_id
+
+
+def _forced(state: EmulatorState, seller: Seller, report_type: str, built: Built) -> Built:
+    forced = take(state, seller.selling_partner_id, "reports", report_type)
+    if forced == CANCELLED:
+        return Built(CANCELLED)
+    if forced == FATAL:
+        return fatal(
+            f"The report could not be generated (report type {report_type}). Please try again later."
+        )
+    return built
 
 
 def create_report_job(
@@ -161,25 +178,22 @@ def create_report_job(
     options = spec.get("reportOptions") or {}
     if not isinstance(options, dict) or not all(isinstance(v, str) for v in options.values()):
         raise invalid_input("reportOptions must be a map of strings.")
-    if report_type not in SUPPORTED_TYPES:
-        raise invalid_input(f"Report type {report_type} is not supported by this emulator.")
+    check_type(report_type)
+    check_options(report_type, options)
     now = state.clock.time()
-    end = time_param(spec.get("dataEndTime"), "dataEndTime")
-    start = time_param(spec.get("dataStartTime"), "dataStartTime")
+    end = date_time_param(spec.get("dataEndTime"), "dataEndTime")
+    start = date_time_param(spec.get("dataStartTime"), "dataStartTime")
     end = now if end is None else min(end, now)
     if start is None:
-        start = end - (
-            86400.0 if report_type == content.SALES_AND_TRAFFIC else MAX_ORDER_REPORT_DAYS * 86400.0
-        )
+        start = default_start(report_type, end)
     if start > now:
         raise invalid_input("dataStartTime must not be in the future.")
     if start > end:
         raise invalid_input("dataStartTime must be before dataEndTime.")
-    outcome, data, content_type = _build(state, seller, report_type, markets, start, end, options)
-    document_id = None
-    if data is not None:
-        document_id = new_key("REP")
-        store_content(state, document_id, data, content_type)
+    count = listing_count(state, seller.selling_partner_id)
+    built = build(seller, report_type, markets, start, end, options, now, count)
+    built = _forced(state, seller, report_type, built)
+    document_id = _store_built(state, built, small=count is None)
     store_ = jobs(state)
     job_id = str(store_.next_number(50_000_000_000))
     attrs = {
@@ -191,9 +205,48 @@ def create_report_job(
     }
     job = new_job(
         state, job_id, seller.selling_partner_id, caller.application_id,
-        state.config.report_processing_seconds, outcome, document_id, attrs,
+        state.config.report_processing_seconds, built.outcome, document_id, attrs,
     )  # fmt: skip
     return store_.add(job)
+
+
+def _settlements(state: EmulatorState, caller: Caller) -> None:
+    """Create the settlement reports of periods that closed since the seller last looked."""
+    seller = _seller(state, caller)
+    store_ = jobs(state)
+    seen: dict[str, set[float]] = state.extension("settlement_periods", dict)
+    for start, end in closed_periods(state.clock.time()):
+        with store_.lock:
+            done = seen.setdefault(seller.selling_partner_id, set())
+            if end in done:
+                continue
+            done.add(end)
+        data = settlement_report(seller, start, end)
+        if data is None:
+            continue
+        document_id = new_key("REP")
+        store_content(state, document_id, data, "text/tab-separated-values; charset=UTF-8")
+        attrs = {
+            "reportType": SETTLEMENT,
+            "marketplaceIds": seller.marketplace_ids()[:1],
+            "dataStartTime": start,
+            "dataEndTime": end,
+            "reportScheduleId": None,
+        }
+        job_id = str(store_.next_number(50_000_000_000))
+        store_.add(
+            Job(
+                job_id,
+                seller.selling_partner_id,
+                caller.application_id,
+                end,
+                end,
+                end,
+                DONE,
+                document_id,
+                attrs=attrs,
+            )
+        )
 
 
 @router.post("/reports/2021-06-30/reports", status_code=202)
@@ -254,6 +307,7 @@ async def get_reports(request: Request, caller: GetReports) -> dict[str, Any]:
     state = get_state(request)
     seller_id = caller.require_seller()
     _run_schedules(state, seller_id)
+    _settlements(state, caller)
     settle_jobs(state)
     q = request.query_params
     now = state.clock.time()
