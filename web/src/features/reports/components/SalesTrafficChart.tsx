@@ -9,12 +9,14 @@ const PAD = { left: 64, right: 48, top: 12, bottom: 28 }
 const PLOT_W = W - PAD.left - PAD.right
 const PLOT_H = H - PAD.top - PAD.bottom
 
-function money(value: number, currency: string | null): string {
-  if (!currency) return new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 }).format(value)
+/** Whole units on the axis, cents in the description. */
+function money(value: number, currency: string | null, digits = 0): string {
+  const opts = { minimumFractionDigits: digits, maximumFractionDigits: digits }
+  if (!currency) return new Intl.NumberFormat(undefined, opts).format(value)
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: 0 }).format(value)
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency, ...opts }).format(value)
   } catch {
-    return `${Math.round(value)} ${currency}`
+    return `${value.toFixed(digits)} ${currency}`
   }
 }
 
@@ -40,7 +42,7 @@ export function SalesTrafficChart({ series }: { series: DaySeries }) {
   const totalSales = points.reduce((sum, p) => sum + p.sales, 0)
   const totalUnits = points.reduce((sum, p) => sum + p.units, 0)
   const label = `Ordered product sales and units ordered by day, ${formatDay(first.date)} to ${formatDay(last.date)}`
-  const description = `${points.length} days: ${money(totalSales, currency)} of ordered product sales and ${totalUnits.toLocaleString()} units in total; the best day sold ${money(maxSales, currency)}.`
+  const description = `${points.length} days: ${money(totalSales, currency, 2)} of ordered product sales and ${totalUnits.toLocaleString()} units in total; the best day sold ${money(maxSales, currency, 2)}.`
 
   return (
     <figure className="space-y-2">
