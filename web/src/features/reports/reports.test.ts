@@ -4,7 +4,7 @@ import { salesByDay } from './chart-data'
 import { flattenReports } from './api'
 import { formatBytes, formatCell, progressOf, viaLabel } from './format'
 import type { ReportListOut } from './types'
-import { addDays, dataTimes, daysInclusive, validateDates } from './validation'
+import { addDays, dataTimes, daysInclusive, defaultRange, validateDates } from './validation'
 import { BY_DATE, report } from '@/test/reports'
 
 const SALES = { title: 'Sales and traffic', needs_dates: true, max_range_days: 30, max_age_days: 730 }
@@ -32,6 +32,13 @@ describe('date limits', () => {
   it('skips snapshots and types without limits', () => {
     expect(validateDates({ ...SALES, needs_dates: false }, '', '', TODAY)).toEqual({})
     expect(validateDates({ ...SALES, max_range_days: null, max_age_days: null }, '2020-01-01', '2026-12-01', TODAY)).toEqual({})
+  })
+
+  it('starts from the last 7 days, or fewer when the type allows fewer', () => {
+    expect(defaultRange(SALES, TODAY)).toEqual({ from: '2026-11-29', to: '2026-12-05' })
+    expect(validateDates(SALES, defaultRange(SALES, TODAY).from, defaultRange(SALES, TODAY).to, TODAY)).toEqual({})
+    expect(defaultRange({ max_range_days: 3 }, TODAY)).toEqual({ from: '2026-12-03', to: '2026-12-05' })
+    expect(daysInclusive('2026-12-03', '2026-12-05')).toBe(3)
   })
 
   it('sends whole UTC days, never an end in the future', () => {

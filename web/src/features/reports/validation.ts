@@ -21,6 +21,12 @@ export function earliestDay(kind: Pick<ReportKindOut, 'max_age_days'>, today: st
   return kind.max_age_days ? addDays(today, -kind.max_age_days) : null
 }
 
+/** The form's starting range: the last 7 whole days (yesterday included), shorter if the type allows less. */
+export function defaultRange(kind: Pick<ReportKindOut, 'max_range_days'> | null, today: string): { from: string; to: string } {
+  const days = Math.min(7, kind?.max_range_days ?? 7)
+  return { from: addDays(today, -days), to: addDays(today, -1) }
+}
+
 export interface DateErrors {
   from?: string
   to?: string

@@ -8,7 +8,7 @@ import { Label } from '@/components/ui/label'
 import { useCreateReport } from '../api'
 import { connectionLabel, pickSeller, SELECT, useSellerAccounts } from '../sellers'
 import type { ReportKindOut } from '../types'
-import { addDays, dataTimes, earliestDay, todayUtc, validateDates } from '../validation'
+import { dataTimes, defaultRange, earliestDay, todayUtc, validateDates } from '../validation'
 import { DateField } from './DateField'
 
 interface Props {
@@ -23,8 +23,8 @@ export function ReportRequestForm({ tenantId, kinds }: Props) {
   const create = useCreateReport(tenantId)
   const today = todayUtc()
   const [picked, setPicked] = useState({ connection: '', marketplace: '', type: '' })
-  const [from, setFrom] = useState(addDays(today, -7))
-  const [to, setTo] = useState(addDays(today, -1))
+  const [from, setFrom] = useState(() => defaultRange(kinds[0] ?? null, today).from)
+  const [to, setTo] = useState(() => defaultRange(kinds[0] ?? null, today).to)
   const [submitted, setSubmitted] = useState(false)
 
   const { connection, marketplaces, marketplace } = pickSeller(sellers, picked.connection, picked.marketplace)
@@ -34,6 +34,18 @@ export function ReportRequestForm({ tenantId, kinds }: Props) {
   const shown = {
     from: submitted || from ? errors.from : undefined,
     to: submitted || to ? errors.to : undefined,
+  }
+
+  const onType = (reportType: string) => {
+    setPicked((p) => ({ ...p, type: reportType }))
+    // A range that no longer fits the new type starts again from the type's default.
+    const next = kinds.find((k) => k.report_type === reportType)
+    const problems = next ? validateDates(next, from, to, today) : {}
+    if (next && (problems.from || problems.to)) {
+      const range = defaultRange(next, today)
+      setFrom(range.from)
+      setTo(range.to)
+    }
   }
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
@@ -105,7 +117,7 @@ export function ReportRequestForm({ tenantId, kinds }: Props) {
                 className={SELECT}
                 value={kind?.report_type ?? ''}
                 aria-describedby="report-type-description"
-                onChange={(e) => setPicked((p) => ({ ...p, type: e.target.value }))}
+                onChange={(e) => onType(e.target.value)}
               >
                 {kinds.map((k) => (
                   <option key={k.report_type} value={k.report_type}>
@@ -136,7 +148,7 @@ export function ReportRequestForm({ tenantId, kinds }: Props) {
               <DateField id="report-to" label="To" value={to} min={from || undefined} max={today} error={shown.to} onChange={setTo} />
             </div>
           ) : null}
-          <Button type="submit" disabled={create.isPending || !kind}>
+          <Button type="submit" disabled={create.isPending || !kind || !marketplace}>
             {create.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <FilePlus2 aria-hidden />}
             Request report
           </Button>
