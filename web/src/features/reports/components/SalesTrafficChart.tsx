@@ -3,7 +3,7 @@ import { useId } from 'react'
 import type { DaySeries } from '../chart-data'
 import { formatDay } from '../format'
 
-const W = 640
+const W = 800
 const H = 220
 const PAD = { left: 64, right: 48, top: 12, bottom: 28 }
 const PLOT_W = W - PAD.left - PAD.right
@@ -48,7 +48,7 @@ export function SalesTrafficChart({ series }: { series: DaySeries }) {
     <figure className="space-y-2">
       <svg
         viewBox={`0 0 ${W} ${H}`}
-        className="h-56 w-full"
+        className="h-auto max-h-80 w-full"
         role="img"
         aria-label={label}
         aria-describedby={`${id}-desc`}
