@@ -104,22 +104,25 @@ export const BY_DATE: RowsPage = {
   report_type: 'GET_SALES_AND_TRAFFIC_REPORT',
   table: 'report_sales_traffic_by_date',
   columns: [
-    { key: 'date', label: 'Date', type: 'date' },
     { key: 'marketplace_id', label: 'Marketplace', type: 'text' },
+    { key: 'granularity', label: 'Granularity', type: 'text' },
+    { key: 'start_date', label: 'Date', type: 'date' },
+    { key: 'currency', label: 'Currency', type: 'text' },
     { key: 'ordered_product_sales', label: 'Ordered product sales', type: 'money' },
+    { key: 'ordered_product_sales_b2b', label: 'Ordered product sales (B2B)', type: 'money' },
     { key: 'units_ordered', label: 'Units ordered', type: 'number' },
-    { key: 'unit_session_percentage', label: 'Unit session %', type: 'percent' },
+    { key: 'unit_session_percentage', label: 'Unit session percentage', type: 'percent' },
   ],
   rows: [
-    { date: '2026-11-02', marketplace_id: 'ATVPDKIKX0DER', ordered_product_sales: '120.50', currency_code: 'USD', units_ordered: 5, unit_session_percentage: 12.5 },
-    { date: '2026-11-01', marketplace_id: 'ATVPDKIKX0DER', ordered_product_sales: '80.00', currency_code: 'USD', units_ordered: 3, unit_session_percentage: 10 },
+    { marketplace_id: 'ATVPDKIKX0DER', granularity: 'DAY', start_date: '2026-11-02', currency: 'USD', ordered_product_sales: '120.50', ordered_product_sales_b2b: null, units_ordered: 5, unit_session_percentage: 12.5 },
+    { marketplace_id: 'ATVPDKIKX0DER', granularity: 'DAY', start_date: '2026-11-01', currency: 'USD', ordered_product_sales: '80.00', ordered_product_sales_b2b: '5.00', units_ordered: 3, unit_session_percentage: 10 },
   ],
   next_cursor: 'rows-2',
 }
 
 export const BY_DATE_2: RowsPage = {
   ...BY_DATE,
-  rows: [{ date: '2026-10-31', marketplace_id: 'ATVPDKIKX0DER', ordered_product_sales: '40.00', currency_code: 'USD', units_ordered: 2, unit_session_percentage: 8 }],
+  rows: [{ marketplace_id: 'ATVPDKIKX0DER', granularity: 'DAY', start_date: '2026-10-31', currency: 'USD', ordered_product_sales: '40.00', ordered_product_sales_b2b: null, units_ordered: 2, unit_session_percentage: 8 }],
   next_cursor: null,
 }
 

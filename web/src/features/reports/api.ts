@@ -3,12 +3,12 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteD
 import { apiHeaders } from '@/client'
 import { ApiError, isApiErrorBody, toApiError } from '@/lib/api-error'
 import type {
-  ReportCreateIn,
+  ReportCreate,
   ReportKindOut,
-  ReportListOut,
+  ReportsPage,
   ReportOut,
   RowsPage,
-  ScheduleCreateIn,
+  ScheduleCreate,
   ScheduleOut,
 } from './types'
 
@@ -91,7 +91,7 @@ export function isActive(report: Pick<ReportOut, 'status'>): boolean {
 }
 
 /** Every report of every loaded page, once each (a refetch may shift a report across pages). */
-export function flattenReports(data: InfiniteData<ReportListOut> | undefined): ReportOut[] {
+export function flattenReports(data: InfiniteData<ReportsPage> | undefined): ReportOut[] {
   const seen = new Set<string>()
   const out: ReportOut[] = []
   for (const page of data?.pages ?? []) {
@@ -117,7 +117,7 @@ export function useReports(tenantId: string) {
   return useInfiniteQuery({
     queryKey: reportKeys.list(tenantId),
     queryFn: ({ pageParam }) =>
-      call<ReportListOut>('GET', '/api/reports', { tenant_id: tenantId, limit: LIST_LIMIT, cursor: pageParam }),
+      call<ReportsPage>('GET', '/api/reports', { tenant_id: tenantId, limit: LIST_LIMIT, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
     refetchInterval: (query) => (flattenReports(query.state.data).some(isActive) ? POLL_MS : false),
@@ -128,7 +128,7 @@ export function useReports(tenantId: string) {
 export function useCreateReport(tenantId: string) {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (body: ReportCreateIn) => call<ReportOut>('POST', '/api/reports/create', { tenant_id: tenantId }, body),
+    mutationFn: (body: ReportCreate) => call<ReportOut>('POST', '/api/reports/create', { tenant_id: tenantId }, body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: reportKeys.list(tenantId) }),
   })
 }
@@ -143,7 +143,7 @@ export function useSchedules(tenantId: string) {
 export function useCreateSchedule(tenantId: string) {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (body: ScheduleCreateIn) =>
+    mutationFn: (body: ScheduleCreate) =>
       call<ScheduleOut>('POST', '/api/reports/schedules', { tenant_id: tenantId }, body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: reportKeys.schedules(tenantId) }),
   })

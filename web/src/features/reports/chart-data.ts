@@ -18,7 +18,7 @@ function num(value: RowValue | undefined): number {
 
 /**
  * Ordered product sales and units per day from the by-date rows, oldest first (several rows of a day,
- * one per marketplace, add up). The columns are found by what the API says they are: the date column,
+ * one per marketplace, add up; only the DAY rows when the table has a `granularity`). The columns are found by what the API says they are: the date column,
  * the money column named like "ordered product sales", the number column named like "units ordered".
  * Null when the page has no such columns.
  */
@@ -29,9 +29,11 @@ export function salesByDay(columns: RowColumn[], rows: Record<string, RowValue>[
   const sales = money.find((c) => /ordered_?product_?sales/i.test(c.key)) ?? money[0]
   const units = numbers.find((c) => /units_?ordered/i.test(c.key) && !/b2b/i.test(c.key)) ?? numbers[0]
   if (!date || !sales || !units) return null
+  // A table holding weeks or months as well as days: the chart shows the days.
+  const daily = rows.some((r) => r.granularity === 'DAY') ? rows.filter((r) => r.granularity === 'DAY') : rows
   const byDay = new Map<string, DayPoint>()
   let currency: string | null = null
-  for (const row of rows) {
+  for (const row of daily) {
     const day = String(row[date.key] ?? '').slice(0, 10)
     if (!day) continue
     const point = byDay.get(day) ?? { date: day, sales: 0, units: 0 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { salesByDay } from './chart-data'
 import { flattenReports } from './api'
 import { formatBytes, formatCell, progressOf, viaLabel } from './format'
-import type { ReportListOut } from './types'
+import type { ReportsPage } from './types'
 import { addDays, dataTimes, daysInclusive, defaultRange, validateDates } from './validation'
 import { BY_DATE, report } from '@/test/reports'
 
@@ -18,9 +18,10 @@ describe('date limits', () => {
 
   it('names each problem on its field', () => {
     expect(validateDates(SALES, '2026-11-06', '2026-12-06', TODAY).to).toMatch(/at most 30 days per request; this range has 31/)
-    expect(validateDates(SALES, addDays(TODAY, -731), addDays(TODAY, -725), TODAY).from).toBe(
-      'Amazon keeps Sales and traffic for 730 days: pick 2024-12-06 or later.',
+    expect(validateDates(SALES, addDays(TODAY, -730), addDays(TODAY, -725), TODAY).from).toBe(
+      'Amazon keeps Sales and traffic for 730 days: pick 2024-12-07 or later.',
     )
+    expect(validateDates(SALES, addDays(TODAY, -729), addDays(TODAY, -725), TODAY)).toEqual({})
     expect(validateDates(SALES, '2026-12-01', '2026-11-30', TODAY).to).toMatch(/on or after the first day/)
     expect(validateDates(SALES, '2026-12-07', '2026-12-08', TODAY)).toEqual({
       from: 'The first day cannot be in the future.',
@@ -73,7 +74,7 @@ describe('report helpers', () => {
   })
 
   it('keeps each report once across pages', () => {
-    const pages: ReportListOut[] = [
+    const pages: ReportsPage[] = [
       { reports: [report({ id: 'a' }), report({ id: 'b' })], next_cursor: 'x' },
       { reports: [report({ id: 'b' }), report({ id: 'c' })], next_cursor: null },
     ]
@@ -90,5 +91,13 @@ describe('report helpers', () => {
       currency: 'USD',
     })
     expect(salesByDay([{ key: 'sku', label: 'SKU', type: 'text' }], [{ sku: 'x' }])).toBeNull()
+  })
+
+  it('charts the DAY rows of a table that also holds weeks', () => {
+    const rows = [
+      { ...BY_DATE.rows[0]!, granularity: 'DAY' },
+      { ...BY_DATE.rows[1]!, granularity: 'WEEK', ordered_product_sales: '999', units_ordered: 99 },
+    ]
+    expect(salesByDay(BY_DATE.columns, rows)!.points).toEqual([{ date: '2026-11-02', sales: 120.5, units: 5 }])
   })
 })

@@ -1,7 +1,9 @@
 /**
- * The Reports API's shapes, written from the contract (plan 16) until the typed client is regenerated.
- * At merge, each of these becomes `components['schemas'][<same name>]` from `@/client`; nothing else in
- * the feature declares API shapes, so this is the only file to change.
+ * The Reports API's shapes, written from the contract (plan 16) until the typed client is regenerated,
+ * under the API's own schema names (`app/reports/schemas.py`: ReportOut, ReportsPage, ReportKindOut,
+ * StoredDocumentOut, ScheduleOut, ReportCreate, ScheduleCreate; the rows API's RowsPage). At merge each
+ * becomes `components['schemas'][<same name>]` from `@/client`; nothing else in the feature declares
+ * API shapes, so this is the only file to change.
  */
 
 /** Ours: pending (not yet at Amazon), processing (IN_QUEUE/IN_PROGRESS), then one of the final ones. */
@@ -13,7 +15,7 @@ export type ReportSource = 'user' | 'schedule' | 'settlement'
 
 export type ScheduleEvery = 'day' | 'week' | 'month'
 
-export interface ReportDocumentOut {
+export interface StoredDocumentOut {
   file_name: string
   content_type: string
   size_bytes: number
@@ -39,7 +41,7 @@ export interface ReportOut {
   error: string | null
   /** Amazon's FATAL error document (text, truncated to 10 kB), or null. */
   error_document: string | null
-  document: ReportDocumentOut | null
+  document: StoredDocumentOut | null
   rows_loaded: number | null
   schedule_id: string | null
   created_at: string
@@ -48,7 +50,7 @@ export interface ReportOut {
 }
 
 /** `GET /api/reports` */
-export interface ReportListOut {
+export interface ReportsPage {
   reports: ReportOut[]
   next_cursor: string | null
 }
@@ -69,7 +71,7 @@ export interface ReportKindOut {
 }
 
 /** `POST /api/reports/create` (camelCase, the customer's names). */
-export interface ReportCreateIn {
+export interface ReportCreate {
   connectionId: string
   reportType: string
   marketplaceIds: string[]
@@ -85,13 +87,13 @@ export interface ScheduleOut {
   marketplace_ids: string[]
   every: ScheduleEvery
   range_days: number | null
-  next_run_at: string | null
+  next_run_at: string
   last_report_id: string | null
   created_at: string
 }
 
 /** `POST /api/reports/schedules` */
-export interface ScheduleCreateIn {
+export interface ScheduleCreate {
   connectionId: string
   reportType: string
   marketplaceIds: string[]

@@ -16,9 +16,12 @@ export function daysInclusive(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1
 }
 
-/** The earliest "From" the type accepts, or null when Amazon sets no age limit. */
+/**
+ * The earliest "From" the type accepts, or null when Amazon sets no age limit. The API counts the age
+ * from now (dataStartTime >= now - max_age_days), so the day exactly max_age_days ago is already too old.
+ */
 export function earliestDay(kind: Pick<ReportKindOut, 'max_age_days'>, today: string): string | null {
-  return kind.max_age_days ? addDays(today, -kind.max_age_days) : null
+  return kind.max_age_days ? addDays(today, 1 - kind.max_age_days) : null
 }
 
 /** The form's starting range: the last 7 whole days (yesterday included), shorter if the type allows less. */

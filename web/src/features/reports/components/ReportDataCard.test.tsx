@@ -19,17 +19,21 @@ describe('report data', () => {
     const table = await screen.findByTestId('report-rows')
     expect(table).toHaveAccessibleName('Sales and traffic rows')
     expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual([
-      'Date',
       'Marketplace',
+      'Granularity',
+      'Date',
+      'Currency',
       'Ordered product sales',
+      'Ordered product sales (B2B)',
       'Units ordered',
-      'Unit session %',
+      'Unit session percentage',
     ])
     const rows = within(table).getAllByTestId('report-data-row')
     expect(rows).toHaveLength(2)
     expect(rows[0]).toHaveTextContent('$120.50')
     expect(rows[0]).toHaveTextContent('12.5 %')
     expect(rows[0]).toHaveTextContent('Nov 2, 2026')
+    expect(rows[1]).toHaveTextContent('$5.00')
     const [first] = dataCalls(calls)
     expect(first!.pathname).toBe('/api/reports/data/GET_SALES_AND_TRAFFIC_REPORT')
     expect(Object.fromEntries(first!.searchParams)).toEqual({ tenant_id: 't1', view: 'by_date', limit: '50' })
