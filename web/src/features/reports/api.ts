@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query'
 
 import { apiHeaders } from '@/client'
@@ -83,7 +84,8 @@ export const reportKeys = {
   catalogue: (tenantId: string) => [...reportKeys.all(tenantId), 'catalogue'] as const,
   list: (tenantId: string) => [...reportKeys.all(tenantId), 'list'] as const,
   schedules: (tenantId: string) => [...reportKeys.all(tenantId), 'schedules'] as const,
-  rows: (tenantId: string, filter: RowsFilter) => [...reportKeys.all(tenantId), 'rows', filter] as const,
+  allRows: (tenantId: string) => [...reportKeys.all(tenantId), 'rows'] as const,
+  rows: (tenantId: string, filter: RowsFilter) => [...reportKeys.allRows(tenantId), filter] as const,
 }
 
 export function isActive(report: Pick<ReportOut, 'status'>): boolean {
@@ -123,6 +125,25 @@ export function useReports(tenantId: string) {
     refetchInterval: (query) => (flattenReports(query.state.data).some(isActive) ? POLL_MS : false),
     staleTime: 0,
   })
+}
+
+/** When a report finishes (or loads more rows), the rows on screen are read again. */
+export function useRefreshRowsWhenDone(tenantId: string, reports: ReportOut[] | null) {
+  const queryClient = useQueryClient()
+  const done = reports
+    ? reports
+        .filter((r) => r.status === 'done')
+        .map((r) => `${r.id}:${r.rows_loaded ?? ''}`)
+        .join(',')
+    : null
+  const previous = useRef<string | null>(null)
+  useEffect(() => {
+    if (done === null) return
+    if (previous.current !== null && previous.current !== done) {
+      void queryClient.invalidateQueries({ queryKey: reportKeys.allRows(tenantId) })
+    }
+    previous.current = done
+  }, [done, queryClient, tenantId])
 }
 
 export function useCreateReport(tenantId: string) {

@@ -37,8 +37,12 @@ describe('reports list', () => {
     expect(screen.getByText(/refreshes every 2 seconds/)).toBeInTheDocument()
 
     await waitFor(() => expect(screen.getByTestId('report-progress')).toHaveTextContent('Data Kiosk is preparing the report'), { timeout: 4_000 })
+    const rowsCalls = () => calls.filter((r) => new URL(r.url).pathname.startsWith('/api/reports/data/')).length
+    const rowsBefore = rowsCalls()
     await waitFor(() => expect(screen.getByTestId('report-row')).toHaveAttribute('data-status', 'done'), { timeout: 4_000 })
     expect(screen.queryByRole('progressbar')).not.toBeInTheDocument()
+    // The finished report's rows are read again.
+    await waitFor(() => expect(rowsCalls()).toBeGreaterThan(rowsBefore))
 
     const count = listCalls(calls)
     await new Promise((resolve) => setTimeout(resolve, 2_500))

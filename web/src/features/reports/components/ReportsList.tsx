@@ -5,7 +5,7 @@ import { ErrorState } from '@/components/common/ErrorState'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
 import { Skeleton } from '@/components/ui/skeleton'
-import { flattenReports, isActive, useReports } from '../api'
+import { flattenReports, isActive, useRefreshRowsWhenDone, useReports } from '../api'
 import { useSellerAccounts } from '../sellers'
 import { ReportRow } from './ReportRow'
 
@@ -15,6 +15,7 @@ export function ReportsList({ tenantId }: { tenantId: string }) {
   const { marketplaceName } = useSellerAccounts(tenantId)
   const reports = flattenReports(list.data)
   const live = reports.some(isActive)
+  useRefreshRowsWhenDone(tenantId, list.data ? reports : null)
   return (
     <Card>
       <CardHeader>
