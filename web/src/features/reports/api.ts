@@ -188,7 +188,8 @@ export function useReportRows(tenantId: string, filter: RowsFilter) {
         tenant_id: tenantId,
         connection_id: filter.connectionId,
         marketplace_id: filter.marketplaceId,
-        view: filter.view,
+        // The contract names only `view=by_asin`; the by-date rows are the route's default.
+        view: filter.view === 'by_asin' ? 'by_asin' : undefined,
         cursor: pageParam,
         limit: ROWS_LIMIT,
       }),

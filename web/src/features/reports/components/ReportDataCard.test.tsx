@@ -36,7 +36,7 @@ describe('report data', () => {
     expect(rows[1]).toHaveTextContent('$5.00')
     const [first] = dataCalls(calls)
     expect(first!.pathname).toBe('/api/reports/data/GET_SALES_AND_TRAFFIC_REPORT')
-    expect(Object.fromEntries(first!.searchParams)).toEqual({ tenant_id: 't1', view: 'by_date', limit: '50' })
+    expect(Object.fromEntries(first!.searchParams)).toEqual({ tenant_id: 't1', limit: '50' })
 
     await userEvent.click(screen.getByRole('button', { name: 'Load more rows' }))
     await waitFor(() => expect(screen.getAllByTestId('report-data-row')).toHaveLength(3))
