@@ -9,8 +9,9 @@ import { SignUpPage } from './auth/SignUpPage'
 import { AmazonIntegrationPage } from './dashboard/AmazonIntegrationPage'
 import { DashboardPage } from './dashboard/DashboardPage'
 import { OrdersPage } from './dashboard/OrdersPage'
+import { ReportsPage } from './dashboard/ReportsPage'
 import { TenantOverviewPage } from './dashboard/TenantOverviewPage'
-import { AdsPage, FeedsPage, ReportsPage } from './dashboard/sections'
+import { AdsPage, FeedsPage } from './dashboard/sections'
 
 export const routes: RouteObject[] = [
   {

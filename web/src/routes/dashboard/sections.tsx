@@ -1,18 +1,6 @@
-import { FileSpreadsheet, Megaphone, Upload } from 'lucide-react'
+import { Megaphone, Upload } from 'lucide-react'
 
 import { SectionPlaceholder } from './SectionPlaceholder'
-
-export function ReportsPage() {
-  return (
-    <SectionPlaceholder
-      title="Reports"
-      description="Request Amazon reports, watch their progress and download the documents."
-      icon={FileSpreadsheet}
-      emptyTitle="No reports requested"
-      emptyDescription="Reports you create for this tenant will be listed here."
-    />
-  )
-}
 
 export function FeedsPage() {
   return (
