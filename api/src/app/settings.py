@@ -171,6 +171,11 @@ class NotificationSettings(_Group):
     aws_region: str = "us-east-1"
 
 
+class DocumentSettings(_Group):
+    # Empty: ./.local/documents; file:///abs/path; s3://bucket/prefix (AWS_ENDPOINT_URL for S3-compatibles).
+    document_storage_url: str = ""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -182,6 +187,7 @@ class Settings(BaseSettings):
     ads: AdsSettings = Field(default_factory=AdsSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
 
     @property
     def is_production(self) -> bool:
