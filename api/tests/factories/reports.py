@@ -51,8 +51,7 @@ async def make_report(
         marketplace_ids=marketplace_ids or [US],
         data_start=data_start,
         data_end=data_end,
-        status="pending",
-        **values,
+        **{"status": "pending", **values},
     )
     session.add(report)
     await session.flush()

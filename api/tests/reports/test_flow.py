@@ -212,10 +212,11 @@ async def test_data_kiosk_behind_the_flag(
     ).scalar_one()
     assert query.report_id == report.id and query.amazon_query_id == done.amazon_report_id
     assert query.status == "done"
-    if done.document_id:
-        stored = (await session.execute(select(ReportDocument))).scalar_one()
-        assert stored.file_name is not None and stored.file_name.endswith(".jsonl")
-        assert query.storage_key == stored.storage_key
+    assert done.document_id is not None
+    stored = (await session.execute(select(ReportDocument))).scalar_one()
+    assert stored.file_name is not None and stored.file_name.endswith(".jsonl")
+    assert stored.content_type == "application/x-ndjson"
+    assert query.storage_key == stored.storage_key and query.size_bytes == stored.size_bytes
 
 
 @pytest.fixture
