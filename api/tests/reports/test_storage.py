@@ -19,8 +19,10 @@ from app.documents.storage import (
     LocalStorage,
     S3Storage,
     StoredFileMissing,
+    storage_from_settings,
     storage_from_url,
 )
+from app.settings import DocumentSettings, NotificationSettings, RuntimeSettings, Settings
 
 
 async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
@@ -42,6 +44,15 @@ def s3() -> Iterator[Any]:
 
 def test_the_url_picks_the_storage(tmp_path: Path) -> None:
     assert isinstance(storage_from_url(""), LocalStorage)
+    settings = Settings(runtime=RuntimeSettings(local_data_dir=tmp_path))
+    default = storage_from_settings(settings)
+    assert isinstance(default, LocalStorage) and default.root == tmp_path / "documents"
+    s3_settings = Settings(
+        documents=DocumentSettings(document_storage_url="s3://b/p"),
+        notifications=NotificationSettings(aws_endpoint_url="http://127.0.0.1:5000"),
+    )
+    via_settings = storage_from_settings(s3_settings)
+    assert isinstance(via_settings, S3Storage) and via_settings.endpoint_url == "http://127.0.0.1:5000"
     local = storage_from_url(f"file://{tmp_path}")
     assert isinstance(local, LocalStorage) and local.root == tmp_path
     s3 = storage_from_url("s3://bucket/some/prefix", endpoint_url="http://minio:9000")

@@ -1,7 +1,8 @@
 """Where downloaded documents are kept: a local folder, or any S3-compatible bucket.
 
-`DOCUMENT_STORAGE_URL` picks it: empty -> `./.local/documents` (relative to the process's working
-directory), `file:///abs/path` -> that folder, `s3://bucket/prefix` -> boto3 (endpoint from
+`DOCUMENT_STORAGE_URL` picks it: empty -> `documents/` under LOCAL_DATA_DIR (`./.local/documents`,
+relative to the process's working directory, by default; the compose services share `/data`),
+`file:///abs/path` -> that folder, `s3://bucket/prefix` -> boto3 (endpoint from
 `AWS_ENDPOINT_URL` when set, so MinIO, R2 or moto work the same). The stored file is the
 decompressed document; its size and sha256 are computed while it streams in.
 
@@ -217,15 +218,19 @@ class S3Storage:
 
 
 @lru_cache(maxsize=4)
-def _cached_storage(url: str, endpoint_url: str | None, region: str) -> DocumentStorage:
-    return storage_from_url(url, endpoint_url=endpoint_url, region=region)
+def _cached_storage(url: str, endpoint_url: str | None, region: str, folder: Path) -> DocumentStorage:
+    return storage_from_url(url, endpoint_url=endpoint_url, region=region, default_folder=folder)
 
 
 def storage_from_url(
-    url: str, *, endpoint_url: str | None = None, region: str = "us-east-1"
+    url: str,
+    *,
+    endpoint_url: str | None = None,
+    region: str = "us-east-1",
+    default_folder: Path = DEFAULT_FOLDER,
 ) -> DocumentStorage:
     if not url:
-        return LocalStorage(DEFAULT_FOLDER)
+        return LocalStorage(default_folder)
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return LocalStorage(Path(parsed.path))
@@ -242,4 +247,5 @@ def storage_from_settings(settings: Settings) -> DocumentStorage:
         settings.documents.document_storage_url,
         settings.notifications.aws_endpoint_url or None,
         settings.notifications.aws_region,
+        settings.runtime.local_data_dir / "documents",
     )
