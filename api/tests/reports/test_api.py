@@ -73,6 +73,15 @@ async def test_create_then_read_it_back(client: httpx.AsyncClient, session: Asyn
     )
     assert report.options == {"dateGranularity": "DAY", "asinGranularity": "CHILD"}
     assert report.document is None and report.amazon_id is None
+    # Without dates: the 7 whole days before today.
+    defaults = await client.post(
+        "/api/reports/create",
+        params={"tenant_id": tenant_id},
+        json={"connectionId": str(connection_id), "reportType": SALES, "marketplaceIds": [US]},
+    )
+    start, end = (datetime.fromisoformat(defaults.json()[k]) for k in ("data_start", "data_end"))
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert (start, end) == (today - timedelta(days=7), today - timedelta(seconds=1))
     status = await client.get(f"/api/reports/{report.id}/status", params={"tenant_id": tenant_id})
     assert status.status_code == 200 and status.json()["id"] == str(report.id)
     document = await client.get(f"/api/reports/{report.id}/document", params={"tenant_id": tenant_id})
@@ -236,9 +245,9 @@ async def test_schedules(client: httpx.AsyncClient, session: AsyncSession) -> No
     assert await service.run_due_schedules(now) == 0
     page = (await client.get("/api/reports", params={"tenant_id": tenant_id})).json()["reports"]
     assert [(r["source"], r["schedule_id"]) for r in page] == [("schedule", str(schedule.id))]
-    assert datetime.fromisoformat(page[0]["data_end"]) - datetime.fromisoformat(
-        page[0]["data_start"]
-    ) == timedelta(days=7)
+    # The 7 whole days before the run's day.
+    span = datetime.fromisoformat(page[0]["data_end"]) - datetime.fromisoformat(page[0]["data_start"])
+    assert span == timedelta(days=7, seconds=-1)
     after = (await client.get("/api/reports/schedules", params={"tenant_id": tenant_id})).json()[0]
     assert after["last_report_id"] == page[0]["id"]
     assert datetime.fromisoformat(after["next_run_at"]) > now + timedelta(days=6)

@@ -1280,12 +1280,12 @@ export interface components {
             connectionId: string;
             /**
              * Dataendtime
-             * @description Default: the start of today (UTC)
+             * @description Default: the end of yesterday (UTC)
              */
             dataEndTime?: string | null;
             /**
              * Datastarttime
-             * @description For types with dates; default: 7 days (or the type's limit) before the end
+             * @description For types with dates; default: the 7 whole days (UTC) before today
              */
             dataStartTime?: string | null;
             /** Marketplaceids */

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from pydantic import BeforeValidator
 
 from app.db.dependencies import SessionDep, reads_only
 from app.documents.storage import StoredFileMissing, storage_from_settings
@@ -54,7 +55,12 @@ async def list_reports(
     request: Request,
     connection_id: Annotated[uuid.UUID | None, Query(description="Only this Amazon connection")] = None,
     report_type: Annotated[str | None, Query(description="Amazon's reportType")] = None,
-    status: Annotated[ReportStatus | None, Query()] = None,
+    status: Annotated[
+        ReportStatus | None,
+        # `status=` (empty) means no filter, as in the orders list.
+        BeforeValidator(lambda value: value or None),
+        Query(),
+    ] = None,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReportsPage:

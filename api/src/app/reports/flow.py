@@ -45,8 +45,9 @@ from app.tokens.errors import ReauthorizationRequired
 log = structlog.get_logger("app.reports")
 
 ERROR_DOCUMENT_MAX = 10_000
-# Consecutive transient failures (5xx, network) before a report gives up with an error.
-MAX_FAILURES = 8
+# Consecutive failed steps (5xx, network; throttled ones count too) before a report gives up with
+# an error: about ten minutes of retries with `error_retry_delay`.
+MAX_FAILURES = 14
 # A throttled report waits at most this long before trying again.
 THROTTLE_MAX_S = 600.0
 DATAKIOSK_CONTENT_TYPE = "application/x-ndjson"
@@ -62,7 +63,8 @@ _MIRRORED = {
 
 CANCELLED = {
     "report": "Amazon cancelled the report (CANCELLED): it had no data for this range and marketplace.",
-    "datakiosk": "Data Kiosk cancelled the query (CANCELLED): it had no data for this range and marketplace.",
+    # Data Kiosk says "no data" with DONE and no document; CANCELLED is a cancellation.
+    "datakiosk": "Data Kiosk cancelled the query (CANCELLED) before it finished; ask again.",
 }
 FATAL = {
     "report": "Amazon could not produce this report (FATAL). Its error document below says why.",

@@ -23,9 +23,9 @@ class ReportCreate(_CamelIn):
     report_type: str = Field(description="Amazon's reportType, from GET /api/reports/catalogue")
     marketplace_ids: list[str] = Field(min_length=1)
     data_start_time: datetime | None = Field(
-        default=None, description="For types with dates; default: 7 days (or the type's limit) before the end"
+        default=None, description="For types with dates; default: the 7 whole days (UTC) before today"
     )
-    data_end_time: datetime | None = Field(default=None, description="Default: the start of today (UTC)")
+    data_end_time: datetime | None = Field(default=None, description="Default: the end of yesterday (UTC)")
     report_options: dict[str, str] | None = Field(
         default=None, description="Amazon's reportOptions; the catalogue's defaults apply otherwise"
     )

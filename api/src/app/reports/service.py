@@ -74,6 +74,10 @@ def start_of_day(moment: datetime) -> datetime:
     return datetime.combine(moment.astimezone(UTC).date(), time.min, UTC)
 
 
+def last_second_before(moment: datetime) -> datetime:
+    return moment - timedelta(seconds=1)
+
+
 def encode_cursor(created_at: datetime, report_id: uuid.UUID) -> str:
     raw = json.dumps([created_at.isoformat(), str(report_id)], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -245,9 +249,10 @@ class ReportsService:
                 raise InvalidReportRequest(f"{kind.title} is a snapshot of today: it takes no dates.")
             return None, None
         now = utcnow()
-        end = end or start_of_day(now)
         span = min(DEFAULT_RANGE_DAYS, kind.max_range_days or DEFAULT_RANGE_DAYS)
-        start = start or end - timedelta(days=span)
+        # Default: whole days up to yesterday (Amazon includes the end's day in daily reports).
+        end = end or last_second_before(start_of_day(now))
+        start = start or start_of_day(end) - timedelta(days=span - 1)
         if start >= end:
             raise InvalidReportRequest("dataStartTime must be before dataEndTime.")
         if end > now + timedelta(minutes=5):
@@ -357,8 +362,10 @@ class ReportsService:
         kind = CATALOGUE.get(schedule.report_type)
         start = end = None
         if kind is not None and kind.needs_dates:
-            end = start_of_day(now)
-            start = end - timedelta(days=schedule.range_days or PERIOD_DAYS[schedule.every])
+            # The whole days before the run's day.
+            today = start_of_day(now)
+            end = last_second_before(today)
+            start = today - timedelta(days=schedule.range_days or PERIOD_DAYS[schedule.every])
         body = ReportCreate(
             connection_id=schedule.connection_id,
             report_type=schedule.report_type,
