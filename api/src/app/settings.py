@@ -174,6 +174,8 @@ class NotificationSettings(_Group):
 class DocumentSettings(_Group):
     # Empty: ./.local/documents; file:///abs/path; s3://bucket/prefix (AWS_ENDPOINT_URL for S3-compatibles).
     document_storage_url: str = ""
+    # An in-flight report whose next step is this late is run again by the scheduler (lost message).
+    report_revive_grace_seconds: float = Field(default=60.0, gt=0)
 
 
 class Settings(BaseSettings):

@@ -246,3 +246,34 @@ async def test_a_report_of_an_unknown_connection_ends_in_error(
     assert (
         failed.status == "error" and failed.error == "The Amazon connection of this report no longer exists."
     )
+
+
+async def test_overdue_reports_are_revived_and_late_chains_end(
+    session: AsyncSession, uow: UnitOfWork, seller: ReportSeller, storage: DocumentStorage
+) -> None:
+    from app.reports.flow import ReportRunner
+    from app.reports.repository import ReportRepository
+
+    now = datetime.now(UTC)
+    lost = await make_report(
+        session, seller, SALES, status="processing", next_check_at=now - timedelta(minutes=5)
+    )
+    on_time = await make_report(
+        session, seller, SALES, status="processing", next_check_at=now + timedelta(seconds=20)
+    )
+    await make_report(session, seller, SALES, status="done", next_check_at=now - timedelta(minutes=5))
+    discard_buffered_jobs(session)
+    service = ReportsService(session, get_settings())
+    assert await service.revive_overdue(now, 60) == 1
+    assert [j.kwargs["report_id"] for j in buffered_jobs(session)] == [str(lost.id)]
+    discard_buffered_jobs(session)
+    assert await service.revive_overdue(now + timedelta(seconds=30), 60) == 0, "revived once per grace"
+    assert (await reload(session, lost)).next_check_at == now
+
+    async def no_amazon(connection_id: uuid.UUID) -> Any:
+        raise AssertionError("a late chain never calls Amazon")
+
+    # The polling message of a chain whose next step is later ends itself (another message has it).
+    assert await ReportRunner(uow, no_amazon, storage).run(seller.tenant_id, on_time.id) is None
+    await ReportRepository(session).update(seller.tenant_id, on_time.id, status="processing")
+    assert (await reload(session, on_time)).status == "processing"

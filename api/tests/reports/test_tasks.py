@@ -20,7 +20,9 @@ TENANT = str(uuid.uuid4())
 def steps(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
     answers: list[float | None] = []
 
-    async def run(self: ReportRunner, tenant_id: uuid.UUID, report_id: uuid.UUID) -> float | None:
+    async def run(
+        self: ReportRunner, tenant_id: uuid.UUID, report_id: uuid.UUID, *, poll: bool = True
+    ) -> float | None:
         return answers.pop(0)
 
     monkeypatch.setattr(ReportRunner, "run", run)

@@ -22,7 +22,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import structlog
@@ -50,6 +50,8 @@ ERROR_DOCUMENT_MAX = 10_000
 MAX_FAILURES = 14
 # A throttled report waits at most this long before trying again.
 THROTTLE_MAX_S = 600.0
+# A polling message may run this much before the time its chain recorded.
+EARLY = timedelta(seconds=2)
 DATAKIOSK_CONTENT_TYPE = "application/x-ndjson"
 # Report fields mirrored into the `datakiosk_queries` row of a Data Kiosk report.
 _MIRRORED = {
@@ -111,6 +113,7 @@ class Snapshot:
     attempts: int
     source: str = "user"
     document_id: str | None = None
+    next_check_at: datetime | None = None
 
     @classmethod
     def of(cls, report: Report) -> Snapshot:
@@ -130,6 +133,7 @@ class Snapshot:
             report.attempts,
             report.source,
             report.document_id,
+            report.next_check_at,
         )
 
 
@@ -172,13 +176,23 @@ class ReportRunner:
         self.storage = storage
         self.now = now
 
-    async def run(self, tenant_id: uuid.UUID, report_id: uuid.UUID) -> float | None:
-        """One step; seconds until the next one, or None when the report is final (or gone)."""
+    async def run(self, tenant_id: uuid.UUID, report_id: uuid.UUID, *, poll: bool = True) -> float | None:
+        """One step; seconds until the next one (recorded as `next_check_at`), or None when the
+        report is final, gone, or (`poll`) its next step belongs to another, later message."""
         async with self.uow() as session:
             row = await ReportRepository(session).get(tenant_id, report_id)
             report = None if row is None else Snapshot.of(row)
         if report is None or report.status in FINAL:
             return None
+        if poll and report.next_check_at is not None and report.next_check_at > self.now() + EARLY:
+            # A second polling chain (revived while the first was only late): this one ends here.
+            return None
+        delay = await self._step(report)
+        if delay is not None:
+            await self._save(report, next_check_at=self.now() + timedelta(seconds=delay))
+        return delay
+
+    async def _step(self, report: Snapshot) -> float | None:
         try:
             kind = get_kind(report.report_type)
         except KeyError:
@@ -382,7 +396,7 @@ class ReportRunner:
                 await self._record_query(session, report, values)
 
     async def _finish(self, report: Snapshot, status: str, **values: Any) -> None:
-        await self._save(report, status=status, finished_at=self.now(), **values)
+        await self._save(report, status=status, finished_at=self.now(), next_check_at=None, **values)
         log.info("reports.finished", report_id=str(report.id), status=status, via=report.via)
 
     @staticmethod

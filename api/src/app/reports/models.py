@@ -44,6 +44,12 @@ class Report(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
             postgresql_where=text("source = 'settlement'"),
         ),
         Index("ix_reports_tenant_created", "tenant_id", "created_at"),
+        # The scheduler's sweep for in-flight reports whose next step is overdue.
+        Index(
+            "ix_reports_in_flight",
+            "next_check_at",
+            postgresql_where=text("status IN ('pending', 'processing')"),
+        ),
         # "Is an identical report already in flight?" before asking Amazon for a new one.
         Index("ix_reports_connection_type_status", "connection_id", "report_type", "status"),
         # Ours, not Amazon's: pending (not yet created at Amazon), processing (IN_QUEUE/IN_PROGRESS),
@@ -102,6 +108,10 @@ class Report(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
     # Consecutive throttled or failed attempts: the retry backoff grows with it, reset on progress.
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
     finished_at: Mapped[datetime | None] = mapped_column()
+    # When the job's next step is due (its polling message's time). The scheduler revives a report
+    # whose step is long overdue (the message was lost with a killed worker); a step that comes
+    # early on a second chain sees it and stops, so chains never multiply.
+    next_check_at: Mapped[datetime | None] = mapped_column()
 
 
 class ReportSchedule(UUIDPrimaryKey, TenantOwned, Timestamps, Base):

@@ -99,6 +99,25 @@ class ReportRepository:
             update(Report).where(Report.tenant_id == tenant_id, Report.id == report_id).values(**values)
         )
 
+    async def claim_overdue(self, now: datetime, overdue_before: datetime, limit: int = 200) -> list[Report]:
+        """In-flight reports whose next step should have run before `overdue_before` (never run:
+        by their creation), now due at `now` (the revived step runs at once; a later tick picks
+        them again only if that step is lost too)."""
+        due = func.coalesce(Report.next_check_at, Report.created_at)
+        statement = (
+            select(Report)
+            .where(Report.status.in_(("pending", "processing")), due < overdue_before)
+            .order_by(due)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        reports = list((await self.session.execute(statement)).scalars())
+        if reports:
+            await self.session.execute(
+                update(Report).where(Report.id.in_([r.id for r in reports])).values(next_check_at=now)
+            )
+        return reports
+
     async def add_settlements(self, rows: Sequence[dict[str, Any]]) -> list[uuid.UUID]:
         """Insert settlement reports not seen before (one row per Amazon report); the new ids."""
         if not rows:

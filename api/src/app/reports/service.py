@@ -410,6 +410,19 @@ class ReportsService:
             enqueue_job(self.session, actor, connection_id=str(connection_id), tenant_id=str(tenant_id))
         return len(connections)
 
+    async def revive_overdue(self, now: datetime, grace_s: float) -> int:
+        """Run again the in-flight reports whose next step is `grace_s` overdue; returns how many.
+
+        The polling message of a report can be lost (a worker killed while holding it, a Redis
+        restart): the row says when its next step was due, so the scheduler notices and sends a new
+        one. A chain that was merely late ends itself when it sees the newer schedule."""
+        reports = await self.repo.claim_overdue(now, now - timedelta(seconds=grace_s))
+        for report in reports:
+            enqueue_job(
+                self.session, RUN_REPORT_ACTOR, report_id=str(report.id), tenant_id=str(report.tenant_id)
+            )
+        return len(reports)
+
     async def wake(self, connection_ids: list[uuid.UUID], amazon_id: str) -> int:
         """Amazon announced that job `amazon_id` finished: run its reports' next step now."""
         reports = await self.repo.by_amazon_id(connection_ids, amazon_id)

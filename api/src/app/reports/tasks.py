@@ -8,8 +8,10 @@
   reports since the last one seen; new ones are recorded (source "settlement") and loaded.
 * Subscriber of `ReportProcessingFinished` (REPORT_PROCESSING_FINISHED and
   DATA_KIOSK_QUERY_PROCESSING_FINISHED notifications): runs the matching reports' next step at once.
-* Scheduler tick (`reports_tick`): due `report_schedules` become reports every tick; settlement
-  discovery is enqueued once an hour (a Redis key marks the hour as done).
+* Scheduler tick (`reports_tick`): due `report_schedules` become reports; in-flight reports whose
+  next step is overdue by REPORT_REVIVE_GRACE_SECONDS (its message was lost with a killed worker, or
+  never sent) get a new `reports.run_report`; settlement discovery is enqueued once an hour (a Redis
+  key marks the hour as done).
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ async def run_report(report_id: str, tenant_id: str, poll: bool = True) -> None:
         return
     try:
         runner = ReportRunner(_uow, _client, storage_from_settings(get_settings()))
-        delay = await runner.run(uuid.UUID(tenant_id), uuid.UUID(report_id))
+        delay = await runner.run(uuid.UUID(tenant_id), uuid.UUID(report_id), poll=poll)
     finally:
         await lock.release()
     if delay is not None and poll:
@@ -122,10 +124,13 @@ async def discover_settlements(connection_id: str, tenant_id: str) -> None:
 @on_tick
 async def reports_tick() -> None:
     now = datetime.now(UTC)
+    settings = get_settings()
     async with task_session() as session:
-        created = await ReportsService(session, get_settings()).run_due_schedules(now)
-    if created:
-        log.info("reports.scheduled", created=created)
+        service = ReportsService(session, settings)
+        created = await service.run_due_schedules(now)
+        revived = await service.revive_overdue(now, settings.documents.report_revive_grace_seconds)
+    if created or revived:
+        log.info("reports.tick", scheduled=created, revived=revived)
     if await resources.redis.set(SETTLEMENT_SCAN_KEY, now.isoformat(), nx=True, ex=SETTLEMENT_SCAN_EVERY_S):
         async with task_session() as session:
             await ReportsService(session, get_settings()).scan_settlements(DISCOVER_SETTLEMENTS_ACTOR)

@@ -85,6 +85,14 @@ def upgrade() -> None:
     op.add_column("reports", sa.Column("error_document", sa.Text(), nullable=True))
     op.add_column("reports", sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False))
     op.add_column("reports", sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("reports", sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index(
+        "ix_reports_in_flight",
+        "reports",
+        ["next_check_at"],
+        unique=False,
+        postgresql_where=sa.text("status IN ('pending', 'processing')"),
+    )
     op.create_check_constraint(
         op.f("ck_reports_source"), "reports", "source IN ('user', 'schedule', 'settlement')"
     )
@@ -136,6 +144,7 @@ def downgrade() -> None:
     op.drop_constraint(op.f("fk_reports_schedule_id_report_schedules"), "reports", type_="foreignkey")
     op.drop_constraint(op.f("ck_reports_source"), "reports", type_="check")
     for column in (
+        "next_check_at",
         "finished_at",
         "attempts",
         "error_document",
