@@ -116,6 +116,7 @@ async def report_status(
     },
     response_class=StreamingResponse,
 )
+@reads_only
 async def report_document(
     report_id: uuid.UUID, access: TenantMember, session: SessionDep, request: Request
 ) -> StreamingResponse:
