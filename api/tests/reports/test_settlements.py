@@ -93,3 +93,34 @@ async def test_settlements_are_discovered_once(
     assert sent == []
     async with create_sessionmaker(engine)() as session:
         assert len(list((await session.execute(select(Report))).scalars())) == 2
+
+
+async def test_the_scheduler_tick(engine: AsyncEngine, sent: list[tuple[str, dict[str, Any]]]) -> None:
+    from app.reports.models import ReportSchedule
+    from app.worker.context import resources
+
+    now = datetime.now(UTC)
+    async with unit_of_work(create_sessionmaker(engine)) as session:
+        seller = await make_report_seller(session)
+        schedule = ReportSchedule(
+            tenant_id=seller.tenant_id,
+            connection_id=seller.connection_id,
+            report_type="GET_MERCHANT_LISTINGS_ALL_DATA",
+            marketplace_ids=[US],
+            every="day",
+            next_run_at=now - timedelta(minutes=1),
+        )
+        session.add(schedule)
+    await resources.redis.delete(tasks.SETTLEMENT_SCAN_KEY)
+    await tasks.reports_tick()
+    async with create_sessionmaker(engine)() as session:
+        [report] = list((await session.execute(select(Report))).scalars())
+        again = await session.get(ReportSchedule, schedule.id)
+    assert (report.source, report.schedule_id, report.data_start) == ("schedule", schedule.id, None)
+    assert again is not None and again.next_run_at > now and again.last_report_id == report.id
+    names = sorted(name for name, _ in sent)
+    assert names == ["reports.discover_settlements", "reports.run_report"]
+    # Within the hour, no second settlement scan.
+    sent.clear()
+    await tasks.reports_tick()
+    assert sent == []
