@@ -277,3 +277,37 @@ async def test_overdue_reports_are_revived_and_late_chains_end(
     assert await ReportRunner(uow, no_amazon, storage).run(seller.tenant_id, on_time.id) is None
     await ReportRepository(session).update(seller.tenant_id, on_time.id, status="processing")
     assert (await reload(session, on_time)).status == "processing"
+
+
+async def test_an_unexpected_failure_is_retried_a_bounded_number_of_times(
+    session: AsyncSession,
+    uow: UnitOfWork,
+    seller: ReportSeller,
+    storage: DocumentStorage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.reports import flow
+    from app.reports.flow import ReportRunner
+
+    class Broken:
+        async def submit(self, request: Any, *, reuse: bool = True) -> str:
+            raise RuntimeError("a bug")
+
+    class Client:
+        transport = None
+        reports = Broken()
+        data_kiosk = Broken()
+
+    async def client_for(connection_id: uuid.UUID) -> Any:
+        return Client()
+
+    monkeypatch.setattr(flow, "MAX_FAILURES", 3)
+    start, end = last_week()
+    report = await make_report(session, seller, SALES, data_start=start, data_end=end)
+    job = ReportRunner(uow, client_for, storage)
+    assert await job.run(seller.tenant_id, report.id, poll=False) == 1.0
+    assert await job.run(seller.tenant_id, report.id, poll=False) == 2.0
+    assert await job.run(seller.tenant_id, report.id, poll=False) is None
+    failed = await reload(session, report)
+    assert failed.status == "error" and failed.error is not None
+    assert failed.error.startswith("The report failed on our side (RuntimeError)")

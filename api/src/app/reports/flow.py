@@ -202,6 +202,12 @@ class ReportRunner:
             return None
         try:
             client = await self.client_for(report.connection_id)
+        except LookupError:
+            await self._finish(
+                report, "error", error="The Amazon connection of this report no longer exists."
+            )
+            return None
+        try:
             return await self._advance(report, kind, client)
         except Throttled as exc:
             # Never a reason to fail: Amazon's quota frees up; wait longer each time in a row.
@@ -213,24 +219,24 @@ class ReportRunner:
             return delay
         except ReauthorizationRequired:
             await self._finish(report, "error", error="The Amazon connection needs to be re-authorized.")
-        except LookupError:
-            await self._finish(
-                report, "error", error="The Amazon connection of this report no longer exists."
-            )
         except (ServerError, TransportError, DocumentExpired) as exc:
-            if report.attempts + 1 >= MAX_FAILURES:
-                await self._finish(
-                    report,
-                    "error",
-                    error=f"Amazon kept failing ({type(exc).__name__}); please ask again later.",
-                )
-                return None
-            await self._save(report, attempts=report.attempts + 1)
-            log.info("reports.retry", report_id=str(report.id), error=type(exc).__name__)
-            return error_retry_delay(report.attempts + 1)
+            return await self._retry(report, f"Amazon kept failing ({type(exc).__name__})")
         except AmazonError as exc:
             await self._finish(report, "error", error=_refusal(report, exc))
+        except Exception as exc:
+            # A bug or our own infrastructure (database, storage): retried a bounded number of times,
+            # so the scheduler's sweep never revives a report forever.
+            log.exception("reports.step_failed", report_id=str(report.id))
+            return await self._retry(report, f"The report failed on our side ({type(exc).__name__})")
         return None
+
+    async def _retry(self, report: Snapshot, reason: str) -> float | None:
+        if report.attempts + 1 >= MAX_FAILURES:
+            await self._finish(report, "error", error=f"{reason}; please ask again later.")
+            return None
+        await self._save(report, attempts=report.attempts + 1)
+        log.info("reports.retry", report_id=str(report.id), reason=reason)
+        return error_retry_delay(report.attempts + 1)
 
     # Steps -------------------------------------------------------------------------------------
 
