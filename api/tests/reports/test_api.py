@@ -138,7 +138,8 @@ async def test_keyset_pages_and_filters(client: httpx.AsyncClient, session: Asyn
         ({"reportType": SETTLEMENT}, "cannot be requested"),
         ({"marketplaceIds": ["A1F83G8C2ARO7P"]}, "is not one of this connection's"),
         ({"marketplaceIds": [US, CA]}, "one marketplace at a time"),
-        ({"dataStartTime": "2020-01-01T00:00:00Z", "dataEndTime": "2020-03-01T00:00:00Z"}, "at most 31 days"),
+        # Over the type's range (or, with none, its age) limit: either way a sentence says the limit.
+        ({"dataStartTime": "2020-01-01T00:00:00Z", "dataEndTime": "2020-03-01T00:00:00Z"}, "at most"),
         ({"dataEndTime": "2099-01-01T00:00:00Z"}, "future"),
         (
             {"dataStartTime": "2026-01-02T00:00:00Z", "dataEndTime": "2026-01-01T00:00:00Z"},

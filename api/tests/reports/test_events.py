@@ -213,14 +213,12 @@ async def test_data_kiosk_refusing_the_query_is_a_sentence(
     storage: DocumentStorage,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    class Broken(catalogue.DataKioskEquivalent):
-        def query(self, marketplace_id: str, start: Any, end: Any) -> str:
-            return "query { analytics_salesAndTraffic_2024_04_24 { notAField } }"
+    def broken(self: Any, marketplace_id: str, start: Any, end: Any) -> str:
+        return "query { analytics_salesAndTraffic_2024_04_24 { notAField } }"
 
-    kind = dataclasses.replace(
-        catalogue.CATALOGUE[SALES], datakiosk=Broken("analytics_salesAndTraffic_2024_04_24")
-    )
-    monkeypatch.setitem(catalogue.CATALOGUE, SALES, kind)
+    equivalent = catalogue.CATALOGUE[SALES].datakiosk
+    assert equivalent is not None
+    monkeypatch.setattr(type(equivalent), "query", broken)
     start, end = last_week()
     report = await make_report(session, seller, SALES, data_start=start, data_end=end, via="datakiosk")
     await run_to_the_end(runner(uow, sp_client, storage), report)

@@ -30,7 +30,6 @@ from app.documents.storage import storage_from_settings
 from app.kit.events import subscriber
 from app.kit.locks import RedisLock
 from app.notifications.events import ReportProcessingFinished
-from app.reports.catalogue import SETTLEMENT
 from app.reports.flow import ReportClient, ReportRunner
 from app.reports.service import RUN_REPORT_ACTOR, ReportsService
 from app.settings import get_settings
@@ -42,6 +41,8 @@ from app.worker.scheduler import on_tick
 log = structlog.get_logger("app.reports")
 
 DISCOVER_SETTLEMENTS_ACTOR = "reports.discover_settlements"
+# Amazon schedules these itself: they are listed with getReports, never created.
+SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 SETTLEMENT_SCAN_KEY = "spapi-saas:reports:settlement-scan"
 SETTLEMENT_SCAN_EVERY_S = 3600
 # A step that finds another one running (the lock) tries again this soon.
