@@ -16,7 +16,34 @@ from app.main import create_app
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 
 
-def _request(method: str, path: str, operation: dict[str, Any]) -> dict[str, Any]:
+_PLACEHOLDERS = {"string": "", "integer": 0, "number": 0, "boolean": False, "array": [], "object": {}}
+
+
+def _schema(openapi: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        found: dict[str, Any] = (
+            openapi.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+        )
+        return found
+    return schema
+
+
+def _body(openapi: dict[str, Any], operation: dict[str, Any]) -> str:
+    """A skeleton of the JSON body: its required fields (the enum's first value, or an empty one)."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    schema = _schema(openapi, content.get("schema", {}))
+    skeleton: dict[str, Any] = {}
+    for name in schema.get("required", []):
+        field = _schema(openapi, schema.get("properties", {}).get(name, {}))
+        if field.get("enum"):
+            skeleton[name] = field["enum"][0]
+        else:
+            skeleton[name] = _PLACEHOLDERS.get(str(field.get("type")), "")
+    return json.dumps(skeleton, indent=2) if skeleton else "{}"
+
+
+def _request(method: str, path: str, operation: dict[str, Any], openapi: dict[str, Any]) -> dict[str, Any]:
     raw_path = re.sub(r"\{([^}]+)\}", r":\1", path)
     query = [
         {"key": p["name"], "value": "", "disabled": not p.get("required", False)}
@@ -35,7 +62,11 @@ def _request(method: str, path: str, operation: dict[str, Any]) -> dict[str, Any
     }
     if "requestBody" in operation:
         request["header"].append({"key": "Content-Type", "value": "application/json"})
-        request["body"] = {"mode": "raw", "raw": "{}", "options": {"raw": {"language": "json"}}}
+        request["body"] = {
+            "mode": "raw",
+            "raw": _body(openapi, operation),
+            "options": {"raw": {"language": "json"}},
+        }
     return {"name": operation.get("summary") or f"{method.upper()} {path}", "request": request}
 
 
@@ -44,7 +75,7 @@ def collection(openapi: dict[str, Any]) -> dict[str, Any]:
     for path, operations in openapi["paths"].items():
         for method, operation in operations.items():
             tag = (operation.get("tags") or ["other"])[0]
-            folders.setdefault(tag, []).append(_request(method, path, operation))
+            folders.setdefault(tag, []).append(_request(method, path, operation, openapi))
     return {
         "info": {"name": openapi["info"]["title"], "schema": SCHEMA},
         "variable": [

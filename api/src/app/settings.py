@@ -171,6 +171,13 @@ class NotificationSettings(_Group):
     aws_region: str = "us-east-1"
 
 
+class DocumentSettings(_Group):
+    # Empty: ./.local/documents; file:///abs/path; s3://bucket/prefix (AWS_ENDPOINT_URL for S3-compatibles).
+    document_storage_url: str = ""
+    # An in-flight report whose next step is this late is run again by the scheduler (lost message).
+    report_revive_grace_seconds: float = Field(default=60.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -182,6 +189,7 @@ class Settings(BaseSettings):
     ads: AdsSettings = Field(default_factory=AdsSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
 
     @property
     def is_production(self) -> bool:

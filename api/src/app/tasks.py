@@ -8,7 +8,8 @@ they find what registered here."""
 from app import models
 from app.notifications import tasks as notifications_tasks
 from app.orders import tasks as orders_tasks
+from app.reports import tasks as reports_tasks
 from app.sync import tasks as sync_tasks
 from app.worker import tasks as worker_tasks
 
-__all__ = ["models", "notifications_tasks", "orders_tasks", "sync_tasks", "worker_tasks"]
+__all__ = ["models", "notifications_tasks", "orders_tasks", "reports_tasks", "sync_tasks", "worker_tasks"]

@@ -189,6 +189,23 @@ async def fresh_document_rows(
                 raise
 
 
+async def fresh_document_bytes(
+    http: httpx.AsyncClient, fresh_url: Callable[[], Awaitable[str]]
+) -> AsyncIterator[bytes]:
+    """The decompressed bytes of a document whose pre-signed URL `fresh_url` fetches, for callers
+    that keep the file itself (stored report documents). Same expiry rule as
+    `fresh_document_rows`: an URL refused before the first byte is fetched again, once."""
+    for attempt in (1, 2):
+        url = await fresh_url()
+        try:
+            async for chunk in stream_document(http, url):
+                yield chunk
+            return
+        except DocumentExpired:
+            if attempt == 2:
+                raise
+
+
 async def upload_document(http: httpx.AsyncClient, url: str, content: bytes, content_type: str) -> None:
     """PUT a feed document to its pre-signed URL (the content type must match createFeedDocument's)."""
     attempt = 0

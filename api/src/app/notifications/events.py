@@ -2,12 +2,17 @@
 
 `OrderChangeNotified`: Amazon said an order of a seller changed (ORDER_CHANGE), for one of the
 tenant's active connections to that seller and marketplace. The orders domain refreshes the order.
+
+`ReportProcessingFinished`: a report (REPORT_PROCESSING_FINISHED) or a Data Kiosk query
+(DATA_KIOSK_QUERY_PROCESSING_FINISHED) of a seller finished, for each of the tenant's active
+connections to that seller. The reports domain runs the matching reports' next step at once.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -16,3 +21,13 @@ class OrderChangeNotified:
     connection_id: uuid.UUID
     amazon_order_id: str
     marketplace_id: str | None
+
+
+@dataclass(frozen=True)
+class ReportProcessingFinished:
+    tenant_id: uuid.UUID
+    connection_id: uuid.UUID
+    # Amazon's reportId or queryId.
+    amazon_id: str
+    kind: Literal["report", "datakiosk_query"]
+    processing_status: str | None

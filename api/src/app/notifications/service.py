@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.errors import Conflict
 from app.kit.events import publish
-from app.notifications.events import OrderChangeNotified
+from app.notifications.events import OrderChangeNotified, ReportProcessingFinished
 from app.notifications.models import NotificationSubscription
 from app.notifications.repository import NotificationRepository
 from app.spapi.operations.notifications import PAYLOAD_VERSIONS, NotificationsApi
@@ -35,6 +35,12 @@ from app.tokens.client_secret import NEW_SECRET_NOTIFICATION, store_new_client_s
 log = structlog.get_logger("app.notifications")
 
 ORDER_CHANGE = "ORDER_CHANGE"
+REPORT_FINISHED = "REPORT_PROCESSING_FINISHED"
+QUERY_FINISHED = "DATA_KIOSK_QUERY_PROCESSING_FINISHED"
+# What a seller is subscribed to beside ORDER_CHANGE: the end of their reports and Data Kiosk
+# queries, so a finished report is downloaded at once (polling stays as the safety net).
+JOB_NOTIFICATIONS = (REPORT_FINISHED, QUERY_FINISHED)
+_MERCHANT_PREFIX = "amzn1.merchant.o."
 DESTINATION_NAME = "spapi-saas"
 
 
@@ -65,7 +71,34 @@ def parse_order_change(message: dict[str, Any]) -> OrderChange:
     return OrderChange(str(seller_id), str(order_id), str(marketplace) if marketplace else None)
 
 
-Outcome = Literal["refresh", "no_connection", "secret_stored", "ignored"]
+@dataclass(frozen=True)
+class JobFinished:
+    seller_id: str
+    amazon_id: str
+    kind: Literal["report", "datakiosk_query"]
+    processing_status: str | None
+
+
+def parse_job_finished(kind: str, message: dict[str, Any]) -> JobFinished:
+    """REPORT_PROCESSING_FINISHED names the seller and the reportId; Data Kiosk's names the
+    merchant account (`amzn1.merchant.o.<seller id>`) and the queryId."""
+    payload = field(message, "payload")
+    if kind == REPORT_FINISHED:
+        body = field(payload, "reportProcessingFinishedNotification")
+        seller, amazon_id = field(body, "sellerId"), field(body, "reportId")
+        job: Literal["report", "datakiosk_query"] = "report"
+    else:
+        body = payload
+        seller, amazon_id = field(body, "accountId"), field(body, "queryId")
+        job = "datakiosk_query"
+    if not seller or not amazon_id:
+        raise InvalidNotification(f"{kind} without a seller or an id")
+    seller = str(seller).removeprefix(_MERCHANT_PREFIX)
+    status = field(body, "processingStatus")
+    return JobFinished(seller, str(amazon_id), job, str(status) if status else None)
+
+
+Outcome = Literal["refresh", "wake", "no_connection", "secret_stored", "ignored"]
 
 
 async def handle_notification(
@@ -91,6 +124,18 @@ async def handle_notification(
             connections=len(targets),
         )
         return "refresh" if targets else "no_connection"
+    if kind in JOB_NOTIFICATIONS:
+        finished = parse_job_finished(kind, message)
+        targets = await NotificationRepository(session).connections_of_seller(finished.seller_id, None)
+        for tenant_id, connection_id in targets:
+            await publish(
+                session,
+                ReportProcessingFinished(
+                    tenant_id, connection_id, finished.amazon_id, finished.kind, finished.processing_status
+                ),
+            )
+        log.info("notification.job_finished", kind=finished.kind, connections=len(targets))
+        return "wake" if targets else "no_connection"
     if kind == NEW_SECRET_NOTIFICATION:
         try:
             await store_new_client_secret(session, encryption_keys, message)
@@ -123,9 +168,11 @@ async def subscribe_order_changes(
     queue_arn: str,
     application_api: NotificationsApi,
     seller_api: NotificationsApi,
+    notification_type: str = ORDER_CHANGE,
 ) -> str:
     """Make sure the application's destination for `queue_arn` exists in the region and the seller
-    is subscribed to ORDER_CHANGE there; record both. Returns the subscription id."""
+    is subscribed to `notification_type` (ORDER_CHANGE by default) there; record both. Returns the
+    subscription id."""
     repo = NotificationRepository(session)
     destination = await repo.destination(region, queue_arn)
     if destination is None:
@@ -143,16 +190,16 @@ async def subscribe_order_changes(
         destination = await repo.add_destination(
             destination_id=destination_id, region=region, name=DESTINATION_NAME, sqs_arn=queue_arn
         )
-    version = PAYLOAD_VERSIONS[ORDER_CHANGE]
+    version = PAYLOAD_VERSIONS[notification_type]
     try:
-        subscription = await seller_api.create_subscription(ORDER_CHANGE, destination.destination_id)
+        subscription = await seller_api.create_subscription(notification_type, destination.destination_id)
     except Conflict:
         # Subscribed before (say, by an earlier connection of this seller): Amazon keeps one.
-        subscription = await seller_api.get_subscription(ORDER_CHANGE, payload_version=version)
+        subscription = await seller_api.get_subscription(notification_type, payload_version=version)
     await repo.save_subscription(
         tenant_id=tenant_id,
         connection_id=connection_id,
-        notification_type=ORDER_CHANGE,
+        notification_type=notification_type,
         subscription_id=subscription.subscription_id,
         destination_id=subscription.destination_id,
         payload_version=subscription.payload_version,
@@ -161,7 +208,7 @@ async def subscribe_order_changes(
     log.info(
         "notification.subscribed",
         connection_id=str(connection_id),
-        notification_type=ORDER_CHANGE,
+        notification_type=notification_type,
         subscription_id=subscription.subscription_id,
     )
     return subscription.subscription_id

@@ -1,7 +1,8 @@
 """Jobs of the notifications domain.
 
 `notifications.subscribe_order_changes(connection_id, tenant_id)` subscribes a seller to
-ORDER_CHANGE on the application's queue (when NOTIFICATIONS_SQS_QUEUE_URL is set; without a queue
+ORDER_CHANGE (then REPORT_PROCESSING_FINISHED and DATA_KIOSK_QUERY_PROCESSING_FINISHED) on the
+application's queue (when NOTIFICATIONS_SQS_QUEUE_URL is set; without a queue
 the delta alone keeps orders fresh). It is enqueued when a seller authorizes us (a subscriber of
 `ConnectionAuthorized`) and, for sellers who have none, when the consumer starts.
 """
@@ -14,11 +15,12 @@ import uuid
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.amazon_http.errors import AmazonError
 from app.amazon_http.lwa import SCOPE_NOTIFICATIONS
 from app.connections.clients import worker_amazon_clients
 from app.connections.events import ConnectionAuthorized
 from app.kit.events import subscriber
-from app.notifications.service import subscribe_order_changes, unsubscribed_sellers
+from app.notifications.service import JOB_NOTIFICATIONS, subscribe_order_changes, unsubscribed_sellers
 from app.notifications.sqs import queue_arn
 from app.settings import get_settings
 from app.tokens.errors import ReauthorizationRequired
@@ -79,5 +81,26 @@ async def subscribe_order_changes_task(connection_id: str, tenant_id: str) -> No
                 application_api=clients.grantless(ref.region, SCOPE_NOTIFICATIONS).notifications,
                 seller_api=seller.notifications,
             )
+        for notification_type in JOB_NOTIFICATIONS:
+            # Best effort: without them a report is still polled to its end.
+            try:
+                async with task_session() as session:
+                    await subscribe_order_changes(
+                        session,
+                        tenant_id=uuid.UUID(tenant_id),
+                        connection_id=uuid.UUID(connection_id),
+                        region=ref.region,
+                        queue_arn=arn,
+                        application_api=clients.grantless(ref.region, SCOPE_NOTIFICATIONS).notifications,
+                        seller_api=seller.notifications,
+                        notification_type=notification_type,
+                    )
+            except AmazonError as exc:
+                log.info(
+                    "notifications.subscribe_failed",
+                    connection_id=connection_id,
+                    notification_type=notification_type,
+                    error=type(exc).__name__,
+                )
     except ReauthorizationRequired:
         log.info("notifications.needs_reauth", connection_id=connection_id)

@@ -1,0 +1,137 @@
+"""Jobs of the reports domain, its subscriber and its scheduler entries.
+
+* `reports.run_report(report_id, tenant_id, poll=True)`: one step of a report (`flow.ReportRunner`);
+  while Amazon processes, it re-enqueues itself with `sync.planner.document_poll_delay`. Idempotent:
+  a final report is left alone, a step that runs twice finds the durable request and reuses it.
+  `poll=False` is a notification's extra nudge: it never starts a second polling chain.
+* `reports.discover_settlements(connection_id, tenant_id)`: getReports for the seller's settlement
+  reports since the last one seen; new ones are recorded (source "settlement") and loaded.
+* Subscriber of `ReportProcessingFinished` (REPORT_PROCESSING_FINISHED and
+  DATA_KIOSK_QUERY_PROCESSING_FINISHED notifications): runs the matching reports' next step at once.
+* Scheduler tick (`reports_tick`): due `report_schedules` become reports; in-flight reports whose
+  next step is overdue by REPORT_REVIVE_GRACE_SECONDS (its message was lost with a killed worker, or
+  never sent) get a new `reports.run_report`; settlement discovery is enqueued once an hour (a Redis
+  key marks the hour as done).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.amazon_http.errors import AmazonError, Throttled
+from app.connections.clients import worker_amazon_clients
+from app.documents.storage import storage_from_settings
+from app.kit.events import subscriber
+from app.kit.locks import RedisLock
+from app.notifications.events import ReportProcessingFinished
+from app.reports.flow import ReportClient, ReportRunner
+from app.reports.service import RUN_REPORT_ACTOR, ReportsService
+from app.settings import get_settings
+from app.tokens.errors import ReauthorizationRequired
+from app.worker.actor import Reschedule, task
+from app.worker.context import resources, task_session
+from app.worker.scheduler import on_tick
+
+log = structlog.get_logger("app.reports")
+
+DISCOVER_SETTLEMENTS_ACTOR = "reports.discover_settlements"
+# Amazon schedules these itself: they are listed with getReports, never created.
+SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+SETTLEMENT_SCAN_KEY = "spapi-saas:reports:settlement-scan"
+SETTLEMENT_SCAN_EVERY_S = 3600
+# A step that finds another one running (the lock) tries again this soon.
+BUSY_RETRY_S = 5.0
+
+__all__ = ["DISCOVER_SETTLEMENTS_ACTOR", "RUN_REPORT_ACTOR", "discover_settlements", "run_report"]
+
+
+@asynccontextmanager
+async def _uow() -> AsyncIterator[AsyncSession]:
+    async with task_session() as session:
+        yield session
+
+
+async def _client(connection_id: uuid.UUID) -> ReportClient:
+    # Workers never wait for a rate-limit slot: a throttled step is rescheduled instead.
+    return await worker_amazon_clients().spapi(connection_id, max_wait_s=0.0)
+
+
+@task(RUN_REPORT_ACTOR, queue="high", max_retries=3, time_limit_s=3600)
+async def run_report(report_id: str, tenant_id: str, poll: bool = True) -> None:
+    lock = RedisLock(resources.redis, f"spapi-saas:reports:run:{report_id}", ttl_s=3600)
+    if not await lock.acquire():
+        # Another step of this report is running; the polling chain must not end here.
+        if poll:
+            raise Reschedule(BUSY_RETRY_S, "busy")
+        return
+    try:
+        runner = ReportRunner(_uow, _client, storage_from_settings(get_settings()))
+        delay = await runner.run(uuid.UUID(tenant_id), uuid.UUID(report_id), poll=poll)
+    finally:
+        await lock.release()
+    if delay is not None and poll:
+        raise Reschedule(delay, "polling")
+
+
+@subscriber(ReportProcessingFinished)
+async def wake_finished_report(session: AsyncSession, event: ReportProcessingFinished) -> None:
+    woken = await ReportsService(session, get_settings()).wake([event.connection_id], event.amazon_id)
+    log.info("reports.notified", kind=event.kind, amazon_id=event.amazon_id, reports=woken)
+
+
+@task(DISCOVER_SETTLEMENTS_ACTOR, queue="default", max_retries=3, time_limit_s=600)
+async def discover_settlements(connection_id: str, tenant_id: str) -> None:
+    tenant, connection = uuid.UUID(tenant_id), uuid.UUID(connection_id)
+    now = datetime.now(UTC)
+    async with task_session() as session:
+        since = await ReportsService(session, get_settings()).settlements_since(tenant, connection, now)
+    found = []
+    try:
+        client = await worker_amazon_clients().spapi(connection, max_wait_s=5.0)
+        async for report in client.reports.list_reports(
+            [SETTLEMENT], processing_statuses=["DONE"], created_since=since
+        ):
+            if report.report_document_id:
+                found.append(
+                    {
+                        "report_type": SETTLEMENT,
+                        "marketplace_ids": report.marketplace_ids,
+                        "data_start": report.data_start_time,
+                        "data_end": report.data_end_time,
+                        "amazon_report_id": report.report_id,
+                        "processing_status": report.processing_status,
+                        "document_id": report.report_document_id,
+                        "status": "processing",
+                    }
+                )
+    except Throttled as exc:
+        raise Reschedule(max(exc.retry_after or 0.0, 60.0), "throttled") from None
+    except (ReauthorizationRequired, LookupError):
+        return
+    except AmazonError as exc:
+        log.info("reports.settlements_skipped", connection_id=connection_id, error=type(exc).__name__)
+        return
+    async with task_session() as session:
+        new = await ReportsService(session, get_settings()).add_settlements(tenant, connection, found)
+    log.info("reports.settlements", connection_id=connection_id, listed=len(found), new=len(new))
+
+
+@on_tick
+async def reports_tick() -> None:
+    now = datetime.now(UTC)
+    settings = get_settings()
+    async with task_session() as session:
+        service = ReportsService(session, settings)
+        created = await service.run_due_schedules(now)
+        revived = await service.revive_overdue(now, settings.documents.report_revive_grace_seconds)
+    if created or revived:
+        log.info("reports.tick", scheduled=created, revived=revived)
+    if await resources.redis.set(SETTLEMENT_SCAN_KEY, now.isoformat(), nx=True, ex=SETTLEMENT_SCAN_EVERY_S):
+        async with task_session() as session:
+            await ReportsService(session, get_settings()).scan_settlements(DISCOVER_SETTLEMENTS_ACTOR)
