@@ -42,35 +42,48 @@ from app.reports.row_specs import (
 )
 from app.reports.rows_repository import ReportRowsRepository
 
-BATCH_ROWS = 5000
+BATCH_ROWS = 10_000
+# Batches written at once: PostgreSQL's merge of one batch runs beside the next one's, and beside
+# the parsing of the one after (bench/b7_report_load.py).
+PARALLEL_WRITES = 2
+_YIELD_EVERY = 250
 
 
 class _Batches:
-    """Rows of one table, written `size` at a time, each batch in its own unit of work, the next
-    one filling while the last is written."""
+    """Rows of one table, written `size` at a time, each batch in its own unit of work; up to
+    `parallel` batches are written at once (each on its own connection) while the next fills.
 
-    def __init__(self, uow: UnitOfWork, target: LoadTarget, spec: RowTable, size: int) -> None:
-        self.uow, self.target, self.spec, self.size = uow, target, spec, size
+    Each batch is sorted by its key before it is written: two batches in flight that share a key
+    (a document that lists a row twice, far apart) then lock their rows in the same order and
+    cannot deadlock; such a row ends as the batch committed last wrote it."""
+
+    def __init__(self, uow: UnitOfWork, target: LoadTarget, spec: RowTable, size: int, parallel: int) -> None:
+        self.uow, self.target, self.spec, self.size, self.parallel = uow, target, spec, size, parallel
         positions = [spec.names.index(k) for k in spec.key]
         self.key: Callable[[Row], Any] = itemgetter(*positions)
         self.batch: dict[Any, Row] = {}
-        self.writing: asyncio.Task[None] | None = None
+        self.writing: list[asyncio.Task[None]] = []
         self.rows = 0
 
     async def add(self, row: Row) -> None:
         self.batch[self.key(row)] = row
-        if len(self.batch) >= self.size:
+        size = len(self.batch)
+        if size >= self.size:
             await self._send()
+        elif size % _YIELD_EVERY == 0 and self.writing:
+            # The parser never waits on I/O between two batches: let the writes in flight take
+            # their next step (each statement and the commit need a turn of the event loop), or
+            # they would sit finished-but-not-resumed until the whole next batch is parsed.
+            await asyncio.sleep(0)
 
     async def _send(self) -> None:
-        if self.writing is not None:
-            await self.writing
-            self.writing = None
+        while len(self.writing) >= self.parallel:
+            await self.writing.pop(0)
         if self.batch:
-            rows = list(self.batch.values())
+            rows = [self.batch[k] for k in sorted(self.batch, key=_sortable)]
             self.rows += len(rows)
             self.batch = {}
-            self.writing = asyncio.create_task(self._write(rows))
+            self.writing.append(asyncio.create_task(self._write(rows)))
 
     async def _write(self, rows: list[Row]) -> None:
         t = self.target
@@ -81,19 +94,23 @@ class _Batches:
 
     async def finish(self) -> int:
         await self._send()
-        if self.writing is not None:
-            await self.writing
-            self.writing = None
+        while self.writing:
+            await self.writing.pop(0)
         return self.rows
 
     async def abandon(self) -> None:
-        """After a failure: stop the write in flight (its unit of work rolls back)."""
-        if self.writing is not None and not self.writing.done():
-            self.writing.cancel()
-        if self.writing is not None:
+        """After a failure: stop the writes in flight (their units of work roll back)."""
+        for task in self.writing:
+            task.cancel()
+        for task in self.writing:
             with contextlib.suppress(BaseException):
-                await self.writing
-        self.writing = None
+                await task
+        self.writing = []
+
+
+def _sortable(key: Any) -> Any:
+    # Keys are tuples of str, date and int (no NULLs: key columns are NOT NULL), or one value.
+    return key if isinstance(key, tuple) else (key,)
 
 
 class TsvLoader:
@@ -103,14 +120,21 @@ class TsvLoader:
     load the connection's rows of that marketplace that it did not list are deleted."""
 
     def __init__(
-        self, spec: RowTable, plan: type[TsvPlan], *, snapshot: bool = False, batch_rows: int = BATCH_ROWS
+        self,
+        spec: RowTable,
+        plan: type[TsvPlan],
+        *,
+        snapshot: bool = False,
+        batch_rows: int = BATCH_ROWS,
+        parallel: int = PARALLEL_WRITES,
     ) -> None:
-        self.spec, self.plan, self.snapshot, self.batch_rows = spec, plan, snapshot, batch_rows
+        self.spec, self.plan, self.snapshot = spec, plan, snapshot
+        self.batch_rows, self.parallel = batch_rows, parallel
 
     async def load(self, uow: UnitOfWork, target: LoadTarget, chunks: AsyncIterator[bytes], via: Via) -> int:
         if via != "report":
             raise ValueError(f"{self.spec.name} rows come from the Reports API only")
-        batches = _Batches(uow, target, self.spec, self.batch_rows)
+        batches = _Batches(uow, target, self.spec, self.batch_rows, self.parallel)
         mapper: TsvPlan | None = None
         context = Context(target)
         try:
@@ -145,8 +169,8 @@ class SalesAndTrafficLoader:
         self.batch_rows = batch_rows
 
     async def load(self, uow: UnitOfWork, target: LoadTarget, chunks: AsyncIterator[bytes], via: Via) -> int:
-        dates = _Batches(uow, target, SALES_TRAFFIC_BY_DATE, self.batch_rows)
-        asins = _Batches(uow, target, SALES_TRAFFIC_BY_ASIN, self.batch_rows)
+        dates = _Batches(uow, target, SALES_TRAFFIC_BY_DATE, self.batch_rows, 1)
+        asins = _Batches(uow, target, SALES_TRAFFIC_BY_ASIN, self.batch_rows, 1)
         try:
             if via == "datakiosk":
                 await self._from_datakiosk(target, chunks, dates, asins)

@@ -180,6 +180,7 @@ _ZONES = {
     "BRT": -3,
     "GST": 4,
 }
+_ZONE_INFO = {name: timezone(timedelta(hours=hours)) for name, hours in _ZONES.items()}
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(.*)$")
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})(.*)$")
 
@@ -191,21 +192,29 @@ def to_datetime(value: Any) -> datetime | None:
         return None
     text = str(value).strip()
     moment: datetime | None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = _loose_datetime(text)
-        if moment is None:
-            return None
+    if text[-1].isalpha() and text[-1] != "Z":
+        moment = _loose_datetime(text)  # a zone's name ("... PST"): not ISO, skip the attempt
+    else:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = _loose_datetime(text)
+    if moment is None:
+        return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _loose_datetime(text: str) -> datetime | None:
-    zone = None
     head, _, last = text.rpartition(" ")
-    if head and last.upper() in _ZONES:
-        zone = timezone(timedelta(hours=_ZONES[last.upper()]))
+    zone = _ZONE_INFO.get(last.upper()) if head else None
+    if zone is not None:
         text = head
+    if text[:4].isdigit():
+        try:
+            moment = datetime.fromisoformat(text)
+            return moment.replace(tzinfo=zone) if zone is not None else moment
+        except ValueError:
+            pass
     for pattern, order in ((_DOTTED, "dmy"), (_SLASHED, "mdy")):
         match = pattern.match(text)
         if match:

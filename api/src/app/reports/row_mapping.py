@@ -119,22 +119,33 @@ class TsvPlan:
         self.context = context
         self.width = len(header)
         at = {name: i for i, name in enumerate(header)}
-        plan = []
+        # One function per document, generated from the header: each column read at its position
+        # and converted inline (text: `strip() or None`), no call or loop per cell. Half the CPU
+        # of a loop over (position, converter) pairs (measured with bench/b7_report_load.py).
+        converters: dict[str, Callable[[Any], Any]] = {}
+        exprs = []
         for col in self.spec.columns:
             source = self.sources.get(col.key, col.key.replace("_", "-"))
-            # A column the file lacks reads the '' appended after the row's last cell.
-            index = at.get(source, self.width) if source is not None else self.width
-            plan.append((index, _BY_PG[col.pg]))
-        self.plan = plan
-        self.names = self.spec.names
-        self.position = {name: i for i, name in enumerate(self.names)}
+            index = at.get(source) if source is not None else None
+            if index is None:
+                exprs.append("None")
+            elif col.pg == "text":
+                exprs.append(f"(c[{index}].strip() or None)")
+            else:
+                converters[f"f{len(exprs)}"] = _BY_PG[col.pg]
+                exprs.append(f"f{len(exprs)}(c[{index}])")
+        source_code = f"def convert(c):\n    return [{', '.join(exprs)}]\n"
+        namespace: dict[str, Any] = dict(converters)
+        exec(compile(source_code, f"<{self.spec.name} row>", "exec"), namespace)
+        self.convert: Callable[[list[str]], list[Any]] = namespace["convert"]
+        self.position = {name: i for i, name in enumerate(self.spec.names)}
         self.pad = [""] * (self.width + 1)
+        self.marketplace_id, self.currency = context.marketplace_id, context.currency
 
     def __call__(self, cells: list[str]) -> Row | None:
-        if len(cells) <= self.width:
+        if len(cells) < self.width:
             cells = cells + self.pad[len(cells) :]
-        values = [convert(cells[i]) for i, convert in self.plan]
-        return self.finish(values)
+        return self.finish(self.convert(cells))
 
     def finish(self, values: list[Any]) -> Row | None:
         return tuple(values)
@@ -148,8 +159,8 @@ class InventoryPlan(TsvPlan):
         p = self.position
         if not values[p["sku"]]:
             return None
-        values[p["marketplace_id"]] = self.context.marketplace_id
-        values[p["currency"]] = self.context.currency
+        values[p["marketplace_id"]] = self.marketplace_id
+        values[p["currency"]] = self.currency
         return tuple(values)
 
 
@@ -161,8 +172,8 @@ class ListingsPlan(TsvPlan):
         p = self.position
         if not values[p["seller_sku"]]:
             return None
-        values[p["marketplace_id"]] = self.context.marketplace_id
-        values[p["currency"]] = self.context.currency
+        values[p["marketplace_id"]] = self.marketplace_id
+        values[p["currency"]] = self.currency
         return tuple(values)
 
 

@@ -64,19 +64,10 @@ def upgrade() -> None:
             name=op.f("fk_report_fba_inventory_report_id_reports"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_report_fba_inventory_tenant_id_tenants"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_fba_inventory")),
-        sa.UniqueConstraint(
-            "tenant_id", "connection_id", "marketplace_id", "sku", name=op.f("uq_rfba_inv_key")
-        ),
+        sa.UniqueConstraint("connection_id", "marketplace_id", "sku", name=op.f("uq_rfba_inv_key")),
     )
     op.create_index("ix_rfba_inv_keyset", "report_fba_inventory", ["tenant_id", "sku", "id"], unique=False)
-    op.create_index("ix_rfba_inv_report", "report_fba_inventory", ["report_id"], unique=False)
     op.create_table(
         "report_fba_returns",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -110,19 +101,12 @@ def upgrade() -> None:
             name=op.f("fk_report_fba_returns_report_id_reports"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_report_fba_returns_tenant_id_tenants"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_fba_returns")),
-        sa.UniqueConstraint("tenant_id", "connection_id", "line_key", name=op.f("uq_rfba_ret_key")),
+        sa.UniqueConstraint("connection_id", "line_key", name=op.f("uq_rfba_ret_key")),
     )
     op.create_index(
         "ix_rfba_ret_keyset", "report_fba_returns", ["tenant_id", "return_date", "id"], unique=False
     )
-    op.create_index("ix_rfba_ret_report", "report_fba_returns", ["report_id"], unique=False)
     op.create_table(
         "report_listings",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -158,19 +142,10 @@ def upgrade() -> None:
             name=op.f("fk_report_listings_report_id_reports"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_report_listings_tenant_id_tenants"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_listings")),
-        sa.UniqueConstraint(
-            "tenant_id", "connection_id", "marketplace_id", "seller_sku", name=op.f("uq_rlistings_key")
-        ),
+        sa.UniqueConstraint("connection_id", "marketplace_id", "seller_sku", name=op.f("uq_rlistings_key")),
     )
     op.create_index("ix_rlistings_keyset", "report_listings", ["tenant_id", "seller_sku", "id"], unique=False)
-    op.create_index("ix_rlistings_report", "report_listings", ["report_id"], unique=False)
     op.create_table(
         "report_sales_traffic_by_asin",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -225,15 +200,8 @@ def upgrade() -> None:
             name=op.f("fk_report_sales_traffic_by_asin_report_id_reports"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_report_sales_traffic_by_asin_tenant_id_tenants"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_sales_traffic_by_asin")),
         sa.UniqueConstraint(
-            "tenant_id",
             "connection_id",
             "marketplace_id",
             "granularity",
@@ -248,7 +216,6 @@ def upgrade() -> None:
     op.create_index(
         "ix_rst_asin_keyset", "report_sales_traffic_by_asin", ["tenant_id", "start_date", "id"], unique=False
     )
-    op.create_index("ix_rst_asin_report", "report_sales_traffic_by_asin", ["report_id"], unique=False)
     op.create_table(
         "report_sales_traffic_by_date",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -305,26 +272,14 @@ def upgrade() -> None:
             name=op.f("fk_report_sales_traffic_by_date_report_id_reports"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_report_sales_traffic_by_date_tenant_id_tenants"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_sales_traffic_by_date")),
         sa.UniqueConstraint(
-            "tenant_id",
-            "connection_id",
-            "marketplace_id",
-            "granularity",
-            "start_date",
-            name=op.f("uq_rst_date_key"),
+            "connection_id", "marketplace_id", "granularity", "start_date", name=op.f("uq_rst_date_key")
         ),
     )
     op.create_index(
         "ix_rst_date_keyset", "report_sales_traffic_by_date", ["tenant_id", "start_date", "id"], unique=False
     )
-    op.create_index("ix_rst_date_report", "report_sales_traffic_by_date", ["report_id"], unique=False)
     op.create_table(
         "report_settlement_lines",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -370,16 +325,8 @@ def upgrade() -> None:
             name=op.f("fk_report_settlement_lines_report_id_reports"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_report_settlement_lines_tenant_id_tenants"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_settlement_lines")),
-        sa.UniqueConstraint(
-            "tenant_id", "connection_id", "settlement_id", "line_no", name=op.f("uq_rsettle_key")
-        ),
+        sa.UniqueConstraint("connection_id", "settlement_id", "line_no", name=op.f("uq_rsettle_key")),
     )
     op.create_index(
         "ix_rsettle_keyset",
@@ -387,25 +334,18 @@ def upgrade() -> None:
         ["tenant_id", "settlement_end_date", "id"],
         unique=False,
     )
-    op.create_index("ix_rsettle_report", "report_settlement_lines", ["report_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_rsettle_report", table_name="report_settlement_lines")
     op.drop_index("ix_rsettle_keyset", table_name="report_settlement_lines")
     op.drop_table("report_settlement_lines")
-    op.drop_index("ix_rst_date_report", table_name="report_sales_traffic_by_date")
     op.drop_index("ix_rst_date_keyset", table_name="report_sales_traffic_by_date")
     op.drop_table("report_sales_traffic_by_date")
-    op.drop_index("ix_rst_asin_report", table_name="report_sales_traffic_by_asin")
     op.drop_index("ix_rst_asin_keyset", table_name="report_sales_traffic_by_asin")
     op.drop_table("report_sales_traffic_by_asin")
-    op.drop_index("ix_rlistings_report", table_name="report_listings")
     op.drop_index("ix_rlistings_keyset", table_name="report_listings")
     op.drop_table("report_listings")
-    op.drop_index("ix_rfba_ret_report", table_name="report_fba_returns")
     op.drop_index("ix_rfba_ret_keyset", table_name="report_fba_returns")
     op.drop_table("report_fba_returns")
-    op.drop_index("ix_rfba_inv_report", table_name="report_fba_inventory")
     op.drop_index("ix_rfba_inv_keyset", table_name="report_fba_inventory")
     op.drop_table("report_fba_inventory")
