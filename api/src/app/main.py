@@ -40,11 +40,20 @@ def api_routers() -> list[APIRouter]:
     from app.auth.endpoints import router as auth_router
     from app.connections.endpoints import router as connections_router
     from app.orders.endpoints import router as orders_router
+    from app.reports.rows_endpoints import router as report_rows_router
     from app.sync.endpoints import router as sync_router
     from app.tenants.endpoints import audit_router
     from app.tenants.endpoints import router as tenants_router
 
-    return [orders_router, sync_router, tenants_router, audit_router, connections_router, auth_router]
+    return [
+        orders_router,
+        sync_router,
+        tenants_router,
+        audit_router,
+        connections_router,
+        auth_router,
+        report_rows_router,
+    ]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

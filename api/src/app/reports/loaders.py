@@ -46,7 +46,6 @@ BATCH_ROWS = 10_000
 # Batches written at once: PostgreSQL's merge of one batch runs beside the next one's, and beside
 # the parsing of the one after (bench/b7_report_load.py).
 PARALLEL_WRITES = 2
-_YIELD_EVERY = 250
 
 
 class _Batches:
@@ -65,22 +64,21 @@ class _Batches:
         self.writing: list[asyncio.Task[None]] = []
         self.rows = 0
 
-    async def add(self, row: Row) -> None:
+    def put(self, row: Row) -> bool:
+        """Add a row; True when the batch is full (then `await send()`)."""
         self.batch[self.key(row)] = row
-        size = len(self.batch)
-        if size >= self.size:
-            await self._send()
-        elif size % _YIELD_EVERY == 0 and self.writing:
-            # The parser never waits on I/O between two batches: let the writes in flight take
-            # their next step (each statement and the commit need a turn of the event loop), or
-            # they would sit finished-but-not-resumed until the whole next batch is parsed.
-            await asyncio.sleep(0)
+        return len(self.batch) >= self.size
 
-    async def _send(self) -> None:
+    async def add(self, row: Row) -> None:
+        if self.put(row):
+            await self.send()
+
+    async def send(self) -> None:
         while len(self.writing) >= self.parallel:
             await self.writing.pop(0)
         if self.batch:
-            rows = [self.batch[k] for k in sorted(self.batch, key=_sortable)]
+            # Keys are values or tuples of one shape, never NULL (key columns are NOT NULL).
+            rows = [self.batch[k] for k in sorted(self.batch)]
             self.rows += len(rows)
             self.batch = {}
             self.writing.append(asyncio.create_task(self._write(rows)))
@@ -93,7 +91,7 @@ class _Batches:
             )
 
     async def finish(self) -> int:
-        await self._send()
+        await self.send()
         while self.writing:
             await self.writing.pop(0)
         return self.rows
@@ -106,11 +104,6 @@ class _Batches:
             with contextlib.suppress(BaseException):
                 await task
         self.writing = []
-
-
-def _sortable(key: Any) -> Any:
-    # Keys are tuples of str, date and int (no NULLs: key columns are NOT NULL), or one value.
-    return key if isinstance(key, tuple) else (key,)
 
 
 class TsvLoader:
@@ -138,13 +131,17 @@ class TsvLoader:
         mapper: TsvPlan | None = None
         context = Context(target)
         try:
-            async for cells in tsv(chunks):
+            async for block in tsv(chunks):
                 if mapper is None:
-                    mapper = self.plan(cells, context)
-                    continue
-                row = mapper(cells)
-                if row is not None:
-                    await batches.add(row)
+                    mapper = self.plan(block[0], context)
+                    block = block[1:]
+                for cells in block:
+                    row = mapper(cells)
+                    if row is not None and batches.put(row):
+                        await batches.send()
+                # Let the writes in flight take their next step (each statement and the commit
+                # need a turn of the event loop) between two chunks of parsing.
+                await asyncio.sleep(0)
             loaded = await batches.finish()
         except BaseException:
             await batches.abandon()

@@ -3,9 +3,10 @@
 Every parser reads the decompressed document as an `AsyncIterator[bytes]` and keeps at most one
 chunk and one record in hand, whatever the file's size:
 
-* flat files (TSV): lines through `amazon_http.documents.iter_lines`, cells by `str.split("\t")`
-  (what `parse_tsv`'s `csv.reader(..., quoting=QUOTE_NONE)` does with a tab, without a reader and a
-  dict per line: the loaders map cells by the header's positions);
+* flat files (TSV): decoded and split into lines as `amazon_http.documents.iter_lines` does, but a
+  chunk at a time, cells by `str.split("\t")` (what `parse_tsv`'s `csv.reader(...,
+  quoting=QUOTE_NONE)` does with a tab, without a reader and a dict per line: the loaders map
+  cells by the header's positions);
 * the sales-and-traffic report, one JSON document whose arrays can hold every ASIN of the
   seller: ijson's push parser (C backend) is fed chunk by chunk, and each array element is built
   and handed out on its own;
@@ -17,6 +18,7 @@ failed load of a million-line file.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -33,18 +35,32 @@ from app.amazon_http.documents import iter_lines
 _JSON_FEED = 64 * 1024
 
 
-async def tsv(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
-    """The header (first non-empty line, BOM and padding removed), then each row's cells."""
+async def tsv(chunks: AsyncIterator[bytes], encoding: str = "utf-8") -> AsyncIterator[list[list[str]]]:
+    """The rows of a flat file, a chunk's worth at a time: lists of cells, the header (first
+    non-empty line, BOM and padding removed, lower-cased) first.
+
+    `iter_lines`'s decoding and line splitting, done per chunk rather than per line: each async
+    generator step costs about a microsecond, a tenth of a row's whole mapping at a million lines."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    pending = ""
     header_seen = False
-    async for line in iter_lines(chunks):
-        if not line:
-            continue
-        cells = line.split("\t")
-        if not header_seen:
+    final = False
+    source = aiter(chunks)
+    while not final:
+        try:
+            pending += decoder.decode(await anext(source))
+        except StopAsyncIteration:
+            pending += decoder.decode(b"", final=True)
+            final = True
+        *lines, pending = pending.split("\n")
+        if final and pending:
+            lines.append(pending)
+        rows = [line.rstrip("\r").split("\t") for line in lines if line and line != "\r"]
+        if rows and not header_seen:
             header_seen = True
-            yield [c.strip().lstrip("\ufeff").lower() for c in cells]
-            continue
-        yield cells
+            rows[0] = [c.strip().lstrip("\ufeff").lower() for c in rows[0]]
+        if rows:
+            yield rows
 
 
 async def json_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any]]:
