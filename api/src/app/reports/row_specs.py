@@ -295,6 +295,15 @@ SETTLEMENT_LINES = RowTable(
     sku_columns=("sku",),
 )
 
+
+def unique_columns(spec: RowTable) -> tuple[str, ...]:
+    """The natural key's unique index: (tenant_id, the sort column when it is part of the key,
+    connection_id, the rest of the key). The tenant is implied by the connection, so this is unique
+    exactly when (connection_id, key) is."""
+    head = (spec.sort,) if spec.sort in spec.key else ()
+    return ("tenant_id", *head, "connection_id", *(k for k in spec.key if k not in head))
+
+
 ROW_TABLES: dict[str, RowTable] = {
     t.name: t
     for t in (

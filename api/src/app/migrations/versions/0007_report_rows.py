@@ -65,9 +65,10 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_fba_inventory")),
-        sa.UniqueConstraint("connection_id", "marketplace_id", "sku", name=op.f("uq_rfba_inv_key")),
+        sa.UniqueConstraint(
+            "tenant_id", "sku", "connection_id", "marketplace_id", name=op.f("uq_rfba_inv_key")
+        ),
     )
-    op.create_index("ix_rfba_inv_keyset", "report_fba_inventory", ["tenant_id", "sku", "id"], unique=False)
     op.create_table(
         "report_fba_returns",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -102,7 +103,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_fba_returns")),
-        sa.UniqueConstraint("connection_id", "line_key", name=op.f("uq_rfba_ret_key")),
+        sa.UniqueConstraint("tenant_id", "connection_id", "line_key", name=op.f("uq_rfba_ret_key")),
     )
     op.create_index(
         "ix_rfba_ret_keyset", "report_fba_returns", ["tenant_id", "return_date", "id"], unique=False
@@ -143,9 +144,10 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_listings")),
-        sa.UniqueConstraint("connection_id", "marketplace_id", "seller_sku", name=op.f("uq_rlistings_key")),
+        sa.UniqueConstraint(
+            "tenant_id", "seller_sku", "connection_id", "marketplace_id", name=op.f("uq_rlistings_key")
+        ),
     )
-    op.create_index("ix_rlistings_keyset", "report_listings", ["tenant_id", "seller_sku", "id"], unique=False)
     op.create_table(
         "report_sales_traffic_by_asin",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -202,19 +204,17 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_sales_traffic_by_asin")),
         sa.UniqueConstraint(
+            "tenant_id",
+            "start_date",
             "connection_id",
             "marketplace_id",
             "granularity",
-            "start_date",
             "end_date",
             "parent_asin",
             "child_asin",
             "sku",
             name=op.f("uq_rst_asin_key"),
         ),
-    )
-    op.create_index(
-        "ix_rst_asin_keyset", "report_sales_traffic_by_asin", ["tenant_id", "start_date", "id"], unique=False
     )
     op.create_table(
         "report_sales_traffic_by_date",
@@ -274,11 +274,13 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_sales_traffic_by_date")),
         sa.UniqueConstraint(
-            "connection_id", "marketplace_id", "granularity", "start_date", name=op.f("uq_rst_date_key")
+            "tenant_id",
+            "start_date",
+            "connection_id",
+            "marketplace_id",
+            "granularity",
+            name=op.f("uq_rst_date_key"),
         ),
-    )
-    op.create_index(
-        "ix_rst_date_keyset", "report_sales_traffic_by_date", ["tenant_id", "start_date", "id"], unique=False
     )
     op.create_table(
         "report_settlement_lines",
@@ -326,7 +328,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_settlement_lines")),
-        sa.UniqueConstraint("connection_id", "settlement_id", "line_no", name=op.f("uq_rsettle_key")),
+        sa.UniqueConstraint(
+            "tenant_id", "connection_id", "settlement_id", "line_no", name=op.f("uq_rsettle_key")
+        ),
     )
     op.create_index(
         "ix_rsettle_keyset",
@@ -339,13 +343,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_rsettle_keyset", table_name="report_settlement_lines")
     op.drop_table("report_settlement_lines")
-    op.drop_index("ix_rst_date_keyset", table_name="report_sales_traffic_by_date")
     op.drop_table("report_sales_traffic_by_date")
-    op.drop_index("ix_rst_asin_keyset", table_name="report_sales_traffic_by_asin")
     op.drop_table("report_sales_traffic_by_asin")
-    op.drop_index("ix_rlistings_keyset", table_name="report_listings")
     op.drop_table("report_listings")
     op.drop_index("ix_rfba_ret_keyset", table_name="report_fba_returns")
     op.drop_table("report_fba_returns")
-    op.drop_index("ix_rfba_inv_keyset", table_name="report_fba_inventory")
     op.drop_table("report_fba_inventory")
