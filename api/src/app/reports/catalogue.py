@@ -52,7 +52,8 @@ __all__ = [
 
 TSV = "text/tab-separated-values; charset=utf-8"
 JSON = "application/json"
-JSON_LINES = "application/x-ndjson"
+# A Data Kiosk document (JSON Lines) as the reports flow stores it, extension "jsonl".
+DATAKIOSK_CONTENT_TYPE = "application/x-ndjson"
 
 
 def _selection(fields: tuple[str, ...]) -> str:
@@ -66,7 +67,7 @@ class DataKioskEquivalent:
     def query(self, marketplace_id: str, start: date, end: date) -> str:
         """salesAndTrafficByDate (by DAY) and salesAndTrafficByAsin (by CHILD ASIN) for one
         marketplace and the whole days start..end, in one query: the fields the loader reads, by
-        the names of the official schema (tests/reports/test_datakiosk_query.py checks them)."""
+        the names of the official schema (tests/reports/test_sales_traffic.py validates it)."""
         days = f'startDate: "{start.isoformat()}", endDate: "{end.isoformat()}"'
         arguments = f'{days}, marketplaceIds: ["{marketplace_id}"]'
         date_sales, date_traffic = _selection(DK_DATE_SALES_FIELDS), _selection(DK_DATE_TRAFFIC_FIELDS)
