@@ -43,9 +43,10 @@ from app.reports.row_specs import (
 from app.reports.rows_repository import ReportRowsRepository
 
 BATCH_ROWS = 10_000
-# Batches written at once: PostgreSQL's merge of one batch runs beside the next one's, and beside
-# the parsing of the one after (bench/b7_report_load.py).
-PARALLEL_WRITES = 2
+# Batches written at once, each on its own connection: PostgreSQL's merges run beside each other
+# and beside the parsing of the next batch (2: 41,000-44,000 rows/s, 3: 44,000-49,000 on the
+# shared two-core machine of bench/b7_report_load.py, 2026-12-06 09:30-09:50).
+PARALLEL_WRITES = 3
 
 
 class _Batches:

@@ -208,6 +208,14 @@ def to_datetime(value: Any) -> datetime | None:
         return None
     text = str(value).strip()
     moment: datetime | None
+    if len(text) == 23 and text[19] == " " and text[10] == " ":
+        # "2023-01-12 08:10:12 PST", every line of a listings file: the common case, straight.
+        zone = _ZONE_INFO.get(text[20:])
+        if zone is not None:
+            try:
+                return datetime.fromisoformat(text[:19]).replace(tzinfo=zone)
+            except ValueError:
+                pass  # "08.03.2021 14:23:27 UTC" (EU settlements): the general path below
     if text[-1].isalpha() and text[-1] != "Z":
         moment = _loose_datetime(text)  # a zone's name ("... PST"): not ISO, skip the attempt
     else:
