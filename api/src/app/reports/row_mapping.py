@@ -122,59 +122,71 @@ class TsvPlan:
         # One function per document, generated from the header: each column read at its position
         # and converted inline (text: `strip() or None`), no call or loop per cell. Half the CPU
         # of a loop over (position, converter) pairs (measured with bench/b7_report_load.py).
-        converters: dict[str, Callable[[Any], Any]] = {}
-        exprs = []
+        converters: dict[str, Any] = {}
+        fixed = self.fixed(context)
+        exprs: list[str] = []
         for col in self.spec.columns:
             source = self.sources.get(col.key, col.key.replace("_", "-"))
             index = at.get(source) if source is not None else None
-            if index is None:
+            if col.key in fixed:
+                converters[f"k{len(exprs)}"] = fixed[col.key]
+                exprs.append(f"k{len(exprs)}")
+            elif index is None:
                 exprs.append("None")
             elif col.pg == "text":
                 exprs.append(f"(c[{index}].strip() or None)")
             else:
                 converters[f"f{len(exprs)}"] = _BY_PG[col.pg]
                 exprs.append(f"f{len(exprs)}(c[{index}])")
-        source_code = f"def convert(c):\n    return [{', '.join(exprs)}]\n"
+        source_code = f"def convert(c):\n    return ({', '.join(exprs)},)\n"
         namespace: dict[str, Any] = dict(converters)
         exec(compile(source_code, f"<{self.spec.name} row>", "exec"), namespace)
-        self.convert: Callable[[list[str]], list[Any]] = namespace["convert"]
+        self.convert: Callable[[list[str]], Row] = namespace["convert"]
         self.position = {name: i for i, name in enumerate(self.spec.names)}
         self.pad = [""] * (self.width + 1)
-        self.marketplace_id, self.currency = context.marketplace_id, context.currency
+
+    def fixed(self, context: Context) -> dict[str, Any]:
+        """Columns whose value is the same on every row of the document (the file does not say it)."""
+        return {}
 
     def __call__(self, cells: list[str]) -> Row | None:
         if len(cells) < self.width:
             cells = cells + self.pad[len(cells) :]
         return self.finish(self.convert(cells))
 
-    def finish(self, values: list[Any]) -> Row | None:
-        return tuple(values)
+    def finish(self, values: Row) -> Row | None:
+        """The row as it goes to the table, or None to skip it."""
+        return values
 
 
 class InventoryPlan(TsvPlan):
     spec = FBA_INVENTORY
     sources: ClassVar[Mapping[str, str | None]] = {"marketplace_id": None, "currency": None}
 
-    def finish(self, values: list[Any]) -> Row | None:
-        p = self.position
-        if not values[p["sku"]]:
-            return None
-        values[p["marketplace_id"]] = self.marketplace_id
-        values[p["currency"]] = self.currency
-        return tuple(values)
+    def __init__(self, header: list[str], context: Context) -> None:
+        super().__init__(header, context)
+        self.key_at = self.position["sku"]
+
+    def fixed(self, context: Context) -> dict[str, Any]:
+        return {"marketplace_id": context.marketplace_id, "currency": context.currency}
+
+    def finish(self, values: Row) -> Row | None:
+        return values if values[self.key_at] else None
 
 
 class ListingsPlan(TsvPlan):
     spec = LISTINGS
     sources: ClassVar[Mapping[str, str | None]] = {"marketplace_id": None, "currency": None, "asin": "asin1"}
 
-    def finish(self, values: list[Any]) -> Row | None:
-        p = self.position
-        if not values[p["seller_sku"]]:
-            return None
-        values[p["marketplace_id"]] = self.marketplace_id
-        values[p["currency"]] = self.currency
-        return tuple(values)
+    def __init__(self, header: list[str], context: Context) -> None:
+        super().__init__(header, context)
+        self.key_at = self.position["seller_sku"]
+
+    def fixed(self, context: Context) -> dict[str, Any]:
+        return {"marketplace_id": context.marketplace_id, "currency": context.currency}
+
+    def finish(self, values: Row) -> Row | None:
+        return values if values[self.key_at] else None
 
 
 class ReturnsPlan(TsvPlan):
@@ -187,8 +199,11 @@ class ReturnsPlan(TsvPlan):
         # so a re-load of an overlapping range meets the same keys in the same order.
         self.seen: Counter[str] = Counter()
 
-    def finish(self, values: list[Any]) -> Row | None:
-        p = self.position
+    def fixed(self, context: Context) -> dict[str, Any]:
+        return {"marketplace_id": context.marketplace_id}
+
+    def finish(self, row: Row) -> Row | None:
+        p, values = self.position, list(row)
         returned = values[p["return_date"]]
         if returned is None:
             return None
@@ -209,7 +224,6 @@ class ReturnsPlan(TsvPlan):
             self.seen[key] += 1
             key = f"{key}#{self.seen[key]}"
         values[p["line_key"]] = key
-        values[p["marketplace_id"]] = self.context.marketplace_id
         return tuple(values)
 
 
@@ -225,8 +239,8 @@ class SettlementPlan(TsvPlan):
         # later rows leave those cells empty: each line gets them, so it stands on its own.
         self.carried: dict[str, Any] = {}
 
-    def finish(self, values: list[Any]) -> Row | None:
-        p = self.position
+    def finish(self, row: Row) -> Row | None:
+        p, values = self.position, list(row)
         if not values[p["settlement_id"]]:
             return None
         self.line_no += 1
