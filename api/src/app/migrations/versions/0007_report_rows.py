@@ -1,6 +1,7 @@
 """The report row tables: the parsed rows of the report catalogue's types (sales and traffic by date
 and by ASIN, FBA inventory, listings, FBA returns, settlement lines), each with its natural key for
-the idempotent bulk upsert and an index for the rows API's keyset pages.
+the idempotent bulk upsert and an index for the rows API's keyset pages; and the unique (tenant_id,
+id) of connections their foreign key refers to.
 
 Revision ID: 0007
 Revises: 0005
@@ -22,6 +23,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Before the tables: their foreign keys refer to it.
+    op.create_unique_constraint(op.f("uq_connections_tenant_id_id"), "connections", ["tenant_id", "id"])
     op.create_table(
         "report_fba_inventory",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -53,16 +56,16 @@ def upgrade() -> None:
         sa.Column("report_id", sa.UUID(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["connection_id"],
-            ["connections.id"],
-            name=op.f("fk_report_fba_inventory_connection_id_connections"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
             name=op.f("fk_report_fba_inventory_report_id_reports"),
             ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "connection_id"],
+            ["connections.tenant_id", "connections.id"],
+            name=op.f("fk_report_fba_inventory_tenant_id_connections"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_fba_inventory")),
         sa.UniqueConstraint(
@@ -91,16 +94,16 @@ def upgrade() -> None:
         sa.Column("report_id", sa.UUID(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["connection_id"],
-            ["connections.id"],
-            name=op.f("fk_report_fba_returns_connection_id_connections"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
             name=op.f("fk_report_fba_returns_report_id_reports"),
             ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "connection_id"],
+            ["connections.tenant_id", "connections.id"],
+            name=op.f("fk_report_fba_returns_tenant_id_connections"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_fba_returns")),
         sa.UniqueConstraint("tenant_id", "connection_id", "line_key", name=op.f("uq_rfba_ret_key")),
@@ -132,16 +135,16 @@ def upgrade() -> None:
         sa.Column("report_id", sa.UUID(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["connection_id"],
-            ["connections.id"],
-            name=op.f("fk_report_listings_connection_id_connections"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
             name=op.f("fk_report_listings_report_id_reports"),
             ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "connection_id"],
+            ["connections.tenant_id", "connections.id"],
+            name=op.f("fk_report_listings_tenant_id_connections"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_listings")),
         sa.UniqueConstraint(
@@ -191,16 +194,16 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.CheckConstraint("source IN ('report', 'datakiosk')", name=op.f("ck_rst_asin_source")),
         sa.ForeignKeyConstraint(
-            ["connection_id"],
-            ["connections.id"],
-            name=op.f("fk_report_sales_traffic_by_asin_connection_id_connections"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
             name=op.f("fk_report_sales_traffic_by_asin_report_id_reports"),
             ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "connection_id"],
+            ["connections.tenant_id", "connections.id"],
+            name=op.f("fk_report_sales_traffic_by_asin_tenant_id_connections"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_sales_traffic_by_asin")),
         sa.UniqueConstraint(
@@ -261,16 +264,16 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.CheckConstraint("source IN ('report', 'datakiosk')", name=op.f("ck_rst_date_source")),
         sa.ForeignKeyConstraint(
-            ["connection_id"],
-            ["connections.id"],
-            name=op.f("fk_report_sales_traffic_by_date_connection_id_connections"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
             name=op.f("fk_report_sales_traffic_by_date_report_id_reports"),
             ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "connection_id"],
+            ["connections.tenant_id", "connections.id"],
+            name=op.f("fk_report_sales_traffic_by_date_tenant_id_connections"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_sales_traffic_by_date")),
         sa.UniqueConstraint(
@@ -316,16 +319,16 @@ def upgrade() -> None:
         sa.Column("report_id", sa.UUID(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.ForeignKeyConstraint(
-            ["connection_id"],
-            ["connections.id"],
-            name=op.f("fk_report_settlement_lines_connection_id_connections"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
             name=op.f("fk_report_settlement_lines_report_id_reports"),
             ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "connection_id"],
+            ["connections.tenant_id", "connections.id"],
+            name=op.f("fk_report_settlement_lines_tenant_id_connections"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_settlement_lines")),
         sa.UniqueConstraint(
@@ -349,3 +352,4 @@ def downgrade() -> None:
     op.drop_index("ix_rfba_ret_keyset", table_name="report_fba_returns")
     op.drop_table("report_fba_returns")
     op.drop_table("report_fba_inventory")
+    op.drop_constraint(op.f("uq_connections_tenant_id_id"), "connections", type_="unique")
