@@ -41,6 +41,7 @@ def api_routers() -> list[APIRouter]:
     from app.connections.endpoints import router as connections_router
     from app.orders.endpoints import router as orders_router
     from app.reports.endpoints import router as reports_router
+    from app.reports.rows_endpoints import router as report_rows_router
     from app.sync.endpoints import router as sync_router
     from app.tenants.endpoints import audit_router
     from app.tenants.endpoints import router as tenants_router
@@ -48,6 +49,8 @@ def api_routers() -> list[APIRouter]:
     return [
         orders_router,
         sync_router,
+        # Before the reports router: /reports/data/{type} must not be taken for /reports/{id}/...
+        report_rows_router,
         reports_router,
         tenants_router,
         audit_router,

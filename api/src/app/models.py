@@ -18,6 +18,7 @@ from app.feeds import models as feeds
 from app.notifications import models as notifications
 from app.orders import models as orders
 from app.reports import models as reports
+from app.reports import row_models as report_rows
 from app.sync import models as sync
 from app.tenants import models as tenants
 from app.tokens import models as tokens
@@ -34,6 +35,7 @@ __all__ = [
     "feeds",
     "notifications",
     "orders",
+    "report_rows",
     "reports",
     "sync",
     "tenants",

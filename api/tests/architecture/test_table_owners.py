@@ -51,7 +51,10 @@ def table_owners() -> dict[str, str]:
         if table is None:
             continue
         module = mapper.class_.__module__.split(".")
-        assert module[0] == "app" and module[-1] == "models", f"{mapper.class_} is not in a models.py"
+        # `models.py`, or a second `<name>_models.py` of the domain (as `*_repository.py`).
+        assert module[0] == "app" and (module[-1] == "models" or module[-1].endswith("_models")), (
+            f"{mapper.class_} is not in a models.py"
+        )
         owners[table] = module[1]
     return owners
 

@@ -22,6 +22,9 @@ class Connection(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
     __table_args__ = (
         # One row per Amazon account per tenant: reconnecting updates it instead of duplicating it.
         UniqueConstraint("tenant_id", "provider", "region", "account_id"),
+        # What the report row tables' foreign key refers to: a row belongs to a connection of its
+        # own tenant (one key checks both, where two would cost a lookup each per row written).
+        UniqueConstraint("tenant_id", "id"),
         CheckConstraint("provider IN ('amazon_sp', 'amazon_ads')", name="provider"),
         CheckConstraint("region IN ('NA', 'EU', 'FE')", name="region"),
         CheckConstraint("status IN ('active', 'needs_reauth', 'revoked')", name="status"),

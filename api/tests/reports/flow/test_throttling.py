@@ -15,7 +15,7 @@ from app.documents.storage import DocumentStorage
 from app.spapi import SpApiClient
 from tests.amazon.support import request_log
 from tests.factories.reports import ReportSeller, make_report
-from tests.reports.support import SALES, UnitOfWork, last_week, reload, run_to_the_end, runner
+from tests.reports.flow.support import SALES, UnitOfWork, last_week, reload, run_to_the_end, runner
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from app.reports.models import ReportDocument
 from app.spapi import SpApiClient
 from tests.amazon.support import request_log
 from tests.factories.reports import ReportSeller, make_report, make_report_seller
-from tests.reports.support import (
+from tests.reports.flow.support import (
     ORDERS,
     SALES,
     UnitOfWork,
