@@ -308,6 +308,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/data/{report_type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report Rows
+         * @description One page of a report type's rows; 404 for an unknown type or a type whose rows are not kept here.
+         */
+        get: operations["report_rows_api_reports_data__report_type__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/schedules": {
         parameters: {
             query?: never;
@@ -1414,6 +1434,30 @@ export interface components {
              */
             via: "report" | "datakiosk";
         };
+        /** ReportRowsPage */
+        ReportRowsPage: {
+            /** Columns */
+            columns: components["schemas"]["RowColumn"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last
+             */
+            next_cursor: string | null;
+            /** Report Type */
+            report_type: string;
+            /**
+             * Rows
+             * @description One object per row, keyed by the columns' keys (and `id`)
+             */
+            rows: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Table
+             * @description Where the rows are kept, e.g. report_sales_traffic_by_date
+             */
+            table: string;
+        };
         /** ReportsPage */
         ReportsPage: {
             /**
@@ -1423,6 +1467,18 @@ export interface components {
             next_cursor: string | null;
             /** Reports */
             reports: components["schemas"]["ReportOut"][];
+        };
+        /** RowColumn */
+        RowColumn: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "number" | "money" | "date" | "datetime" | "percent";
         };
         /** RunOut */
         RunOut: {
@@ -2701,6 +2757,99 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    report_rows_api_reports_data__report_type__get: {
+        parameters: {
+            query: {
+                /** @description Only this Amazon connection */
+                connection_id?: string | null;
+                /** @description Marketplace id, e.g. ATVPDKIKX0DER */
+                marketplace_id?: string | null;
+                /** @description On or after this day (the type's date) */
+                date_from?: string | null;
+                /** @description On or before this day (inclusive) */
+                date_to?: string | null;
+                /** @description A SKU (or ASIN / FNSKU where the type has them) */
+                sku?: string | null;
+                /** @description Sales and traffic: by_date (default) or by_asin */
+                view?: string | null;
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                tenant_id: string;
+            };
+            header?: never;
+            path: {
+                report_type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRowsPage"];
                 };
             };
             /** @description Bad Request */
