@@ -70,8 +70,7 @@ def test_to_date() -> None:
 async def test_tsv_reads_lines_cut_anywhere_with_crlf_and_a_bom() -> None:
     document = "\ufeffSKU\tPrice\r\nA-1\t1.00\r\n\r\nB-2\t\u00e9t\u00e9\r\nC-3".encode()
     for size in (1, 2, 3, 5, 64):
-        blocks = [block async for block in tsv(stream(document, size))]
-        rows = [row for block in blocks for row in block]
+        rows = [row async for row in tsv(stream(document, size))]
         assert rows == [["sku", "price"], ["A-1", "1.00"], ["B-2", "\u00e9t\u00e9"], ["C-3"]], size
 
 

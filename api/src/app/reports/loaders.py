@@ -19,7 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from app.reports.load_target import LoadTarget, UnitOfWork, Via
-from app.reports.parsers import json_lines, sales_traffic_items, to_date, tsv
+from app.reports.parsers import header_cells, json_lines, sales_traffic_items, to_date, tsv_lines
 from app.reports.row_mapping import (
     Context,
     InventoryPlan,
@@ -132,12 +132,12 @@ class TsvLoader:
         mapper: TsvPlan | None = None
         context = Context(target)
         try:
-            async for block in tsv(chunks):
+            async for block in tsv_lines(chunks):
                 if mapper is None:
-                    mapper = self.plan(block[0], context)
+                    mapper = self.plan(header_cells(block[0]), context)
                     block = block[1:]
-                for cells in block:
-                    row = mapper(cells)
+                for line in block:
+                    row = mapper(line.split("\t"))
                     if row is not None and batches.put(row):
                         await batches.send()
                 # Let the writes in flight take their next step (each statement and the commit
