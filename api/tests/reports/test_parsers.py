@@ -11,6 +11,7 @@ import pytest
 
 from app.reports.catalogue import LoadTarget, get_kind
 from app.reports.parsers import to_bool, to_date, to_datetime, to_decimal, to_int, tsv
+from app.reports.row_mapping import period_end
 from tests.reports.conftest import stream
 
 
@@ -27,6 +28,8 @@ from tests.reports.conftest import stream
         ("", None),
         ("N/A", None),
         ("--", None),
+        ("NaN", None),
+        ("Infinity", None),
         (12, Decimal(12)),
         (0.1, Decimal("0.1")),
     ],
@@ -84,3 +87,10 @@ async def test_flat_file_loaders_refuse_data_kiosk_documents() -> None:
 
     with pytest.raises(ValueError, match="Reports API only"):
         await kind.loader.load(unused, target, stream(b"x"), "datakiosk")  # type: ignore[arg-type]
+
+
+def test_a_reports_period_ends_where_its_granularity_says() -> None:
+    assert period_end(date(2026, 3, 4), "DAY") == date(2026, 3, 4)
+    assert period_end(date(2026, 3, 1), "WEEK") == date(2026, 3, 7)  # Sunday to Saturday
+    assert period_end(date(2026, 2, 1), "MONTH") == date(2026, 2, 28)
+    assert period_end(date(2028, 2, 1), "MONTH") == date(2028, 2, 29)

@@ -147,7 +147,8 @@ def to_decimal(value: Any) -> Decimal | None:
     else:
         text = str(value)
     try:
-        return Decimal(text)
+        number = Decimal(text)
+        return number if number.is_finite() else None  # "NaN", "Infinity": not an amount
     except InvalidOperation:
         pass
     text = _NUMBER_JUNK.sub("", text)
