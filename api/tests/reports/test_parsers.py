@@ -11,6 +11,7 @@ import pytest
 
 from app.reports.catalogue import LoadTarget, get_kind
 from app.reports.parsers import to_bool, to_date, to_datetime, to_decimal, to_int, tsv
+from app.reports.row_mapping import period_end
 from tests.reports.conftest import stream
 
 
@@ -27,6 +28,8 @@ from tests.reports.conftest import stream
         ("", None),
         ("N/A", None),
         ("--", None),
+        ("NaN", None),
+        ("Infinity", None),
         (12, Decimal(12)),
         (0.1, Decimal("0.1")),
     ],
@@ -70,8 +73,7 @@ def test_to_date() -> None:
 async def test_tsv_reads_lines_cut_anywhere_with_crlf_and_a_bom() -> None:
     document = "\ufeffSKU\tPrice\r\nA-1\t1.00\r\n\r\nB-2\t\u00e9t\u00e9\r\nC-3".encode()
     for size in (1, 2, 3, 5, 64):
-        blocks = [block async for block in tsv(stream(document, size))]
-        rows = [row for block in blocks for row in block]
+        rows = [row async for row in tsv(stream(document, size))]
         assert rows == [["sku", "price"], ["A-1", "1.00"], ["B-2", "\u00e9t\u00e9"], ["C-3"]], size
 
 
@@ -85,3 +87,10 @@ async def test_flat_file_loaders_refuse_data_kiosk_documents() -> None:
 
     with pytest.raises(ValueError, match="Reports API only"):
         await kind.loader.load(unused, target, stream(b"x"), "datakiosk")  # type: ignore[arg-type]
+
+
+def test_a_reports_period_ends_where_its_granularity_says() -> None:
+    assert period_end(date(2026, 3, 4), "DAY") == date(2026, 3, 4)
+    assert period_end(date(2026, 3, 1), "WEEK") == date(2026, 3, 7)  # Sunday to Saturday
+    assert period_end(date(2026, 2, 1), "MONTH") == date(2026, 2, 28)
+    assert period_end(date(2028, 2, 1), "MONTH") == date(2028, 2, 29)

@@ -1,10 +1,11 @@
 """Row loaders of the catalogue's types: a stored document in, rows upserted in batches.
 
-Memory is bounded by the batch, never the file: the parser hands out one record at a time, rows
-gather in a batch (one per natural key: ON CONFLICT cannot touch a row twice in one statement),
-and each full batch is written in its own short unit of work from `uow()`. While a batch is being
-written the parser fills the next one (at most two batches in hand), so Python's parsing and
-PostgreSQL's merge overlap on a two-core machine instead of taking turns.
+Memory is bounded by the batch, never the file: the parser hands out a chunk's lines (flat
+files) or one JSON record at a time, rows gather in a batch (one per natural key: ON CONFLICT
+cannot touch a row twice in one statement), and each full batch is written in its own short unit
+of work from `uow()`. While batches are being written the parser fills the next one (at most
+`PARALLEL_WRITES` + 1 batches in hand), so Python's parsing and PostgreSQL's merges overlap
+instead of taking turns.
 
 A crash mid-load leaves the batches already committed; loading the document again rewrites nothing
 of them (the upsert changes only what differs) and completes the rest.
@@ -19,7 +20,7 @@ from operator import itemgetter
 from typing import Any
 
 from app.reports.load_target import LoadTarget, UnitOfWork, Via
-from app.reports.parsers import json_lines, sales_traffic_items, to_date, tsv
+from app.reports.parsers import header_cells, json_lines, sales_traffic_items, to_date, tsv_lines
 from app.reports.row_mapping import (
     Context,
     InventoryPlan,
@@ -44,8 +45,8 @@ from app.reports.rows_repository import ReportRowsRepository
 
 BATCH_ROWS = 10_000
 # Batches written at once, each on its own connection: PostgreSQL's merges run beside each other
-# and beside the parsing of the next batch (2: 41,000-44,000 rows/s, 3: 44,000-49,000 on the
-# shared two-core machine of bench/b7_report_load.py, 2026-12-06 09:30-09:50).
+# and beside the parsing of the next batch (bench/b7_report_load.py on the shared two-core machine,
+# 2026-12-06 09:40-10:00: 2 gave 41,000-44,000 rows/s, 3 gave 44,000-49,000, 4 no more than 3).
 PARALLEL_WRITES = 3
 
 
@@ -132,12 +133,12 @@ class TsvLoader:
         mapper: TsvPlan | None = None
         context = Context(target)
         try:
-            async for block in tsv(chunks):
+            async for block in tsv_lines(chunks):
                 if mapper is None:
-                    mapper = self.plan(block[0], context)
+                    mapper = self.plan(header_cells(block[0]), context)
                     block = block[1:]
-                for cells in block:
-                    row = mapper(cells)
+                for line in block:
+                    row = mapper(line.split("\t"))
                     if row is not None and batches.put(row):
                         await batches.send()
                 # Let the writes in flight take their next step (each statement and the commit

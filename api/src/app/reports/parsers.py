@@ -35,15 +35,16 @@ from app.amazon_http.documents import iter_lines
 _JSON_FEED = 64 * 1024
 
 
-async def tsv(chunks: AsyncIterator[bytes], encoding: str = "utf-8") -> AsyncIterator[list[list[str]]]:
-    """The rows of a flat file, a chunk's worth at a time: lists of cells, the header (first
-    non-empty line, BOM and padding removed, lower-cased) first.
+async def tsv_lines(chunks: AsyncIterator[bytes], encoding: str = "utf-8") -> AsyncIterator[list[str]]:
+    """The non-empty lines of a flat file, a chunk's worth at a time (the header first: read it
+    with `header_cells`, the rows with `line.split("\t")`).
 
     `iter_lines`'s decoding and line splitting, done per chunk rather than per line: each async
-    generator step costs about a microsecond, a tenth of a row's whole mapping at a million lines."""
+    generator step costs about a microsecond, a tenth of a row's whole mapping at a million lines.
+    Lines stay strings until the loader maps them one at a time: a chunk's worth of cell lists
+    alive at once kept Python's garbage collector busy (a third of the mapping's CPU)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     pending = ""
-    header_seen = False
     final = False
     source = aiter(chunks)
     while not final:
@@ -55,12 +56,26 @@ async def tsv(chunks: AsyncIterator[bytes], encoding: str = "utf-8") -> AsyncIte
         *lines, pending = pending.split("\n")
         if final and pending:
             lines.append(pending)
-        rows = [line.rstrip("\r").split("\t") for line in lines if line and line != "\r"]
-        if rows and not header_seen:
-            header_seen = True
-            rows[0] = [c.strip().lstrip("\ufeff").lower() for c in rows[0]]
-        if rows:
-            yield rows
+        block = [line.rstrip("\r") for line in lines if line and line != "\r"]
+        if block:
+            yield block
+
+
+def header_cells(line: str) -> list[str]:
+    """A flat file's header: names lower-cased, BOM and padding removed."""
+    return [c.strip().lstrip("\ufeff").lower() for c in line.split("\t")]
+
+
+async def tsv(chunks: AsyncIterator[bytes], encoding: str = "utf-8") -> AsyncIterator[list[str]]:
+    """Each line's cells, the header's first (as `header_cells` reads it)."""
+    header_seen = False
+    async for block in tsv_lines(chunks, encoding):
+        for line in block:
+            if header_seen:
+                yield line.split("\t")
+            else:
+                header_seen = True
+                yield header_cells(line)
 
 
 async def json_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any]]:
@@ -132,7 +147,8 @@ def to_decimal(value: Any) -> Decimal | None:
     else:
         text = str(value)
     try:
-        return Decimal(text)
+        number = Decimal(text)
+        return number if number.is_finite() else None  # "NaN", "Infinity": not an amount
     except InvalidOperation:
         pass
     text = _NUMBER_JUNK.sub("", text)
