@@ -75,7 +75,7 @@ async def _connect(tenant_id: str, seller: str, refresh: str) -> str:
 
 
 async def _stored(tenant_id: str) -> tuple[list[Report], int, Decimal]:
-    """The tenant's reports (oldest first), its by-date rows and their ordered product sales."""
+    """The tenant's sales and traffic reports (oldest first), its by-date rows and their sales."""
     engine = create_async_engine(get_settings().db.sqlalchemy_url)
     try:
         async with create_sessionmaker(engine)() as session:
@@ -83,7 +83,9 @@ async def _stored(tenant_id: str) -> tuple[list[Report], int, Decimal]:
             reports = list(
                 (
                     await session.execute(
-                        select(Report).where(Report.tenant_id == tid).order_by(Report.created_at)
+                        select(Report)
+                        .where(Report.tenant_id == tid, Report.report_type == SALES)
+                        .order_by(Report.created_at)
                     )
                 ).scalars()
             )
@@ -101,9 +103,9 @@ async def _stored(tenant_id: str) -> tuple[list[Report], int, Decimal]:
         await engine.dispose()
 
 
-def _request_sales_report(page: Page) -> None:
+def _request_sales_report(page: Page, connection_id: str) -> None:
     form = page.get_by_role("form", name="Request a report")
-    form.get_by_label("Connection", exact=True).select_option(index=1)
+    form.get_by_label("Connection", exact=True).select_option(connection_id)
     form.get_by_label("Marketplace", exact=True).select_option(US)
     form.get_by_label("Report type", exact=True).select_option(SALES)
     form.get_by_role("button", name="Request report").click()
@@ -135,20 +137,23 @@ def test_reports_page_tells_the_story(
     page.get_by_role("button", name="Create tenant").click()
     expect(page).to_have_url(re.compile(r"/dashboard/tenants/[0-9a-f-]{36}$"))
     tenant_id = page.url.rsplit("/", 1)[1]
-    _run(_connect(tenant_id, seller, refresh))
+    connection_id = _run(_connect(tenant_id, seller, refresh))
 
     product = Product(product_env(emulator), "reports-panel")
     product.start_worker()
     product.start_scheduler()
     try:
         page.goto(f"{live_api}/dashboard/tenants/{tenant_id}/reports")
-        _request_sales_report(page)
-        rows = page.get_by_test_id("report-row")
-        expect(rows).to_have_count(1, timeout=TIMEOUT_MS)
-        first = rows.first
+        _request_sales_report(page, connection_id)
+        # The list also shows the settlements the scheduler found at Amazon on its own.
+        sales_rows = page.locator('[data-testid="report-row"]', has_text="Sales and traffic")
+        expect(sales_rows).to_have_count(1, timeout=TIMEOUT_MS)
+        first = sales_rows.first
         expect(first.get_by_test_id("report-via")).to_have_text("via Reports API")
         screenshot(page, "reports-1-requested")
         expect(first).to_have_attribute("data-status", "done", timeout=60_000)
+        settlements = page.locator('[data-testid="report-row"]', has_text="Settlements")
+        expect(settlements.first).to_have_attribute("data-status", "done", timeout=TIMEOUT_MS)
 
         # The document, downloaded through the browser, is what the emulator served.
         with page.expect_download() as download_info:
@@ -173,12 +178,13 @@ def test_reports_page_tells_the_story(
 
         # Data Kiosk on for the tenant: same page, same type, same rows, another API.
         page.goto(f"{live_api}/dashboard/tenants/{tenant_id}")
-        page.get_by_label("FEATURE_USE_DATA_KIOSK").check()
+        # A switch that flips once the server has saved the flag (not on the click itself).
+        page.get_by_label("FEATURE_USE_DATA_KIOSK").click()
         expect(page.get_by_label("FEATURE_USE_DATA_KIOSK")).to_be_checked()
         page.goto(f"{live_api}/dashboard/tenants/{tenant_id}/reports")
-        _request_sales_report(page)
-        expect(rows).to_have_count(2, timeout=TIMEOUT_MS)
-        newest = page.locator('[data-testid="report-row"]', has_text="via Data Kiosk")
+        _request_sales_report(page, connection_id)
+        expect(sales_rows).to_have_count(2, timeout=TIMEOUT_MS)
+        newest = sales_rows.filter(has_text="via Data Kiosk")
         expect(newest).to_have_count(1, timeout=TIMEOUT_MS)
         expect(newest).to_have_attribute("data-status", "done", timeout=60_000)
         screenshot(page, "reports-3-via-data-kiosk")
