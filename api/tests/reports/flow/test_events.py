@@ -29,7 +29,15 @@ from app.spapi import SpApiClient
 from app.spapi.operations.reports import ReportSpec
 from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
 from tests.factories.reports import US, ReportSeller, make_report, make_report_seller
-from tests.reports.flow.support import SALES, UnitOfWork, last_week, reload, run_to_the_end, runner, served_content
+from tests.reports.flow.support import (
+    SALES,
+    UnitOfWork,
+    last_week,
+    reload,
+    run_to_the_end,
+    runner,
+    served_content,
+)
 
 SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 
