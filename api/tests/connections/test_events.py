@@ -1,6 +1,6 @@
 """What a connection's authorization and disconnection set off in the domains above connections,
 through their subscribers (`app.kit.events`): sync rows and the first sync, the ORDER_CHANGE
-subscription, paused rows."""
+subscription, the first look for settlement reports, paused rows."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def test_every_entry_point_registers_the_subscribers() -> None:
     """`app.tasks` (imported by every entry point, and by the tests' conftest) brings them in."""
     assert subscribers_of(ConnectionAuthorized) == [
         "app.notifications.tasks.subscribe_authorized_seller",
+        "app.reports.tasks.discover_authorized_sellers_settlements",
         "app.sync.lifecycle.start_syncing",
     ]
     assert subscribers_of(ConnectionDisconnected) == ["app.sync.lifecycle.stop_syncing"]
@@ -60,11 +61,12 @@ async def test_an_authorized_seller_gets_sync_rows_a_first_sync_and_a_subscripti
     session: AsyncSession, with_queue: Settings
 ) -> None:
     seller = await make_seller(session)
-    assert await publish(session, authorized(seller.tenant_id, seller.connection_id)) == 2
+    assert await publish(session, authorized(seller.tenant_id, seller.connection_id)) == 3
     assert await states(session, seller.connection_id) == [(CA, "idle"), (US, "idle")]
     ids = {"connection_id": str(seller.connection_id), "tenant_id": str(seller.tenant_id)}
     assert [(j.actor_name, j.kwargs) for j in buffered_jobs(session)] == [
         ("notifications.subscribe_order_changes", ids),
+        ("reports.discover_settlements", ids),
         ("sync.connection_onboarded", ids),
     ]
 
@@ -72,7 +74,10 @@ async def test_an_authorized_seller_gets_sync_rows_a_first_sync_and_a_subscripti
 async def test_without_a_queue_there_is_no_subscription(session: AsyncSession) -> None:
     seller = await make_seller(session)
     await publish(session, authorized(seller.tenant_id, seller.connection_id))
-    assert [j.actor_name for j in buffered_jobs(session)] == ["sync.connection_onboarded"]
+    assert [j.actor_name for j in buffered_jobs(session)] == [
+        "reports.discover_settlements",
+        "sync.connection_onboarded",
+    ]
 
 
 async def test_an_ads_authorization_starts_nothing_here(session: AsyncSession, with_queue: Settings) -> None:

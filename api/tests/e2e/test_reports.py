@@ -129,7 +129,10 @@ async def test_a_report_through_the_worker(
         done = await row(engine, report_id)
         assert done.status == "done", done.error
         async with create_sessionmaker(engine)() as session:
-            stored = (await session.execute(select(ReportDocument))).scalar_one()
+            # The scheduler's settlement scan may have stored settlement documents beside it.
+            stored = (
+                await session.execute(select(ReportDocument).where(ReportDocument.report_id == report_id))
+            ).scalar_one()
         storage = LocalStorage(tmp_path / "documents")
         content = b"".join([chunk async for chunk in storage.read(stored.storage_key)])
         assert done.document_id is not None

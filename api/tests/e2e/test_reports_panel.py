@@ -27,6 +27,8 @@ from app.db.session import create_sessionmaker, unit_of_work
 from app.reports.models import Report
 from app.settings import get_settings
 from app.tokens.repository import SqlTokenStore
+from app.worker.broker import setup_broker
+from app.worker.enqueue import enqueue_job
 from tests.amazon.support import LoopbackEmulator
 from tests.factories.connections import make_connection
 from tests.fixtures.browser import screenshot
@@ -57,8 +59,9 @@ def _run(coro: Any) -> Any:
 
 
 async def _connect(tenant_id: str, seller: str, refresh: str) -> str:
-    """An active connection of the tenant with its refresh token and no sync rows: the orders sync
-    stays out of the way of the report's createReport quota."""
+    """An active connection of the tenant with its refresh token and no sync rows (the orders sync
+    stays out of the way of the report's createReport quota), and the settlement scan that
+    `ConnectionAuthorized` sets off."""
     engine = create_async_engine(get_settings().db.sqlalchemy_url)
     try:
         sessionmaker = create_sessionmaker(engine)
@@ -68,6 +71,10 @@ async def _connect(tenant_id: str, seller: str, refresh: str) -> str:
             )
             await SqlTokenStore(sessionmaker, get_settings().security.encryption_keys).store_refresh_token(
                 session, tenant_id, str(connection.id), refresh
+            )
+            setup_broker()
+            enqueue_job(
+                session, "reports.discover_settlements", connection_id=str(connection.id), tenant_id=tenant_id
             )
             return str(connection.id)
     finally:
@@ -145,7 +152,7 @@ def test_reports_page_tells_the_story(
     try:
         page.goto(f"{live_api}/dashboard/tenants/{tenant_id}/reports")
         _request_sales_report(page, connection_id)
-        # The list also shows the settlements the scheduler found at Amazon on its own.
+        # The list also shows the seller's settlements, found at Amazon when it was connected.
         sales_rows = page.locator('[data-testid="report-row"]', has_text="Sales and traffic")
         expect(sales_rows).to_have_count(1, timeout=TIMEOUT_MS)
         first = sales_rows.first

@@ -6,6 +6,8 @@
   `poll=False` is a notification's extra nudge: it never starts a second polling chain.
 * `reports.discover_settlements(connection_id, tenant_id)`: getReports for the seller's settlement
   reports since the last one seen; new ones are recorded (source "settlement") and loaded.
+* Subscriber of `ConnectionAuthorized` (a seller authorized us): its settlements are looked for at
+  once, not at the next hourly scan.
 * Subscriber of `ReportProcessingFinished` (REPORT_PROCESSING_FINISHED and
   DATA_KIOSK_QUERY_PROCESSING_FINISHED notifications): runs the matching reports' next step at once.
 * Scheduler tick (`reports_tick`): due `report_schedules` become reports; in-flight reports whose
@@ -26,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.errors import AmazonError, Throttled
 from app.connections.clients import worker_amazon_clients
+from app.connections.events import ConnectionAuthorized
 from app.documents.storage import storage_from_settings
 from app.kit.events import subscriber
 from app.kit.locks import RedisLock
@@ -36,6 +39,7 @@ from app.settings import get_settings
 from app.tokens.errors import ReauthorizationRequired
 from app.worker.actor import Reschedule, task
 from app.worker.context import resources, task_session
+from app.worker.enqueue import enqueue_job
 from app.worker.scheduler import on_tick
 
 log = structlog.get_logger("app.reports")
@@ -83,6 +87,17 @@ async def run_report(report_id: str, tenant_id: str, poll: bool = True) -> None:
 async def wake_finished_report(session: AsyncSession, event: ReportProcessingFinished) -> None:
     woken = await ReportsService(session, get_settings()).wake([event.connection_id], event.amazon_id)
     log.info("reports.notified", kind=event.kind, amazon_id=event.amazon_id, reports=woken)
+
+
+@subscriber(ConnectionAuthorized)
+async def discover_authorized_sellers_settlements(session: AsyncSession, event: ConnectionAuthorized) -> None:
+    if event.provider == "amazon_sp":
+        enqueue_job(
+            session,
+            DISCOVER_SETTLEMENTS_ACTOR,
+            connection_id=str(event.connection_id),
+            tenant_id=str(event.tenant_id),
+        )
 
 
 @task(DISCOVER_SETTLEMENTS_ACTOR, queue="default", max_retries=3, time_limit_s=600)
