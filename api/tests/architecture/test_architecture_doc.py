@@ -11,7 +11,7 @@ import app.tasks  # noqa: F401  (every subscriber registered, as in every entry 
 from app.connections.events import ConnectionAuthorized, ConnectionDisconnected
 from app.kit.events import subscribers_of
 from app.models import Base
-from app.notifications.events import OrderChangeNotified
+from app.notifications.events import OrderChangeNotified, ReportProcessingFinished
 
 ROOT = Path(__file__).resolve().parents[3]
 APP = ROOT / "api" / "src" / "app"
@@ -52,9 +52,11 @@ def test_the_events_table_names_their_subscribers() -> None:
         ConnectionAuthorized: {
             "app.sync.lifecycle.start_syncing",
             "app.notifications.tasks.subscribe_authorized_seller",
+            "app.reports.tasks.discover_authorized_sellers_settlements",
         },
         ConnectionDisconnected: {"app.sync.lifecycle.stop_syncing"},
         OrderChangeNotified: {"app.orders.tasks.refresh_changed_order"},
+        ReportProcessingFinished: {"app.reports.tasks.wake_finished_report"},
     }
     for event, subscribers in expected.items():
         assert set(subscribers_of(event)) == subscribers

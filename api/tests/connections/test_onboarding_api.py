@@ -121,8 +121,10 @@ async def test_connect_seller_stores_encrypted_refresh_token_and_sync_state(
         (US, "orders", "idle"),
     ]
     jobs = buffered_jobs(session)
+    ids = {"connection_id": connection["id"], "tenant_id": tenant_id}
     assert [(j.actor_name, j.kwargs) for j in jobs] == [
-        ("sync.connection_onboarded", {"connection_id": connection["id"], "tenant_id": tenant_id})
+        ("reports.discover_settlements", ids),
+        ("sync.connection_onboarded", ids),
     ]
     actions = [
         e["action"] for e in (await client.get(f"/api/tenants/{tenant_id}/audit-logs")).json()["items"]

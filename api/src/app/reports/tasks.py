@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -66,18 +68,34 @@ async def _client(connection_id: uuid.UUID) -> ReportClient:
     return await worker_amazon_clients().spapi(connection_id, max_wait_s=0.0)
 
 
+async def _keep_alive(lock: RedisLock, every_s: float) -> None:
+    """Extend the lock while the step runs (a download and load can outlast any fixed TTL)."""
+    while True:
+        await asyncio.sleep(every_s)
+        if not await lock.extend():
+            log.warning("reports.lock_lost", key=lock.key)
+            return
+
+
 @task(RUN_REPORT_ACTOR, queue="high", max_retries=3, time_limit_s=3600)
 async def run_report(report_id: str, tenant_id: str, poll: bool = True) -> None:
-    lock = RedisLock(resources.redis, f"spapi-saas:reports:run:{report_id}", ttl_s=3600)
+    # A short TTL kept alive by the running step: a worker killed mid-step frees the report within
+    # REDIS_LOCK_TTL_SEC, not after the longest step imaginable.
+    ttl_s = float(get_settings().redis.redis_lock_ttl_sec)
+    lock = RedisLock(resources.redis, f"spapi-saas:reports:run:{report_id}", ttl_s=ttl_s)
     if not await lock.acquire():
         # Another step of this report is running; the polling chain must not end here.
         if poll:
             raise Reschedule(BUSY_RETRY_S, "busy")
         return
+    keeper = asyncio.create_task(_keep_alive(lock, ttl_s / 3))
     try:
         runner = ReportRunner(_uow, _client, storage_from_settings(get_settings()))
         delay = await runner.run(uuid.UUID(tenant_id), uuid.UUID(report_id), poll=poll)
     finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
         await lock.release()
     if delay is not None and poll:
         raise Reschedule(delay, "polling")
