@@ -31,11 +31,10 @@ from app.worker.broker import setup_broker
 from app.worker.enqueue import enqueue_job
 from tests.amazon.support import LoopbackEmulator
 from tests.factories.connections import make_connection
-from tests.fixtures.browser import screenshot
+from tests.fixtures.browser import screenshot, sign_up_with_a_tenant
 from tests.sync.procs import Product, product_env
 from tests.sync.support import US
 
-PASSWORD = "correct-horse-battery"
 TIMEOUT_MS = 30_000
 SALES = "GET_SALES_AND_TRAFFIC_REPORT"
 
@@ -135,15 +134,9 @@ def test_reports_page_tells_the_story(
         timeout=30,
     ).json()["refresh_token"]
 
-    page.goto(f"{live_api}/auth/signup")
-    page.get_by_label("Email").fill(f"reports-{uuid.uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(f"{live_api}/dashboard")
-    page.get_by_label("New tenant").fill("Reports Story")
-    page.get_by_role("button", name="Create tenant").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/tenants/[0-9a-f-]{36}$"))
-    tenant_id = page.url.rsplit("/", 1)[1]
+    tenant_id = sign_up_with_a_tenant(
+        page, live_api, f"reports-{uuid.uuid4().hex[:8]}@example.com", "Reports Story"
+    )
     connection_id = _run(_connect(tenant_id, seller, refresh))
 
     product = Product(product_env(emulator), "reports-panel")

@@ -24,12 +24,11 @@ from app.worker.broker import setup_broker
 from app.worker.enqueue import enqueue_job
 from tests.amazon.support import LoopbackEmulator
 from tests.factories.connections import make_synced_connection
-from tests.fixtures.browser import screenshot
+from tests.fixtures.browser import screenshot, sign_up_with_a_tenant
 from tests.sync.procs import Product, product_env
 from tests.sync.support import CA, US
 
 SCALE = 120.0
-PASSWORD = "correct-horse-battery"
 TIMEOUT_MS = 20_000
 
 
@@ -100,15 +99,9 @@ def test_sync_card_tells_the_story(
         timeout=30,
     ).json()["refresh_token"]
 
-    page.goto(f"{live_api}/auth/signup")
-    page.get_by_label("Email").fill(f"sync-{uuid.uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(f"{live_api}/dashboard")
-    page.get_by_label("New tenant").fill("Sync Story")
-    page.get_by_role("button", name="Create tenant").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/tenants/[0-9a-f-]{36}$"))
-    tenant_id = page.url.rsplit("/", 1)[1]
+    tenant_id = sign_up_with_a_tenant(
+        page, live_api, f"sync-{uuid.uuid4().hex[:8]}@example.com", "Sync Story"
+    )
     card = page.get_by_test_id("sync-card")
     expect(card.get_by_text("Connect a seller account")).to_be_visible(timeout=TIMEOUT_MS)
 

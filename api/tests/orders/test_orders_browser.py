@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ from tests.connections.support import DEMO_SELLER_ID, RegisteredApp, emulator_en
 from tests.connections.support import emulator_url as emulator_url
 from tests.factories.connections import make_connection
 from tests.fixtures.app import REPO_ROOT, wait_for_http
-from tests.fixtures.browser import screenshot
+from tests.fixtures.browser import screenshot, sign_up_with_a_tenant
 
 TIMEOUT_MS = 15_000
 
@@ -141,15 +140,7 @@ def test_orders_page_detail_and_address(page: Page, product: tuple[str, str, Reg
 def _orders_in_the_browser(page: Page, product: tuple[str, str, RegisteredApp], email: str) -> None:
     base, emulator, app = product
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{base}/auth/signup")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(f"{base}/dashboard")
-    page.get_by_label("New tenant").fill("Orders Inc")
-    page.get_by_role("button", name="Create tenant").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/tenants/[0-9a-f-]{36}$"))
-    tenant_id = uuid.UUID(page.url.rsplit("/", 1)[1])
+    tenant_id = uuid.UUID(sign_up_with_a_tenant(page, base, email, "Orders Inc"))
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Orders").click()
     expect(page.get_by_text("No orders yet")).to_be_visible()

@@ -20,7 +20,12 @@ from app.amazon_http.lwa import SCOPE_NOTIFICATIONS
 from app.connections.clients import worker_amazon_clients
 from app.connections.events import ConnectionAuthorized
 from app.kit.events import subscriber
-from app.notifications.service import JOB_NOTIFICATIONS, subscribe_order_changes, unsubscribed_sellers
+from app.notifications.service import (
+    JOB_NOTIFICATIONS,
+    ORDER_CHANGE,
+    subscribe_order_changes,
+    unsubscribed_sellers,
+)
 from app.notifications.sqs import queue_arn
 from app.settings import get_settings
 from app.tokens.errors import ReauthorizationRequired
@@ -71,30 +76,25 @@ async def subscribe_order_changes_task(connection_id: str, tenant_id: str) -> No
         return
     try:
         seller = await clients.spapi(connection_id, max_wait_s=10.0)
-        async with task_session() as session:
-            await subscribe_order_changes(
-                session,
-                tenant_id=uuid.UUID(tenant_id),
-                connection_id=uuid.UUID(connection_id),
-                region=ref.region,
-                queue_arn=arn,
-                application_api=clients.grantless(ref.region, SCOPE_NOTIFICATIONS).notifications,
-                seller_api=seller.notifications,
-            )
+
+        async def subscribe(notification_type: str) -> None:
+            async with task_session() as session:
+                await subscribe_order_changes(
+                    session,
+                    tenant_id=uuid.UUID(tenant_id),
+                    connection_id=uuid.UUID(connection_id),
+                    region=ref.region,
+                    queue_arn=arn,
+                    application_api=clients.grantless(ref.region, SCOPE_NOTIFICATIONS).notifications,
+                    seller_api=seller.notifications,
+                    notification_type=notification_type,
+                )
+
+        await subscribe(ORDER_CHANGE)
         for notification_type in JOB_NOTIFICATIONS:
             # Best effort: without them a report is still polled to its end.
             try:
-                async with task_session() as session:
-                    await subscribe_order_changes(
-                        session,
-                        tenant_id=uuid.UUID(tenant_id),
-                        connection_id=uuid.UUID(connection_id),
-                        region=ref.region,
-                        queue_arn=arn,
-                        application_api=clients.grantless(ref.region, SCOPE_NOTIFICATIONS).notifications,
-                        seller_api=seller.notifications,
-                        notification_type=notification_type,
-                    )
+                await subscribe(notification_type)
             except AmazonError as exc:
                 log.info(
                     "notifications.subscribe_failed",
