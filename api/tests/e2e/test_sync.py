@@ -23,7 +23,7 @@ from app.sync.models import Job, SyncState
 from app.worker.broker import setup_broker
 from app.worker.enqueue import enqueue_job
 from tests.amazon.support import LoopbackEmulator, self_authorize
-from tests.sync.procs import Product, backdated_activity, eventually, product_env
+from tests.sync.procs import CHANGE_VISIBLE_WITHIN_S, Product, backdated_activity, eventually, product_env
 from tests.sync.support import (
     CA,
     US,
@@ -100,13 +100,13 @@ async def test_onboarded_seller_syncs_by_itself(
             return await ours(engine, connection_id) == comparable(await truth(amazon, seller))
 
         await eventually(lambda: backfilled(engine), 150, "the backfill")
-        await eventually(equal, 30, "Postgres to equal the emulator's truth")
+        await eventually(equal, CHANGE_VISIBLE_WITHIN_S, "Postgres to equal the emulator's truth")
         await check_orders_exactly(amazon, engine, seller, connection_id)
 
         # Activity: new orders and status changes appear after the next delta.
         created = backdated_activity(emulator_app, seller, 12, 0, 250)["created"]
         updated = backdated_activity(emulator_app, seller, 0, 20, 200)["updated"]
-        await eventually(equal, 45, "the activity to arrive through the delta")
+        await eventually(equal, CHANGE_VISIBLE_WITHIN_S, "the activity to arrive through the delta")
         await check_orders_exactly(amazon, engine, seller, connection_id)
         await no_duplicates(engine)
         async with create_sessionmaker(engine)() as session:

@@ -25,7 +25,7 @@ from app.settings import to_psycopg_url
 from app.sync.models import Job
 from tests.amazon.support import LoopbackEmulator
 from tests.e2e.test_sync import backfilled, no_duplicates, onboard
-from tests.sync.procs import Product, backdated_activity, eventually, product_env
+from tests.sync.procs import CHANGE_VISIBLE_WITHIN_S, Product, backdated_activity, eventually, product_env
 from tests.sync.support import check_orders_exactly, comparable, ours, truth
 
 SCALE = 1000.0
@@ -45,7 +45,7 @@ async def converge(
 
     await eventually(lambda: backfilled(engine), 150, "the backfill")
     try:
-        await eventually(equal, 60, "Postgres to equal the emulator's truth")
+        await eventually(equal, CHANGE_VISIBLE_WITHIN_S, "Postgres to equal the emulator's truth")
     except AssertionError:
         # Say what differs: a bare timeout cannot be diagnosed after the fact.
         stored, expected = await ours(engine, connection_id), comparable(await truth(amazon, seller))
