@@ -10,6 +10,7 @@ import { Skeleton } from '@/components/ui/skeleton'
 import { useReportRows, type RowsFilter, type RowsView } from '../api'
 import { salesByDay } from '../chart-data'
 import { connectionLabel, SELECT, useSellerAccounts } from '../sellers'
+import { SelectField } from './SelectField'
 import type { ReportKindOut } from '../types'
 import { RowsTable } from './RowsTable'
 import { SalesTrafficChart } from './SalesTrafficChart'
@@ -99,38 +100,22 @@ export function ReportDataCard({ tenantId, kinds }: { tenantId: string; kinds: R
               ))}
             </select>
           </div>
-          <div className="space-y-1.5">
-            <Label htmlFor="data-connection">Data connection</Label>
-            <select
-              id="data-connection"
-              className={SELECT}
-              value={connection?.id ?? ''}
-              onChange={(e) => setPicked((p) => ({ ...p, connection: e.target.value, marketplace: '' }))}
-            >
-              <option value="">All connections</option>
-              {sellers.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {connectionLabel(c)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="space-y-1.5">
-            <Label htmlFor="data-marketplace">Data marketplace</Label>
-            <select
-              id="data-marketplace"
-              className={SELECT}
-              value={marketplace}
-              onChange={(e) => setPicked((p) => ({ ...p, marketplace: e.target.value }))}
-            >
-              <option value="">All marketplaces</option>
-              {marketplaces.map((id) => (
-                <option key={id} value={id}>
-                  {marketplaceName(id)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            id="data-connection"
+            label="Data connection"
+            value={connection?.id ?? ''}
+            options={sellers.map((c) => ({ value: c.id, label: connectionLabel(c) }))}
+            onChange={(value) => setPicked((p) => ({ ...p, connection: value, marketplace: '' }))}
+            anyLabel="All connections"
+          />
+          <SelectField
+            id="data-marketplace"
+            label="Data marketplace"
+            value={marketplace}
+            options={marketplaces.map((id) => ({ value: id, label: marketplaceName(id) }))}
+            onChange={(value) => setPicked((p) => ({ ...p, marketplace: value }))}
+            anyLabel="All marketplaces"
+          />
           {filter.view ? (
             <div role="group" aria-label="Sales and traffic view" className="flex gap-1">
               {VIEWS.map((v) => (

@@ -7,6 +7,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Label } from '@/components/ui/label'
 import { useCreateReport } from '../api'
 import { connectionLabel, pickSeller, SELECT, useSellerAccounts } from '../sellers'
+import { SelectField } from './SelectField'
 import type { ReportKindOut } from '../types'
 import { dataTimes, defaultRange, earliestDay, todayUtc, validateDates } from '../validation'
 import { DateField } from './DateField'
@@ -80,36 +81,20 @@ export function ReportRequestForm({ tenantId, kinds }: Props) {
       <CardContent>
         <form aria-label="Request a report" className="space-y-4" noValidate onSubmit={onSubmit}>
           <div className="grid gap-3 md:grid-cols-3">
-            <div className="space-y-1.5">
-              <Label htmlFor="report-connection">Connection</Label>
-              <select
-                id="report-connection"
-                className={SELECT}
-                value={connection?.id ?? ''}
-                onChange={(e) => setPicked((p) => ({ ...p, connection: e.target.value, marketplace: '' }))}
-              >
-                {sellers.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {connectionLabel(c)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="space-y-1.5">
-              <Label htmlFor="report-marketplace">Marketplace</Label>
-              <select
-                id="report-marketplace"
-                className={SELECT}
-                value={marketplace}
-                onChange={(e) => setPicked((p) => ({ ...p, marketplace: e.target.value }))}
-              >
-                {marketplaces.map((id) => (
-                  <option key={id} value={id}>
-                    {marketplaceName(id)}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              id="report-connection"
+              label="Connection"
+              value={connection?.id ?? ''}
+              options={sellers.map((c) => ({ value: c.id, label: connectionLabel(c) }))}
+              onChange={(value) => setPicked((p) => ({ ...p, connection: value, marketplace: '' }))}
+            />
+            <SelectField
+              id="report-marketplace"
+              label="Marketplace"
+              value={marketplace}
+              options={marketplaces.map((id) => ({ value: id, label: marketplaceName(id) }))}
+              onChange={(value) => setPicked((p) => ({ ...p, marketplace: value }))}
+            />
             <div className="space-y-1.5">
               <Label htmlFor="report-type">Report type</Label>
               <select

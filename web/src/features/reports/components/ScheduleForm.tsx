@@ -7,6 +7,7 @@ import { Label } from '@/components/ui/label'
 import { useCreateSchedule } from '../api'
 import { EVERY_LABELS } from '../format'
 import { connectionLabel, pickSeller, SELECT, useSellerAccounts } from '../sellers'
+import { SelectField } from './SelectField'
 import type { ReportKindOut, ScheduleEvery } from '../types'
 
 const EVERY = Object.keys(EVERY_LABELS) as ScheduleEvery[]
@@ -30,36 +31,20 @@ export function ScheduleForm({ tenantId, kinds }: { tenantId: string; kinds: Rep
   return (
     <form aria-label="Schedule a report" className="space-y-3" onSubmit={onSubmit}>
       <div className="grid gap-3 md:grid-cols-[repeat(4,minmax(0,1fr))_auto] md:items-end">
-        <div className="space-y-1.5">
-          <Label htmlFor="schedule-connection">Schedule connection</Label>
-          <select
-            id="schedule-connection"
-            className={SELECT}
-            value={connection?.id ?? ''}
-            onChange={(e) => setPicked((p) => ({ ...p, connection: e.target.value, marketplace: '' }))}
-          >
-            {sellers.map((c) => (
-              <option key={c.id} value={c.id}>
-                {connectionLabel(c)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="space-y-1.5">
-          <Label htmlFor="schedule-marketplace">Schedule marketplace</Label>
-          <select
-            id="schedule-marketplace"
-            className={SELECT}
-            value={marketplace}
-            onChange={(e) => setPicked((p) => ({ ...p, marketplace: e.target.value }))}
-          >
-            {marketplaces.map((id) => (
-              <option key={id} value={id}>
-                {marketplaceName(id)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="schedule-connection"
+          label="Schedule connection"
+          value={connection?.id ?? ''}
+          options={sellers.map((c) => ({ value: c.id, label: connectionLabel(c) }))}
+          onChange={(value) => setPicked((p) => ({ ...p, connection: value, marketplace: '' }))}
+        />
+        <SelectField
+          id="schedule-marketplace"
+          label="Schedule marketplace"
+          value={marketplace}
+          options={marketplaces.map((id) => ({ value: id, label: marketplaceName(id) }))}
+          onChange={(value) => setPicked((p) => ({ ...p, marketplace: value }))}
+        />
         <div className="space-y-1.5">
           <Label htmlFor="schedule-type">Schedule report type</Label>
           <select
