@@ -117,3 +117,8 @@ export function issueWhere(issue: { line: number | null; sku: string | null; fie
   if (issue.field) parts.push(issue.field)
   return parts.join(' · ') || 'The file'
 }
+
+/** "1 error", "2 errors", "1,000 messages". */
+export function count(n: number, noun: string): string {
+  return `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`
+}

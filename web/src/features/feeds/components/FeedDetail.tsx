@@ -7,7 +7,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Skeleton } from '@/components/ui/skeleton'
 import { formatBytes, formatDateTime } from '@/features/reports/format'
 import { inputUrl, reportUrl, useFeedStatus } from '../api'
-import { feedTitle, STATUS_VARIANT, statusLabel } from '../format'
+import { count, feedTitle, STATUS_VARIANT, statusLabel } from '../format'
 import type { FeedOut, FeedSummary } from '../types'
 import { FeedProgress } from './FeedProgress'
 import { FeedResultsTable } from './FeedResultsTable'
@@ -88,7 +88,7 @@ export function FeedDetail({ tenantId, feedId, onClose }: { tenantId: string; fe
         {feed ? (
           <CardDescription>
             <span className="font-mono">{feed.feed_type}</span>
-            {feed.message_count !== null ? ` · ${feed.message_count.toLocaleString()} messages` : null} · sent{' '}
+            {feed.message_count !== null ? ` · ${count(feed.message_count, 'message')}` : null} · sent{' '}
             {formatDateTime(feed.created_at)}
             {feed.amazon_feed_id ? <span className="font-mono"> · Amazon feed #{feed.amazon_feed_id}</span> : null}
             {feed.finished_at ? ` · finished ${formatDateTime(feed.finished_at)}` : null}

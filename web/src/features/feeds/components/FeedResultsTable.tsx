@@ -10,8 +10,8 @@ import { RESULTS_LIMIT, useFeedResults } from '../api'
 import { RESULT_LABELS } from '../format'
 import type { FeedResultOut, FeedResultStatus } from '../types'
 
-const RESULT_VARIANT: Record<FeedResultStatus, 'default' | 'secondary' | 'destructive'> = {
-  accepted: 'default',
+const RESULT_VARIANT: Record<FeedResultStatus, 'outline' | 'secondary' | 'destructive'> = {
+  accepted: 'outline',
   warning: 'secondary',
   error: 'destructive',
 }
@@ -86,7 +86,7 @@ export function FeedResultsTable({ tenantId, feedId }: { tenantId: string; feedI
                 <TableCell className="font-mono text-xs">{r.message_id}</TableCell>
                 <TableCell className="font-mono text-xs">{r.sku ?? '—'}</TableCell>
                 <TableCell>
-                  <Badge variant={RESULT_VARIANT[r.status]}>{RESULT_LABELS[r.status]}</Badge>
+                  <Badge variant={RESULT_VARIANT[r.status]} className={r.status === 'accepted' ? 'text-emerald-700 dark:text-emerald-400' : undefined}>{RESULT_LABELS[r.status]}</Badge>
                 </TableCell>
                 <TableCell className="text-xs whitespace-normal">
                   <Issues result={r} />

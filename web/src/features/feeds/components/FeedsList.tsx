@@ -10,7 +10,7 @@ import { formatDateTime } from '@/features/reports/format'
 import { useSellerAccounts } from '@/features/reports/sellers'
 import { cn } from '@/lib/utils'
 import { flattenFeeds, isActive, useFeeds } from '../api'
-import { feedTitle, progressOf, STATUS_VARIANT, statusLabel } from '../format'
+import { count, feedTitle, progressOf, STATUS_VARIANT, statusLabel } from '../format'
 import type { FeedOut } from '../types'
 
 function FeedItem({ feed, selected, marketplaceName, onSelect }: { feed: FeedOut; selected: boolean; marketplaceName: (id: string) => string; onSelect: () => void }) {
@@ -31,8 +31,8 @@ function FeedItem({ feed, selected, marketplaceName, onSelect }: { feed: FeedOut
         </span>
         <span className="text-muted-foreground block text-xs">
           <span className="font-mono">{feed.feed_type}</span> · {feed.marketplace_ids.map(marketplaceName).join(', ')}
-          {feed.message_count !== null ? ` · ${feed.message_count.toLocaleString()} messages` : null}
-          {feed.summary ? ` · ${feed.summary.errors.toLocaleString()} errors` : null}
+          {feed.message_count !== null ? ` · ${count(feed.message_count, 'message')}` : null}
+          {feed.summary ? ` · ${count(feed.summary.errors, 'error')}` : null}
           {isActive(feed) ? ` · ${progressOf(feed).label}` : null}
         </span>
       </button>
