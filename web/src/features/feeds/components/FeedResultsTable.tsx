@@ -41,6 +41,8 @@ export function FeedResultsTable({ tenantId, feedId }: { tenantId: string; feedI
   const counts = page?.counts
   const total = counts ? (errorsOnly ? counts.error : counts.accepted + counts.warning + counts.error) : 0
   const first = (trail.length - 1) * RESULTS_LIMIT
+  // While another page loads, the last one stays on screen, dimmed, and says so instead of a range.
+  const stale = results.isPlaceholderData
 
   return (
     <section className="space-y-3" aria-label="Per-SKU results" data-testid="feed-results">
@@ -71,7 +73,7 @@ export function FeedResultsTable({ tenantId, feedId }: { tenantId: string; feedI
         </p>
       ) : null}
       {page && page.items.length > 0 ? (
-        <Table aria-label="Results" data-testid="feed-result-table">
+        <Table aria-label="Results" aria-busy={stale || undefined} className={stale ? 'opacity-60' : undefined} data-testid="feed-result-table">
           <TableHeader>
             <TableRow>
               <TableHead className="w-20">Message</TableHead>
@@ -99,7 +101,7 @@ export function FeedResultsTable({ tenantId, feedId }: { tenantId: string; feedI
       {page && page.items.length > 0 ? (
         <div className="flex items-center gap-2">
           <span className="text-muted-foreground text-xs" data-testid="feed-results-range">
-            {(first + 1).toLocaleString()}–{(first + page.items.length).toLocaleString()} of {total.toLocaleString()}
+            {stale ? 'Loading…' : `${(first + 1).toLocaleString()}–${(first + page.items.length).toLocaleString()} of ${total.toLocaleString()}`}
           </span>
           {results.isFetching ? <Loader2 className="size-4 animate-spin" aria-hidden /> : null}
           <Button variant="outline" size="sm" className="ml-auto" disabled={trail.length === 1 || results.isFetching} onClick={() => setTrail((t) => t.slice(0, -1))}>

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { FileUp, Loader2 } from 'lucide-react'
+import { ChevronDown, FileUp, Loader2 } from 'lucide-react'
 
 import { ErrorState } from '@/components/common/ErrorState'
 import { Button } from '@/components/ui/button'
@@ -59,10 +59,13 @@ export function RawFeedCard({ tenantId, onSubmitted }: { tenantId: string; onSub
   if (sellers.length === 0) return null
   return (
     <Card>
-      <details>
-        <summary className="cursor-pointer list-none">
+      <details className="group">
+        <summary className="cursor-pointer list-none [&::-webkit-details-marker]:hidden">
           <CardHeader>
-            <CardTitle>Advanced: upload a feed file</CardTitle>
+            <CardTitle className="flex items-center gap-2">
+              Advanced: upload a feed file
+              <ChevronDown className="size-4 transition-transform group-open:rotate-180" aria-hidden />
+            </CardTitle>
             <CardDescription>Any feed type, the file sent as it is. JSON listings feeds are checked against Amazon&apos;s schema first.</CardDescription>
           </CardHeader>
         </summary>
