@@ -1,3 +1,4 @@
+import { bareMessage } from './format'
 import type { BulkRowIn, FeedIssueOut } from './types'
 
 /** The CSV's columns, in the order the editor shows them (handling_time is optional). */
@@ -26,7 +27,7 @@ export function issuesByLine(issues: FeedIssueOut[]): Map<number, Map<string, st
     if (issue.line === null) continue
     const line = byLine.get(issue.line) ?? new Map<string, string[]>()
     const key = isColumn(issue.field) ? issue.field : ''
-    line.set(key, [...(line.get(key) ?? []), issue.message])
+    line.set(key, [...(line.get(key) ?? []), bareMessage(issue)])
     byLine.set(issue.line, line)
   }
   return byLine

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { withQuery } from './api'
 import { issuesByLine, linesWithIssues, mergeLines, removeLine, updateCell } from './bulk-rows'
-import { issueWhere, progressOf, stepStates } from './format'
+import { bareMessage, count, issueWhere, progressOf, stepStates } from './format'
 
 const rows = [2, 3, 4].map((line) => ({ line, sku: `S${line}`, price: '1', currency: 'USD', quantity: '1', handling_time: '' }))
 
@@ -31,6 +31,14 @@ describe('feeds: pure helpers', () => {
     expect(edited.map((r) => r.price)).toEqual(['1', '2.50', '1'])
     expect(rows[1]!.price).toBe('1')
     expect(removeLine(rows, 3).map((r) => r.line)).toEqual([2, 4])
+  })
+
+  it('says a sentence once: without the line and column the page already shows', () => {
+    expect(bareMessage({ message: "Line 12, column price: 'abc' is not a price." })).toBe("'abc' is not a price.")
+    expect(bareMessage({ message: 'Line 1: the column "colour" is not one of ours.' })).toBe('The column "colour" is not one of ours.')
+    expect(bareMessage({ message: 'The SKU is required.' })).toBe('The SKU is required.')
+    expect(count(1, 'line')).toBe('1 line')
+    expect(count(1000, 'row')).toBe('1,000 rows')
   })
 
   it('names where an issue is', () => {

@@ -2,7 +2,7 @@ import type { FeedOut, FeedResultStatus, FeedStatus } from './types'
 
 const STATUS_LABELS: Record<FeedStatus, string> = {
   draft: 'Waiting for its file',
-  pending: 'Accepted',
+  pending: 'Sending to Amazon',
   uploaded: 'Uploaded',
   submitting: 'Submitting',
   processing: 'Processing',
@@ -36,7 +36,7 @@ export const RESULT_LABELS: Record<FeedResultStatus, string> = {
 
 /** The feed's way, in order; Amazon gives no percentage, so each step is a share of the bar. */
 export const STEPS = [
-  { key: 'pending', label: 'Accepted' },
+  { key: 'pending', label: 'Stored' },
   { key: 'uploaded', label: 'Uploaded to Amazon' },
   { key: 'submitting', label: 'Feed created' },
   { key: 'IN_QUEUE', label: 'In queue' },
@@ -121,4 +121,10 @@ export function issueWhere(issue: { line: number | null; sku: string | null; fie
 /** "1 error", "2 errors", "1,000 messages". */
 export function count(n: number, noun: string): string {
   return `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`
+}
+
+/** The API's sentence without a leading "Line 3, column price: " (the page already says where). */
+export function bareMessage(issue: { message: string }): string {
+  const bare = issue.message.replace(/^line \d+(?:, column [^:]+)?: /i, '')
+  return bare === issue.message ? bare : bare.charAt(0).toUpperCase() + bare.slice(1)
 }

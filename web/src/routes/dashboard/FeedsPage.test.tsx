@@ -11,7 +11,8 @@ const PATH = '/dashboard/tenants/t1/feeds'
 const CSV = new File(['sku,price,currency,quantity\n'], 'prices.csv', { type: 'text/csv' })
 const ROWS = [row(2), row(3, { quantity: '-4' }), row(4, { price: 'abc' }), row(5, { sku: '' }), row(6)]
 const PARSE_ISSUES = [
-  issue(3, 'quantity', 'The quantity must be a whole number of 0 or more.', 'SKU-3'),
+  // The API's sentences name the line and column themselves; the page says where once, in its own words.
+  issue(3, 'quantity', "Line 3, column quantity: '-4' is not a quantity: write a whole number of 0 or more, such as 12.", 'SKU-3'),
   issue(4, 'price', 'The price must be a positive number with at most 2 decimals.', 'SKU-4'),
   issue(5, 'sku', 'The SKU is required.'),
 ]
@@ -47,7 +48,7 @@ describe('feeds page: the bulk update', () => {
     expect(await within(form).findByTestId('bulk-summary')).toHaveTextContent('prices.csv: 5 rows, 3 issues on 3 lines')
     const listed = within(form).getAllByTestId('feed-issue')
     expect(listed.map((li) => li.textContent)).toEqual([
-      'Line 3 · SKU SKU-3 · quantity: The quantity must be a whole number of 0 or more.',
+      "Line 3 · SKU SKU-3 · quantity: '-4' is not a quantity: write a whole number of 0 or more, such as 12.",
       'Line 4 · SKU SKU-4 · price: The price must be a positive number with at most 2 decimals.',
       'Line 5 · sku: The SKU is required.',
     ])
@@ -66,7 +67,7 @@ describe('feeds page: the bulk update', () => {
     expect(within(editor).getAllByTestId('bulk-edit-row').map((r) => r.getAttribute('data-line'))).toEqual(['3', '4', '5'])
     const quantity = within(editor).getByLabelText('Quantity, line 3')
     expect(quantity).toHaveAttribute('aria-invalid', 'true')
-    expect(quantity).toHaveAccessibleDescription('The quantity must be a whole number of 0 or more.')
+    expect(quantity).toHaveAccessibleDescription("'-4' is not a quantity: write a whole number of 0 or more, such as 12.")
     await userEvent.clear(quantity)
     await userEvent.type(quantity, '4')
     await userEvent.clear(within(editor).getByLabelText('Price, line 4'))

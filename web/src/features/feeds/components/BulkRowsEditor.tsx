@@ -49,7 +49,7 @@ export function BulkRowsEditor({ rows, lines, issues, disabled, onEdit, onRemove
                   const messages = problems?.get(column) ?? []
                   const errorId = `bulk-${row.line}-${column}-error`
                   return (
-                    <TableCell key={column} className="min-w-28 align-top">
+                    <TableCell key={column} className={column === 'sku' ? 'min-w-48 align-top' : 'min-w-24 align-top'}>
                       <Input
                         aria-label={`${COLUMN_LABELS[column]}, line ${row.line}`}
                         aria-invalid={messages.length > 0 || undefined}

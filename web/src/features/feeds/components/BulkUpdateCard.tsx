@@ -9,6 +9,7 @@ import { Label } from '@/components/ui/label'
 import { SelectField } from '@/features/reports/components/SelectField'
 import { connectionLabel, pickSeller, useSellerAccounts } from '@/features/reports/sellers'
 import { FeedIssuesError } from '../api'
+import { count } from '../format'
 import { useBulkDraft, type BulkDraft } from '../bulk-draft'
 import type { FeedOut } from '../types'
 import { BulkRowsEditor } from './BulkRowsEditor'
@@ -121,9 +122,9 @@ export function BulkUpdateCard({ tenantId, onSubmitted }: { tenantId: string; on
           {draft ? (
             <div className="space-y-3" data-testid="bulk-draft">
               <p className="text-sm" data-testid="bulk-summary">
-                <span className="font-mono">{draft.fileName}</span>: {draft.rows.length.toLocaleString()} rows
+                <span className="font-mono">{draft.fileName}</span>: {count(draft.rows.length, 'row')}
                 {draft.issues.length > 0
-                  ? `, ${draft.issues.length.toLocaleString()} ${draft.issues.length === 1 ? 'issue' : 'issues'} on ${new Set(draft.issues.map((i) => i.line)).size.toLocaleString()} lines`
+                  ? `, ${count(draft.issues.length, 'issue')} on ${count(new Set(draft.issues.map((i) => i.line)).size, 'line')}`
                   : null}
               </p>
               <FeedIssues issues={draft.issues} title="Fix these before submitting" />

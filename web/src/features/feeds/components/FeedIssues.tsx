@@ -1,6 +1,6 @@
 import { AlertTriangle } from 'lucide-react'
 
-import { issueWhere } from '../format'
+import { bareMessage, issueWhere } from '../format'
 import type { FeedIssueOut } from '../types'
 
 /** Beyond this many, the list says how many more there are instead of growing the page. */
@@ -21,7 +21,7 @@ export function FeedIssues({ issues, title, testId = 'feed-issues' }: { issues: 
           <li key={i} data-testid="feed-issue" data-line={issue.line ?? ''} data-field={issue.field ?? ''}>
             <span className="font-mono text-xs font-medium">{issueWhere(issue)}</span>
             <span className="text-muted-foreground">: </span>
-            {issue.message}
+            {bareMessage(issue)}
           </li>
         ))}
       </ul>
