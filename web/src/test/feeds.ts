@@ -27,7 +27,7 @@ export function feed(patch: Partial<FeedOut> = {}): FeedOut {
 }
 
 export function row(line: number, patch: Partial<BulkRowIn> = {}): BulkRowIn {
-  return { line, sku: `SKU-${line}`, price: '19.99', currency: 'USD', quantity: '5', handling_time: '', ...patch }
+  return { line, sku: `SKU-${line}`, price: '19.99', currency: 'USD', quantity: '5', handlingTime: '', ...patch }
 }
 
 export function issue(line: number, field: string | null, message: string, sku: string | null = null): FeedIssueOut {

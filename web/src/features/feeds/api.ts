@@ -15,6 +15,7 @@ import type {
   BulkFeedIn,
   BulkRowsOut,
   FeedCreate,
+  FeedDocumentCreate,
   FeedDocumentOut,
   FeedIssueOut,
   FeedOut,
@@ -235,16 +236,16 @@ export function useSubmitRaw(tenantId: string) {
         'POST',
         '/api/feeds/createDocument',
         { tenant_id: tenantId },
-        { connection_id: raw.connectionId, content_type: raw.contentType },
+        { connectionId: raw.connectionId, contentType: raw.contentType } satisfies FeedDocumentCreate,
       )
       if (raw.file.size > target.max_bytes) {
         throw new ApiError(413, 'payload_too_large', `The file is larger than the ${target.max_bytes.toLocaleString()} bytes a feed may have.`)
       }
       await send<FeedOut>('PUT', withQuery(target.upload_url, { tenant_id: tenantId }), { 'Content-Type': target.content_type }, raw.file)
       const create: FeedCreate = {
-        input_feed_document_id: target.feed_id,
-        feed_type: raw.feedType,
-        marketplace_ids: raw.marketplaceIds,
+        inputFeedDocumentId: target.feed_id,
+        feedType: raw.feedType,
+        marketplaceIds: raw.marketplaceIds,
       }
       return call<FeedOut>('POST', '/api/feeds/create', { tenant_id: tenantId }, create)
     },

@@ -1,12 +1,12 @@
 import { useState } from 'react'
 
 import { FeedIssuesError, useCheckBulk, useParseCsv, useSubmitBulk } from './api'
-import { linesWithIssues, mergeLines, removeLine, updateCell, type BulkColumn } from './bulk-rows'
-import type { BulkCheckOut, BulkRowIn, FeedIssueOut, FeedOut } from './types'
+import { fromApi, linesWithIssues, mergeLines, removeLine, toApi, updateCell, type BulkColumn, type BulkRow } from './bulk-rows'
+import type { BulkCheckOut, BulkFeedIn, FeedIssueOut, FeedOut } from './types'
 
 export interface BulkDraft {
   fileName: string
-  rows: BulkRowIn[]
+  rows: BulkRow[]
   /** The issues of the last look (the CSV's, the last check's, or the submit's refusal). */
   issues: FeedIssueOut[]
   /** Lines shown in the editor: every line that had an issue since the file was read. */
@@ -18,6 +18,10 @@ export interface BulkDraft {
 export interface Target {
   connectionId: string
   marketplaceId: string
+}
+
+function feedBody(target: Target, rows: BulkRow[]): BulkFeedIn {
+  return { connectionId: target.connectionId, marketplaceId: target.marketplaceId, rows: rows.map(toApi) }
 }
 
 /**
@@ -39,7 +43,7 @@ export function useBulkDraft(tenantId: string, onSubmitted: (feed: FeedOut) => v
 
   const runCheck = (current: BulkDraft, target: Target) => {
     check.mutate(
-      { connection_id: target.connectionId, marketplace_id: target.marketplaceId, rows: current.rows },
+      feedBody(target, current.rows),
       { onSuccess: (result) => setDraft((d) => (d && d.rows === current.rows ? withIssues(d, result.issues, result) : d)) },
     )
   }
@@ -49,7 +53,8 @@ export function useBulkDraft(tenantId: string, onSubmitted: (feed: FeedOut) => v
     check.reset()
     parse.mutate(file, {
       onSuccess: (result) => {
-        const next = withIssues({ fileName: file.name, rows: result.rows, issues: [], editLines: [], checked: null }, result.issues, null)
+        const rows = result.rows.map(fromApi)
+        const next = withIssues({ fileName: file.name, rows, issues: [], editLines: [], checked: null }, result.issues, null)
         setDraft(next)
         // A clean file is checked at once for the chosen marketplace (currency, Amazon's schema).
         if (result.issues.length === 0 && result.rows.length > 0 && target) runCheck(next, target)
@@ -69,7 +74,7 @@ export function useBulkDraft(tenantId: string, onSubmitted: (feed: FeedOut) => v
   const send = (target: Target) => {
     if (!draft) return
     submit.mutate(
-      { connection_id: target.connectionId, marketplace_id: target.marketplaceId, rows: draft.rows },
+      feedBody(target, draft.rows),
       {
         onSuccess: (feed) => {
           setDraft(null)

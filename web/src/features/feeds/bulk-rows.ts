@@ -5,6 +5,9 @@ import type { BulkRowIn, FeedIssueOut } from './types'
 export const BULK_COLUMNS = ['sku', 'price', 'currency', 'quantity', 'handling_time'] as const
 export type BulkColumn = (typeof BULK_COLUMNS)[number]
 
+/** A row in the editor, keyed by the CSV's column names: the ones the API's issues name (`field`). */
+export type BulkRow = { line: number } & Record<BulkColumn, string>
+
 export const COLUMN_LABELS: Record<BulkColumn, string> = {
   sku: 'SKU',
   price: 'Price',
@@ -34,7 +37,7 @@ export function issuesByLine(issues: FeedIssueOut[]): Map<number, Map<string, st
 }
 
 /** The lines of rows that have an issue, in file order. */
-export function linesWithIssues(rows: BulkRowIn[], issues: FeedIssueOut[]): number[] {
+export function linesWithIssues(rows: BulkRow[], issues: FeedIssueOut[]): number[] {
   const flagged = new Set(issues.map((i) => i.line))
   return rows.filter((r) => flagged.has(r.line)).map((r) => r.line)
 }
@@ -44,22 +47,37 @@ export function mergeLines(previous: number[], next: number[]): number[] {
   return [...new Set([...previous, ...next])].sort((a, b) => a - b)
 }
 
-export function updateCell(rows: BulkRowIn[], line: number, column: BulkColumn, value: string): BulkRowIn[] {
+export function updateCell(rows: BulkRow[], line: number, column: BulkColumn, value: string): BulkRow[] {
   return rows.map((r) => (r.line === line ? { ...r, [column]: value } : r))
 }
 
-export function removeLine(rows: BulkRowIn[], line: number): BulkRowIn[] {
+export function removeLine(rows: BulkRow[], line: number): BulkRow[] {
   return rows.filter((r) => r.line !== line)
 }
 
-/** A row as the API reads it: every column a string, "" when empty. */
-export function normalizeRow(row: Partial<BulkRowIn> & { line: number }): BulkRowIn {
+/**
+ * A row as the API sent it. The request names are camelCase (`handlingTime`, as the generated client
+ * writes them); the CSV's name is read too, should the API answer in snake_case.
+ */
+export function fromApi(row: BulkRowIn): BulkRow {
+  const loose = row as Partial<BulkRowIn> & { line: number; handling_time?: string }
+  return {
+    line: loose.line,
+    sku: loose.sku ?? '',
+    price: loose.price ?? '',
+    currency: loose.currency ?? '',
+    quantity: loose.quantity ?? '',
+    handling_time: loose.handlingTime ?? loose.handling_time ?? '',
+  }
+}
+
+export function toApi(row: BulkRow): BulkRowIn {
   return {
     line: row.line,
-    sku: row.sku ?? '',
-    price: row.price ?? '',
-    currency: row.currency ?? '',
-    quantity: row.quantity ?? '',
-    handling_time: row.handling_time ?? '',
+    sku: row.sku,
+    price: row.price,
+    currency: row.currency,
+    quantity: row.quantity,
+    handlingTime: row.handling_time,
   }
 }

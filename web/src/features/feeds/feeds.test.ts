@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { withQuery } from './api'
-import { issuesByLine, linesWithIssues, mergeLines, removeLine, updateCell } from './bulk-rows'
+import { fromApi, issuesByLine, linesWithIssues, mergeLines, removeLine, toApi, updateCell } from './bulk-rows'
 import { bareMessage, count, issueWhere, progressOf, stepStates } from './format'
 
 const rows = [2, 3, 4].map((line) => ({ line, sku: `S${line}`, price: '1', currency: 'USD', quantity: '1', handling_time: '' }))
@@ -39,6 +39,14 @@ describe('feeds: pure helpers', () => {
     expect(bareMessage({ message: 'The SKU is required.' })).toBe('The SKU is required.')
     expect(count(1, 'line')).toBe('1 line')
     expect(count(1000, 'row')).toBe('1,000 rows')
+  })
+
+  it('reads a row in either naming and writes the request one', () => {
+    const camel = { line: 2, sku: 'A', price: '1', currency: 'USD', quantity: '3', handlingTime: '4' }
+    expect(fromApi(camel)).toEqual({ line: 2, sku: 'A', price: '1', currency: 'USD', quantity: '3', handling_time: '4' })
+    expect(toApi(fromApi(camel))).toEqual(camel)
+    const snake = { line: 3, sku: 'B', handling_time: '5' } as unknown as Parameters<typeof fromApi>[0]
+    expect(fromApi(snake)).toEqual({ line: 3, sku: 'B', price: '', currency: '', quantity: '', handling_time: '5' })
   })
 
   it('names where an issue is', () => {

@@ -64,13 +64,14 @@ export interface FeedIssueOut {
   message: string
 }
 
+/** Requests are written in the API's camelCase names, like the generated client shows them. */
 export interface BulkRowIn {
   line: number
   sku: string
   price: string
   currency: string
   quantity: string
-  handling_time: string
+  handlingTime: string
 }
 
 export interface BulkRowsOut {
@@ -79,8 +80,8 @@ export interface BulkRowsOut {
 }
 
 export interface BulkFeedIn {
-  connection_id: string
-  marketplace_id: string
+  connectionId: string
+  marketplaceId: string
   rows: BulkRowIn[]
 }
 
@@ -90,11 +91,16 @@ export interface BulkCheckOut {
   schema_checked: boolean
 }
 
+export interface FeedDocumentCreate {
+  connectionId: string
+  contentType: string
+}
+
 export interface FeedCreate {
-  input_feed_document_id: string
-  feed_type: string
-  marketplace_ids: string[]
-  feed_options?: Record<string, string> | null
+  inputFeedDocumentId: string
+  feedType: string
+  marketplaceIds: string[]
+  feedOptions?: Record<string, string> | null
 }
 
 export type FeedResultStatus = 'accepted' | 'warning' | 'error'
@@ -103,7 +109,7 @@ export interface FeedResultIssue {
   code: string
   severity: string
   message: string
-  attribute_names: string[]
+  attribute_names?: string[]
 }
 
 export interface FeedResultOut {

@@ -9,7 +9,7 @@ import { routes } from '../index'
 
 const PATH = '/dashboard/tenants/t1/feeds'
 const CSV = new File(['sku,price,currency,quantity\n'], 'prices.csv', { type: 'text/csv' })
-const ROWS = [row(2), row(3, { quantity: '-4' }), row(4, { price: 'abc' }), row(5, { sku: '' }), row(6)]
+const ROWS = [row(2), row(3, { quantity: '-4', handlingTime: '2' }), row(4, { price: 'abc' }), row(5, { sku: '' }), row(6)]
 const PARSE_ISSUES = [
   // The API's sentences name the line and column themselves; the page says where once, in its own words.
   issue(3, 'quantity', "Line 3, column quantity: '-4' is not a quantity: write a whole number of 0 or more, such as 12.", 'SKU-3'),
@@ -65,6 +65,7 @@ describe('feeds page: the bulk update', () => {
     // Only the lines with issues are in the editor; the cell at fault says why.
     const editor = within(form).getByTestId('bulk-editor')
     expect(within(editor).getAllByTestId('bulk-edit-row').map((r) => r.getAttribute('data-line'))).toEqual(['3', '4', '5'])
+    expect(within(editor).getByLabelText('Handling time (days), line 3')).toHaveValue('2')
     const quantity = within(editor).getByLabelText('Quantity, line 3')
     expect(quantity).toHaveAttribute('aria-invalid', 'true')
     expect(quantity).toHaveAccessibleDescription("'-4' is not a quantity: write a whole number of 0 or more, such as 12.")
@@ -78,14 +79,14 @@ describe('feeds page: the bulk update', () => {
     await userEvent.click(within(form).getByRole('button', { name: 'Check again' }))
     await waitFor(() => expect(within(form).getAllByTestId('feed-issue')).toHaveLength(1))
     const first = (await posts(calls, '/api/feeds/bulk/validate')[0]!.json()) as BulkFeedIn
-    expect(first.connection_id).toBe('c1')
-    expect(first.marketplace_id).toBe('ATVPDKIKX0DER')
-    expect(first.rows.map((r) => [r.line, r.sku, r.price, r.quantity])).toEqual([
-      [2, 'SKU-2', '19.99', '5'],
-      [3, 'SKU-3', '19.99', '4'],
-      [4, 'SKU-4', '12.5O', '5'],
-      [5, 'SKU-5', '19.99', '5'],
-      [6, 'SKU-6', '19.99', '5'],
+    expect(first.connectionId).toBe('c1')
+    expect(first.marketplaceId).toBe('ATVPDKIKX0DER')
+    expect(first.rows.map((r) => [r.line, r.sku, r.price, r.quantity, r.handlingTime])).toEqual([
+      [2, 'SKU-2', '19.99', '5', ''],
+      [3, 'SKU-3', '19.99', '4', '2'],
+      [4, 'SKU-4', '12.5O', '5', ''],
+      [5, 'SKU-5', '19.99', '5', ''],
+      [6, 'SKU-6', '19.99', '5', ''],
     ])
     // Fixed lines stay on screen, marked fixed.
     expect(within(editor).getAllByTestId('bulk-edit-row').map((r) => r.getAttribute('data-state'))).toEqual(['fixed', 'invalid', 'fixed'])
@@ -127,7 +128,7 @@ describe('feeds page: the bulk update', () => {
     expect(within(form).getByTestId('bulk-verdict')).toHaveTextContent('Check the rows before submitting them.')
     await userEvent.click(within(form).getByRole('button', { name: 'Check again' }))
     const again = (await posts(calls, '/api/feeds/bulk/validate')[1]!.json()) as BulkFeedIn
-    expect(again.marketplace_id).toBe('A2EUQ1WTGCTBG2')
+    expect(again.marketplaceId).toBe('A2EUQ1WTGCTBG2')
     await waitFor(() => expect(within(form).getByRole('button', { name: 'Submit' })).toBeEnabled())
   })
 

@@ -3,11 +3,11 @@ import { Trash2 } from 'lucide-react'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
-import { BULK_COLUMNS, COLUMN_LABELS, issuesByLine, MAX_EDITABLE, type BulkColumn } from '../bulk-rows'
-import type { BulkRowIn, FeedIssueOut } from '../types'
+import { BULK_COLUMNS, COLUMN_LABELS, issuesByLine, MAX_EDITABLE, type BulkColumn, type BulkRow } from '../bulk-rows'
+import type { FeedIssueOut } from '../types'
 
 interface Props {
-  rows: BulkRowIn[]
+  rows: BulkRow[]
   lines: number[]
   issues: FeedIssueOut[]
   disabled: boolean

@@ -23,7 +23,7 @@ function Issues({ result }: { result: FeedResultOut }) {
       {result.issues.map((issue, i) => (
         <li key={i} data-testid="feed-result-issue">
           <span className="font-mono font-medium">{issue.code}</span> {issue.message}
-          {issue.attribute_names.length ? <span className="text-muted-foreground"> ({issue.attribute_names.join(', ')})</span> : null}
+          {issue.attribute_names?.length ? <span className="text-muted-foreground"> ({issue.attribute_names.join(', ')})</span> : null}
         </li>
       ))}
     </ul>

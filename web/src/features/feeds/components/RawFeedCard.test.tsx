@@ -42,14 +42,14 @@ describe('feeds page: the raw upload', () => {
     const order = calls.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${new URL(r.url).pathname}`)
     expect(order).toEqual(['POST /api/feeds/createDocument', 'PUT /api/feeds/f7/upload', 'POST /api/feeds/create'])
     const [doc, put, create] = calls.filter((r) => r.method !== 'GET')
-    expect(await doc!.json()).toEqual({ connection_id: 'c1', content_type: 'application/json; charset=UTF-8' })
+    expect(await doc!.json()).toEqual({ connectionId: 'c1', contentType: 'application/json; charset=UTF-8' })
     expect(put!.headers.get('Content-Type')).toBe('application/json; charset=UTF-8')
     expect(put!.headers.get('X-CSRF-Token')).toBe('tok-2')
     expect(new URL(put!.url).searchParams.get('tenant_id')).toBe('t1')
     expect(await create!.json()).toEqual({
-      input_feed_document_id: 'f7',
-      feed_type: 'JSON_LISTINGS_FEED',
-      marketplace_ids: ['ATVPDKIKX0DER', 'A2EUQ1WTGCTBG2'],
+      inputFeedDocumentId: 'f7',
+      feedType: 'JSON_LISTINGS_FEED',
+      marketplaceIds: ['ATVPDKIKX0DER', 'A2EUQ1WTGCTBG2'],
     })
   })
 
@@ -67,7 +67,7 @@ describe('feeds page: the raw upload', () => {
     await userEvent.click(within(form).getByRole('button', { name: 'Upload and create feed' }))
     await waitFor(() => expect(calls.some((r) => r.method === 'PUT')).toBe(true))
     const doc = calls.find((r) => new URL(r.url).pathname === '/api/feeds/createDocument')!
-    expect(((await doc.json()) as { content_type: string }).content_type).toBe('text/tab-separated-values; charset=UTF-8')
+    expect(((await doc.json()) as { contentType: string }).contentType).toBe('text/tab-separated-values; charset=UTF-8')
     expect(calls.find((r) => r.method === 'PUT')!.headers.get('Content-Type')).toBe('text/tab-separated-values; charset=UTF-8')
   })
 
