@@ -50,15 +50,30 @@ async def result(client: httpx.AsyncClient, token: str, document_id: str) -> byt
     return raw.content
 
 
-def price_patch(message_id: int, sku: str, value: Any, currency: str = "USD", market: str = US) -> dict[str, Any]:
-    offer = {"marketplace_id": market, "currency": currency, "our_price": [{"schedule": [{"value_with_tax": value}]}]}
-    return {"messageId": message_id, "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
-            "patches": [{"op": "replace", "path": "/attributes/purchasable_offer", "value": [offer]}]}  # fmt: skip
+def price_patch(
+    message_id: int, sku: str, value: Any, currency: str = "USD", market: str = US
+) -> dict[str, Any]:
+    offer = {
+        "marketplace_id": market,
+        "currency": currency,
+        "our_price": [{"schedule": [{"value_with_tax": value}]}],
+    }
+    return patch_message(message_id, sku, "/attributes/purchasable_offer", [offer])
 
 
 def quantity_patch(message_id: int, sku: str, quantity: Any, lead_time: Any = None) -> dict[str, Any]:
     value: dict[str, Any] = {"fulfillment_channel_code": "DEFAULT", "quantity": quantity}
     if lead_time is not None:
         value["lead_time_to_ship_max_days"] = lead_time
-    return {"messageId": message_id, "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
-            "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability", "value": [value]}]}  # fmt: skip
+    return patch_message(message_id, sku, "/attributes/fulfillment_availability", [value])
+
+
+def patch_message(message_id: int, sku: str, path: str, value: list[dict[str, Any]]) -> dict[str, Any]:
+    patch = {"op": "replace", "path": path, "value": value}
+    return {
+        "messageId": message_id,
+        "sku": sku,
+        "operationType": "PATCH",
+        "productType": "PRODUCT",
+        "patches": [patch],
+    }

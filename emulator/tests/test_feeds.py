@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import httpx
 import pytest
+from feed_helpers import feed, quantity_patch, result, submit
 
 from amazon_emulator.config import DEMO_SELLER_ID, EmulatorConfig
 from amazon_emulator.state import EmulatorState
 
 from emulator_contract import validate
 from emulator_helpers import US, auth
-from feed_helpers import feed, quantity_patch, result, submit
 
 TSV = "text/tab-separated-values; charset=UTF-8"
 

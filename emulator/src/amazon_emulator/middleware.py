@@ -2,9 +2,10 @@
 
 Every response gets ``x-amzn-RequestId``; responses of a declared operation also get
 ``x-amzn-RateLimit-Limit`` (the operation's rate for this seller in real requests per second: Amazon's rate
-times the time scale). A fault's ``latency_after_ms`` is applied here: the successful response of a faulted
-operation is held before its status line is sent (the handler already ran). The operation name, token kind and caller ids come from ``request.state``, as set by
-:func:`amazon_emulator.auth.sp_operation` (or :func:`~amazon_emulator.auth.set_operation`).
+times the time scale). The operation name, token kind and caller ids come from ``request.state``, as set by
+:func:`amazon_emulator.auth.sp_operation` (or :func:`~amazon_emulator.auth.set_operation`). A fault's
+``latency_after_ms`` is applied here: the successful response of a faulted operation is held before its status
+line is sent (the handler already ran).
 """
 
 from __future__ import annotations

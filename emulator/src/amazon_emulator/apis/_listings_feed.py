@@ -131,8 +131,9 @@ def _price(msg: _Message, ctx: FeedContext, entries: list[dict[str, Any]]) -> No
             if market not in ctx.marketplace_ids:
                 msg.issue(
                     INVALID_VALUE,
-                    f"The value '{_shown(market)}' provided for 'purchasable_offer.marketplace_id' is invalid. "
-                    f"It must be one of the feed's marketplaceIds ({', '.join(ctx.marketplace_ids)}).",
+                    f"The value '{_shown(market)}' provided for 'purchasable_offer.marketplace_id' is "
+                    "invalid. It must be one of the feed's marketplaceIds "
+                    f"({', '.join(ctx.marketplace_ids)}).",
                     PRICE,
                 )
                 continue
@@ -174,8 +175,12 @@ def _price(msg: _Message, ctx: FeedContext, entries: list[dict[str, Any]]) -> No
             continue
         for m in markets:
             current = ctx.listing(m, msg.sku or "")
-            if current is not None and current.price > 0 and not (
-                current.price / PRICE_WARNING_FACTOR <= value <= current.price * PRICE_WARNING_FACTOR
+            if (
+                current is not None
+                and current.price > 0
+                and not (
+                    current.price / PRICE_WARNING_FACTOR <= value <= current.price * PRICE_WARNING_FACTOR
+                )
             ):
                 msg.issue(
                     PRICE_WARNING,
@@ -200,23 +205,24 @@ def _availability(msg: _Message, ctx: FeedContext, entries: list[dict[str, Any]]
             ok = False
             msg.issue(
                 CHANNEL_QUANTITY,
-                f"The quantity cannot be set for fulfillment channel '{channel}': Amazon manages the quantity "
-                f"of offers it fulfils. Use fulfillment_channel_code '{MERCHANT}'.",
+                f"The quantity cannot be set for fulfillment channel '{channel}': Amazon manages the "
+                f"quantity of offers it fulfils. Use fulfillment_channel_code '{MERCHANT}'.",
                 AVAILABILITY,
             )
         elif quantity is not None and (not _whole(quantity) or quantity < 0):
             ok = False
             msg.issue(
                 INVALID_VALUE,
-                f"The value '{_shown(quantity)}' provided for 'fulfillment_availability.quantity' is invalid. "
-                "It must be a whole number greater than or equal to 0.",
+                f"The value '{_shown(quantity)}' provided for 'fulfillment_availability.quantity' is "
+                "invalid. It must be a whole number greater than or equal to 0.",
                 AVAILABILITY,
             )
         if lead is not None and (not _whole(lead) or not 1 <= lead <= MAX_LEAD_TIME_DAYS):
             ok = False
             msg.issue(
                 INVALID_VALUE,
-                f"The value '{_shown(lead)}' provided for 'fulfillment_availability.lead_time_to_ship_max_days' "
+                f"The value '{_shown(lead)}' provided for "
+                "'fulfillment_availability.lead_time_to_ship_max_days' "
                 f"is invalid. It must be a whole number from 1 to {MAX_LEAD_TIME_DAYS}.",
                 AVAILABILITY,
             )
@@ -284,13 +290,17 @@ def _check_message(position: int, raw: Any, ctx: FeedContext, seen: set[int]) ->
         msg.issue(MESSAGE_INVALID, "The message is not a JSON object.")
         return msg
     message_id, sku = raw.get("messageId"), raw.get("sku")
-    if not _whole(message_id) or message_id < 1:
+    if not isinstance(message_id, int) or isinstance(message_id, bool) or message_id < 1:
         msg = _Message(position, sku if isinstance(sku, str) and sku else None)
-        msg.issue(MESSAGE_INVALID, "'messageId' is required and must be a whole number of 1 or more.", "messageId")
+        msg.issue(
+            MESSAGE_INVALID, "'messageId' is required and must be a whole number of 1 or more.", "messageId"
+        )
         return msg
     msg = _Message(message_id, sku if isinstance(sku, str) and sku.strip() else None)
     if message_id in seen:
-        msg.issue(DUPLICATE_MESSAGE, f"The messageId {message_id} is used by an earlier message of this feed.")
+        msg.issue(
+            DUPLICATE_MESSAGE, f"The messageId {message_id} is used by an earlier message of this feed."
+        )
         return msg
     seen.add(message_id)
     operation = raw.get("operationType")
@@ -315,8 +325,8 @@ def _check_message(position: int, raw: Any, ctx: FeedContext, seen: set[int]) ->
     for m in missing:
         msg.issue(
             UNKNOWN_SKU,
-            f"The SKU '{msg.sku}' does not exist in your Amazon inventory in marketplace {m}, so this message "
-            "could not be processed. Create the listing first.",
+            f"The SKU '{msg.sku}' does not exist in your Amazon inventory in marketplace {m}, so this "
+            "message could not be processed. Create the listing first.",
             "sku",
         )
     if missing:
