@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from amazon_emulator.apis._listing_changes import MERCHANT, NO_CHANGES, ListingChange
 from amazon_emulator.data.models import SHIPPED, Order, OrderItem, Product, Seller
@@ -53,6 +53,7 @@ _REASONS = ("NOT_AS_DESCRIBED", "DEFECTIVE", "UNWANTED_ITEM", "NO_LONGER_NEEDED"
 _DISPOSITIONS = ("SELLABLE", "SELLABLE", "CUSTOMER_DAMAGED", "DEFECTIVE", "CARRIER_DAMAGED")
 _CENTERS = ("PHX7", "ONT8", "BFI4", "MDW2", "SDF8", "TPA1")
 _CHUNK_LINES = 5000
+_AMAZON = "AMAZON_NA"  # the fulfillment channel of FBA offers in the listings report
 # About 6 % of shipped FBA items come back, as a typical return rate.
 RETURN_PERCENT = 6
 
@@ -61,8 +62,10 @@ def _hash(text: str) -> int:
     return zlib.crc32(text.encode())
 
 
-@dataclass(frozen=True, slots=True)
-class Listing:
+class Listing(NamedTuple):
+    """One SKU of the seller in one marketplace (a named tuple: a million of them are built per report, and
+    a tuple is the cheapest immutable record to build)."""
+
     sku: str
     asin: str
     title: str
@@ -101,6 +104,7 @@ def listings(
     total = len(catalogue) if count is None else count
     anchor = open_anchor(seller, at)
     prefix = seller.selling_partner_id.encode()
+    changed = bool(changes)  # most sellers have none: no lookup per line then
     for index in range(start, total):
         if index < len(catalogue):
             product = catalogue[index]
@@ -112,13 +116,17 @@ def listings(
             title, price = f"Generated Item {index}", 5 + h % 20000 / 100
         h = zlib.crc32(sku.encode())
         quantity = h % 120
-        channel, handling = ("AMAZON_NA", None) if h % 2 else (MERCHANT, 1 + (h >> 9) % 3)
-        change = changes.get(sku) if changes else None
-        if change is not None:
-            price = price if change.price is None else change.price
-            quantity = quantity if change.quantity is None else change.quantity
-            channel = change.fulfillment_channel or channel
-            handling = handling if change.handling_time is None else change.handling_time
+        if h & 1:
+            channel, handling = _AMAZON, None
+        else:
+            channel, handling = MERCHANT, 1 + (h >> 9) % 3
+        if changed:
+            change = changes.get(sku)
+            if change is not None:
+                price = price if change.price is None else change.price
+                quantity = quantity if change.quantity is None else change.quantity
+                channel = change.fulfillment_channel or channel
+                handling = handling if change.handling_time is None else change.handling_time
         yield Listing(sku, asin, title, price, quantity, anchor - (h % 700) * DAY, h, channel, handling)
 
 
@@ -180,7 +188,7 @@ def listings_chunks(
     def rows() -> Iterator[tuple[str, ...]]:
         opened = _dates(open_anchor(seller, at))
         for item in listings(seller, marketplace_id, count, at, changes):
-            h, fba = item.key, item.fba
+            h, fba = item.key, item.fulfillment_channel != MERCHANT
             yield (
                 item.title, "", f"{h:010d}", item.sku, f"{item.price:.2f}",
                 "" if fba else str(item.quantity), opened[h % 700], "", "y", "1", "", "", "11", "", "", "",
