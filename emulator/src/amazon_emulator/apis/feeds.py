@@ -11,6 +11,7 @@ finished. The admin routes over feeds and listings are in :mod:`.feeds_admin`.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
@@ -89,10 +90,14 @@ def listing_lookup(state: EmulatorState, seller: Seller) -> ListingLookup:
     now = state.clock.time()
     changes = {m: changes_for(state, seller.selling_partner_id, m) for m in seller.marketplace_ids()}
     positions = catalogue_positions(seller)
+    seen: dict[tuple[str, str], Listing | None] = {}  # a message looks its SKU up more than once
 
     def lookup(marketplace_id: str, sku: str) -> Listing | None:
-        applied = changes.get(marketplace_id, NO_CHANGES)
-        return listing_of(seller, marketplace_id, count, sku, now, applied, positions)
+        key = (marketplace_id, sku)
+        if key not in seen:
+            applied = changes.get(marketplace_id, NO_CHANGES)
+            seen[key] = listing_of(seller, marketplace_id, count, sku, now, applied, positions)
+        return seen[key]
 
     return lookup
 
@@ -166,7 +171,8 @@ async def create_feed(
     else:
         assert seller is not None
         ctx = FeedContext(seller_id, feed_id, list(markets), listing_lookup(state, seller))
-        processed = process(feed_type, doc.content, ctx)
+        # A 100,000-message feed takes seconds to check: keep the event loop answering meanwhile.
+        processed = await asyncio.to_thread(process, feed_type, doc.content, ctx)
     result_id = new_key("RES")
     store_content(state, result_id, processed.report, processed.content_type)
     attrs = {
