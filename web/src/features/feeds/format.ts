@@ -95,6 +95,8 @@ export function progressOf(feed: Pick<FeedOut, 'status' | 'processing_status'>):
 /** "JSON_LISTINGS_FEED" as people say it. */
 export function feedTitle(feed: Pick<FeedOut, 'feed_type' | 'source'>): string {
   if (feed.source === 'bulk') return 'Bulk price & quantity update'
+  // A raw draft has no type yet: createFeed names it.
+  if (!feed.feed_type) return 'Feed file'
   return feed.feed_type === 'JSON_LISTINGS_FEED' ? 'Listings feed (JSON)' : feed.feed_type
 }
 

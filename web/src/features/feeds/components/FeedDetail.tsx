@@ -87,7 +87,7 @@ export function FeedDetail({ tenantId, feedId, onClose }: { tenantId: string; fe
         </div>
         {feed ? (
           <CardDescription>
-            <span className="font-mono">{feed.feed_type}</span>
+            <span className="font-mono">{feed.feed_type || 'no feed type yet'}</span>
             {feed.message_count !== null ? ` · ${count(feed.message_count, 'message')}` : null} · sent{' '}
             {formatDateTime(feed.created_at)}
             {feed.amazon_feed_id ? <span className="font-mono"> · Amazon feed #{feed.amazon_feed_id}</span> : null}

@@ -30,7 +30,7 @@ function FeedItem({ feed, selected, marketplaceName, onSelect }: { feed: FeedOut
           <span className="text-muted-foreground ml-auto text-xs">{formatDateTime(feed.created_at)}</span>
         </span>
         <span className="text-muted-foreground block text-xs">
-          <span className="font-mono">{feed.feed_type}</span> · {feed.marketplace_ids.map(marketplaceName).join(', ')}
+          {[feed.feed_type, ...feed.marketplace_ids.map(marketplaceName)].filter(Boolean).join(' · ')}
           {feed.message_count !== null ? ` · ${count(feed.message_count, 'message')}` : null}
           {feed.summary ? ` · ${count(feed.summary.errors, 'error')}` : null}
           {isActive(feed) ? ` · ${progressOf(feed).label}` : null}
