@@ -1,5 +1,5 @@
 /** Fixtures for the Feeds page tests: the API's answers as the contract (plan 17) shapes them. */
-import type { BulkRowIn, FeedIssueOut, FeedOut, FeedResultOut } from '@/features/feeds/types'
+import type { BulkRowOut, FeedIssueOut, FeedOut, FeedResultOut } from '@/features/feeds/types'
 import { MARKETPLACES, ME, SELLER, TENANT } from './reports'
 import { json } from './utils'
 
@@ -26,8 +26,9 @@ export function feed(patch: Partial<FeedOut> = {}): FeedOut {
   }
 }
 
-export function row(line: number, patch: Partial<BulkRowIn> = {}): BulkRowIn {
-  return { line, sku: `SKU-${line}`, price: '19.99', currency: 'USD', quantity: '5', handlingTime: '', ...patch }
+/** A row as the CSV route answers it. */
+export function row(line: number, patch: Partial<BulkRowOut> = {}): BulkRowOut {
+  return { line, sku: `SKU-${line}`, price: '19.99', currency: 'USD', quantity: '5', handling_time: '', ...patch }
 }
 
 export function issue(line: number, field: string | null, message: string, sku: string | null = null): FeedIssueOut {

@@ -1,5 +1,5 @@
 import { bareMessage } from './format'
-import type { BulkRowIn, FeedIssueOut } from './types'
+import type { BulkRowIn, BulkRowOut, FeedIssueOut } from './types'
 
 /** The CSV's columns, in the order the editor shows them (handling_time is optional). */
 export const BULK_COLUMNS = ['sku', 'price', 'currency', 'quantity', 'handling_time'] as const
@@ -55,22 +55,19 @@ export function removeLine(rows: BulkRow[], line: number): BulkRow[] {
   return rows.filter((r) => r.line !== line)
 }
 
-/**
- * A row as the API sent it. The request names are camelCase (`handlingTime`, as the generated client
- * writes them); the CSV's name is read too, should the API answer in snake_case.
- */
-export function fromApi(row: BulkRowIn): BulkRow {
-  const loose = row as Partial<BulkRowIn> & { line: number; handling_time?: string }
+/** A row as the API answered it (snake_case, the CSV's names). */
+export function fromApi(row: BulkRowOut): BulkRow {
   return {
-    line: loose.line,
-    sku: loose.sku ?? '',
-    price: loose.price ?? '',
-    currency: loose.currency ?? '',
-    quantity: loose.quantity ?? '',
-    handling_time: loose.handlingTime ?? loose.handling_time ?? '',
+    line: row.line,
+    sku: row.sku,
+    price: row.price,
+    currency: row.currency,
+    quantity: row.quantity,
+    handling_time: row.handling_time,
   }
 }
 
+/** A row as the API reads it: the request names are camelCase, as the generated client writes them. */
 export function toApi(row: BulkRow): BulkRowIn {
   return {
     line: row.line,

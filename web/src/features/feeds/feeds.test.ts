@@ -41,12 +41,10 @@ describe('feeds: pure helpers', () => {
     expect(count(1000, 'row')).toBe('1,000 rows')
   })
 
-  it('reads a row in either naming and writes the request one', () => {
-    const camel = { line: 2, sku: 'A', price: '1', currency: 'USD', quantity: '3', handlingTime: '4' }
-    expect(fromApi(camel)).toEqual({ line: 2, sku: 'A', price: '1', currency: 'USD', quantity: '3', handling_time: '4' })
-    expect(toApi(fromApi(camel))).toEqual(camel)
-    const snake = { line: 3, sku: 'B', handling_time: '5' } as unknown as Parameters<typeof fromApi>[0]
-    expect(fromApi(snake)).toEqual({ line: 3, sku: 'B', price: '', currency: '', quantity: '', handling_time: '5' })
+  it('reads a row as answered (snake_case) and writes it as requested (camelCase)', () => {
+    const answered = { line: 2, sku: 'A', price: '1', currency: 'USD', quantity: '3', handling_time: '4' }
+    expect(fromApi(answered)).toEqual(answered)
+    expect(toApi(fromApi(answered))).toEqual({ line: 2, sku: 'A', price: '1', currency: 'USD', quantity: '3', handlingTime: '4' })
   })
 
   it('names where an issue is', () => {

@@ -74,8 +74,18 @@ export interface BulkRowIn {
   handlingTime: string
 }
 
+/** A row as the API answers it (snake_case, like every answer). */
+export interface BulkRowOut {
+  line: number
+  sku: string
+  price: string
+  currency: string
+  quantity: string
+  handling_time: string
+}
+
 export interface BulkRowsOut {
-  rows: BulkRowIn[]
+  rows: BulkRowOut[]
   issues: FeedIssueOut[]
 }
 

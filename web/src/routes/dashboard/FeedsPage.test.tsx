@@ -9,7 +9,7 @@ import { routes } from '../index'
 
 const PATH = '/dashboard/tenants/t1/feeds'
 const CSV = new File(['sku,price,currency,quantity\n'], 'prices.csv', { type: 'text/csv' })
-const ROWS = [row(2), row(3, { quantity: '-4', handlingTime: '2' }), row(4, { price: 'abc' }), row(5, { sku: '' }), row(6)]
+const ROWS = [row(2), row(3, { quantity: '-4', handling_time: '2' }), row(4, { price: 'abc' }), row(5, { sku: '' }), row(6)]
 const PARSE_ISSUES = [
   // The API's sentences name the line and column themselves; the page says where once, in its own words.
   issue(3, 'quantity', "Line 3, column quantity: '-4' is not a quantity: write a whole number of 0 or more, such as 12.", 'SKU-3'),
