@@ -178,6 +178,29 @@ class DocumentSettings(_Group):
     report_revive_grace_seconds: float = Field(default=60.0, gt=0)
 
 
+def _default_feed_schemas_dir() -> Path | None:
+    """Amazon's JSON_LISTINGS_FEED schemas beside a checkout (`<repo>/../shared/amazon-models`), when
+    there: read at run time, never copied into the project. An installed package finds none."""
+    candidate = Path(__file__).resolve().parents[3].parent / "shared/amazon-models/sp-api/feeds-schemas"
+    return candidate if candidate.is_dir() else None
+
+
+class FeedsSettings(_Group):
+    # The folder holding listings-feed-schema-v2.json and listings-feed-message-schema-v2.json
+    # (Amazon's models); unset and not found: feeds are sent without the schema check (a warning).
+    feed_schemas_dir: Path | None = Field(default_factory=_default_feed_schemas_dir)
+    # The largest feed file accepted for upload.
+    feed_max_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    # The most rows one bulk CSV may hold.
+    feed_bulk_max_rows: int = Field(default=200_000, gt=0)
+
+    @field_validator("feed_schemas_dir", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        # `FEED_SCHEMAS_DIR=` (as in .env.example) means "not set": look beside the checkout.
+        return _default_feed_schemas_dir() if value in ("", None) else value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -190,6 +213,7 @@ class Settings(BaseSettings):
     sync: SyncSettings = Field(default_factory=SyncSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
+    feeds: FeedsSettings = Field(default_factory=FeedsSettings)
 
     @property
     def is_production(self) -> bool:

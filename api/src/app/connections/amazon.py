@@ -24,34 +24,37 @@ class Marketplace:
     name: str
     region: Region
     seller_central: str
+    currency: str  # ISO 4217: the only currency Amazon takes prices in there
 
 
-# Amazon's marketplace ids ("Marketplace IDs" docs page) and each one's Seller Central host,
-# where the website authorization workflow starts.
+# Amazon's marketplace ids ("Marketplace IDs" docs page), each one's Seller Central host, where the
+# website authorization workflow starts, and its currency.
 MARKETPLACES: tuple[Marketplace, ...] = (
-    Marketplace("ATVPDKIKX0DER", "US", "United States", "NA", "https://sellercentral.amazon.com"),
-    Marketplace("A2EUQ1WTGCTBG2", "CA", "Canada", "NA", "https://sellercentral.amazon.ca"),
-    Marketplace("A1AM78C64UM0Y8", "MX", "Mexico", "NA", "https://sellercentral.amazon.com.mx"),
-    Marketplace("A2Q3Y263D00KWC", "BR", "Brazil", "NA", "https://sellercentral.amazon.com.br"),
-    Marketplace("A1F83G8C2ARO7P", "GB", "United Kingdom", "EU", "https://sellercentral.amazon.co.uk"),
-    Marketplace("A1PA6795UKMFR9", "DE", "Germany", "EU", "https://sellercentral.amazon.de"),
-    Marketplace("A13V1IB3VIYZZH", "FR", "France", "EU", "https://sellercentral.amazon.fr"),
-    Marketplace("APJ6JRA9NG5V4", "IT", "Italy", "EU", "https://sellercentral.amazon.it"),
-    Marketplace("A1RKKUPIHCS9HS", "ES", "Spain", "EU", "https://sellercentral.amazon.es"),
-    Marketplace("A1805IZSGTT6HS", "NL", "Netherlands", "EU", "https://sellercentral.amazon.nl"),
-    Marketplace("A2NODRKZP88ZB9", "SE", "Sweden", "EU", "https://sellercentral.amazon.se"),
-    Marketplace("A1C3SOZRARQ6R3", "PL", "Poland", "EU", "https://sellercentral.amazon.pl"),
-    Marketplace("AMEN7PMS3EDWL", "BE", "Belgium", "EU", "https://sellercentral.amazon.com.be"),
-    Marketplace("A28R8C7NBKEWEA", "IE", "Ireland", "EU", "https://sellercentral.amazon.ie"),
-    Marketplace("A33AVAJ2PDY3EV", "TR", "Turkey", "EU", "https://sellercentral.amazon.com.tr"),
-    Marketplace("A2VIGQ35RCS4UG", "AE", "United Arab Emirates", "EU", "https://sellercentral.amazon.ae"),
-    Marketplace("A17E79C6D8DWNP", "SA", "Saudi Arabia", "EU", "https://sellercentral.amazon.sa"),
-    Marketplace("ARBP9OOSHTCHU", "EG", "Egypt", "EU", "https://sellercentral.amazon.eg"),
-    Marketplace("AE08WJ6YKNBMC", "ZA", "South Africa", "EU", "https://sellercentral.amazon.co.za"),
-    Marketplace("A21TJRUUN4KGV", "IN", "India", "EU", "https://sellercentral.amazon.in"),
-    Marketplace("A1VC38T7YXB528", "JP", "Japan", "FE", "https://sellercentral.amazon.co.jp"),
-    Marketplace("A39IBJ37TRP1C6", "AU", "Australia", "FE", "https://sellercentral.amazon.com.au"),
-    Marketplace("A19VAU5U5O7RUS", "SG", "Singapore", "FE", "https://sellercentral.amazon.sg"),
+    Marketplace("ATVPDKIKX0DER", "US", "United States", "NA", "https://sellercentral.amazon.com", "USD"),
+    Marketplace("A2EUQ1WTGCTBG2", "CA", "Canada", "NA", "https://sellercentral.amazon.ca", "CAD"),
+    Marketplace("A1AM78C64UM0Y8", "MX", "Mexico", "NA", "https://sellercentral.amazon.com.mx", "MXN"),
+    Marketplace("A2Q3Y263D00KWC", "BR", "Brazil", "NA", "https://sellercentral.amazon.com.br", "BRL"),
+    Marketplace("A1F83G8C2ARO7P", "GB", "United Kingdom", "EU", "https://sellercentral.amazon.co.uk", "GBP"),
+    Marketplace("A1PA6795UKMFR9", "DE", "Germany", "EU", "https://sellercentral.amazon.de", "EUR"),
+    Marketplace("A13V1IB3VIYZZH", "FR", "France", "EU", "https://sellercentral.amazon.fr", "EUR"),
+    Marketplace("APJ6JRA9NG5V4", "IT", "Italy", "EU", "https://sellercentral.amazon.it", "EUR"),
+    Marketplace("A1RKKUPIHCS9HS", "ES", "Spain", "EU", "https://sellercentral.amazon.es", "EUR"),
+    Marketplace("A1805IZSGTT6HS", "NL", "Netherlands", "EU", "https://sellercentral.amazon.nl", "EUR"),
+    Marketplace("A2NODRKZP88ZB9", "SE", "Sweden", "EU", "https://sellercentral.amazon.se", "SEK"),
+    Marketplace("A1C3SOZRARQ6R3", "PL", "Poland", "EU", "https://sellercentral.amazon.pl", "PLN"),
+    Marketplace("AMEN7PMS3EDWL", "BE", "Belgium", "EU", "https://sellercentral.amazon.com.be", "EUR"),
+    Marketplace("A28R8C7NBKEWEA", "IE", "Ireland", "EU", "https://sellercentral.amazon.ie", "EUR"),
+    Marketplace("A33AVAJ2PDY3EV", "TR", "Turkey", "EU", "https://sellercentral.amazon.com.tr", "TRY"),
+    Marketplace(
+        "A2VIGQ35RCS4UG", "AE", "United Arab Emirates", "EU", "https://sellercentral.amazon.ae", "AED"
+    ),
+    Marketplace("A17E79C6D8DWNP", "SA", "Saudi Arabia", "EU", "https://sellercentral.amazon.sa", "SAR"),
+    Marketplace("ARBP9OOSHTCHU", "EG", "Egypt", "EU", "https://sellercentral.amazon.eg", "EGP"),
+    Marketplace("AE08WJ6YKNBMC", "ZA", "South Africa", "EU", "https://sellercentral.amazon.co.za", "ZAR"),
+    Marketplace("A21TJRUUN4KGV", "IN", "India", "EU", "https://sellercentral.amazon.in", "INR"),
+    Marketplace("A1VC38T7YXB528", "JP", "Japan", "FE", "https://sellercentral.amazon.co.jp", "JPY"),
+    Marketplace("A39IBJ37TRP1C6", "AU", "Australia", "FE", "https://sellercentral.amazon.com.au", "AUD"),
+    Marketplace("A19VAU5U5O7RUS", "SG", "Singapore", "FE", "https://sellercentral.amazon.sg", "SGD"),
 )
 MARKETPLACES_BY_ID = {m.id: m for m in MARKETPLACES}
 
