@@ -1046,10 +1046,10 @@ export interface components {
             /** Marketplaceid */
             marketplaceId: string;
             /** Rows */
-            rows: components["schemas"]["BulkRowIn"][];
+            rows: components["schemas"]["BulkRowIn-Input"][];
         };
         /** BulkRowIn */
-        BulkRowIn: {
+        "BulkRowIn-Input": {
             /**
              * Currency
              * @default
@@ -1081,12 +1081,45 @@ export interface components {
              */
             sku: string;
         };
+        /** BulkRowIn */
+        "BulkRowIn-Output": {
+            /**
+             * Currency
+             * @default
+             */
+            currency: string;
+            /**
+             * Handling Time
+             * @default
+             */
+            handling_time: string;
+            /**
+             * Line
+             * @description The CSV line (or the panel's row number)
+             */
+            line: number;
+            /**
+             * Price
+             * @default
+             */
+            price: string;
+            /**
+             * Quantity
+             * @default
+             */
+            quantity: string;
+            /**
+             * Sku
+             * @default
+             */
+            sku: string;
+        };
         /** BulkRowsOut */
         BulkRowsOut: {
             /** Issues */
             issues: components["schemas"]["FeedIssueOut"][];
             /** Rows */
-            rows: components["schemas"]["BulkRowIn"][];
+            rows: components["schemas"]["BulkRowIn-Output"][];
         };
         /** ConnectionOut */
         ConnectionOut: {

@@ -11,7 +11,9 @@ from typing import Any
 
 import structlog
 
+from app.feeds.feed_schema import listing_messages
 from app.feeds.repository import ResultRow
+from app.feeds.results import parse_processing_report
 
 log = structlog.get_logger("app.feeds")
 
@@ -29,13 +31,7 @@ class ReportResults:
 
 def feed_report_results(report: bytes, input_content: bytes) -> ReportResults | None:
     """The results of a stored report, or None when it is not a JSON processing report."""
-    from app.feeds.feed_schema import listing_messages
-    from app.feeds.results import parse_processing_report
-
-    try:
-        messages = listing_messages(input_content) if input_content else {}
-    except ValueError:
-        messages = {}
+    messages = listing_messages(input_content) if input_content else {}
     try:
         parsed = parse_processing_report(report, messages)
     except ValueError:

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasGenerator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 FeedStatus = Literal[
@@ -17,7 +17,11 @@ ResultStatus = Literal["accepted", "warning", "error"]
 
 
 class _CamelIn(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    # camelCase accepted on the way in only: a model that is also answered (`BulkRowIn`, in
+    # `BulkRowsOut`) comes out snake_case like every other answer.
+    model_config = ConfigDict(
+        alias_generator=AliasGenerator(validation_alias=to_camel), populate_by_name=True, extra="forbid"
+    )
 
 
 class FeedDocumentCreate(_CamelIn):

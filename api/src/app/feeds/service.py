@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.models import Connection
 from app.documents.storage import DocumentStorage
+from app.feeds.bulk import BuiltFeed, BulkRow, build_listings_feed, parse_csv
+from app.feeds.feed_schema import FeedIssue, check_listings_feed, feed_schemas
 from app.feeds.flow import storage_key
 from app.feeds.models import Feed, FeedDocument, FeedResult
 from app.feeds.repository import FeedFilters, FeedRepository
@@ -49,8 +51,6 @@ RUN_FEED_ACTOR = "feeds.run_feed"
 JSON_LISTINGS_FEED = "JSON_LISTINGS_FEED"
 INPUT_FILE = "input"
 BULK_CONTENT_TYPE = "application/json; charset=UTF-8"
-DEFAULT_MAX_BYTES = 100 * 1024 * 1024
-DEFAULT_BULK_MAX_ROWS = 200_000
 # What the browser downloads a stored file as, by its content type.
 EXTENSIONS = {
     "application/json": "json",
@@ -104,13 +104,11 @@ def utcnow() -> datetime:
 
 
 def max_bytes(settings: Settings) -> int:
-    feeds = getattr(settings, "feeds", None)
-    return int(getattr(feeds, "feed_max_bytes", DEFAULT_MAX_BYTES))
+    return settings.feeds.feed_max_bytes
 
 
 def bulk_max_rows(settings: Settings) -> int:
-    feeds = getattr(settings, "feeds", None)
-    return int(getattr(feeds, "feed_bulk_max_rows", DEFAULT_BULK_MAX_ROWS))
+    return settings.feeds.feed_bulk_max_rows
 
 
 def same_content_type(declared: str, sent: str | None) -> bool:
@@ -132,8 +130,8 @@ def file_name(feed: Feed, role: str, content_type: str | None) -> str:
     return f"feed_{feed.amazon_feed_id or feed.id}_processing_report.{EXTENSIONS.get(media, 'txt')}"
 
 
-def issues_error(message: str, issues: Sequence[Any]) -> InvalidFeed:
-    """A 422 listing the issues (FeedIssue of `feed_schema`, or anything with those fields)."""
+def issues_error(message: str, issues: Sequence[FeedIssue]) -> InvalidFeed:
+    """A 422 listing the issues, line by line."""
     out = [
         FeedIssueOut(line=i.line, sku=i.sku, field=i.field, message=i.message).model_dump() for i in issues
     ]
@@ -315,8 +313,6 @@ class FeedsService:
         return await self.get(tenant_id, feed.id, fresh=True)
 
     def _check_listings(self, content: bytes, seller_id: str) -> int:
-        from app.feeds.feed_schema import check_listings_feed, feed_schemas
-
         check = check_listings_feed(content, feed_schemas(self.settings), seller_id=seller_id)
         if check.issues:
             raise issues_error(
@@ -330,8 +326,6 @@ class FeedsService:
     def read_csv(self, content: bytes) -> BulkRowsOut:
         """Every row of the CSV (wrong ones too: the panel lets the user fix them) and its issues
         per line. The currency is checked later, against the marketplace."""
-        from app.feeds.bulk import parse_csv
-
         rows, issues = parse_csv(content, max_rows=bulk_max_rows(self.settings))
         return BulkRowsOut(
             rows=[BulkRowIn.model_validate(row, from_attributes=True) for row in rows],
@@ -342,8 +336,6 @@ class FeedsService:
         """What submitting these rows would send: the issues, or the message count."""
         connection = await self.seller_connection(tenant_id, body.connection_id)
         built, issues = self._build(connection, body)
-        from app.feeds.feed_schema import feed_schemas
-
         return BulkCheckOut(
             issues=[FeedIssueOut(line=i.line, sku=i.sku, field=i.field, message=i.message) for i in issues],
             message_count=built.message_count if built is not None else 0,
@@ -392,10 +384,7 @@ class FeedsService:
         self._enqueue(tenant_id, feed_id)
         return await self.get(tenant_id, feed_id)
 
-    def _build(self, connection: Connection, body: BulkFeedIn) -> tuple[Any, list[Any]]:
-        from app.feeds.bulk import BulkRow, build_listings_feed
-        from app.feeds.feed_schema import feed_schemas
-
+    def _build(self, connection: Connection, body: BulkFeedIn) -> tuple[BuiltFeed | None, list[FeedIssue]]:
         [marketplace] = self._marketplaces(connection, [body.marketplace_id])
         rows = [BulkRow(**row.model_dump()) for row in body.rows]
         return build_listings_feed(
