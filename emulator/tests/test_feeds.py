@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import httpx
 import pytest
+from feed_helpers import feed, quantity_patch, result, submit
 
-from amazon_emulator.config import EmulatorConfig
+from amazon_emulator.config import DEMO_SELLER_ID, EmulatorConfig
 from amazon_emulator.state import EmulatorState
 
 from emulator_contract import validate
@@ -22,52 +22,16 @@ def config() -> EmulatorConfig:
     return EmulatorConfig(seed=7, demo=True, demo_orders=100, feed_processing_seconds=60)
 
 
-async def submit(
-    client: httpx.AsyncClient, token: str, feed_type: str, content: bytes, content_type: str
-) -> str:
-    r = await client.post(
-        "/feeds/2021-06-30/documents", json={"contentType": content_type}, headers=auth(token)
-    )
-    assert r.status_code == 201, r.text
-    validate("feeds", r)
-    document = r.json()
-    put = await client.put(document["url"], content=content, headers={"content-type": content_type})
-    assert put.status_code == 200, put.text
-    body = {"feedType": feed_type, "marketplaceIds": [US], "inputFeedDocumentId": document["feedDocumentId"]}
-    r = await client.post("/feeds/2021-06-30/feeds", json=body, headers=auth(token))
-    assert r.status_code == 202, r.text
-    validate("feeds", r)
-    feed_id: str = r.json()["feedId"]
-    return feed_id
-
-
-async def feed(client: httpx.AsyncClient, token: str, feed_id: str) -> dict[str, Any]:
-    r = await client.get(f"/feeds/2021-06-30/feeds/{feed_id}", headers=auth(token))
-    assert r.status_code == 200, r.text
-    validate("feeds", r)
-    body: dict[str, Any] = r.json()
-    return body
-
-
-async def result(client: httpx.AsyncClient, token: str, document_id: str) -> bytes:
-    r = await client.get(f"/feeds/2021-06-30/documents/{document_id}", headers=auth(token))
-    assert r.status_code == 200, r.text
-    validate("feeds", r)
-    raw = await client.get(r.json()["url"])
-    assert raw.status_code == 200
-    return raw.content
-
-
 async def test_json_listings_feed_reports_each_bad_message(
     client: httpx.AsyncClient, state: EmulatorState, token: str
 ) -> None:
+    known = [p.sku for p in state.sellers[DEMO_SELLER_ID].catalogue]
     messages = [
-        {"messageId": 1, "sku": "SKU-1", "operationType": "PATCH", "productType": "PRODUCT",
-         "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability", "value": []}]},
+        quantity_patch(1, known[0], 4),
         {"messageId": 2, "operationType": "DELETE"},
-        {"messageId": 3, "sku": "SKU-3", "operationType": "UPSERT"},
-        {"messageId": 4, "sku": "SKU-4", "operationType": "DELETE"},
-    ]  # fmt: skip
+        {"messageId": 3, "sku": known[2], "operationType": "UPSERT"},
+        {"messageId": 4, "sku": known[3], "operationType": "DELETE"},
+    ]
     content = json.dumps({"header": {"sellerId": "A1DEMOSELLER0001", "version": "2.0"}, "messages": messages})
     feed_id = await submit(
         client, token, "JSON_LISTINGS_FEED", content.encode(), "application/json; charset=UTF-8"

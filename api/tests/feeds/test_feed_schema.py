@@ -116,6 +116,15 @@ def test_a_broken_gzip_is_a_sentence(schemas: FeedSchemas) -> None:
     assert "GZIP" in issue.message
 
 
+def test_a_gzip_that_unpacks_too_large_is_refused(
+    schemas: FeedSchemas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed_schema, "MAX_UNPACKED_BYTES", 1000)
+    [issue] = check_listings_feed(gzip.compress(b" " * 1001), schemas, seller_id=None).issues
+    assert "unpacks to more than" in issue.message
+    assert check_listings_feed(gzip.compress(b" " * 990 + b"{}"), schemas, seller_id=None).message_count == 0
+
+
 def test_message_errors_name_the_message_the_sku_and_the_pointer(schemas: FeedSchemas) -> None:
     wrong_op = patch(1, "A")
     wrong_op["patches"][0]["op"] = "upsert"

@@ -62,8 +62,13 @@ class FaultIn(BaseModel):
     error_rate: float = Field(0.0, ge=0.0, le=1.0)
     status: int = Field(500, ge=400, le=599)
     latency_ms: float = Field(0.0, ge=0.0)
+    latency_after_ms: float = Field(
+        0.0, ge=0.0, le=600_000.0, description="hold successful responses this long after the handler ran"
+    )
     throttle_storm_seconds: float = Field(0.0, ge=0.0)
-    count: int | None = Field(None, ge=0, description="number of injected errors, then stop")
+    count: int | None = Field(
+        None, ge=0, description="number of injected errors (or held responses), then stop"
+    )
     revoke_refresh_token: str | None = None
 
 
@@ -220,7 +225,11 @@ async def usage_plans() -> dict[str, dict[str, float]]:
 
 @router.post("/faults")
 async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
-    """Inject a fault (operation key, bare operationId, ``"api.*"`` or ``"*"``); or revoke a token."""
+    """Inject a fault (operation key, bare operationId, ``"api.*"`` or ``"*"``); or revoke a token.
+
+    ``latency_ms`` delays the call before it is handled; ``latency_after_ms`` lets the handler run and then
+    holds its successful response (``count``: for that many calls), e.g. createFeed creates the feed and the
+    client hears the feedId only later (a test kills the client meanwhile)."""
     state = get_state(request)
     revoked = None
     if body.revoke_refresh_token:
@@ -228,13 +237,14 @@ async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
         if not revoked:
             raise HTTPException(404, "unknown refresh token")
     fault = None
-    if body.error_rate or body.latency_ms or body.throttle_storm_seconds:
+    if body.error_rate or body.latency_ms or body.latency_after_ms or body.throttle_storm_seconds:
         fault = state.faults.add(
             Fault(
                 operation=body.operation,
                 error_rate=body.error_rate,
                 status=body.status,
                 latency_ms=body.latency_ms,
+                latency_after_ms=body.latency_after_ms,
                 throttle_until=state.clock.time() + body.throttle_storm_seconds
                 if body.throttle_storm_seconds
                 else 0,

@@ -1,9 +1,15 @@
-"""Fault injection: per-operation error rates, extra latency and throttle storms.
+"""Fault injection: per-operation error rates, extra latency, held responses and throttle storms.
 
 A fault targets an operation key (``"ordersV0.getOrders"``), a bare operationId (``"getOrders"``, matching
 every API that has it), an API prefix (``"ordersV0.*"``) or everything (``"*"``). Faults are checked by
 :func:`amazon_emulator.auth.sp_operation` before authentication, so a faulted call fails the way a real outage
 does. Revoking a refresh token is immediate and lives in the credential store, not here.
+
+``latency_after_ms`` holds the *response* instead: the handler runs (a createFeed creates its feed), then
+:class:`amazon_emulator.middleware.AmazonHeadersMiddleware` waits that long before sending the status line,
+so a test can kill the client after Amazon acted but before the client heard the answer. Only successful
+responses (status below 400) are held. ``remaining`` counts the calls a fault acted on: injected errors and
+held responses (``None``: no limit).
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ class Fault:
     status: int = 500
     latency_ms: float = 0.0
     throttle_until: float = 0.0  # epoch second; until then every call answers 429
-    remaining: int | None = None  # number of injected errors left (None: unlimited)
+    remaining: int | None = None  # number of injected errors / held responses left (None: unlimited)
+    latency_after_ms: float = 0.0  # hold successful responses this long after the handler ran
 
     def matches(self, operation: str) -> bool:
         if self.operation in ("*", operation):
@@ -79,3 +86,15 @@ class FaultStore:
                         if fault.remaining is not None:
                             fault.remaining -= 1
         return FaultDecision(latency, status, throttled)
+
+    def hold_after(self, operation: str) -> float:
+        """Seconds to hold a successful response of ``operation`` (counts against ``remaining``)."""
+        hold = 0.0
+        with self._lock:
+            for fault in self._faults:
+                if fault.latency_after_ms <= 0 or fault.remaining == 0 or not fault.matches(operation):
+                    continue
+                hold = max(hold, fault.latency_after_ms / 1000.0)
+                if fault.remaining is not None:
+                    fault.remaining -= 1
+        return hold

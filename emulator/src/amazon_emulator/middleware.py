@@ -3,11 +3,14 @@
 Every response gets ``x-amzn-RequestId``; responses of a declared operation also get
 ``x-amzn-RateLimit-Limit`` (the operation's rate for this seller in real requests per second: Amazon's rate
 times the time scale). The operation name, token kind and caller ids come from ``request.state``, as set by
-:func:`amazon_emulator.auth.sp_operation` (or :func:`~amazon_emulator.auth.set_operation`).
+:func:`amazon_emulator.auth.sp_operation` (or :func:`~amazon_emulator.auth.set_operation`). A fault's
+``latency_after_ms`` is applied here: the successful response of a faulted operation is held before its status
+line is sent (the handler already ran).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
@@ -37,6 +40,11 @@ class AmazonHeadersMiddleware:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                operation = req_state.get("operation")
+                if operation and message["status"] < 400:
+                    hold = self.emulator.faults.hold_after(operation)
+                    if hold > 0:
+                        await asyncio.sleep(hold)
                 headers = list(message.get("headers", []))
                 headers.append((b"x-amzn-requestid", request_id.encode()))
                 rate = req_state.get("rate_limit")

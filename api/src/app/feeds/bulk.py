@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -173,6 +174,11 @@ def parse_csv(content: bytes, *, max_rows: int) -> tuple[list[BulkRow], list[Fee
         if header_issues:
             return [], header_issues
         width = len(columns)
+        # Each BulkRow field's cell, by position; a column the file lacks reads the "" padded at `width`.
+        pick = operator.itemgetter(
+            *(columns.index(name) if name in columns else width for name in BULK_COLUMNS)
+        )
+        padding = [""] * (width + 1)
         for line, cells in records:
             if len(rows) >= max_rows:
                 issues.add(
@@ -184,18 +190,18 @@ def parse_csv(content: bytes, *, max_rows: int) -> tuple[list[BulkRow], list[Fee
                     )
                 )
                 break
-            values = dict(zip(columns, cells, strict=False))
-            if any(cells[width:]):
+            values = pick(cells[:width] + padding[min(len(cells), width) :])
+            if len(cells) > width and any(cells[width:]):
                 issues.add(
                     _issue(
                         line,
                         None,
                         f"the line has {len(cells)} values but line {header_line} names "
                         f"{width} columns; remove the extra values.",
-                        values.get("sku"),
+                        values[0],
                     )
                 )
-            rows.append(BulkRow(line, **{name: values.get(name, "") for name in BULK_COLUMNS}))
+            rows.append(BulkRow(line, *values))
     except csv.Error as error:
         issues.add(_issue(reader.line_num, None, f"the CSV cannot be read ({error})."))
     issues.extend(_check_rows(rows, currency=None))

@@ -13,7 +13,7 @@ start is more than two years ago (``sellerSalesAndTrafficReport.json``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -21,6 +21,7 @@ from amazon_emulator.apis import _reports_catalog as catalog
 from amazon_emulator.apis import _reports_content as content
 from amazon_emulator.apis import _sales_traffic as sales_traffic
 from amazon_emulator.apis._jobs import CANCELLED, DONE, FATAL
+from amazon_emulator.apis._listing_changes import NO_CHANGES, ListingChange
 from amazon_emulator.apis._settlements import SETTLEMENT
 from amazon_emulator.data.models import Seller
 from amazon_emulator.errors import invalid_input
@@ -122,9 +123,10 @@ def default_start(report_type: str, end: float) -> float:
 
 def build(
     seller: Seller, report_type: str, markets: list[str], start: float, end: float, options: dict[str, str],
-    at: float, listing_count: int | None,
+    at: float, listing_count: int | None, listing_changes: Mapping[str, ListingChange] = NO_CHANGES,
 ) -> Built:  # fmt: skip
-    """The outcome and document of a report created at ``at``."""
+    """The outcome and document of a report created at ``at`` (``listing_changes``: what feeds applied to
+    the listings of ``markets[0]``, as of ``at``)."""
     if report_type in content.ORDER_REPORTS:
         if end - start > MAX_ORDER_REPORT_DAYS * 86400 + 1:
             return fatal(f"The requested date range exceeds the maximum of {MAX_ORDER_REPORT_DAYS} days.")
@@ -151,7 +153,7 @@ def build(
             return Built(CANCELLED)
 
         def stream() -> Iterator[bytes]:
-            return chunks(seller, market, count, at)
+            return chunks(seller, market, count, at, listing_changes)
 
         return Built(DONE, stream=stream, content_type=_TSV)
     if report_type == catalog.RETURNS:

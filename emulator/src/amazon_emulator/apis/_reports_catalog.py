@@ -8,16 +8,19 @@ column names and wording):
 * ``GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA``: returns of some shipped FBA orders (chosen by a hash of the
   order item, so the same items are returned every time and the sales and traffic refunds agree).
 
-Quantities and prices are derived from hashes of the SKU so that two reports of the same seller agree.
+Quantities and prices are derived from hashes of the SKU so that two reports of the same seller agree; then
+the changes applied by JSON_LISTINGS_FEED feeds (:mod:`._listing_changes`: price, quantity, handling time,
+fulfillment channel) replace them, looked up per SKU only when the seller has any in that marketplace.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from typing import NamedTuple
 
+from amazon_emulator.apis._listing_changes import MERCHANT, NO_CHANGES, ListingChange
 from amazon_emulator.data.models import SHIPPED, Order, OrderItem, Product, Seller
 
 LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
@@ -50,6 +53,7 @@ _REASONS = ("NOT_AS_DESCRIBED", "DEFECTIVE", "UNWANTED_ITEM", "NO_LONGER_NEEDED"
 _DISPOSITIONS = ("SELLABLE", "SELLABLE", "CUSTOMER_DAMAGED", "DEFECTIVE", "CARRIER_DAMAGED")
 _CENTERS = ("PHX7", "ONT8", "BFI4", "MDW2", "SDF8", "TPA1")
 _CHUNK_LINES = 5000
+_AMAZON = "AMAZON_NA"  # the fulfillment channel of FBA offers in the listings report
 # About 6 % of shipped FBA items come back, as a typical return rate.
 RETURN_PERCENT = 6
 
@@ -58,14 +62,23 @@ def _hash(text: str) -> int:
     return zlib.crc32(text.encode())
 
 
-@dataclass(frozen=True, slots=True)
-class Listing:
+class Listing(NamedTuple):
+    """One SKU of the seller in one marketplace (a named tuple: a million of them are built per report, and
+    a tuple is the cheapest immutable record to build)."""
+
     sku: str
     asin: str
     title: str
     price: float
     quantity: int
     opened: float
+    key: int  # crc32 of the SKU: the other per-SKU columns (listing id, open date...) derive from it
+    fulfillment_channel: str  # "DEFAULT" (merchant) or "AMAZON_NA" (FBA)
+    handling_time: int | None  # days; merchant-fulfilled offers only
+
+    @property
+    def fba(self) -> bool:
+        return self.fulfillment_channel != MERCHANT
 
 
 def fnsku(asin: str) -> str:
@@ -77,13 +90,22 @@ def open_anchor(seller: Seller, at: float) -> float:
     return (seller.orders[0].purchase_ts if seller.orders else at) - 30 * DAY
 
 
-def listings(seller: Seller, marketplace_id: str, count: int | None, at: float) -> Iterator[Listing]:
-    """The seller's SKUs in ``marketplace_id``: the catalogue, then synthetic ones up to ``count``."""
+def listings(
+    seller: Seller,
+    marketplace_id: str,
+    count: int | None,
+    at: float,
+    changes: Mapping[str, ListingChange] = NO_CHANGES,
+    start: int = 0,
+) -> Iterator[Listing]:
+    """The seller's SKUs in ``marketplace_id``: the catalogue, then synthetic ones up to ``count``, from
+    index ``start``, with the feeds' ``changes`` applied."""
     catalogue: list[Product] = list(seller.catalogue)
     total = len(catalogue) if count is None else count
     anchor = open_anchor(seller, at)
     prefix = seller.selling_partner_id.encode()
-    for index in range(total):
+    changed = bool(changes)  # most sellers have none: no lookup per line then
+    for index in range(start, total):
         if index < len(catalogue):
             product = catalogue[index]
             sku, asin, title = product.sku, product.asin, product.title
@@ -93,7 +115,50 @@ def listings(seller: Seller, marketplace_id: str, count: int | None, at: float) 
             sku, asin = f"GEN-{index:08d}", f"B0{h:08X}"
             title, price = f"Generated Item {index}", 5 + h % 20000 / 100
         h = zlib.crc32(sku.encode())
-        yield Listing(sku, asin, title, price, h % 120, anchor - (h % 700) * DAY)
+        quantity = h % 120
+        if h & 1:
+            channel, handling = _AMAZON, None
+        else:
+            channel, handling = MERCHANT, 1 + (h >> 9) % 3
+        if changed:
+            change = changes.get(sku)
+            if change is not None:
+                price = price if change.price is None else change.price
+                quantity = quantity if change.quantity is None else change.quantity
+                channel = change.fulfillment_channel or channel
+                handling = handling if change.handling_time is None else change.handling_time
+        yield Listing(sku, asin, title, price, quantity, anchor - (h % 700) * DAY, h, channel, handling)
+
+
+_GENERATED = "GEN-"
+
+
+def catalogue_positions(seller: Seller) -> dict[str, int]:
+    return {product.sku: index for index, product in enumerate(seller.catalogue)}
+
+
+def listing_index(
+    seller: Seller, count: int | None, sku: str, positions: Mapping[str, int] | None = None
+) -> int | None:
+    """The position of ``sku`` among the seller's listings (``None``: the seller has no such SKU);
+    ``positions``: :func:`catalogue_positions`, when many SKUs are looked up."""
+    total = len(seller.catalogue) if count is None else count
+    if sku.startswith(_GENERATED) and len(sku) == 12 and sku[4:].isdigit():
+        index = int(sku[4:])
+        return index if len(seller.catalogue) <= index < total else None
+    found = (positions if positions is not None else catalogue_positions(seller)).get(sku)
+    return found if found is not None and found < total else None
+
+
+def listing_of(
+    seller: Seller, marketplace_id: str, count: int | None, sku: str, at: float,
+    changes: Mapping[str, ListingChange] = NO_CHANGES, positions: Mapping[str, int] | None = None,
+) -> Listing | None:  # fmt: skip
+    """One listing of the seller, as the listings report would show it now."""
+    index = listing_index(seller, count, sku, positions)
+    if index is None:
+        return None
+    return next(listings(seller, marketplace_id, index + 1, at, changes, start=index), None)
 
 
 def _tsv(columns: tuple[str, ...], rows: Iterator[tuple[str, ...]]) -> Iterator[bytes]:
@@ -116,26 +181,31 @@ def _dates(anchor: float) -> list[str]:
     ]
 
 
-def listings_chunks(seller: Seller, marketplace_id: str, count: int | None, at: float) -> Iterator[bytes]:
+def listings_chunks(
+    seller: Seller, marketplace_id: str, count: int | None, at: float,
+    changes: Mapping[str, ListingChange] = NO_CHANGES,
+) -> Iterator[bytes]:  # fmt: skip
     def rows() -> Iterator[tuple[str, ...]]:
         opened = _dates(open_anchor(seller, at))
-        for item in listings(seller, marketplace_id, count, at):
-            h = zlib.crc32(item.sku.encode())
-            fba = h % 2 == 1
+        for item in listings(seller, marketplace_id, count, at, changes):
+            h, fba = item.key, item.fulfillment_channel != MERCHANT
             yield (
                 item.title, "", f"{h:010d}", item.sku, f"{item.price:.2f}",
                 "" if fba else str(item.quantity), opened[h % 700], "", "y", "1", "", "", "11", "", "", "",
-                item.asin, "", "", "", "", "", item.asin, "", "", "0", "AMAZON_NA" if fba else "DEFAULT",
+                item.asin, "", "", "", "", "", item.asin, "", "", "0", item.fulfillment_channel,
                 "Migrated Template", "Active" if item.quantity else "Inactive",
             )  # fmt: skip
 
     return _tsv(LISTINGS_COLUMNS, rows())
 
 
-def inventory_chunks(seller: Seller, marketplace_id: str, count: int | None, at: float) -> Iterator[bytes]:
+def inventory_chunks(
+    seller: Seller, marketplace_id: str, count: int | None, at: float,
+    changes: Mapping[str, ListingChange] = NO_CHANGES,
+) -> Iterator[bytes]:  # fmt: skip
     def rows() -> Iterator[tuple[str, ...]]:
-        for item in listings(seller, marketplace_id, count, at):
-            h = zlib.crc32(item.sku.encode()) >> 7
+        for item in listings(seller, marketplace_id, count, at, changes):
+            h = item.key >> 7
             fulfillable, unsellable, reserved = item.quantity, h % 3, h % 5
             inbound = h % 7
             warehouse = fulfillable + unsellable + reserved

@@ -3,11 +3,15 @@
 createFeedDocument returns a pre-signed ``PUT`` URL (``/_documents/...``) bound to the content type; the feed
 is processed when createFeed is called (the uploaded content as it is then) and its status moves IN_QUEUE ->
 IN_PROGRESS -> DONE/FATAL over ``feed_processing_seconds`` (Amazon seconds, scaled). DONE and FATAL feeds have
-a result document (the processing report).
+a result document (the processing report), gzipped (``compressionAlgorithm: GZIP``) when it is over 64 KiB.
+The accepted price and quantity changes of a JSON_LISTINGS_FEED apply to the seller's listings when the feed
+is DONE (:mod:`._listing_changes`). ``FEED_PROCESSING_FINISHED`` is published when a feed is first seen
+finished. The admin routes over feeds and listings are in :mod:`.feeds_admin`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
@@ -21,7 +25,7 @@ from amazon_emulator.apis._documents import (
     store,
     store_content,
 )
-from amazon_emulator.apis._feeds_processing import SUPPORTED_FEEDS, process
+from amazon_emulator.apis._feeds_processing import SUPPORTED_FEEDS, Processed, process
 from amazon_emulator.apis._jobs import (
     DONE,
     FATAL,
@@ -33,8 +37,14 @@ from amazon_emulator.apis._jobs import (
     new_job,
     settle,
 )
+from amazon_emulator.apis._listing_changes import NO_CHANGES, changes_for, schedule
+from amazon_emulator.apis._listing_changes import settle as settle_changes
+from amazon_emulator.apis._listings_feed import FeedContext, ListingLookup
+from amazon_emulator.apis._outcomes import listing_count
 from amazon_emulator.apis._pages import csv_param, load_token, page_size, save_token, time_param
+from amazon_emulator.apis._reports_catalog import Listing, catalogue_positions, listing_of
 from amazon_emulator.auth import Caller, sp_operation
+from amazon_emulator.data.models import Seller
 from amazon_emulator.errors import invalid_input, not_found
 from amazon_emulator.state import EmulatorState, get_state
 
@@ -71,6 +81,25 @@ def _event(job: Job, status: str) -> dict[str, Any]:
 
 def settle_jobs(state: EmulatorState) -> None:
     settle(state, jobs(state), "FEED_PROCESSING_FINISHED", _event)
+    settle_changes(state)
+
+
+def listing_lookup(state: EmulatorState, seller: Seller) -> ListingLookup:
+    """(marketplace, SKU) -> the seller's listing as the listings report shows it now."""
+    count = listing_count(state, seller.selling_partner_id)
+    now = state.clock.time()
+    changes = {m: changes_for(state, seller.selling_partner_id, m) for m in seller.marketplace_ids()}
+    positions = catalogue_positions(seller)
+    seen: dict[tuple[str, str], Listing | None] = {}  # a message looks its SKU up more than once
+
+    def lookup(marketplace_id: str, sku: str) -> Listing | None:
+        key = (marketplace_id, sku)
+        if key not in seen:
+            applied = changes.get(marketplace_id, NO_CHANGES)
+            seen[key] = listing_of(seller, marketplace_id, count, sku, now, applied, positions)
+        return seen[key]
+
+    return lookup
 
 
 def _render(job: Job, now: float) -> dict[str, Any]:
@@ -136,21 +165,28 @@ async def create_feed(
     doc = store(state).get(input_id)
     feed_id = str(jobs(state).next_number(70_000_000_000))
     if doc is None or not doc.uploaded or not doc.content:
-        ok, report, content_type = (
-            False,
-            b"The input feed document is empty: upload it before createFeed.\n",
-            "text/plain",
+        processed = Processed(
+            False, b"The input feed document is empty: upload it before createFeed.\n", "text/plain"
         )
     else:
-        ok, report, content_type = process(feed_type, seller_id, feed_id, doc.content)
+        assert seller is not None
+        ctx = FeedContext(seller_id, feed_id, list(markets), listing_lookup(state, seller))
+        # A 100,000-message feed takes seconds to check: keep the event loop answering meanwhile.
+        processed = await asyncio.to_thread(process, feed_type, doc.content, ctx)
     result_id = new_key("RES")
-    store_content(state, result_id, report, content_type)
-    attrs = {"feedType": feed_type, "marketplaceIds": list(markets), "input": input_id}
+    store_content(state, result_id, processed.report, processed.content_type)
+    attrs = {
+        "feedType": feed_type,
+        "marketplaceIds": list(markets),
+        "input": input_id,
+        "contentType": doc.content_type if doc is not None else None,
+    }
     job = new_job(
         state, feed_id, seller_id, caller.application_id, state.config.feed_processing_seconds,
-        DONE if ok else FATAL, result_id, attrs,
+        DONE if processed.ok else FATAL, result_id, attrs,
     )  # fmt: skip
     jobs(state).add(job)
+    schedule(state, job, processed.changes)
     return JSONResponse({"feedId": feed_id}, status_code=202)
 
 

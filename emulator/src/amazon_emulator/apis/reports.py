@@ -35,6 +35,7 @@ from amazon_emulator.apis._jobs import (
     new_job,
     settle,
 )
+from amazon_emulator.apis._listing_changes import changes_for
 from amazon_emulator.apis._outcomes import listing_count, take
 from amazon_emulator.apis._pages import (
     csv_param,
@@ -191,7 +192,8 @@ def create_report_job(
     if start > end:
         raise invalid_input("dataStartTime must be before dataEndTime.")
     count = listing_count(state, seller.selling_partner_id)
-    built = build(seller, report_type, markets, start, end, options, now, count)
+    changes = changes_for(state, seller.selling_partner_id, markets[0])
+    built = build(seller, report_type, markets, start, end, options, now, count, changes)
     built = _forced(state, seller, report_type, built)
     document_id = _store_built(state, built, small=count is None)
     store_ = jobs(state)

@@ -6,7 +6,9 @@
   Answers ``{"api", "outcome", "count", "report_type", "pending"}`` (``pending``: forced outcomes still queued
   for that API).
 * ``POST /_emulator/sellers/{id}/listings`` ``{"count": N}``: the listings and inventory reports created from
-  now on list N SKUs (the catalogue's, then synthetic ones), streamed. Answers ``{"count": N}``.
+  now on list N SKUs (the catalogue's, then synthetic ones), streamed. Answers ``{"count": N}``. These SKUs
+  are also the ones a JSON_LISTINGS_FEED may change; ``GET /_emulator/sellers/{id}/listings`` (in
+  :mod:`.feeds_admin`) shows them with the changes applied.
 * ``GET /_emulator/documents/{documentId}/content``: the document's decompressed bytes, exactly what its URL
   serves once un-gzipped, with the document's content type.
 """
