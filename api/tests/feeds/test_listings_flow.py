@@ -44,6 +44,14 @@ async def results(session: AsyncSession, feed_id: uuid.UUID) -> list[tuple[int, 
     return [(r[0], r[1], r[2]) for r in rows.all()]
 
 
+async def listings(emulator_http: httpx.AsyncClient, seller_id: str) -> dict[str, dict[str, Any]]:
+    response = await emulator_http.get(
+        f"/_emulator/sellers/{seller_id}/listings", params={"marketplace_id": US, "limit": 50}
+    )
+    assert response.status_code == 200, response.text
+    return {item["sku"]: item for item in response.json()["items"]}
+
+
 async def test_a_bulk_update_from_rows_to_per_sku_results(
     session: AsyncSession,
     uow: UnitOfWork,
@@ -52,13 +60,19 @@ async def test_a_bulk_update_from_rows_to_per_sku_results(
     storage: DocumentStorage,
     emulator_http: httpx.AsyncClient,
 ) -> None:
+    before = await listings(emulator_http, seller.account_id)
+    merchant = [sku for sku, item in before.items() if item["fulfillment_channel"] == "DEFAULT"]
+    first, second, third = merchant[:3]
+    near = f"{before[first]['price'] * 1.1:.2f}"
+    far = f"{before[third]['price'] * 3:.2f}"
     body = BulkFeedIn(
         connection_id=seller.connection_id,
         marketplace_id=US,
         rows=[
-            BulkRowIn(line=2, sku="SKU-A", price="19.99", currency="USD", quantity="5"),
-            BulkRowIn(line=3, sku="SKU-B", quantity="0", handling_time="2"),
-            BulkRowIn(line=4, sku="SKU-C", price="7", currency="USD"),
+            BulkRowIn(line=2, sku=first, price=near, currency="USD", quantity="5"),
+            BulkRowIn(line=3, sku=second, quantity="0", handling_time="2"),
+            BulkRowIn(line=4, sku=third, price=far, currency="USD"),
+            BulkRowIn(line=5, sku="NOT-A-LISTING", price="7", currency="USD"),
         ],
     )
     service = FeedsService(session, get_settings())
@@ -67,7 +81,7 @@ async def test_a_bulk_update_from_rows_to_per_sku_results(
         "pending",
         "bulk",
         JSON_LISTINGS_FEED,
-        3,
+        4,
     )
     assert out.content_type == "application/json; charset=UTF-8"
     feed_row = await service.repo.get(seller.tenant_id, out.id)
@@ -76,24 +90,40 @@ async def test_a_bulk_update_from_rows_to_per_sku_results(
     done = await reload(session, feed_row)
     assert done.status == "done", done.error
     assert done.summary == {
-        "errors": 0,
-        "warnings": 0,
-        "messages_processed": 3,
+        "errors": 1,
+        "warnings": 1,
+        "messages_processed": 4,
         "messages_accepted": 3,
-        "messages_invalid": 0,
+        "messages_invalid": 1,
     }
     assert await results(session, done.id) == [
-        (1, "SKU-A", "accepted"),
-        (2, "SKU-B", "accepted"),
-        (3, "SKU-C", "accepted"),
+        (1, first, "accepted"),
+        (2, second, "accepted"),
+        (3, third, "warning"),
+        (4, "NOT-A-LISTING", "error"),
     ]
+    unknown = (
+        await session.execute(
+            select(FeedResult).where(FeedResult.feed_id == done.id, FeedResult.message_id == 4)
+        )
+    ).scalar_one()
+    assert unknown.issues and unknown.issues[0]["code"] and unknown.issues[0]["severity"] == "ERROR"
+    # What Amazon applied is what the results say was accepted (a warning is applied too).
+    after = await listings(emulator_http, seller.account_id)
+    assert (after[first]["price"], after[first]["quantity"]) == (float(near), 5)
+    assert (after[second]["quantity"], after[second]["handling_time"]) == (0, 2)
+    assert after[third]["price"] == float(far)
     # What Amazon received is the feed we built, under the content type it was told.
     assert done.input_document_id is not None
     url = (await sp_client.feeds.get_feed_document(done.input_document_id)).url
     sent = json.loads((await emulator_http.get(url)).content)
     assert sent["header"]["sellerId"] == seller.account_id
-    assert [m["sku"] for m in sent["messages"]] == ["SKU-A", "SKU-B", "SKU-C"]
+    assert [m["sku"] for m in sent["messages"]] == [first, second, third, "NOT-A-LISTING"]
     assert await calls(emulator_http, "feeds.createFeed") == 1
+    at_amazon = (await emulator_http.get(f"/_emulator/sellers/{seller.account_id}/feeds")).json()["feeds"]
+    assert [(f["feedId"], f["contentType"]) for f in at_amazon] == [
+        (done.amazon_feed_id, "application/json; charset=UTF-8")
+    ]
 
 
 async def test_messages_amazon_refuses_are_errors_with_its_codes(
@@ -102,20 +132,24 @@ async def test_messages_amazon_refuses_are_errors_with_its_codes(
     seller: FeedSeller,
     sp_client: SpApiClient,
     storage: DocumentStorage,
+    emulator_http: httpx.AsyncClient,
 ) -> None:
-    patch = [{"op": "replace", "path": "/attributes/fulfillment_availability", "value": []}]
+    current = await listings(emulator_http, seller.account_id)
+    known = next(sku for sku, item in current.items() if item["fulfillment_channel"] == "DEFAULT")
+    quantity = [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}]
+    patch = [{"op": "replace", "path": "/attributes/fulfillment_availability", "value": quantity}]
     feed_document: dict[str, Any] = {
         "header": {"sellerId": seller.account_id, "version": "2.0", "issueLocale": "en_US"},
         "messages": [
             {
                 "messageId": 1,
-                "sku": "OK-1",
+                "sku": known,
                 "operationType": "PATCH",
                 "productType": "PRODUCT",
                 "patches": patch,
             },
             # No patches: Amazon refuses this message only.
-            {"messageId": 2, "sku": "BAD-2", "operationType": "PATCH", "productType": "PRODUCT"},
+            {"messageId": 2, "sku": known, "operationType": "PATCH", "productType": "PRODUCT"},
         ],
     }
     feed = await make_feed(
@@ -130,7 +164,7 @@ async def test_messages_amazon_refuses_are_errors_with_its_codes(
     done = await reload(session, feed)
     assert done.status == "done", done.error
     assert done.summary is not None and done.summary["messages_invalid"] == 1
-    assert await results(session, done.id) == [(1, "OK-1", "accepted"), (2, "BAD-2", "error")]
+    assert await results(session, done.id) == [(1, known, "accepted"), (2, known, "error")]
     refused = (
         await session.execute(
             select(FeedResult).where(FeedResult.feed_id == done.id, FeedResult.message_id == 2)
