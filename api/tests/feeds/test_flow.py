@@ -13,10 +13,12 @@ from amazon_emulator.config import EmulatorConfig
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.amazon_http.errors import Throttled
 from app.documents.storage import DocumentStorage
 from app.feeds import flow as flow_module
 from app.feeds.models import FeedDocument
 from app.spapi import SpApiClient
+from app.spapi.operations.feeds import FeedsApi
 from tests.factories.feeds import FeedSeller, inventory_tsv, make_feed
 from tests.feeds.support import UnitOfWork, calls, reload, run_to_the_end, runner
 
@@ -171,3 +173,30 @@ async def test_server_errors_are_retried_then_given_up_with_a_sentence(
     assert failed.status == "error" and failed.error is not None
     assert failed.error.startswith("Amazon kept failing") and "http" not in failed.error.lower()
     assert await calls(emulator_http, "feeds.createFeed") == 0
+
+
+async def test_a_throttle_after_progress_starts_the_backoff_over(
+    session: AsyncSession,
+    uow: UnitOfWork,
+    seller: FeedSeller,
+    sp_client: SpApiClient,
+    storage: DocumentStorage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Throttled five times at createFeed before; now createFeed goes through and getFeed, in the
+    # same step, is throttled: the wait is the first one's, not the sixth's.
+    feed = await make_feed(session, seller, storage, inventory_tsv(), attempts=5)
+    original = FeedsApi.get_feed
+
+    async def throttled_once(self: FeedsApi, feed_id: str) -> Any:
+        monkeypatch.setattr(FeedsApi, "get_feed", original)
+        raise Throttled("feeds.getFeed: throttled", retry_after=0.1)
+
+    monkeypatch.setattr(FeedsApi, "get_feed", throttled_once)
+    delay = await runner(uow, sp_client, storage).run(feed.tenant_id, feed.id)
+    assert delay == 1.0
+    waiting = await reload(session, feed)
+    assert (waiting.status, waiting.attempts, waiting.failures) == ("processing", 1, 0)
+    await run_to_the_end(runner(uow, sp_client, storage), feed)
+    done = await reload(session, feed)
+    assert (done.status, done.attempts, done.failures) == ("done", 0, 0)

@@ -178,10 +178,9 @@ class FeedRunner:
             return await self._advance(feed, client)
         except Throttled as exc:
             # Never a reason to fail: Amazon's quota frees up; wait longer each time in a row.
-            delay = min(
-                THROTTLE_MAX_S, max(throttle_delay(exc.retry_after), error_retry_delay(feed.attempts + 1))
-            )
-            await self._save(feed, attempts=feed.attempts + 1)
+            attempts, _ = await self._counters(feed)
+            delay = min(THROTTLE_MAX_S, max(throttle_delay(exc.retry_after), error_retry_delay(attempts + 1)))
+            await self._save(feed, attempts=attempts + 1)
             log.info(
                 "feeds.throttled", feed_id=str(feed.id), operation=exc.operation, delay_s=round(delay, 2)
             )
@@ -202,16 +201,20 @@ class FeedRunner:
         return None
 
     async def _retry(self, feed: Snapshot, reason: str) -> float | None:
-        async with self.uow() as session:
-            # The step may have moved the feed on before failing: count on the row as it is now.
-            row = await FeedRepository(session).get(feed.tenant_id, feed.id)
-            failures = (row.failures if row is not None else feed.failures) + 1
-        if failures >= MAX_FAILURES:
+        attempts, failures = await self._counters(feed)
+        if failures + 1 >= MAX_FAILURES:
             await self._finish(feed, "error", error=f"{reason}; please submit it again later.")
             return None
-        await self._save(feed, attempts=feed.attempts + 1, failures=failures)
-        log.info("feeds.retry", feed_id=str(feed.id), reason=reason, failures=failures)
-        return error_retry_delay(failures)
+        await self._save(feed, attempts=attempts + 1, failures=failures + 1)
+        log.info("feeds.retry", feed_id=str(feed.id), reason=reason, failures=failures + 1)
+        return error_retry_delay(failures + 1)
+
+    async def _counters(self, feed: Snapshot) -> tuple[int, int]:
+        """(attempts, failures) as the row has them now: the step may have made progress (and
+        reset them) before it was throttled or failed."""
+        async with self.uow() as session:
+            row = await FeedRepository(session).get(feed.tenant_id, feed.id)
+        return (row.attempts, row.failures) if row is not None else (feed.attempts, feed.failures)
 
     # Steps -------------------------------------------------------------------------------------
 
@@ -260,7 +263,9 @@ class FeedRunner:
             )
             await repo.set_document_amazon_id(feed.tenant_id, feed.id, "input", document.feed_document_id)
         log.info("feeds.uploaded", feed_id=str(feed.id), size_bytes=size)
-        return dataclasses.replace(feed, status="uploaded", input_document_id=document.feed_document_id)
+        return dataclasses.replace(
+            feed, status="uploaded", input_document_id=document.feed_document_id, attempts=0, failures=0
+        )
 
     async def _create(self, feed: Snapshot, client: FeedClient) -> Snapshot:
         """createFeed for a feed committed `submitting`."""
@@ -291,7 +296,9 @@ class FeedRunner:
             failures=0,
         )
         log.info("feeds.created", feed_id=str(feed.id), amazon_feed_id=amazon_id)
-        return dataclasses.replace(feed, status="processing", amazon_feed_id=amazon_id)
+        return dataclasses.replace(
+            feed, status="processing", amazon_feed_id=amazon_id, attempts=0, failures=0
+        )
 
     async def _recover(self, feed: Snapshot, client: FeedClient, started: datetime) -> Snapshot:
         """A createFeed began and its answer was never recorded: adopt the feed Amazon made, if it
@@ -322,7 +329,9 @@ class FeedRunner:
             failures=0,
         )
         log.info("feeds.adopted", feed_id=str(feed.id), amazon_feed_id=adopted.feed_id, unknown=len(unknown))
-        return dataclasses.replace(feed, status="processing", amazon_feed_id=adopted.feed_id)
+        return dataclasses.replace(
+            feed, status="processing", amazon_feed_id=adopted.feed_id, attempts=0, failures=0
+        )
 
     async def _poll(self, feed: Snapshot, client: FeedClient) -> float | None:
         assert feed.amazon_feed_id is not None
@@ -337,10 +346,12 @@ class FeedRunner:
             started = feed.submit_started_at or feed.created_at
             return document_poll_delay((self.now() - started).total_seconds())
         if state == "cancelled":
-            await self._finish(feed, "cancelled", processing_status=found.processing_status, error=CANCELLED)
+            await self._finish(
+                feed, "cancelled", processing_status=found.processing_status, error=CANCELLED, attempts=0
+            )
             return None
         outcome = "done" if state == "done" else "fatal"
-        values: dict[str, Any] = {"processing_status": found.processing_status}
+        values: dict[str, Any] = {"processing_status": found.processing_status, "attempts": 0, "failures": 0}
         if found.result_feed_document_id is not None:
             values.update(await self._store_report(feed, client, found.result_feed_document_id))
         if outcome == "fatal":
