@@ -312,7 +312,9 @@ class FeedRunner:
             )
         ]
         async with self.uow() as session:
-            known = await FeedRepository(session).known_amazon_feed_ids(feed.connection_id)
+            known = await FeedRepository(session).known_amazon_feed_ids(
+                feed.connection_id, [found.feed_id for found in listed]
+            )
         unknown = [found for found in listed if found.feed_id not in known]
         if not unknown:
             log.info("feeds.recover_resubmit", feed_id=str(feed.id), listed=len(listed))
@@ -369,7 +371,7 @@ class FeedRunner:
         if key is None or stored_id != document_id:
             key = storage_key(feed, f"processing_report_{feed.amazon_feed_id}")
             written = await self.storage.write(key, self._download(client, document_id))
-            report = await self._read(key)
+            kind = _report_type(await self._head(key))
             async with self.uow() as session:
                 await FeedRepository(session).save_document(
                     tenant_id=feed.tenant_id,
@@ -377,16 +379,15 @@ class FeedRunner:
                     role="result",
                     amazon_document_id=document_id,
                     storage_key=key,
-                    content_type=_report_type(report),
+                    content_type=kind,
                     size_bytes=written.size_bytes,
                 )
             log.info("feeds.report_stored", feed_id=str(feed.id), size_bytes=written.size_bytes)
-        else:
-            report = await self._read(key)
         values: dict[str, Any] = {"result_document_id": document_id}
         if feed.feed_type != "JSON_LISTINGS_FEED":
             # Other feed types' reports (text, XML) are kept as Amazon wrote them, not parsed.
             return values
+        report = await self._read(key)
         async with self.uow() as session:
             input_doc = await FeedRepository(session).document_of(feed.tenant_id, feed.id, "input")
         content = await self._read(input_doc.storage_key) if input_doc is not None else b""
@@ -412,6 +413,14 @@ class FeedRunner:
 
     async def _read(self, key: str) -> bytes:
         return b"".join([chunk async for chunk in self.storage.read(key)])
+
+    async def _head(self, key: str) -> bytes:
+        """The stored file's first chunk (what kind of file it is)."""
+        chunks = self.storage.read(key)
+        try:
+            return await anext(chunks, b"")
+        finally:
+            await chunks.aclose()  # type: ignore[attr-defined]
 
     # Writes ------------------------------------------------------------------------------------
 

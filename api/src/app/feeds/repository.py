@@ -105,11 +105,14 @@ class FeedRepository:
         except IntegrityError:
             return False
 
-    async def known_amazon_feed_ids(self, connection_id: uuid.UUID) -> set[str]:
-        """Every feedId Amazon gave a feed of this connection's seller account, in any tenant.
+    async def known_amazon_feed_ids(self, connection_id: uuid.UUID, candidates: Sequence[str]) -> set[str]:
+        """Which of `candidates` (feedIds Amazon listed) a feed of this connection's seller account
+        already has, in any tenant.
 
         Across tenants on purpose (ids only): Amazon lists feeds per application and seller, so a
         feed another tenant's connection to the same seller made must never be taken for ours."""
+        if not candidates:
+            return set()
         seller = (
             select(Connection.account_id, Connection.region).where(Connection.id == connection_id).subquery()
         )
@@ -120,7 +123,7 @@ class FeedRepository:
                 seller,
                 and_(Connection.account_id == seller.c.account_id, Connection.region == seller.c.region),
             )
-            .where(Connection.provider == "amazon_sp", Feed.amazon_feed_id.is_not(None))
+            .where(Connection.provider == "amazon_sp", Feed.amazon_feed_id.in_(list(candidates)))
         )
         return {str(row[0]) for row in (await self.session.execute(statement)).all()}
 
