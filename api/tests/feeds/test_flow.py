@@ -1,7 +1,7 @@
 """The feed job against the emulator: a raw feed uploaded with its declared content type, created
 once, polled to DONE and its processing report stored as Amazon served it; CANCELLED and FATAL kept
 with their meaning; an expired report URL fetched again; 5xx retried then given up with a sentence;
-a final feed left alone."""
+a throttle after progress in the same step starts the backoff over; a final feed left alone."""
 
 from __future__ import annotations
 
