@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.session import create_sessionmaker, unit_of_work
 from app.documents.storage import LocalStorage
-from app.feeds.models import Feed, FeedDocument, FeedResult
 from app.feeds.bulk_service import BulkFeedsService
+from app.feeds.models import Feed, FeedDocument, FeedResult
 from app.feeds.schemas import BulkFeedIn, BulkRowIn
 from app.settings import get_settings
 from app.worker.broker import setup_broker

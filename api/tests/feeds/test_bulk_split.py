@@ -88,9 +88,7 @@ async def test_a_sku_repeated_across_the_feeds_rows_is_refused_and_nothing_recor
     session: AsyncSession, seller: FeedSeller, storage: DocumentStorage
 ) -> None:
     service = BulkFeedsService(session, get_settings(), per_feed=3)
-    body = BulkFeedIn(
-        connection_id=seller.connection_id, marketplace_id=US, rows=rows_of([*SKUS, "SKU-2"])
-    )
+    body = BulkFeedIn(connection_id=seller.connection_id, marketplace_id=US, rows=rows_of([*SKUS, "SKU-2"]))
     checked = await service.check(seller.tenant_id, body)
     assert (checked.message_count, checked.feed_count) == (0, 0)
     assert [(i.line, i.sku, i.field) for i in checked.issues] == [(9, "SKU-2", "sku")]
@@ -166,7 +164,11 @@ async def test_the_bulk_routes_split_and_count_the_feeds(
     sent = await client.post("/api/feeds/bulk", params=params, json=body)
     assert sent.status_code == 202, sent.text
     feeds = sent.json()["feeds"]
-    assert [(f["status"], f["message_count"]) for f in feeds] == [("pending", 3), ("pending", 3), ("pending", 1)]
+    assert [(f["status"], f["message_count"]) for f in feeds] == [
+        ("pending", 3),
+        ("pending", 3),
+        ("pending", 1),
+    ]
     skus = []
     for feed in feeds:
         built = await client.get(f"/api/feeds/{feed['id']}/input", params=params)

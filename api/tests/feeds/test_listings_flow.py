@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.documents.storage import DocumentStorage, LocalStorage
-from app.feeds.models import FeedResult
 from app.feeds.bulk_service import BulkFeedsService
+from app.feeds.models import FeedResult
 from app.feeds.repository import FeedRepository
 from app.feeds.schemas import BulkFeedIn, BulkRowIn
 from app.settings import get_settings
@@ -76,7 +76,9 @@ async def test_a_bulk_update_from_rows_to_per_sku_results(
             BulkRowIn(line=5, sku="NOT-A-LISTING", price="7", currency="USD"),
         ],
     )
-    [out] = (await BulkFeedsService(session, get_settings()).submit(seller.tenant_id, body, storage, user_id=None)).feeds
+    [out] = (
+        await BulkFeedsService(session, get_settings()).submit(seller.tenant_id, body, storage, user_id=None)
+    ).feeds
     assert (out.status, out.source, out.feed_type, out.message_count) == (
         "pending",
         "bulk",
