@@ -6,14 +6,18 @@ Shapes are documented on each route (and at ``/_emulator/docs``).
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from amazon_emulator.apis._orders_truth import orders_truth
 from amazon_emulator.clock import iso_ts, parse_iso
 from amazon_emulator.config import DEFAULT_MARKETPLACES
-from amazon_emulator.data.activity import add_activity, summary
+from amazon_emulator.data.activity import HISTORY_SECONDS, add_activity, summary
 from amazon_emulator.data.marketplaces import resolve
 from amazon_emulator.faults import Fault
 from amazon_emulator.seeding import create_seller, factories
@@ -169,6 +173,39 @@ async def seller_summary(
     except ValueError as exc:
         raise HTTPException(422, "as_of must be ISO 8601") from exc
     return summary(seller, at)
+
+
+# Declared before `/orders/{order_id}`, which would otherwise take "truth" for an order id.
+@router.get("/sellers/{selling_partner_id}/orders/truth")
+async def seller_orders_truth(
+    selling_partner_id: str, request: Request, as_of: str | None = None
+) -> StreamingResponse:
+    """Every order at ``as_of`` (default now) as NDJSON, one order per line, oldest purchase first; the
+    fields are described in :mod:`amazon_emulator.apis._orders_truth`. Headers ``X-Emulator-As-Of`` and
+    ``X-Emulator-History-From`` (ISO 8601) say the instant and the oldest purchase date listed (730 days
+    before it, as the APIs)."""
+    state = get_state(request)
+    seller = state.seller(selling_partner_id)
+    if seller is None:
+        raise HTTPException(404, "unknown seller")
+    try:
+        at = parse_iso(as_of).timestamp() if as_of else state.clock.time()
+    except ValueError as exc:
+        raise HTTPException(422, "as_of must be ISO 8601") from exc
+
+    def lines() -> Iterator[bytes]:
+        # A plain generator: Starlette runs it in a thread, so a big seller does not hold the event loop.
+        batch: list[str] = []
+        for order in orders_truth(seller, at):
+            batch.append(json.dumps(order, separators=(",", ":")))
+            if len(batch) == 1000:
+                yield ("\n".join(batch) + "\n").encode()
+                batch = []
+        if batch:
+            yield ("\n".join(batch) + "\n").encode()
+
+    headers = {"X-Emulator-As-Of": iso_ts(at), "X-Emulator-History-From": iso_ts(at - HISTORY_SECONDS)}
+    return StreamingResponse(lines(), media_type="application/x-ndjson", headers=headers)
 
 
 @router.get("/sellers/{selling_partner_id}/orders/{order_id}")
