@@ -1,6 +1,7 @@
-"""Fault tests of the sync engine that prove where their faults landed, each ending with PostgreSQL
-equal to the emulator's truth, no duplicate, and the job rows counted exactly (50 backfill windows,
-each run once: an interrupted window is resumed under its own job row, never opened again).
+"""Fault tests of the sync engine that prove where their faults landed, each ending with every order
+and item line in PostgreSQL equal to the emulator's truth (`tests.sync.truth`), no duplicate, and the
+job rows counted exactly (50 backfill windows, each run once: an interrupted window is resumed under
+its own job row, never opened again).
 
 * The worker is SIGKILLed while a run is in progress (its run lock held by its claim, a window's job
   row running), three times during the backfill and twice during deltas; each kill is shown to have
@@ -50,7 +51,7 @@ from tests.sync.procs import (
     eventually,
     product_env,
 )
-from tests.sync.support import check_orders_exactly, comparable, ours, truth
+from tests.sync.truth import assert_every_row_equal
 
 SCALE = 1000.0
 ORDERS = 1200
@@ -84,18 +85,12 @@ async def redis() -> AsyncIterator[aioredis.Redis]:
 
 
 async def converge(engine: AsyncEngine, amazon: httpx.AsyncClient, seller: str, connection_id: Any) -> None:
-    async def equal() -> bool:
-        return await ours(engine, connection_id) == comparable(await truth(amazon, seller))
-
+    """The backfill done, then every order and item line in PostgreSQL equal to the emulator's truth,
+    field by field (within the time a change takes to be visible to a delta), and no duplicate."""
     await eventually(lambda: backfilled(engine), 150, "the backfill")
-    try:
-        await eventually(equal, CHANGE_VISIBLE_WITHIN_S, "Postgres to equal the emulator's truth")
-    except AssertionError:
-        # Say what differs: a bare timeout cannot be diagnosed after the fact.
-        stored, expected = await ours(engine, connection_id), comparable(await truth(amazon, seller))
-        differs = {k: (stored.get(k), expected.get(k)) for k in expected if stored.get(k) != expected.get(k)}
-        raise AssertionError(f"Postgres never equalled the truth; (ours, truth): {differs}") from None
-    await check_orders_exactly(amazon, engine, seller, connection_id)
+    await assert_every_row_equal(
+        engine, amazon, [seller], connection_ids=[connection_id], within=CHANGE_VISIBLE_WITHIN_S
+    )
     await no_duplicates(engine)
 
 

@@ -132,13 +132,21 @@ async def eventually(
 def backdated_activity(
     app: Any, seller: str, new_orders: int, updates: int, seconds_ago: float
 ) -> dict[str, list[str]]:
-    """Emulator activity stamped `seconds_ago` (Amazon hides the last 2 minutes from every query)."""
+    """Emulator activity stamped `seconds_ago` (Amazon hides the last 2 minutes from every query),
+    on orders that did not change since (their later changes may already be synced)."""
     from amazon_emulator.data.activity import add_activity
     from amazon_emulator.seeding import factories
 
     state = app.state.emulator
+    now = time.time()
     return add_activity(
-        state.seller(seller), factories(state)[seller], new_orders, updates, time.time() - seconds_ago, None
+        state.seller(seller),
+        factories(state)[seller],
+        new_orders,
+        updates,
+        now - seconds_ago,
+        None,
+        visible_until=now,
     )
 
 
