@@ -106,7 +106,7 @@ class FaultStore:
                     elif isinstance(entry, int):
                         status = status or entry
                     elif entry in BODY_FAULTS and body is None:
-                        body, stall_s = entry, fault.stall_ms / 1000.0  # type: ignore[assignment]
+                        body, stall_s = entry, fault.stall_ms / 1000.0
                     continue
                 if status is None and fault.error_rate > 0 and fault.remaining != 0:
                     if self._rng.random() < fault.error_rate:
