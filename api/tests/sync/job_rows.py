@@ -30,6 +30,12 @@ class BackfillLedger:
     interrupted: list[str] = field(default_factory=list)  # rows of a window that did not finish
 
 
+def _listed(problems: list[str], show: int = 12) -> str:
+    return f"{len(problems)} problems, the first {min(show, len(problems))}:\n  " + "\n  ".join(
+        problems[:show]
+    )
+
+
 def _at(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else "None"
 
@@ -100,8 +106,8 @@ async def assert_each_backfill_window_once(
     if windows is not None and ledger.windows != windows:
         problems.append(f"{ledger.windows} done backfill windows, expected exactly {windows}")
     assert not problems, (
-        f"the backfill job rows of connection {connection_id} are not one per window{suffix}:\n  "
-        + "\n  ".join(problems)
+        f"the backfill job rows of connection {connection_id} are not one per window{suffix}: "
+        + _listed(problems)
     )
     return ledger
 
@@ -149,7 +155,6 @@ async def assert_delta_windows_chained(
         previous[job.marketplace_id] = job
     suffix = f" ({note})" if note else ""
     assert not problems, (
-        f"the delta job rows of connection {connection_id} are not one chain{suffix}:\n  "
-        + ("\n  ".join(problems))
+        f"the delta job rows of connection {connection_id} are not one chain{suffix}: " + _listed(problems)
     )
     return sum(1 for j in jobs if j.status == "done")
