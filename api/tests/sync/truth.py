@@ -172,6 +172,8 @@ async def compare_connection(
         )
     result = Comparison(truth.seller_id, connection_id, truth.as_of)
     async with create_sessionmaker(engine)() as session:
+        # One snapshot for the orders, their lines and the kept totals while a worker may be writing.
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         rows = list(
             (await session.execute(select(Order).where(Order.connection_id == connection_id))).scalars()
         )
