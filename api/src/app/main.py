@@ -39,6 +39,7 @@ def api_routers() -> list[APIRouter]:
     calls most (order pages, sync status) come first; no two routers share a path."""
     from app.auth.endpoints import router as auth_router
     from app.connections.endpoints import router as connections_router
+    from app.feeds.endpoints import router as feeds_router
     from app.orders.endpoints import router as orders_router
     from app.reports.endpoints import router as reports_router
     from app.reports.rows_endpoints import router as report_rows_router
@@ -52,6 +53,7 @@ def api_routers() -> list[APIRouter]:
         # Before the reports router: /reports/data/{type} must not be taken for /reports/{id}/...
         report_rows_router,
         reports_router,
+        feeds_router,
         tenants_router,
         audit_router,
         connections_router,

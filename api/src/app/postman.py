@@ -43,6 +43,19 @@ def _body(openapi: dict[str, Any], operation: dict[str, Any]) -> str:
     return json.dumps(skeleton, indent=2) if skeleton else "{}"
 
 
+def _form(openapi: dict[str, Any], media: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = _schema(openapi, media.get("schema", {}))
+    fields = []
+    for name, field in schema.get("properties", {}).items():
+        is_file = field.get("format") == "binary" or "contentMediaType" in field
+        fields.append(
+            {"key": name, "type": "file", "src": ""}
+            if is_file
+            else {"key": name, "type": "text", "value": ""}
+        )
+    return fields
+
+
 def _request(method: str, path: str, operation: dict[str, Any], openapi: dict[str, Any]) -> dict[str, Any]:
     raw_path = re.sub(r"\{([^}]+)\}", r":\1", path)
     query = [
@@ -60,13 +73,21 @@ def _request(method: str, path: str, operation: dict[str, Any], openapi: dict[st
             "query": query,
         },
     }
-    if "requestBody" in operation:
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
         request["header"].append({"key": "Content-Type", "value": "application/json"})
         request["body"] = {
             "mode": "raw",
             "raw": _body(openapi, operation),
             "options": {"raw": {"language": "json"}},
         }
+    elif "multipart/form-data" in content:
+        # A form with files (a CSV to read): Postman picks the file and sets the boundary itself.
+        request["body"] = {"mode": "formdata", "formdata": _form(openapi, content["multipart/form-data"])}
+    elif content:
+        # A file sent as it is (a feed upload), with the content type the route expects of it.
+        request["header"].append({"key": "Content-Type", "value": "{{uploadContentType}}"})
+        request["body"] = {"mode": "file", "file": {"src": ""}}
     return {"name": operation.get("summary") or f"{method.upper()} {path}", "request": request}
 
 
@@ -81,6 +102,8 @@ def collection(openapi: dict[str, Any]) -> dict[str, Any]:
         "variable": [
             {"key": "baseUrl", "value": "http://127.0.0.1:8000"},
             {"key": "csrfToken", "value": ""},
+            # What a file upload is sent as: the content type declared when its feed document was made.
+            {"key": "uploadContentType", "value": "application/json; charset=UTF-8"},
         ],
         "item": [{"name": tag, "item": items} for tag, items in sorted(folders.items())],
     }

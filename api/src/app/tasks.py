@@ -6,10 +6,19 @@ their foreign keys, and a process that never loaded, say, `tenants` cannot write
 they find what registered here."""
 
 from app import models
+from app.feeds import tasks as feeds_tasks
 from app.notifications import tasks as notifications_tasks
 from app.orders import tasks as orders_tasks
 from app.reports import tasks as reports_tasks
 from app.sync import tasks as sync_tasks
 from app.worker import tasks as worker_tasks
 
-__all__ = ["models", "notifications_tasks", "orders_tasks", "reports_tasks", "sync_tasks", "worker_tasks"]
+__all__ = [
+    "feeds_tasks",
+    "models",
+    "notifications_tasks",
+    "orders_tasks",
+    "reports_tasks",
+    "sync_tasks",
+    "worker_tasks",
+]

@@ -105,6 +105,7 @@ ROUTES: list[tuple[str, str, int, Any]] = [
     ),
     ("POST", r"^/feeds/2021-06-30/documents$", 201, {"feedDocumentId": "D3", "url": "https://s3.test/up"}),
     ("POST", r"^/feeds/2021-06-30/feeds$", 202, {"feedId": "F1"}),
+    ("GET", r"^/feeds/2021-06-30/feeds$", 200, {"feeds": [FEED]}),
     ("GET", r"^/feeds/2021-06-30/feeds/[^/]+$", 200, FEED),
     ("DELETE", r"^/feeds/2021-06-30/feeds/[^/]+$", 200, None),
     (
@@ -211,6 +212,9 @@ async def exercise(client: SpApiClient) -> None:
         feed_options={"k": "v"},
     )
     await client.feeds.status("F1")
+    # The createFeed recovery's listing (feeds/flow.py).
+    [feed async for feed in client.feeds.list_feeds(
+        ["JSON_LISTINGS_FEED"], marketplace_ids=["ATVPDKIKX0DER"], created_since=before)]  # fmt: skip
     await client.feeds.cancel_feed("F1")
     [row async for row in client.feeds.result_rows("D3")]
     notifications = client.notifications
@@ -226,6 +230,7 @@ async def exercise(client: SpApiClient) -> None:
         },
     )
     await notifications.create_subscription("REPORT_PROCESSING_FINISHED", "d1")
+    await notifications.create_subscription("FEED_PROCESSING_FINISHED", "d1")
     await notifications.get_subscription("ORDER_CHANGE", payload_version="1.0")
     await notifications.get_subscription_by_id("ORDER_CHANGE", "s1")
     await notifications.delete_subscription_by_id("ORDER_CHANGE", "s1")

@@ -124,6 +124,231 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Feeds
+         * @description The tenant's feeds, newest first, in keyset pages.
+         */
+        get: operations["list_feeds_api_feeds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Bulk Feed
+         * @description Build a JSON_LISTINGS_FEED of PATCH messages (price, quantity, handling time) and send it
+         *     (202, status `pending`); 422 with `issues` per line when a row is wrong.
+         */
+        post: operations["create_bulk_feed_api_feeds_bulk_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/bulk/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read Bulk Csv
+         * @description Read a bulk-update CSV: every row (wrong ones too, to fix) and its issues per line. Nothing
+         *     is stored or sent.
+         */
+        post: operations["read_bulk_csv_api_feeds_bulk_csv_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/bulk/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate Bulk
+         * @description Check rows as submitting them would (the feed built and checked against Amazon's schemas);
+         *     nothing is stored or sent.
+         */
+        post: operations["validate_bulk_api_feeds_bulk_validate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Feed
+         * @description Send the uploaded file to Amazon as a feed of `feed_type`. A JSON_LISTINGS_FEED is checked
+         *     against Amazon's schemas first (422 with `issues`). Answers at once (status `pending`); follow
+         *     it with `/feeds/{id}/status`.
+         */
+        post: operations["create_feed_api_feeds_create_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/createDocument": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Feed Document
+         * @description A draft feed for a file of this content type: PUT the file to `upload_url` (ours) next.
+         *     Amazon is not called yet; the worker tells Amazon the same content type and uploads the file.
+         */
+        post: operations["create_feed_document_api_feeds_createDocument_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/{feed_id}/input": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed Input
+         * @description The uploaded (or built) file, as sent to Amazon; 409 while there is none.
+         */
+        get: operations["feed_input_api_feeds__feed_id__input_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/{feed_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed Report
+         * @description Amazon's processing report (decompressed) as it came; 409 while there is none.
+         */
+        get: operations["feed_report_api_feeds__feed_id__report_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/{feed_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed Results
+         * @description Per message (SKU), as Amazon's processing report said: errors first, then warnings, then
+         *     accepted; messageId order within; `counts` of each.
+         */
+        get: operations["feed_results_api_feeds__feed_id__results_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/{feed_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Feed Status */
+        get: operations["feed_status_api_feeds__feed_id__status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feeds/{feed_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload Feed
+         * @description The feed's file, streamed into the document storage (again: replaces it, while a draft).
+         *     415 when the Content-Type is not the declared one; 413 above FEED_MAX_BYTES.
+         */
+        put: operations["upload_feed_api_feeds__feed_id__upload_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/marketplaces": {
         parameters: {
             query?: never;
@@ -791,6 +1016,111 @@ export interface components {
             /** Started At */
             started_at: string | null;
         };
+        /** Body_read_bulk_csv_api_feeds_bulk_csv_post */
+        Body_read_bulk_csv_api_feeds_bulk_csv_post: {
+            /**
+             * File
+             * @description sku, price, currency, quantity[, handling_time]
+             */
+            file: string;
+        };
+        /** BulkCheckOut */
+        BulkCheckOut: {
+            /** Issues */
+            issues: components["schemas"]["FeedIssueOut"][];
+            /** Message Count */
+            message_count: number;
+            /**
+             * Schema Checked
+             * @description False only when Amazon's feed schemas are not installed
+             */
+            schema_checked: boolean;
+        };
+        /** BulkFeedIn */
+        BulkFeedIn: {
+            /**
+             * Connectionid
+             * Format: uuid
+             */
+            connectionId: string;
+            /** Marketplaceid */
+            marketplaceId: string;
+            /** Rows */
+            rows: components["schemas"]["BulkRowIn-Input"][];
+        };
+        /** BulkRowIn */
+        "BulkRowIn-Input": {
+            /**
+             * Currency
+             * @default
+             */
+            currency: string;
+            /**
+             * Handlingtime
+             * @default
+             */
+            handlingTime: string;
+            /**
+             * Line
+             * @description The CSV line (or the panel's row number)
+             */
+            line: number;
+            /**
+             * Price
+             * @default
+             */
+            price: string;
+            /**
+             * Quantity
+             * @default
+             */
+            quantity: string;
+            /**
+             * Sku
+             * @default
+             */
+            sku: string;
+        };
+        /** BulkRowIn */
+        "BulkRowIn-Output": {
+            /**
+             * Currency
+             * @default
+             */
+            currency: string;
+            /**
+             * Handling Time
+             * @default
+             */
+            handling_time: string;
+            /**
+             * Line
+             * @description The CSV line (or the panel's row number)
+             */
+            line: number;
+            /**
+             * Price
+             * @default
+             */
+            price: string;
+            /**
+             * Quantity
+             * @default
+             */
+            quantity: string;
+            /**
+             * Sku
+             * @default
+             */
+            sku: string;
+        };
+        /** BulkRowsOut */
+        BulkRowsOut: {
+            /** Issues */
+            issues: components["schemas"]["FeedIssueOut"][];
+            /** Rows */
+            rows: components["schemas"]["BulkRowIn-Output"][];
+        };
         /** ConnectionOut */
         ConnectionOut: {
             /** Account Id */
@@ -886,6 +1216,8 @@ export interface components {
             message: string;
             /** Request Id */
             request_id: string;
+        } & {
+            [key: string]: unknown;
         };
         /** ErrorResponse */
         ErrorResponse: {
@@ -912,6 +1244,241 @@ export interface components {
             flags: {
                 [key: string]: boolean | null;
             };
+        };
+        /** FeedCreate */
+        FeedCreate: {
+            /**
+             * Feedoptions
+             * @description Amazon's feedOptions
+             */
+            feedOptions?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Feedtype
+             * @description Amazon's feedType
+             */
+            feedType: string;
+            /**
+             * Inputfeeddocumentid
+             * Format: uuid
+             * @description The `feed_id` createDocument answered
+             */
+            inputFeedDocumentId: string;
+            /** Marketplaceids */
+            marketplaceIds: string[];
+        };
+        /** FeedDocumentCreate */
+        FeedDocumentCreate: {
+            /**
+             * Connectionid
+             * Format: uuid
+             */
+            connectionId: string;
+            /**
+             * Contenttype
+             * @description What the file is, told to Amazon and sent with the upload (e.g. `application/json; charset=UTF-8`, `text/tab-separated-values; charset=UTF-8`)
+             */
+            contentType: string;
+        };
+        /** FeedDocumentOut */
+        FeedDocumentOut: {
+            /** Content Type */
+            content_type: string;
+            /**
+             * Feed Id
+             * Format: uuid
+             */
+            feed_id: string;
+            /** Max Bytes */
+            max_bytes: number;
+            /**
+             * Upload Url
+             * @description Ours (`PUT` the file there), never Amazon's pre-signed URL
+             */
+            upload_url: string;
+        };
+        /** FeedIssueOut */
+        FeedIssueOut: {
+            /**
+             * Field
+             * @description CSV column, or a JSON pointer inside the message
+             */
+            field: string | null;
+            /**
+             * Line
+             * @description CSV line (header = 1), or the message's position in a JSON feed
+             */
+            line: number | null;
+            /** Message */
+            message: string;
+            /** Sku */
+            sku: string | null;
+        };
+        /**
+         * FeedIssuesError
+         * @description A 422 that names what is wrong, line by line.
+         */
+        FeedIssuesError: {
+            error: components["schemas"]["FeedIssuesErrorBody"];
+        };
+        /** FeedIssuesErrorBody */
+        FeedIssuesErrorBody: {
+            /** Code */
+            code: string;
+            /** Issues */
+            issues: components["schemas"]["FeedIssueOut"][];
+            /** Message */
+            message: string;
+            /** Request Id */
+            request_id: string;
+        };
+        /** FeedOut */
+        FeedOut: {
+            /** Amazon Feed Id */
+            amazon_feed_id: string | null;
+            /**
+             * Connection Id
+             * Format: uuid
+             */
+            connection_id: string;
+            /** Content Type */
+            content_type: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @description A sentence for the user when the feed did not go through
+             */
+            error: string | null;
+            /**
+             * Feed Type
+             * @description Empty while a raw feed is a draft (createFeed names it)
+             */
+            feed_type: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Has Report
+             * @description Amazon's processing report is stored (GET .../report)
+             */
+            has_report: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Input Size Bytes */
+            input_size_bytes: number | null;
+            /** Marketplace Ids */
+            marketplace_ids: string[];
+            /** Message Count */
+            message_count: number | null;
+            /**
+             * Processing Status
+             * @description Amazon's processingStatus as last seen
+             */
+            processing_status: string | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "bulk" | "raw";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "pending" | "uploaded" | "submitting" | "processing" | "done" | "cancelled" | "fatal" | "error";
+            /** @description The processing report's counts, once read */
+            summary: components["schemas"]["FeedSummaryOut"] | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** FeedResultCounts */
+        FeedResultCounts: {
+            /** Accepted */
+            accepted: number;
+            /** Error */
+            error: number;
+            /** Warning */
+            warning: number;
+        };
+        /** FeedResultIssueOut */
+        FeedResultIssueOut: {
+            /** Attribute Names */
+            attribute_names?: string[];
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+            /** Severity */
+            severity: string;
+        };
+        /** FeedResultOut */
+        FeedResultOut: {
+            /** Issues */
+            issues: components["schemas"]["FeedResultIssueOut"][];
+            /** Message Id */
+            message_id: number;
+            /** Sku */
+            sku: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "accepted" | "warning" | "error";
+        };
+        /** FeedResultsPage */
+        FeedResultsPage: {
+            counts: components["schemas"]["FeedResultCounts"];
+            /** Items */
+            items: components["schemas"]["FeedResultOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** FeedSummaryOut */
+        FeedSummaryOut: {
+            /**
+             * Errors
+             * @default 0
+             */
+            errors: number;
+            /**
+             * Messages Accepted
+             * @default 0
+             */
+            messages_accepted: number;
+            /**
+             * Messages Invalid
+             * @default 0
+             */
+            messages_invalid: number;
+            /**
+             * Messages Processed
+             * @default 0
+             */
+            messages_processed: number;
+            /**
+             * Warnings
+             * @default 0
+             */
+            warnings: number;
+        };
+        /** FeedsPage */
+        FeedsPage: {
+            /** Items */
+            items: components["schemas"]["FeedOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page
+             */
+            next_cursor: string | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -2116,6 +2683,908 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_feeds_api_feeds_get: {
+        parameters: {
+            query: {
+                /** @description Only this Amazon connection */
+                connection_id?: string | null;
+                /** @description Amazon's feedType */
+                feed_type?: string | null;
+                status?: ("draft" | "pending" | "uploaded" | "submitting" | "processing" | "done" | "cancelled" | "fatal" | "error") | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                limit?: number;
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedsPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_bulk_feed_api_feeds_bulk_post: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkFeedIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request or the feed's content is wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedIssuesError"];
+                };
+            };
+        };
+    };
+    read_bulk_csv_api_feeds_bulk_csv_post: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_read_bulk_csv_api_feeds_bulk_csv_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRowsOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    validate_bulk_api_feeds_bulk_validate_post: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkFeedIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkCheckOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_feed_api_feeds_create_post: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request or the feed's content is wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedIssuesError"];
+                };
+            };
+        };
+    };
+    create_feed_document_api_feeds_createDocument_post: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedDocumentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedDocumentOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feed_input_api_feeds__feed_id__input_get: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path: {
+                feed_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feed_report_api_feeds__feed_id__report_get: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path: {
+                feed_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feed_results_api_feeds__feed_id__results_get: {
+        parameters: {
+            query: {
+                /** @description Only the messages Amazon refused */
+                errors_only?: boolean;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                limit?: number;
+                tenant_id: string;
+            };
+            header?: never;
+            path: {
+                feed_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedResultsPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feed_status_api_feeds__feed_id__status_get: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path: {
+                feed_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    upload_feed_api_feeds__feed_id__upload_put: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path: {
+                feed_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The feed file as it is, with the Content-Type declared at createDocument */
+        requestBody: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Larger than FEED_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not the Content-Type declared at createDocument */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

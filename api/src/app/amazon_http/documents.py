@@ -210,13 +210,33 @@ async def fresh_document_bytes(
                 raise
 
 
-async def upload_document(http: httpx.AsyncClient, url: str, content: bytes, content_type: str) -> None:
-    """PUT a feed document to its pre-signed URL (the content type must match createFeedDocument's)."""
+async def upload_document(
+    http: httpx.AsyncClient,
+    url: str,
+    content: bytes | Callable[[], AsyncIterator[bytes]],
+    content_type: str,
+    *,
+    size: int | None = None,
+) -> None:
+    """PUT a feed document to its pre-signed URL (the content type must match createFeedDocument's).
+
+    `content` is the bytes, or a function opening a stream of them (a stored file of up to 100 MiB
+    need not sit in memory) with their `size`: S3 wants a Content-Length, never a chunked body. A
+    retry opens the stream again."""
     attempt = 0
     while True:
         attempt += 1
+        headers = {"content-type": content_type}
+        body: bytes | AsyncIterator[bytes]
+        if isinstance(content, bytes):
+            body = content
+        else:
+            if size is None:
+                raise ValueError("a streamed upload needs its size")
+            body = content()
+            headers["content-length"] = str(size)
         try:
-            response = await http.put(url, content=content, headers={"content-type": content_type})
+            response = await http.put(url, content=body, headers=headers)
         except httpx.TransportError as exc:
             if attempt >= _RETRY.max_attempts:
                 raise TransportError(f"document upload: {type(exc).__name__}") from exc

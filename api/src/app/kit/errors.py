@@ -7,11 +7,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class ErrorBody(BaseModel):
+    # A route may add what the user needs to fix the request (say, `issues` line by line).
+    model_config = ConfigDict(extra="allow")
+
     code: str
     message: str
     request_id: str
@@ -27,9 +30,18 @@ class AppError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status_code: int | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        # More fields of the error body, beside code, message and request_id.
+        self.extra = extra or {}
         if code:
             self.code = code
         if status_code:
@@ -87,9 +99,16 @@ def request_id_of(request: Request) -> str:
 
 
 def error_response(
-    request: Request, status_code: int, code: str, message: str, headers: dict[str, str] | None = None
+    request: Request,
+    status_code: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    body = ErrorResponse(error=ErrorBody(code=code, message=message, request_id=request_id_of(request)))
+    body = ErrorResponse(
+        error=ErrorBody(code=code, message=message, request_id=request_id_of(request), **(extra or {}))
+    )
     return JSONResponse(body.model_dump(), status_code=status_code, headers=headers)
 
 
@@ -104,7 +123,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return error_response(request, exc.status_code, exc.code, exc.message)
+        return error_response(request, exc.status_code, exc.code, exc.message, extra=exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

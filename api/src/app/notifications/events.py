@@ -6,6 +6,10 @@ tenant's active connections to that seller and marketplace. The orders domain re
 `ReportProcessingFinished`: a report (REPORT_PROCESSING_FINISHED) or a Data Kiosk query
 (DATA_KIOSK_QUERY_PROCESSING_FINISHED) of a seller finished, for each of the tenant's active
 connections to that seller. The reports domain runs the matching reports' next step at once.
+
+`FeedProcessingFinished`: a feed of a seller finished (FEED_PROCESSING_FINISHED: DONE, CANCELLED or
+FATAL), for each of the tenant's active connections to that seller. The feeds domain runs the
+matching feed's next step at once (its processing report is read).
 """
 
 from __future__ import annotations
@@ -30,4 +34,14 @@ class ReportProcessingFinished:
     # Amazon's reportId or queryId.
     amazon_id: str
     kind: Literal["report", "datakiosk_query"]
+    processing_status: str | None
+
+
+@dataclass(frozen=True)
+class FeedProcessingFinished:
+    tenant_id: uuid.UUID
+    connection_id: uuid.UUID
+    # Amazon's feedId.
+    amazon_feed_id: str
+    feed_type: str | None
     processing_status: str | None

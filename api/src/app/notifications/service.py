@@ -7,6 +7,9 @@
   covers the order's marketplace; the orders domain refreshes that order (`orders.refresh_order`:
   getOrder, no PII), so a change shows up in seconds; the 15-minute delta stays as the safety net
   for anything a notification misses.
+* REPORT_PROCESSING_FINISHED and DATA_KIOSK_QUERY_PROCESSING_FINISHED are announced as
+  `ReportProcessingFinished`, FEED_PROCESSING_FINISHED as `FeedProcessingFinished`, for every
+  active connection of the seller: the reports and feeds domains read the result at once.
 * APPLICATION_OAUTH_CLIENT_NEW_SECRET stores the rotated client secret (see
   `app.tokens.client_secret`).
 
@@ -26,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.errors import Conflict
 from app.kit.events import publish
-from app.notifications.events import OrderChangeNotified, ReportProcessingFinished
+from app.notifications.events import FeedProcessingFinished, OrderChangeNotified, ReportProcessingFinished
 from app.notifications.models import NotificationSubscription
 from app.notifications.repository import NotificationRepository
 from app.spapi.operations.notifications import PAYLOAD_VERSIONS, NotificationsApi
@@ -37,9 +40,11 @@ log = structlog.get_logger("app.notifications")
 ORDER_CHANGE = "ORDER_CHANGE"
 REPORT_FINISHED = "REPORT_PROCESSING_FINISHED"
 QUERY_FINISHED = "DATA_KIOSK_QUERY_PROCESSING_FINISHED"
-# What a seller is subscribed to beside ORDER_CHANGE: the end of their reports and Data Kiosk
-# queries, so a finished report is downloaded at once (polling stays as the safety net).
-JOB_NOTIFICATIONS = (REPORT_FINISHED, QUERY_FINISHED)
+FEED_FINISHED = "FEED_PROCESSING_FINISHED"
+# What a seller is subscribed to beside ORDER_CHANGE: the end of their reports, Data Kiosk queries
+# and feeds, so a finished report or feed result is downloaded at once (polling stays as the
+# safety net).
+JOB_NOTIFICATIONS = (REPORT_FINISHED, QUERY_FINISHED, FEED_FINISHED)
 _MERCHANT_PREFIX = "amzn1.merchant.o."
 DESTINATION_NAME = "spapi-saas"
 
@@ -98,6 +103,30 @@ def parse_job_finished(kind: str, message: dict[str, Any]) -> JobFinished:
     return JobFinished(seller, str(amazon_id), job, str(status) if status else None)
 
 
+@dataclass(frozen=True)
+class FeedFinished:
+    seller_id: str
+    feed_id: str
+    feed_type: str | None
+    processing_status: str | None
+
+
+def parse_feed_finished(message: dict[str, Any]) -> FeedFinished:
+    """FEED_PROCESSING_FINISHED names the seller (or, for vendors, the account) and the feedId."""
+    body = field(field(message, "payload"), "feedProcessingFinishedNotification")
+    seller = field(body, "sellerId") or field(body, "accountId")
+    feed_id = field(body, "feedId")
+    if not seller or not feed_id:
+        raise InvalidNotification(f"{FEED_FINISHED} without a seller or a feedId")
+    feed_type, status = field(body, "feedType"), field(body, "processingStatus")
+    return FeedFinished(
+        str(seller).removeprefix(_MERCHANT_PREFIX),
+        str(feed_id),
+        str(feed_type) if feed_type else None,
+        str(status) if status else None,
+    )
+
+
 Outcome = Literal["refresh", "wake", "no_connection", "secret_stored", "ignored"]
 
 
@@ -124,7 +153,19 @@ async def handle_notification(
             connections=len(targets),
         )
         return "refresh" if targets else "no_connection"
-    if kind in JOB_NOTIFICATIONS:
+    if kind == FEED_FINISHED:
+        feed = parse_feed_finished(message)
+        targets = await NotificationRepository(session).connections_of_seller(feed.seller_id, None)
+        for tenant_id, connection_id in targets:
+            await publish(
+                session,
+                FeedProcessingFinished(
+                    tenant_id, connection_id, feed.feed_id, feed.feed_type, feed.processing_status
+                ),
+            )
+        log.info("notification.feed_finished", feed_id=feed.feed_id, connections=len(targets))
+        return "wake" if targets else "no_connection"
+    if kind in (REPORT_FINISHED, QUERY_FINISHED):
         finished = parse_job_finished(kind, message)
         targets = await NotificationRepository(session).connections_of_seller(finished.seller_id, None)
         for tenant_id, connection_id in targets:

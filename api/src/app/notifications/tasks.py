@@ -1,7 +1,8 @@
 """Jobs of the notifications domain.
 
 `notifications.subscribe_order_changes(connection_id, tenant_id)` subscribes a seller to
-ORDER_CHANGE (then REPORT_PROCESSING_FINISHED and DATA_KIOSK_QUERY_PROCESSING_FINISHED) on the
+ORDER_CHANGE (then REPORT_PROCESSING_FINISHED, DATA_KIOSK_QUERY_PROCESSING_FINISHED and
+FEED_PROCESSING_FINISHED) on the
 application's queue (when NOTIFICATIONS_SQS_QUEUE_URL is set; without a queue
 the delta alone keeps orders fresh). It is enqueued when a seller authorizes us (a subscriber of
 `ConnectionAuthorized`) and, for sellers who have none, when the consumer starts.
@@ -92,7 +93,7 @@ async def subscribe_order_changes_task(connection_id: str, tenant_id: str) -> No
 
         await subscribe(ORDER_CHANGE)
         for notification_type in JOB_NOTIFICATIONS:
-            # Best effort: without them a report is still polled to its end.
+            # Best effort: without them a report or a feed is still polled to its end.
             try:
                 await subscribe(notification_type)
             except AmazonError as exc:

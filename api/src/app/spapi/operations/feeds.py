@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,12 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.amazon_http.documents import fresh_document_rows, upload_document
 from app.amazon_http.jobs import JobStatus, job_state
-from app.spapi.primitives import Operation, SpApiCaller
+from app.spapi.primitives import Operation, QueryValue, SpApiCaller
 
 _BASE = "/feeds/2021-06-30"
 CREATE_FEED_DOCUMENT = Operation("feeds", "createFeedDocument", "POST", f"{_BASE}/documents")
 CREATE_FEED = Operation("feeds", "createFeed", "POST", f"{_BASE}/feeds")
 GET_FEED = Operation("feeds", "getFeed", "GET", f"{_BASE}/feeds/{{feedId}}")
+GET_FEEDS = Operation("feeds", "getFeeds", "GET", f"{_BASE}/feeds")
 CANCEL_FEED = Operation("feeds", "cancelFeed", "DELETE", f"{_BASE}/feeds/{{feedId}}")
 GET_FEED_DOCUMENT = Operation("feeds", "getFeedDocument", "GET", f"{_BASE}/documents/{{feedDocumentId}}")
 
@@ -52,8 +53,17 @@ class FeedsApi:
         answer = await self._client.call_json(CREATE_FEED_DOCUMENT, json={"contentType": content_type})
         return FeedDocumentUpload.model_validate(answer)
 
-    async def upload(self, document: FeedDocumentUpload, content: bytes, content_type: str) -> None:
-        await upload_document(self._client.transport.http, document.url, content, content_type)
+    async def upload(
+        self,
+        document: FeedDocumentUpload,
+        content: bytes | Callable[[], AsyncIterator[bytes]],
+        content_type: str,
+        *,
+        size: int | None = None,
+    ) -> None:
+        """PUT the file to the document's pre-signed URL: bytes, or a function opening a stream of
+        `size` bytes (see `upload_document`)."""
+        await upload_document(self._client.transport.http, document.url, content, content_type, size=size)
 
     async def create_feed(
         self,
@@ -92,6 +102,33 @@ class FeedsApi:
 
     async def get_feed(self, feed_id: str) -> Feed:
         return Feed.model_validate(await self._client.call_json(GET_FEED, path_params={"feedId": feed_id}))
+
+    async def list_feeds(
+        self,
+        feed_types: Sequence[str],
+        *,
+        processing_statuses: Sequence[str] = (),
+        marketplace_ids: Sequence[str] = (),
+        created_since: datetime | None = None,
+        page_size: int = 100,
+    ) -> AsyncIterator[Feed]:
+        """getFeeds, newest first, every page (Amazon lists the feeds of this application and seller)."""
+        params: dict[str, QueryValue] = {
+            "feedTypes": list(feed_types),
+            "processingStatuses": list(processing_statuses),
+            "marketplaceIds": list(marketplace_ids),
+            "createdSince": created_since,
+            "pageSize": page_size,
+        }
+        while True:
+            answer = await self._client.call_json(GET_FEEDS, params=params)
+            for item in answer.get("feeds") or []:
+                yield Feed.model_validate(item)
+            token = answer.get("nextToken")
+            if not token:
+                return
+            # Amazon rejects nextToken together with any other parameter.
+            params = {"nextToken": token}
 
     async def cancel_feed(self, feed_id: str) -> None:
         await self._client.call(CANCEL_FEED, path_params={"feedId": feed_id})

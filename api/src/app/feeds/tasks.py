@@ -1,0 +1,111 @@
+"""Jobs of the feeds domain, its subscriber and its scheduler entry.
+
+* `feeds.run_feed(feed_id, tenant_id, poll=True)`: the feed's next steps (`flow.FeedRunner`); while
+  Amazon processes, it re-enqueues itself with `sync.planner.document_poll_delay`. Idempotent: a
+  final feed is left alone, a step that runs twice finds the row's state and never creates a second
+  feed at Amazon (see `flow.py`). `poll=False` is a notification's extra nudge: it never starts a
+  second polling chain.
+* Subscriber of `FeedProcessingFinished` (FEED_PROCESSING_FINISHED): runs the feed's next step at
+  once (its processing report is read).
+* Scheduler tick (`feeds_tick`): in-flight feeds whose next step is overdue by
+  REPORT_REVIVE_GRACE_SECONDS (the same grace as reports: a message lost with a killed worker)
+  get a new `feeds.run_feed`.
+
+Amazon's usage plans hold across workers: every call goes through the SP-API client's Redis rate
+limiter, and a worker never waits for a slot (`max_wait_s=0`): a throttled step is rescheduled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.connections.clients import worker_amazon_clients
+from app.documents.storage import storage_from_settings
+from app.feeds.flow import FeedClient, FeedRunner
+from app.feeds.service import RUN_FEED_ACTOR, FeedsService
+from app.kit.events import subscriber
+from app.kit.locks import RedisLock
+from app.notifications.events import FeedProcessingFinished
+from app.settings import get_settings
+from app.worker.actor import Reschedule, task
+from app.worker.context import resources, task_session
+from app.worker.scheduler import on_tick
+
+log = structlog.get_logger("app.feeds")
+
+# A step that finds another one of the same feed running (the lock) tries again this soon.
+BUSY_RETRY_S = 5.0
+
+__all__ = ["RUN_FEED_ACTOR", "run_feed"]
+
+
+@asynccontextmanager
+async def _uow() -> AsyncIterator[AsyncSession]:
+    async with task_session() as session:
+        yield session
+
+
+async def _client(connection_id: uuid.UUID) -> FeedClient:
+    # Workers never wait for a rate-limit slot: a throttled step is rescheduled instead.
+    return await worker_amazon_clients().spapi(connection_id, max_wait_s=0.0)
+
+
+async def _keep_alive(lock: RedisLock, every_s: float) -> None:
+    """Extend the lock while the step runs (an upload or a report download can outlast any TTL)."""
+    while True:
+        await asyncio.sleep(every_s)
+        if not await lock.extend():
+            log.warning("feeds.lock_lost", key=lock.key)
+            return
+
+
+@task(RUN_FEED_ACTOR, queue="high", max_retries=3, time_limit_s=3600)
+async def run_feed(feed_id: str, tenant_id: str, poll: bool = True) -> None:
+    # One step of a feed at a time, across workers. A short TTL kept alive by the running step: a
+    # worker killed mid-step frees the feed within REDIS_LOCK_TTL_SEC.
+    ttl_s = float(get_settings().redis.redis_lock_ttl_sec)
+    lock = RedisLock(resources.redis, f"spapi-saas:feeds:run:{feed_id}", ttl_s=ttl_s)
+    if not await lock.acquire():
+        # Another step of this feed is running; the polling chain must not end here.
+        if poll:
+            raise Reschedule(BUSY_RETRY_S, "busy")
+        return
+    keeper = asyncio.create_task(_keep_alive(lock, ttl_s / 3))
+    try:
+        runner = FeedRunner(_uow, _client, storage_from_settings(get_settings()))
+        delay = await runner.run(uuid.UUID(tenant_id), uuid.UUID(feed_id), poll=poll)
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+        await lock.release()
+    if delay is not None and poll:
+        raise Reschedule(delay, "polling")
+
+
+@subscriber(FeedProcessingFinished)
+async def wake_finished_feed(session: AsyncSession, event: FeedProcessingFinished) -> None:
+    woken = await FeedsService(session, get_settings()).wake(
+        event.tenant_id, event.connection_id, event.amazon_feed_id
+    )
+    log.info("feeds.notified", amazon_feed_id=event.amazon_feed_id, feeds=woken)
+
+
+@on_tick
+async def feeds_tick() -> None:
+    now = datetime.now(UTC)
+    settings = get_settings()
+    async with task_session() as session:
+        revived = await FeedsService(session, settings).revive_overdue(
+            now, settings.documents.report_revive_grace_seconds
+        )
+    if revived:
+        log.info("feeds.tick", revived=revived)
