@@ -4,12 +4,13 @@ checked against Amazon's official schemas (targets: under 10 s, peak memory unde
   1. generates the CSV a seller uploads, as bytes: `--rows` SKUs (default 100,000), a third with a price
      only, a third with a quantity only, a third with both and a handling time;
   2. in a fresh child process (so its peak RSS is this work's, not the parent's): `parse_csv` (decoding,
-     delimiter sniffing, every row checked) then `build_listings_feed` with the schemas of
-     FEED_SCHEMAS_DIR, which checks the rows against the marketplace, writes the PATCH messages and checks
-     the document it wrote message by message against Amazon's message schema and once against the feed
-     schema. Amazon takes at most 25,000 messages in one listings feed (the feed schema's
-     `messages.maxItems`), so 100,000 SKUs are four feeds of 25,000: all four are built, one after the
-     other, and the child holds them all at the end, as a job submitting them would;
+     delimiter sniffing, every row checked) then `build_listings_feeds` with the schemas of
+     FEED_SCHEMAS_DIR, as `POST /api/feeds/bulk` calls it (`app/feeds/bulk_service.py`): the rows checked
+     against the marketplace once as a whole, then split in file order (`split_rows`) at Amazon's limit
+     per listings feed (the feed schema's `messages.maxItems`, 25,000), so 100,000 SKUs are four feeds of
+     25,000; each feed's PATCH messages written and checked message by message against Amazon's message
+     schema and once against the feed schema. The child holds all four at the end, as the request
+     storing them does;
   3. prints the seconds of each step and of the whole, the child's peak RSS (getrusage's ru_maxrss:
      everything the process ever held, the interpreter and imports included), and MET / NOT MET;
   4. then, in another child, `check_listings_feed` on ONE document of 100,000 messages (a raw upload of
@@ -46,7 +47,9 @@ def bulk_csv(rows: int) -> bytes:
         price = f"{5 + n % 195}.{n % 100:02d}" if shape != 1 else ""
         quantity = str(n % 120) if shape != 0 else ""
         handling = str(1 + n % 30) if shape == 2 else ""
-        lines.append(f"SKU-{n:08d},{price},{'USD' if price else ''},{quantity},{handling}")
+        lines.append(
+            f"SKU-{n:08d},{price},{'USD' if price else ''},{quantity},{handling}"
+        )
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -55,7 +58,7 @@ def peak_rss_mb() -> float:
 
 
 def build_child(rows: int, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    from app.feeds.bulk import build_listings_feed, parse_csv
+    from app.feeds.bulk import build_listings_feeds, messages_per_feed, parse_csv
     from app.feeds.feed_schema import feed_schemas
     from app.settings import Settings
 
@@ -69,20 +72,21 @@ def build_child(rows: int, out: multiprocessing.Queue) -> None:  # type: ignore[
     parsed, issues = parse_csv(content, max_rows=Settings().feeds.feed_bulk_max_rows)
     parsed_at = time.perf_counter()
     assert issues == [], issues[:3]
-    per_feed = schemas.max_messages or 25_000
-    feeds = []
-    for start in range(0, len(parsed), per_feed):
-        built, issues = build_listings_feed(
-            parsed[start : start + per_feed], seller_id=SELLER, marketplace_id=MARKETPLACE, schemas=schemas
-        )
-        assert built is not None and issues == [], issues[:3]
-        feeds.append(built)
+    feeds, issues = build_listings_feeds(
+        parsed,
+        seller_id=SELLER,
+        marketplace_id=MARKETPLACE,
+        schemas=schemas,
+        per_feed=messages_per_feed(schemas),
+    )
     finished = time.perf_counter()
+    assert feeds and issues == [], issues[:3]
     out.put(
         {
             "csv_bytes": len(content),
             "rows": len(parsed),
             "feeds": len(feeds),
+            "per_feed": messages_per_feed(schemas),
             "messages": sum(feed.message_count for feed in feeds),
             "feed_bytes": sum(len(feed.content) for feed in feeds),
             "schema_checked": all(feed.schema_checked for feed in feeds),
@@ -111,7 +115,9 @@ def check_child(rows: int, out: multiprocessing.Queue) -> None:  # type: ignore[
                 {
                     "op": "replace",
                     "path": "/attributes/fulfillment_availability",
-                    "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": n % 120}],
+                    "value": [
+                        {"fulfillment_channel_code": "DEFAULT", "quantity": n % 120}
+                    ],
                 }
             ],
         }
@@ -155,8 +161,8 @@ def main(args: argparse.Namespace) -> None:
         "(a third price only, a third quantity only, a third both with a handling time)"
     )
     print(
-        f"B8 parse_csv: {built['parse_s']:.2f}s; build_listings_feed x{built['feeds']} (Amazon's 25,000 "
-        f"messages per feed), schema-checked={built['schema_checked']}: {built['build_s']:.2f}s; "
+        f"B8 parse_csv: {built['parse_s']:.2f}s; build_listings_feeds -> {built['feeds']} feeds (Amazon's "
+        f"{built['per_feed']:,} messages per feed), schema-checked={built['schema_checked']}: {built['build_s']:.2f}s; "
         f"{built['messages']:,} messages, {built['feed_bytes'] / 1e6:.1f} MB of JSON"
     )
     total, peak = float(built["total_s"]), float(built["peak_mb"])  # type: ignore[arg-type]

@@ -1,10 +1,11 @@
 """Feeds end to end with the product's worker and scheduler against the emulator: a bulk update built
 by the service, sent by the worker, its processing report stored and parsed into per-SKU results
-that match what Amazon applied to the listings. Then the faults, each ending with exactly ONE feed
-at Amazon for the seller (the emulator's admin count) and the results stored: the worker SIGKILLed
-after createFeedDocument, after the upload, right after createFeed (Amazon made the feed and the
-answer is held: the worker never hears the feedId), while polling; a 429 storm on createFeed and
-getFeed; a result URL that has expired when the worker downloads it.
+that match what Amazon applied to the listings; one split into several feeds, each done with its own
+rows' results. Then the faults, each ending with exactly ONE feed at Amazon for the seller (the
+emulator's admin count) and the results stored: the worker SIGKILLed after createFeedDocument, after
+the upload, right after createFeed (Amazon made the feed and the answer is held: the worker never
+hears the feedId), while polling; a 429 storm on createFeed and getFeed; a result URL that has
+expired when the worker downloads it.
 
 The worker is killed while the emulator holds a response (`latency_after_ms`), so each kill lands
 exactly between Amazon acting and our commit."""
@@ -26,9 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.session import create_sessionmaker, unit_of_work
 from app.documents.storage import LocalStorage
+from app.feeds.bulk_service import BulkFeedsService
 from app.feeds.models import Feed, FeedDocument, FeedResult
 from app.feeds.schemas import BulkFeedIn, BulkRowIn
-from app.feeds.service import FeedsService
 from app.settings import get_settings
 from app.worker.broker import setup_broker
 from tests.amazon.support import LoopbackEmulator, self_authorize
@@ -114,12 +115,15 @@ class Scenario:
         assert response.status_code == 200, response.text
 
     async def send_bulk(self, rows: list[BulkRowIn]) -> uuid.UUID:
+        [feed_id] = await self.send_bulk_feeds(rows)
+        return feed_id
+
+    async def send_bulk_feeds(self, rows: list[BulkRowIn], per_feed: int | None = None) -> list[uuid.UUID]:
         body = BulkFeedIn(connection_id=self.connection_id, marketplace_id=US, rows=rows)
         async with unit_of_work(create_sessionmaker(self.engine)) as session:
-            out = await FeedsService(session, get_settings()).create_bulk(
-                self.tenant_id, body, self.storage, user_id=None
-            )
-        return out.id
+            service = BulkFeedsService(session, get_settings(), per_feed=per_feed)
+            out = await service.submit(self.tenant_id, body, self.storage, user_id=None)
+        return [feed.id for feed in out.feeds]
 
     async def feed(self, feed_id: uuid.UUID) -> Feed:
         async with create_sessionmaker(self.engine)() as session:
@@ -206,6 +210,31 @@ async def test_a_bulk_update_through_the_worker(scenario: Scenario) -> None:
     done = await scenario.check_one_feed_and_its_results(feed_id, rows)
     assert done.summary is not None and done.summary["messages_invalid"] == 1
     assert (done.attempts, done.failures) == (0, 0)
+
+
+async def test_a_bulk_update_split_into_feeds_through_the_worker(scenario: Scenario) -> None:
+    """Seven rows at three per feed (Amazon's 25,000 made small): three feeds, taking turns at
+    createFeed on the one connection, each done with the results of its own rows."""
+    await scenario.start("feeds-e2e-split")
+    rows = await update_rows(scenario, count=6)
+    assert len(rows) == 7
+    feed_ids = await scenario.send_bulk_feeds(rows, per_feed=3)
+    assert len(feed_ids) == 3
+    finished = [await scenario.until_status(feed_id, FINAL, 120) for feed_id in feed_ids]
+    assert [(f.status, f.message_count) for f in finished] == [("done", 3), ("done", 3), ("done", 1)]
+    at_amazon = await scenario.amazon_feeds()
+    assert sorted(f["feedId"] for f in at_amazon) == sorted(str(f.amazon_feed_id) for f in finished)
+    listings = await scenario.listings()
+    for feed, part in zip(finished, (rows[0:3], rows[3:6], rows[6:7]), strict=True):
+        results = await scenario.results(feed.id)
+        assert set(results) == {row.sku for row in part}, "each feed's results are its own rows'"
+        for row in part:
+            if row.sku not in listings:
+                assert results[row.sku] == "error"
+                continue
+            assert results[row.sku] in ("accepted", "warning"), row.sku
+            assert listings[row.sku]["quantity"] == int(row.quantity), row.sku
+    assert finished[2].summary is not None and finished[2].summary["messages_invalid"] == 1
 
 
 async def held(condition: Callable[[], bool], what: str) -> None:

@@ -1,4 +1,5 @@
-"""build_listings_feed: checked rows -> one PATCH message per row, checked again as a feed."""
+"""build_listings_feed: checked rows -> one PATCH message per row, checked again as a feed; and
+build_listings_feeds: more rows than one feed takes -> several feeds, in file order."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from app.feeds.bulk import AMAZON_MAX_MESSAGES, BulkRow, build_listings_feed
+from app.feeds.bulk import (
+    AMAZON_MAX_MESSAGES,
+    BulkRow,
+    build_listings_feed,
+    build_listings_feeds,
+    messages_per_feed,
+    split_rows,
+)
 from app.feeds.feed_schema import FeedSchemas
 from tests.amazon.contract import models_dir
 
@@ -124,3 +132,68 @@ def test_a_schema_problem_after_building_is_shown_on_the_row_as_our_fault(
     assert issue.message.startswith(
         "Line 4: the feed built from it does not follow Amazon's schema, a fault of ours"
     )
+
+
+def build_many(rows: list[BulkRow], schemas: FeedSchemas | None, **kw: Any) -> Any:
+    return build_listings_feeds(rows, seller_id="A1SELLER", marketplace_id=US, schemas=schemas, **kw)
+
+
+def test_the_limit_per_feed_is_the_schemas_or_amazons(schemas: FeedSchemas) -> None:
+    assert messages_per_feed(schemas) == schemas.max_messages == 25_000
+    assert messages_per_feed(None) == AMAZON_MAX_MESSAGES == 25_000
+
+
+def test_split_rows_keeps_file_order_in_slices_of_at_most_the_limit() -> None:
+    rows = [BulkRow(n + 2, f"S{n}", quantity="1") for n in range(7)]
+    parts = split_rows(rows, 3)
+    assert [[row.sku for row in part] for part in parts] == [
+        ["S0", "S1", "S2"],
+        ["S3", "S4", "S5"],
+        ["S6"],
+    ]
+    assert [len(part) for part in split_rows(rows, 7)] == [7]
+    assert split_rows([], 3) == []
+    with pytest.raises(ValueError):
+        split_rows(rows, 0)
+
+
+def test_rows_over_the_limit_are_several_feeds_each_numbered_from_one(schemas: FeedSchemas) -> None:
+    rows = [BulkRow(n + 2, f"S{n}", quantity=str(n)) for n in range(7)]
+    built, issues = build_many(rows, schemas, per_feed=3)
+    assert issues == []
+    assert [feed.messages for feed in built] == [
+        {1: "S0", 2: "S1", 3: "S2"},
+        {1: "S3", 2: "S4", 3: "S5"},
+        {1: "S6"},
+    ]
+    assert [feed.message_count for feed in built] == [3, 3, 1]
+    assert all(feed.schema_checked for feed in built)
+    last = json.loads(built[2].content)
+    assert last["header"]["sellerId"] == "A1SELLER"
+    assert last["messages"][0]["messageId"] == 1
+    assert last["messages"][0]["patches"][0]["value"][0]["quantity"] == 6
+
+
+def test_25001_rows_are_two_feeds_at_amazons_limit(schemas: FeedSchemas) -> None:
+    rows = [BulkRow(n + 2, f"S{n}", quantity="1") for n in range(AMAZON_MAX_MESSAGES + 1)]
+    built, issues = build_many(rows, schemas)
+    assert issues == []
+    assert [feed.message_count for feed in built] == [AMAZON_MAX_MESSAGES, 1]
+    assert built[1].messages == {1: f"S{AMAZON_MAX_MESSAGES}"}
+
+
+def test_a_sku_repeated_in_another_feeds_rows_is_still_refused(schemas: FeedSchemas) -> None:
+    rows = [BulkRow(n + 2, f"S{n}", quantity="1") for n in range(5)] + [BulkRow(7, "S0", quantity="2")]
+    built, [issue] = build_many(rows, schemas, per_feed=3)
+    assert built == []
+    assert (issue.line, issue.sku, issue.field) == (7, "S0", "sku")
+    assert "already on line 2" in issue.message
+
+
+def test_a_wrong_row_in_any_part_sends_nothing(schemas: FeedSchemas) -> None:
+    rows = [BulkRow(n + 2, f"S{n}", quantity="1") for n in range(6)]
+    rows[4] = BulkRow(6, "S4", quantity="-1")
+    built, [issue] = build_many(rows, schemas, per_feed=3)
+    assert built == [] and (issue.line, issue.field) == (6, "quantity")
+    nothing, [empty] = build_many([], schemas)
+    assert nothing == [] and "no row to send" in empty.message

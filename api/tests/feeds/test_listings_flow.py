@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.documents.storage import DocumentStorage, LocalStorage
+from app.feeds.bulk_service import BulkFeedsService
 from app.feeds.models import FeedResult
+from app.feeds.repository import FeedRepository
 from app.feeds.schemas import BulkFeedIn, BulkRowIn
-from app.feeds.service import FeedsService
 from app.settings import get_settings
 from app.spapi import SpApiClient
 from tests.auth.helpers import sign_up
@@ -75,8 +76,9 @@ async def test_a_bulk_update_from_rows_to_per_sku_results(
             BulkRowIn(line=5, sku="NOT-A-LISTING", price="7", currency="USD"),
         ],
     )
-    service = FeedsService(session, get_settings())
-    out = await service.create_bulk(seller.tenant_id, body, storage, user_id=None)
+    [out] = (
+        await BulkFeedsService(session, get_settings()).submit(seller.tenant_id, body, storage, user_id=None)
+    ).feeds
     assert (out.status, out.source, out.feed_type, out.message_count) == (
         "pending",
         "bulk",
@@ -84,7 +86,7 @@ async def test_a_bulk_update_from_rows_to_per_sku_results(
         4,
     )
     assert out.content_type == "application/json; charset=UTF-8"
-    feed_row = await service.repo.get(seller.tenant_id, out.id)
+    feed_row = await FeedRepository(session).get(seller.tenant_id, out.id)
     assert feed_row is not None
     await run_to_the_end(runner(uow, sp_client, storage), feed_row)
     done = await reload(session, feed_row)
@@ -206,6 +208,7 @@ async def test_the_bulk_routes(
     validated = await client.post("/api/feeds/bulk/validate", params=params, json=check)
     assert validated.status_code == 200, validated.text
     assert {issue["line"] for issue in validated.json()["issues"]} == {3, 4}
+    assert (validated.json()["message_count"], validated.json()["feed_count"]) == (0, 0)
     refused = await client.post("/api/feeds/bulk", params=params, json=check)
     assert refused.status_code == 422
     error = refused.json()["error"]
@@ -215,10 +218,10 @@ async def test_the_bulk_routes(
     fixed = [rows[0], {**rows[1], "price": "9.50"}, {**rows[2], "quantity": "1"}]
     check["rows"] = fixed
     validated = (await client.post("/api/feeds/bulk/validate", params=params, json=check)).json()
-    assert validated["issues"] == [] and validated["message_count"] == 3
+    assert validated["issues"] == [] and (validated["message_count"], validated["feed_count"]) == (3, 1)
     sent = await client.post("/api/feeds/bulk", params=params, json=check)
     assert sent.status_code == 202, sent.text
-    feed = sent.json()
+    [feed] = sent.json()["feeds"]
     assert (feed["status"], feed["source"], feed["message_count"]) == ("pending", "bulk", 3)
     built = await client.get(f"/api/feeds/{feed['id']}/input", params=params)
     assert built.status_code == 200

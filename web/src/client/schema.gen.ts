@@ -155,8 +155,9 @@ export interface paths {
         put?: never;
         /**
          * Create Bulk Feed
-         * @description Build a JSON_LISTINGS_FEED of PATCH messages (price, quantity, handling time) and send it
-         *     (202, status `pending`); 422 with `issues` per line when a row is wrong.
+         * @description Build JSON_LISTINGS_FEEDs of PATCH messages (price, quantity, handling time) and send them
+         *     (202, each `pending`): the rows in file order, at most 25,000 per feed (Amazon's limit), so
+         *     100,000 rows are four feeds. 422 with `issues` per line when a row is wrong (nothing sent).
          */
         post: operations["create_bulk_feed_api_feeds_bulk_post"];
         delete?: never;
@@ -197,8 +198,8 @@ export interface paths {
         put?: never;
         /**
          * Validate Bulk
-         * @description Check rows as submitting them would (the feed built and checked against Amazon's schemas);
-         *     nothing is stored or sent.
+         * @description Check rows as submitting them would (the feeds built and checked against Amazon's schemas):
+         *     the issues, or how many messages and feeds they make. Nothing is stored or sent.
          */
         post: operations["validate_bulk_api_feeds_bulk_validate_post"];
         delete?: never;
@@ -1026,6 +1027,11 @@ export interface components {
         };
         /** BulkCheckOut */
         BulkCheckOut: {
+            /**
+             * Feed Count
+             * @description How many feeds the rows make: Amazon takes at most 25,000 messages in one listings feed, so more rows are sent as several feeds, in file order (0 while there are issues)
+             */
+            feed_count: number;
             /** Issues */
             issues: components["schemas"]["FeedIssueOut"][];
             /** Message Count */
@@ -1120,6 +1126,14 @@ export interface components {
             issues: components["schemas"]["FeedIssueOut"][];
             /** Rows */
             rows: components["schemas"]["BulkRowIn-Output"][];
+        };
+        /** BulkSubmitted */
+        BulkSubmitted: {
+            /**
+             * Feeds
+             * @description The feeds the rows were sent as, in file order (the first rows' feed first); each holds at most 25,000 messages, numbered 1..n within it
+             */
+            feeds: components["schemas"]["FeedOut"][];
         };
         /** ConnectionOut */
         ConnectionOut: {
@@ -2806,7 +2820,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FeedOut"];
+                    "application/json": components["schemas"]["BulkSubmitted"];
                 };
             };
             /** @description Bad Request */

@@ -380,6 +380,19 @@ def _serialize(rows: Sequence[BulkRow], header: dict[str, str], marketplace_id: 
     return "".join(parts).encode("utf-8")
 
 
+def messages_per_feed(schemas: FeedSchemas | None) -> int:
+    """The most messages Amazon takes in one listings feed: the schema's messages.maxItems, or
+    AMAZON_MAX_MESSAGES when the schemas are not available."""
+    return (schemas.max_messages if schemas else None) or AMAZON_MAX_MESSAGES
+
+
+def split_rows(rows: Sequence[BulkRow], per_feed: int) -> list[Sequence[BulkRow]]:
+    """The rows in file order, in consecutive slices of at most `per_feed`: one per feed."""
+    if per_feed < 1:
+        raise ValueError(f"a feed holds at least one message, not {per_feed}")
+    return [rows[start : start + per_feed] for start in range(0, len(rows), per_feed)]
+
+
 def build_listings_feed(
     rows: Sequence[BulkRow],
     *,
@@ -390,13 +403,14 @@ def build_listings_feed(
 ) -> tuple[BuiltFeed | None, list[FeedIssue]]:
     """One PATCH message per row (messageId = 1..n in row order): purchasable_offer when a price is
     given, fulfillment_availability (with lead_time_to_ship_max_days) when a quantity is; then the
-    result is checked like any uploaded feed. Returns (None, issues) when anything is wrong."""
+    result is checked like any uploaded feed. Returns (None, issues) when anything is wrong, more
+    rows than one feed may hold included (`build_listings_feeds` splits them instead)."""
     issues = check_rows(rows, marketplace_id=marketplace_id)
     if issues:
         return None, issues
     if not rows:
-        return None, [FeedIssue(None, None, None, "There is no row to send: add at least one SKU.")]
-    limit = (schemas.max_messages if schemas else None) or AMAZON_MAX_MESSAGES
+        return None, [_no_rows()]
+    limit = messages_per_feed(schemas)
     if len(rows) > limit:
         first_over = rows[limit]
         return None, [
@@ -409,6 +423,48 @@ def build_listings_feed(
                 first_over.sku,
             )
         ]
+    return _build_checked(rows, seller_id, marketplace_id, schemas, issue_locale)
+
+
+def build_listings_feeds(
+    rows: Sequence[BulkRow],
+    *,
+    seller_id: str,
+    marketplace_id: str,
+    schemas: FeedSchemas | None,
+    per_feed: int | None = None,
+    issue_locale: str = "en_US",
+) -> tuple[list[BuiltFeed], list[FeedIssue]]:
+    """The rows as as many feeds as Amazon's per-feed limit needs (`per_feed`, default
+    `messages_per_feed(schemas)`): file order kept, each feed's messageIds 1..n. The rows are
+    checked once as a whole first, so a SKU repeated in two feeds' worth of rows is still refused.
+    Returns ([], issues) when anything is wrong: nothing is sent unless every feed is good."""
+    issues = check_rows(rows, marketplace_id=marketplace_id)
+    if issues:
+        return [], issues
+    if not rows:
+        return [], [_no_rows()]
+    built: list[BuiltFeed] = []
+    for part in split_rows(rows, per_feed or messages_per_feed(schemas)):
+        feed, issues = _build_checked(part, seller_id, marketplace_id, schemas, issue_locale)
+        if feed is None:
+            return [], issues
+        built.append(feed)
+    return built, []
+
+
+def _no_rows() -> FeedIssue:
+    return FeedIssue(None, None, None, "There is no row to send: add at least one SKU.")
+
+
+def _build_checked(
+    rows: Sequence[BulkRow],
+    seller_id: str,
+    marketplace_id: str,
+    schemas: FeedSchemas | None,
+    issue_locale: str,
+) -> tuple[BuiltFeed | None, list[FeedIssue]]:
+    """The feed of rows `check_rows` passed, checked against the schemas like any upload."""
     currency = MARKETPLACES_BY_ID[marketplace_id].currency
     header = {"sellerId": seller_id, "version": "2.0", "issueLocale": issue_locale}
     content = _serialize(rows, header, marketplace_id, currency)

@@ -1,5 +1,5 @@
 """Feeds: the raw path (createDocument -> our upload route -> create -> status), the guided bulk
-update (a CSV read, rows checked, the feed built and sent), the list, per-message results and the
+update (a CSV read, rows checked, the feeds built and sent), the list, per-message results and the
 stored input and processing report as downloads. Admins submit; every member reads.
 
 The browser uploads to us, never to Amazon's pre-signed URL; files are streamed from and to the
@@ -17,11 +17,13 @@ from pydantic import BeforeValidator
 
 from app.db.dependencies import SessionDep, reads_only
 from app.documents.storage import StoredFileMissing, storage_from_settings
+from app.feeds.bulk_service import BulkFeedsService
 from app.feeds.repository import FeedFilters
 from app.feeds.schemas import (
     BulkCheckOut,
     BulkFeedIn,
     BulkRowsOut,
+    BulkSubmitted,
     FeedCreate,
     FeedDocumentCreate,
     FeedDocumentOut,
@@ -126,29 +128,29 @@ async def read_bulk_csv(
     content = await file.read(CSV_MAX_BYTES + 1)
     if len(content) > CSV_MAX_BYTES:
         raise UploadTooLarge(f"The CSV is larger than {CSV_MAX_BYTES:,} bytes.")
-    return FeedsService(session, settings_of(request)).read_csv(content)
+    return BulkFeedsService(session, settings_of(request)).read_csv(content)
 
 
 @router.post("/bulk/validate", response_model=BulkCheckOut, responses=ERROR_RESPONSES)
 async def validate_bulk(
     body: BulkFeedIn, access: TenantAdmin, session: SessionDep, request: Request
 ) -> BulkCheckOut:
-    """Check rows as submitting them would (the feed built and checked against Amazon's schemas);
-    nothing is stored or sent."""
+    """Check rows as submitting them would (the feeds built and checked against Amazon's schemas):
+    the issues, or how many messages and feeds they make. Nothing is stored or sent."""
     _check_rows(body, settings_of(request))
-    return await FeedsService(session, settings_of(request)).check_bulk(access.tenant_id, body)
+    return await BulkFeedsService(session, settings_of(request)).check(access.tenant_id, body)
 
 
-@router.post("/bulk", status_code=202, response_model=FeedOut, responses=ISSUES_RESPONSES)
+@router.post("/bulk", status_code=202, response_model=BulkSubmitted, responses=ISSUES_RESPONSES)
 async def create_bulk_feed(
     body: BulkFeedIn, access: TenantAdmin, session: SessionDep, request: Request
-) -> FeedOut:
-    """Build a JSON_LISTINGS_FEED of PATCH messages (price, quantity, handling time) and send it
-    (202, status `pending`); 422 with `issues` per line when a row is wrong."""
+) -> BulkSubmitted:
+    """Build JSON_LISTINGS_FEEDs of PATCH messages (price, quantity, handling time) and send them
+    (202, each `pending`): the rows in file order, at most 25,000 per feed (Amazon's limit), so
+    100,000 rows are four feeds. 422 with `issues` per line when a row is wrong (nothing sent)."""
     settings = settings_of(request)
     _check_rows(body, settings)
-    service = FeedsService(session, settings)
-    return await service.create_bulk(
+    return await BulkFeedsService(session, settings).submit(
         access.tenant_id, body, storage_from_settings(settings), user_id=access.user_id
     )
 

@@ -137,7 +137,18 @@ class BulkFeedIn(_CamelIn):
 class BulkCheckOut(BaseModel):
     issues: list[FeedIssueOut]
     message_count: int
+    feed_count: int = Field(
+        description="How many feeds the rows make: Amazon takes at most 25,000 messages in one listings "
+        "feed, so more rows are sent as several feeds, in file order (0 while there are issues)"
+    )
     schema_checked: bool = Field(description="False only when Amazon's feed schemas are not installed")
+
+
+class BulkSubmitted(BaseModel):
+    feeds: list[FeedOut] = Field(
+        description="The feeds the rows were sent as, in file order (the first rows' feed first); each "
+        "holds at most 25,000 messages, numbered 1..n within it"
+    )
 
 
 class FeedIssuesErrorBody(BaseModel):

@@ -1,6 +1,6 @@
 """Feeds use cases: the raw path (a draft with its declared content type, the upload into our
-document storage, createFeed checked first), the guided bulk update (CSV or rows -> a checked
-JSON_LISTINGS_FEED), reading feeds, their per-message results and their stored files. Services never
+document storage, createFeed checked first), reading feeds, their per-message results and their
+stored files, and the checks the guided bulk update (`bulk_service.py`) shares. Services never
 commit: the request's (or the job's) unit of work does, and the `feeds.run_feed` jobs buffered here
 are sent only after that commit, so the worker always finds the row.
 
@@ -21,16 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.models import Connection
 from app.documents.storage import DocumentStorage
-from app.feeds.bulk import BuiltFeed, BulkRow, build_listings_feed, parse_csv
 from app.feeds.feed_schema import FeedIssue, check_listings_feed, feed_schemas
 from app.feeds.flow import storage_key
 from app.feeds.models import Feed, FeedDocument, FeedResult
 from app.feeds.repository import FeedFilters, FeedRepository
 from app.feeds.schemas import (
-    BulkCheckOut,
-    BulkFeedIn,
-    BulkRowIn,
-    BulkRowsOut,
     FeedCreate,
     FeedDocumentCreate,
     FeedDocumentOut,
@@ -50,7 +45,6 @@ from app.worker.enqueue import enqueue_job
 RUN_FEED_ACTOR = "feeds.run_feed"
 JSON_LISTINGS_FEED = "JSON_LISTINGS_FEED"
 INPUT_FILE = "input"
-BULK_CONTENT_TYPE = "application/json; charset=UTF-8"
 # What the browser downloads a stored file as, by its content type.
 EXTENSIONS = {
     "application/json": "json",
@@ -294,7 +288,7 @@ class FeedsService:
         if stored is None:
             raise NoFeedFile("Upload the file first (PUT it to the upload_url createDocument answered).")
         connection = await self.seller_connection(tenant_id, feed.connection_id)
-        marketplaces = self._marketplaces(connection, body.marketplace_ids)
+        marketplaces = self.marketplaces(connection, body.marketplace_ids)
         feed_type = body.feed_type.strip()
         message_count = None
         if feed_type == JSON_LISTINGS_FEED:
@@ -309,7 +303,7 @@ class FeedsService:
             message_count=message_count,
             status="pending",
         )
-        self._enqueue(tenant_id, feed.id)
+        self.enqueue(tenant_id, feed.id)
         return await self.get(tenant_id, feed.id, fresh=True)
 
     def _check_listings(self, content: bytes, seller_id: str) -> int:
@@ -320,79 +314,6 @@ class FeedsService:
                 check.issues,
             )
         return check.message_count
-
-    # The guided bulk update -------------------------------------------------------------------
-
-    def read_csv(self, content: bytes) -> BulkRowsOut:
-        """Every row of the CSV (wrong ones too: the panel lets the user fix them) and its issues
-        per line. The currency is checked later, against the marketplace."""
-        rows, issues = parse_csv(content, max_rows=bulk_max_rows(self.settings))
-        return BulkRowsOut(
-            rows=[BulkRowIn.model_validate(row, from_attributes=True) for row in rows],
-            issues=[FeedIssueOut(line=i.line, sku=i.sku, field=i.field, message=i.message) for i in issues],
-        )
-
-    async def check_bulk(self, tenant_id: uuid.UUID, body: BulkFeedIn) -> BulkCheckOut:
-        """What submitting these rows would send: the issues, or the message count."""
-        connection = await self.seller_connection(tenant_id, body.connection_id)
-        built, issues = self._build(connection, body)
-        return BulkCheckOut(
-            issues=[FeedIssueOut(line=i.line, sku=i.sku, field=i.field, message=i.message) for i in issues],
-            message_count=built.message_count if built is not None else 0,
-            schema_checked=built.schema_checked
-            if built is not None
-            else feed_schemas(self.settings) is not None,
-        )
-
-    async def create_bulk(
-        self, tenant_id: uuid.UUID, body: BulkFeedIn, storage: DocumentStorage, *, user_id: uuid.UUID | None
-    ) -> FeedOut:
-        """Build the JSON_LISTINGS_FEED of the rows (refused with its issues when anything is
-        wrong), store it as the feed's input, record the feed `pending` and enqueue its job."""
-        connection = await self.seller_connection(tenant_id, body.connection_id)
-        built, issues = self._build(connection, body)
-        if built is None:
-            raise issues_error(f"{len(issues)} row issue(s) to fix before the feed can be sent.", issues)
-        feed_id = uuid.uuid4()
-        key = f"{tenant_id}/feeds/{feed_id}/{INPUT_FILE}"
-
-        async def content() -> AsyncIterator[bytes]:
-            yield built.content
-
-        written = await storage.write(key, content())
-        await self.repo.add(
-            id=feed_id,
-            tenant_id=tenant_id,
-            connection_id=connection.id,
-            feed_type=JSON_LISTINGS_FEED,
-            marketplace_ids=[body.marketplace_id],
-            status="pending",
-            source="bulk",
-            content_type=BULK_CONTENT_TYPE,
-            message_count=built.message_count,
-            created_by_user_id=user_id,
-        )
-        await self.repo.save_document(
-            tenant_id=tenant_id,
-            feed_id=feed_id,
-            role="input",
-            amazon_document_id=None,
-            storage_key=key,
-            content_type=BULK_CONTENT_TYPE,
-            size_bytes=written.size_bytes,
-        )
-        self._enqueue(tenant_id, feed_id)
-        return await self.get(tenant_id, feed_id)
-
-    def _build(self, connection: Connection, body: BulkFeedIn) -> tuple[BuiltFeed | None, list[FeedIssue]]:
-        [marketplace] = self._marketplaces(connection, [body.marketplace_id])
-        rows = [BulkRow(**row.model_dump()) for row in body.rows]
-        return build_listings_feed(
-            rows,
-            seller_id=connection.account_id,
-            marketplace_id=marketplace,
-            schemas=feed_schemas(self.settings),
-        )
 
     # Shared checks -----------------------------------------------------------------------------
 
@@ -409,7 +330,7 @@ class FeedsService:
         return connection
 
     @staticmethod
-    def _marketplaces(connection: Connection, requested: Sequence[str]) -> list[str]:
+    def marketplaces(connection: Connection, requested: Sequence[str]) -> list[str]:
         marketplaces = list(dict.fromkeys(requested))
         unknown = [m for m in marketplaces if m not in (connection.marketplaces or [])]
         if unknown:
@@ -425,7 +346,7 @@ class FeedsService:
             raise NotFound("feed not found")
         return feed
 
-    def _enqueue(self, tenant_id: uuid.UUID, feed_id: uuid.UUID) -> None:
+    def enqueue(self, tenant_id: uuid.UUID, feed_id: uuid.UUID) -> None:
         enqueue_job(self.session, RUN_FEED_ACTOR, feed_id=str(feed_id), tenant_id=str(tenant_id))
 
     # Reading -----------------------------------------------------------------------------------
@@ -513,5 +434,5 @@ class FeedsService:
         was lost with a killed worker); a chain that was merely late ends itself."""
         feeds = await self.repo.claim_overdue(now, now - timedelta(seconds=grace_s))
         for feed in feeds:
-            self._enqueue(feed.tenant_id, feed.id)
+            self.enqueue(feed.tenant_id, feed.id)
         return len(feeds)

@@ -14,6 +14,7 @@ import type {
   BulkCheckOut,
   BulkFeedIn,
   BulkRowsOut,
+  BulkSubmitted,
   FeedCreate,
   FeedDocumentCreate,
   FeedDocumentOut,
@@ -208,10 +209,11 @@ export function useCheckBulk(tenantId: string) {
   })
 }
 
+/** The rows sent as one feed or, beyond Amazon's 25,000 messages per feed, several (first rows first). */
 export function useSubmitBulk(tenantId: string) {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (body: BulkFeedIn) => call<FeedOut>('POST', '/api/feeds/bulk', { tenant_id: tenantId }, body),
+    mutationFn: (body: BulkFeedIn) => call<BulkSubmitted>('POST', '/api/feeds/bulk', { tenant_id: tenantId }, body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: feedKeys.list(tenantId) }),
   })
 }

@@ -28,7 +28,7 @@ function feedBody(target: Target, rows: BulkRow[]): BulkFeedIn {
  * A CSV read by the API, fixed here line by line, checked again, then submitted. Submitting needs a check
  * of the rows as they are now with no issue: a change (a cell, the seller, the marketplace) asks for a new one.
  */
-export function useBulkDraft(tenantId: string, onSubmitted: (feed: FeedOut) => void) {
+export function useBulkDraft(tenantId: string, onSubmitted: (feeds: FeedOut[]) => void) {
   const parse = useParseCsv(tenantId)
   const check = useCheckBulk(tenantId)
   const submit = useSubmitBulk(tenantId)
@@ -76,9 +76,9 @@ export function useBulkDraft(tenantId: string, onSubmitted: (feed: FeedOut) => v
     submit.mutate(
       feedBody(target, draft.rows),
       {
-        onSuccess: (feed) => {
+        onSuccess: (sent) => {
           setDraft(null)
-          onSubmitted(feed)
+          onSubmitted(sent.feeds)
         },
         onError: (error) => {
           if (error instanceof FeedIssuesError) setDraft((d) => (d ? withIssues(d, error.issues, null) : d))

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { withQuery } from './api'
 import { fromApi, issuesByLine, linesWithIssues, mergeLines, removeLine, toApi, updateCell } from './bulk-rows'
-import { bareMessage, count, issueWhere, progressOf, stepStates } from './format'
+import { bareMessage, count, issueWhere, progressOf, sentAs, stepStates } from './format'
 
 const rows = [2, 3, 4].map((line) => ({ line, sku: `S${line}`, price: '1', currency: 'USD', quantity: '1', handling_time: '' }))
 
@@ -65,5 +65,14 @@ describe('feeds: pure helpers', () => {
   it('adds the tenant to a path that may already have a query, never twice', () => {
     expect(withQuery('/api/feeds/f1/upload', { tenant_id: 't1' })).toBe('/api/feeds/f1/upload?tenant_id=t1')
     expect(withQuery('/api/feeds/f1/upload?tenant_id=t1', { tenant_id: 't2', x: '' })).toBe('/api/feeds/f1/upload?tenant_id=t1')
+  })
+
+  it('says how a submit was split, only when it was', () => {
+    expect(sentAs([{ message_count: 1000 }])).toBeNull()
+    expect(sentAs([])).toBeNull()
+    expect(sentAs([{ message_count: 25_000 }, { message_count: 25_000 }, { message_count: 25_000 }, { message_count: 25_000 }])).toBe(
+      'Sent as 4 feeds of at most 25,000 changes',
+    )
+    expect(sentAs([{ message_count: 3 }, { message_count: 3 }, { message_count: 1 }])).toBe('Sent as 3 feeds of at most 3 changes')
   })
 })

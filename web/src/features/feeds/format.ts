@@ -125,6 +125,16 @@ export function count(n: number, noun: string): string {
   return `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`
 }
 
+/**
+ * How a submit went out when Amazon's limit per listings feed (25,000 messages) split it: null for one feed.
+ * The first feed is full, so its size is the limit the rows were split at.
+ */
+export function sentAs(feeds: Pick<FeedOut, 'message_count'>[]): string | null {
+  if (feeds.length < 2) return null
+  const most = Math.max(...feeds.map((feed) => feed.message_count ?? 0))
+  return `Sent as ${feeds.length.toLocaleString()} feeds of at most ${most.toLocaleString()} changes`
+}
+
 /** The API's sentence without a leading "Line 3, column price: " (the page already says where). */
 export function bareMessage(issue: { message: string }): string {
   const bare = issue.message.replace(/^line \d+(?:, column [^:]+)?: /i, '')

@@ -20,6 +20,8 @@ export type FeedResultCounts = Schemas['FeedResultCounts']
 export type FeedResultsPage = Schemas['FeedResultsPage']
 export type BulkRowsOut = Schemas['BulkRowsOut']
 export type BulkCheckOut = Schemas['BulkCheckOut']
+/** The feeds a bulk update was sent as (Amazon takes at most 25,000 messages per feed), first rows first. */
+export type BulkSubmitted = Schemas['BulkSubmitted']
 export type BulkFeedIn = Schemas['BulkFeedIn']
 /** A row as the CSV route answers it, and as the bulk routes read it. */
 export type BulkRowOut = Schemas['BulkRowIn-Output']

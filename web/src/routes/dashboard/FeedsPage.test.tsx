@@ -36,10 +36,11 @@ describe('feeds page: the bulk update', () => {
       'POST /api/feeds/bulk/validate': () => {
         checks += 1
         return checks === 1
-          ? json(200, { issues: [issue(4, 'price', 'The price must be a positive number with at most 2 decimals.', 'SKU-4')], message_count: 0, schema_checked: true })
-          : json(200, { issues: [], message_count: 5, schema_checked: true })
+          ? json(200, { issues: [issue(4, 'price', 'The price must be a positive number with at most 2 decimals.', 'SKU-4')], message_count: 0, feed_count: 0, schema_checked: true })
+          : json(200, { issues: [], message_count: 5, feed_count: 1, schema_checked: true })
       },
-      'POST /api/feeds/bulk': () => json(202, feed({ id: 'f1', status: 'pending', processing_status: null, summary: null, has_report: false })),
+      'POST /api/feeds/bulk': () =>
+        json(202, { feeds: [feed({ id: 'f1', status: 'pending', processing_status: null, summary: null, has_report: false })] }),
     })
     document.cookie = 'csrf_token=tok-1; path=/'
     const { router } = renderRoutes(routes, PATH)
@@ -110,13 +111,50 @@ describe('feeds page: the bulk update', () => {
     expect(await screen.findByTestId('feed-detail')).toHaveAttribute('data-feed-id', 'f1')
     expect(router.state.location.search).toBe('?feed=f1')
     expect(within(form).queryByTestId('bulk-draft')).not.toBeInTheDocument()
+    // One feed: nothing to say about a split.
+    expect(within(form).queryByTestId('bulk-sent')).not.toBeInTheDocument()
+  })
+
+  it('sends more rows than one feed takes as several feeds: says so, shows the first, lists the others', async () => {
+    const sent = ['f1', 'f2', 'f3', 'f4'].map((id, n) =>
+      feed({ id, status: 'pending', processing_status: null, summary: null, has_report: false, message_count: n < 3 ? 25_000 : 1 }),
+    )
+    const { calls } = mockFetch({
+      ...feedHandlers(),
+      'GET /api/feeds': () => json(200, { items: sent, next_cursor: null }),
+      'GET /api/feeds/f1/status': () => json(200, sent[0]),
+      'POST /api/feeds/bulk/csv': () => json(200, { rows: [row(2), row(3)], issues: [] }),
+      'POST /api/feeds/bulk/validate': () => json(200, { issues: [], message_count: 75_001, feed_count: 4, schema_checked: true }),
+      'POST /api/feeds/bulk': () => json(202, { feeds: sent }),
+    })
+    const { router } = renderRoutes(routes, PATH)
+    const form = await upload()
+    expect(await within(form).findByTestId('bulk-verdict')).toHaveTextContent(
+      "No issues: 75,001 changes ready for Amazon as 4 feeds, checked against Amazon's listings feed schema.",
+    )
+    const submit = within(form).getByRole('button', { name: 'Submit' })
+    await waitFor(() => expect(submit).toBeEnabled())
+    await userEvent.click(submit)
+    expect(await within(form).findByTestId('bulk-sent')).toHaveTextContent(
+      'Sent as 4 feeds of at most 25,000 changes: the first is shown below, the others are in the list of feeds.',
+    )
+    expect(posts(calls, '/api/feeds/bulk')).toHaveLength(1)
+    expect(await screen.findByTestId('feed-detail')).toHaveAttribute('data-feed-id', 'f1')
+    expect(router.state.location.search).toBe('?feed=f1')
+    const list = await screen.findByTestId('feed-list')
+    await waitFor(() =>
+      expect(within(list).getAllByTestId('feed-row').map((r) => r.getAttribute('data-feed-id'))).toEqual(['f1', 'f2', 'f3', 'f4']),
+    )
+    // A new file starts afresh.
+    await userEvent.upload(within(form).getByLabelText('CSV file'), CSV)
+    await waitFor(() => expect(within(form).queryByTestId('bulk-sent')).not.toBeInTheDocument())
   })
 
   it('checks a clean file at once, and asks for a new check after an edit or another marketplace', async () => {
     const { calls } = mockFetch({
       ...feedHandlers(),
       'POST /api/feeds/bulk/csv': () => json(200, { rows: [row(2), row(3)], issues: [] }),
-      'POST /api/feeds/bulk/validate': () => json(200, { issues: [], message_count: 2, schema_checked: false }),
+      'POST /api/feeds/bulk/validate': () => json(200, { issues: [], message_count: 2, feed_count: 1, schema_checked: false }),
     })
     renderRoutes(routes, PATH)
     const form = await upload()
@@ -136,7 +174,7 @@ describe('feeds page: the bulk update', () => {
     mockFetch({
       ...feedHandlers(),
       'POST /api/feeds/bulk/csv': () => json(200, { rows: [row(2)], issues: [] }),
-      'POST /api/feeds/bulk/validate': () => json(200, { issues: [], message_count: 1, schema_checked: true }),
+      'POST /api/feeds/bulk/validate': () => json(200, { issues: [], message_count: 1, feed_count: 1, schema_checked: true }),
       'POST /api/feeds/bulk': () =>
         json(422, {
           error: { code: 'validation_error', message: 'The feed has issues.', request_id: 'r' },

@@ -27,6 +27,10 @@ export function FeedsPage() {
       },
       { replace: true },
     )
+  // A bulk update beyond Amazon's 25,000 changes per feed is several feeds: the first is shown, the rest are listed.
+  const onBulkSubmitted = (feeds: FeedOut[]) => {
+    if (feeds[0]) select(feeds[0].id)
+  }
   const onSubmitted = (feed: FeedOut) => select(feed.id)
   return (
     <>
@@ -41,7 +45,7 @@ export function FeedsPage() {
         ) : null}
         {tenant.data && manager ? (
           <>
-            <BulkUpdateCard tenantId={tenantId} onSubmitted={onSubmitted} />
+            <BulkUpdateCard tenantId={tenantId} onSubmitted={onBulkSubmitted} />
             <RawFeedCard tenantId={tenantId} onSubmitted={onSubmitted} />
           </>
         ) : null}

@@ -9,7 +9,7 @@ import { Label } from '@/components/ui/label'
 import { SelectField } from '@/features/reports/components/SelectField'
 import { connectionLabel, pickSeller, useSellerAccounts } from '@/features/reports/sellers'
 import { FeedIssuesError } from '../api'
-import { count } from '../format'
+import { count, sentAs } from '../format'
 import { useBulkDraft, type BulkDraft } from '../bulk-draft'
 import type { FeedOut } from '../types'
 import { BulkRowsEditor } from './BulkRowsEditor'
@@ -36,19 +36,23 @@ function CheckVerdict({ draft, checking }: { draft: BulkDraft; checking: boolean
     <p className="flex items-center gap-1.5 text-sm text-emerald-700 dark:text-emerald-400" role="status" data-testid="bulk-verdict">
       <CheckCircle2 className="size-4" aria-hidden />
       No issues: {draft.checked.message_count.toLocaleString()} changes ready for Amazon
+      {draft.checked.feed_count > 1 ? ` as ${draft.checked.feed_count.toLocaleString()} feeds` : null}
       {draft.checked.schema_checked ? ", checked against Amazon's listings feed schema." : '.'}
     </p>
   )
 }
 
 /** The guided path: a CSV of sku, price, currency, quantity (and handling time), fixed here before Amazon sees it. */
-export function BulkUpdateCard({ tenantId, onSubmitted }: { tenantId: string; onSubmitted: (feed: FeedOut) => void }) {
+export function BulkUpdateCard({ tenantId, onSubmitted }: { tenantId: string; onSubmitted: (feeds: FeedOut[]) => void }) {
   const { sellers, marketplaceName } = useSellerAccounts(tenantId)
   const [picked, setPicked] = useState({ connection: '', marketplace: '' })
   const [fileKey, setFileKey] = useState(0)
-  const bulk = useBulkDraft(tenantId, (feed) => {
+  // What the last submit became when Amazon's limit per feed split it (null: one feed, or nothing sent yet).
+  const [sent, setSent] = useState<string | null>(null)
+  const bulk = useBulkDraft(tenantId, (feeds) => {
     setFileKey((k) => k + 1)
-    onSubmitted(feed)
+    setSent(sentAs(feeds))
+    onSubmitted(feeds)
   })
   const { connection, marketplaces, marketplace } = pickSeller(sellers, picked.connection, picked.marketplace)
   const target = connection && marketplace ? { connectionId: connection.id, marketplaceId: marketplace } : null
@@ -107,11 +111,20 @@ export function BulkUpdateCard({ tenantId, onSubmitted }: { tenantId: string; on
                 disabled={busy}
                 onChange={(e) => {
                   const file = e.target.files?.[0]
-                  if (file) bulk.load(file, target)
+                  if (file) {
+                    setSent(null)
+                    bulk.load(file, target)
+                  }
                 }}
               />
             </div>
           </div>
+          {sent ? (
+            <p className="flex items-center gap-1.5 text-sm text-emerald-700 dark:text-emerald-400" role="status" data-testid="bulk-sent">
+              <CheckCircle2 className="size-4" aria-hidden />
+              {sent}: the first is shown below, the others are in the list of feeds.
+            </p>
+          ) : null}
           {bulk.parse.isPending ? (
             <p className="text-muted-foreground flex items-center gap-1.5 text-sm" role="status">
               <Loader2 className="size-4 animate-spin" aria-hidden />
