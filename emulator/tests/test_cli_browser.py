@@ -24,7 +24,6 @@ from amazon_emulator.config import (
     DEMO_SELLER_ID,
 )
 
-CHROMIUM = "/usr/bin/chromium"
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 CHROME_ARGS = [
     "--headless",
@@ -36,6 +35,19 @@ CHROME_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def chromium_path() -> str:
+    """The Chromium to drive: ``CHROMIUM_PATH`` when set, else Debian's. A machine without one fails the
+    test, saying what to do: a skipped browser test would hide a broken consent page in CI."""
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.access(path, os.X_OK):
+        pytest.fail(
+            f"Chromium not found at {path}: install Debian's chromium (`make chromium` as root) "
+            "or set CHROMIUM_PATH to a Chromium executable",
+            pytrace=False,
+        )
+    return path
 
 
 def _free_port() -> int:
@@ -97,8 +109,7 @@ def test_demo_process_serves_lwa_and_sp_api(emulator_url: str) -> None:
 
 
 def test_person_clicks_through_consent_page(emulator_url: str) -> None:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed")
+    chromium = chromium_path()
     from playwright.sync_api import Route, sync_playwright
 
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -109,7 +120,7 @@ def test_person_clicks_through_consent_page(emulator_url: str) -> None:
         route.fulfill(status=200, content_type="text/html", body="<h1>Connected</h1>")
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROME_ARGS)
         try:
             page = browser.new_page()
             page.route("http://127.0.0.1:8000/**", product_callback)
@@ -143,3 +154,15 @@ def test_person_clicks_through_consent_page(emulator_url: str) -> None:
     )
     assert tokens.status_code == 200
     assert tokens.json()["refresh_token"].startswith("Atzr|")
+
+
+def test_a_missing_chromium_fails_with_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CHROMIUM_PATH", str(tmp_path / "no-chromium"))
+    with pytest.raises(pytest.fail.Exception, match=r"Chromium not found at .*no-chromium: .*CHROMIUM_PATH"):
+        chromium_path()
+    # CHROMIUM_PATH wins over the chromium on PATH.
+    given = tmp_path / "my-chromium"
+    given.write_text("#!/bin/sh\n")
+    given.chmod(0o755)
+    monkeypatch.setenv("CHROMIUM_PATH", str(given))
+    assert chromium_path() == str(given)

@@ -35,7 +35,8 @@ async def test_truth_lists_every_order_as_the_apis_and_reports_show_it(
     assert parse_iso(response.headers["X-Emulator-As-Of"]).timestamp() == at
     assert parse_iso(response.headers["X-Emulator-History-From"]).timestamp() == at - 730 * 86400
 
-    summary = (await client.get(f"/_emulator/sellers/{seller_id}/summary", params={"as_of": iso_ts(at)})).json()
+    summary_at = await client.get(f"/_emulator/sellers/{seller_id}/summary", params={"as_of": iso_ts(at)})
+    summary = summary_at.json()
     assert len(orders) == summary["total_orders"] == 2500  # more than one streamed batch of 1000
     assert sum(len(o["items"]) for o in orders) == summary["total_items"]
     assert sum(i["quantity"] for o in orders for i in o["items"]) == summary["total_units"]

@@ -117,6 +117,9 @@ class SpApiSettings(_Group):
     spapi_base_na: str = "https://sellingpartnerapi-na.amazon.com"
     spapi_base_eu: str = "https://sellingpartnerapi-eu.amazon.com"
     spapi_base_fe: str = "https://sellingpartnerapi-fe.amazon.com"
+    # Seconds a worker waits for the next bytes of an Amazon answer before giving the call up as a
+    # stuck connection (the run is parked and tried again). Amazon answers within seconds.
+    amazon_read_timeout_sec: float = Field(default=30.0, gt=0)
     # Replaces every marketplace's Seller Central host in consent URLs (the emulator).
     seller_central_url_override: str = ""
     orders_api_version: Literal["2026-01-01", "v0"] = "2026-01-01"

@@ -52,6 +52,20 @@ async def test_concatenated_gzip_members() -> None:
     assert await rows(http_for(content)) == [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]
 
 
+async def test_a_gzip_document_cut_short_fails_instead_of_loading_part() -> None:
+    # zlib takes a truncated stream without a word: the rows before the cut must not pass for the file.
+    whole = "id\tprice\n" + "".join(f"{i}\t{i}.99\n" for i in range(2_000))
+    packed = gzip.compress(whole.encode())
+    seen: list[dict[str, object]] = []
+    with pytest.raises(TransportError, match="GZIP stream ended"):
+        async for row in parse_document(
+            stream_document(http_for(packed[: len(packed) // 2]), "https://s3.test/d")
+        ):
+            seen.append(row)
+    assert len(seen) < 2_000
+    assert len(await rows(http_for(packed))) == 2_000
+
+
 async def test_large_document_streams() -> None:
     big = "id\tvalue\n" + "".join(f"{i}\t{'x' * 50}\n" for i in range(100_000))
     count = 0

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -77,11 +79,21 @@ class Product:
         self.notifications = self._spawn("notifications")
 
     def kill_worker(self) -> None:
-        """SIGKILL the worker's whole process group (the dramatiq parent and its worker process)."""
-        if self.worker is not None and self.worker.poll() is None:
-            os.killpg(self.worker.pid, signal.SIGKILL)
-            self.worker.wait(timeout=10)
-        self.worker = None
+        """SIGKILL the worker's whole process group (the dramatiq parent and its worker process).
+
+        A worker that is not running any more fails the test: a kill that finds nothing to kill
+        proves nothing (and a worker that died by itself is a failure of its own)."""
+        worker, self.worker = self.worker, None
+        if worker is None:
+            raise AssertionError(f"{self.name}: kill_worker without a started worker")
+        code = worker.poll()
+        if code is not None:
+            raise AssertionError(
+                f"{self.name}: the worker had already exited (code {code}) when it was to be killed;"
+                f" see test-results/{self.name}-worker.log"
+            )
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
 
     def stop(self) -> None:
         for proc in (self.worker, self.scheduler, self.notifications):
@@ -120,13 +132,21 @@ async def eventually(
 def backdated_activity(
     app: Any, seller: str, new_orders: int, updates: int, seconds_ago: float
 ) -> dict[str, list[str]]:
-    """Emulator activity stamped `seconds_ago` (Amazon hides the last 2 minutes from every query)."""
+    """Emulator activity stamped `seconds_ago` (Amazon hides the last 2 minutes from every query),
+    on orders that did not change since (their later changes may already be synced)."""
     from amazon_emulator.data.activity import add_activity
     from amazon_emulator.seeding import factories
 
     state = app.state.emulator
+    now = time.time()
     return add_activity(
-        state.seller(seller), factories(state)[seller], new_orders, updates, time.time() - seconds_ago, None
+        state.seller(seller),
+        factories(state)[seller],
+        new_orders,
+        updates,
+        now - seconds_ago,
+        None,
+        visible_until=now,
     )
 
 
@@ -134,9 +154,14 @@ def emulator_client(url: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=url, timeout=30)
 
 
-def iter_kill_points(count: int, low: float, high: float, seed: int) -> Iterator[float]:
-    import random
-
-    rng = random.Random(seed)
-    for _ in range(count):
-        yield rng.uniform(low, high)
+@contextmanager
+def chaos(name: str) -> Iterator[random.Random]:
+    """The random source of one fault test's fault points: seeded from `CHAOS_SEED` when set (to
+    replay a run), else at random; the seed is printed and added to any failure's message."""
+    seed = int(os.environ.get("CHAOS_SEED") or random.SystemRandom().randrange(2**32))
+    print(f"{name}: CHAOS_SEED={seed}")
+    try:
+        yield random.Random(seed)
+    except BaseException as exc:
+        exc.add_note(f"{name}: CHAOS_SEED={seed} replays this run's fault points")
+        raise

@@ -26,6 +26,7 @@ import json
 import time
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -158,10 +159,21 @@ def _compare_order(result: Comparison, row: Order, lines: list[OrderItem], want:
                 result.differ(oid, f"line {key} {what}", ours, truth)
 
 
-async def compare_connection(engine: AsyncEngine, truth: Truth, connection_id: uuid.UUID) -> Comparison:
-    """Every order and line of one connection against `truth` (see the module docstring)."""
+async def compare_connection(
+    engine: AsyncEngine, truth: Truth, connection_id: uuid.UUID, order_ids: Collection[str] | None = None
+) -> Comparison:
+    """Every order and line of one connection against `truth` (see the module docstring); with
+    `order_ids`, the connection must hold exactly those of the truth's orders."""
+    if order_ids is not None:
+        unknown = set(order_ids) - set(truth.orders)
+        assert not unknown, f"orders the emulator does not list: {sorted(unknown)[:10]}"
+        truth = Truth(
+            truth.seller_id, truth.as_of, truth.history_from, {k: truth.orders[k] for k in order_ids}
+        )
     result = Comparison(truth.seller_id, connection_id, truth.as_of)
     async with create_sessionmaker(engine)() as session:
+        # One snapshot for the orders, their lines and the kept totals while a worker may be writing.
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         rows = list(
             (await session.execute(select(Order).where(Order.connection_id == connection_id))).scalars()
         )
@@ -225,14 +237,16 @@ async def assert_every_row_equal(
     seller_ids: list[str] | tuple[str, ...],
     *,
     connection_ids: list[uuid.UUID] | None = None,
+    order_ids: Collection[str] | None = None,
     within: float = 0.0,
     show: int = 20,
     note: str = "",
 ) -> list[Comparison]:
     """Every order and item line of every connection of each seller (or of `connection_ids` only) equals the
     emulator's truth; fails listing the first `show` differences, with `note` (e.g. a chaos seed) in the
-    message. `within`: seconds to keep comparing until equal (Amazon hides its last two minutes from every
-    query, so a change by time passing reaches PostgreSQL after that long); 0 compares once."""
+    message. `order_ids`: where only these orders can have reached PostgreSQL (no backfill ran), it must
+    hold exactly them. `within`: seconds to keep comparing until equal (Amazon hides its last two minutes
+    from every query, so a change by time passing reaches PostgreSQL after that long); 0 compares once."""
     deadline = time.monotonic() + within
     started = time.monotonic()
     while True:
@@ -247,7 +261,7 @@ async def assert_every_row_equal(
             if not truth.orders:
                 raise AssertionError(f"the emulator lists no order of seller {seller_id}: nothing proven")
             for connection_id in connections:
-                results.append(await compare_connection(engine, truth, connection_id))
+                results.append(await compare_connection(engine, truth, connection_id, order_ids))
         if not any(r.differences for r in results):
             return results
         if time.monotonic() >= deadline:

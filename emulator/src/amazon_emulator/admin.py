@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
@@ -73,6 +73,17 @@ class FaultIn(BaseModel):
     count: int | None = Field(
         None, ge=0, description="number of injected errors (or held responses), then stop"
     )
+    statuses: list[Annotated[int, Field(ge=400, le=599)]] = Field(
+        default_factory=list, description="injected errors draw their status from these (instead of status)"
+    )
+    script: list[Annotated[int, Field(ge=400, le=599)] | Literal["ok", "reset", "stall", "gzip_cut"]] = Field(
+        default_factory=list,
+        max_length=10_000,
+        description="the next calls, one entry each: a status to answer, ok, or a body fault"
+        " (reset: half the body then the connection closed; stall: half the body then stall_ms;"
+        " gzip_cut: the body gzipped and cut short)",
+    )
+    stall_ms: float = Field(5000.0, ge=0.0, le=600_000.0)
     revoke_refresh_token: str | None = None
 
 
@@ -266,7 +277,9 @@ async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
 
     ``latency_ms`` delays the call before it is handled; ``latency_after_ms`` lets the handler run and then
     holds its successful response (``count``: for that many calls), e.g. createFeed creates the feed and the
-    client hears the feedId only later (a test kills the client meanwhile)."""
+    client hears the feedId only later (a test kills the client meanwhile). ``script`` scripts the next calls
+    (statuses, ``ok`` and the body faults ``reset``, ``stall`` and ``gzip_cut``); ``statuses`` varies the
+    status of errors injected at ``error_rate`` (see :mod:`amazon_emulator.faults`)."""
     state = get_state(request)
     revoked = None
     if body.revoke_refresh_token:
@@ -274,7 +287,13 @@ async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
         if not revoked:
             raise HTTPException(404, "unknown refresh token")
     fault = None
-    if body.error_rate or body.latency_ms or body.latency_after_ms or body.throttle_storm_seconds:
+    if (
+        body.error_rate
+        or body.latency_ms
+        or body.latency_after_ms
+        or body.throttle_storm_seconds
+        or body.script
+    ):
         fault = state.faults.add(
             Fault(
                 operation=body.operation,
@@ -286,6 +305,9 @@ async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
                 if body.throttle_storm_seconds
                 else 0,
                 remaining=body.count,
+                statuses=list(body.statuses),
+                script=list(body.script),
+                stall_ms=body.stall_ms,
             )
         )
     return {"fault": fault.as_dict() if fault else None, "revoked": revoked}

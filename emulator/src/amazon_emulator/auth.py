@@ -24,6 +24,7 @@ from fastapi import Request
 
 from amazon_emulator.credentials import RestrictedDataToken
 from amazon_emulator.errors import SpApiError, quota_exceeded, unauthorized
+from amazon_emulator.faults import FaultDecision
 from amazon_emulator.state import EmulatorState, get_state
 
 EXPIRED_DETAILS = "The access token you provided has expired."
@@ -110,15 +111,24 @@ def authenticate(
     )
 
 
-async def apply_faults(state: EmulatorState, operation: str) -> None:
-    """Sleep and/or fail as the configured faults ask (call before authentication)."""
+async def apply_faults(state: EmulatorState, operation: str, request: Request | None = None) -> None:
+    """Sleep and/or fail as the configured faults ask (call before authentication). A body fault is
+    left on ``request.state`` for :class:`amazon_emulator.middleware.AmazonHeadersMiddleware`."""
     decision = state.faults.decide(operation, state.clock.time())
+    if request is not None:
+        mark_body_fault(request, decision)
     if decision.latency_s > 0:
         await asyncio.sleep(decision.latency_s)
     if decision.throttled:
         raise quota_exceeded()
     if decision.error_status is not None:
         raise SpApiError(decision.error_status)
+
+
+def mark_body_fault(request: Request, decision: FaultDecision) -> None:
+    if decision.body is not None:
+        request.state.body_fault = decision.body
+        request.state.body_stall_s = decision.stall_s
 
 
 def sp_operation(
@@ -134,7 +144,7 @@ def sp_operation(
         set_operation(request, operation)
         scale = state.clock.time_scale
         request.state.rate_limit = state.ratelimiter.plan_for(None, operation).header_value(scale)
-        await apply_faults(state, operation)
+        await apply_faults(state, operation, request)
         caller = authenticate(state, request, rdt=rdt, grantless_scope=grantless_scope)
         decision = state.ratelimiter.take(caller.application_id, caller.selling_partner_id, operation)
         request.state.rate_limit = decision.plan.header_value(scale)

@@ -10,14 +10,26 @@ does. Revoking a refresh token is immediate and lives in the credential store, n
 so a test can kill the client after Amazon acted but before the client heard the answer. Only successful
 responses (status below 400) are held. ``remaining`` counts the calls a fault acted on: injected errors and
 held responses (``None``: no limit).
+
+``statuses`` draws each injected error's status from a list (e.g. 500, 502, 503 and 504), not ``status``.
+``script`` scripts the next calls of the operation, one entry per call, before the rates apply: a status code
+answers that error (429 as Amazon throttles), ``"ok"`` lets the call through, and a *body fault* lets the
+handler run and spoils its successful response on the way out (:mod:`amazon_emulator.middleware`):
+``"reset"`` sends the status line and half the body, then closes the connection; ``"stall"`` sends half the
+body and waits ``stall_ms`` before the rest (a client's read timeout fires first); ``"gzip_cut"`` sends the
+body gzip-compressed and cut short, as a complete response (a document whose GZIP stream ends too soon).
+Script entries do not count against ``remaining``.
 """
 
 from __future__ import annotations
 
 import random
 import threading
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+BodyFault = Literal["reset", "stall", "gzip_cut"]
+BODY_FAULTS: tuple[BodyFault, ...] = ("reset", "stall", "gzip_cut")
 
 
 @dataclass
@@ -29,6 +41,9 @@ class Fault:
     throttle_until: float = 0.0  # epoch second; until then every call answers 429
     remaining: int | None = None  # number of injected errors / held responses left (None: unlimited)
     latency_after_ms: float = 0.0  # hold successful responses this long after the handler ran
+    statuses: list[int] = field(default_factory=list)  # injected errors draw their status from these
+    script: list[int | str] = field(default_factory=list)  # the next calls, one entry each (see above)
+    stall_ms: float = 5000.0  # how long a "stall" body fault waits before the rest of the body
 
     def matches(self, operation: str) -> bool:
         if self.operation in ("*", operation):
@@ -46,6 +61,8 @@ class FaultDecision:
     latency_s: float
     error_status: int | None
     throttled: bool
+    body: BodyFault | None = None  # what to do to the successful response's body
+    stall_s: float = 0.0
 
 
 class FaultStore:
@@ -73,6 +90,8 @@ class FaultStore:
         latency = 0.0
         status: int | None = None
         throttled = False
+        body: BodyFault | None = None
+        stall_s = 0.0
         with self._lock:
             for fault in self._faults:
                 if not fault.matches(operation):
@@ -80,12 +99,21 @@ class FaultStore:
                 latency = max(latency, fault.latency_ms / 1000.0)
                 if fault.throttle_until > now:
                     throttled = True
+                if fault.script:
+                    entry = fault.script.pop(0)
+                    if entry == 429:
+                        throttled = True
+                    elif isinstance(entry, int):
+                        status = status or entry
+                    elif entry in BODY_FAULTS and body is None:
+                        body, stall_s = entry, fault.stall_ms / 1000.0
+                    continue
                 if status is None and fault.error_rate > 0 and fault.remaining != 0:
                     if self._rng.random() < fault.error_rate:
-                        status = fault.status
+                        status = self._rng.choice(fault.statuses) if fault.statuses else fault.status
                         if fault.remaining is not None:
                             fault.remaining -= 1
-        return FaultDecision(latency, status, throttled)
+        return FaultDecision(latency, status, throttled, body, stall_s)
 
     def hold_after(self, operation: str) -> float:
         """Seconds to hold a successful response of ``operation`` (counts against ``remaining``)."""

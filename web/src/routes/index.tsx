@@ -9,9 +9,10 @@ import { SignUpPage } from './auth/SignUpPage'
 import { AmazonIntegrationPage } from './dashboard/AmazonIntegrationPage'
 import { DashboardPage } from './dashboard/DashboardPage'
 import { OrdersPage } from './dashboard/OrdersPage'
+import { FeedsPage } from './dashboard/FeedsPage'
 import { ReportsPage } from './dashboard/ReportsPage'
 import { TenantOverviewPage } from './dashboard/TenantOverviewPage'
-import { AdsPage, FeedsPage } from './dashboard/sections'
+import { AdsPage } from './dashboard/sections'
 
 export const routes: RouteObject[] = [
   {

@@ -60,6 +60,10 @@ async def _gunzip(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         tail = decoder.flush()
         if tail:
             yield tail
+        if not decoder.eof:
+            # zlib does not complain about a stream that simply stops: without this check a document
+            # cut short (a dropped proxy, a partial object) would load as if it had ended there.
+            raise TransportError("document download: the GZIP stream ended before its end marker")
 
 
 async def stream_document(

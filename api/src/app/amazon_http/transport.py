@@ -41,8 +41,12 @@ def log() -> Any:
     return structlog.get_logger("app.spapi")
 
 
-# Amazon answers within seconds; a read timeout of 30 s only trips on a stuck connection.
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+def amazon_timeout(read_s: float = 30.0) -> httpx.Timeout:
+    """Amazon answers within seconds; a read timeout of 30 s only trips on a stuck connection."""
+    return httpx.Timeout(connect=5.0, read=read_s, write=30.0, pool=10.0)
+
+
+DEFAULT_TIMEOUT = amazon_timeout()
 USER_AGENT = "spapi-saas/0.1 (Language=Python)"
 
 _shared: httpx.AsyncClient | None = None

@@ -47,6 +47,7 @@ from app.sync.dataset import ClientFactory, Counts, Dataset, Page, Scope, Window
 from app.sync.models import SyncState
 from app.sync.observe import CallStats, current_stats
 from app.sync.repository import DueRow, SyncRepository
+from app.tokens.errors import TokenServiceUnavailable
 
 log = structlog.get_logger("app.sync")
 
@@ -206,7 +207,9 @@ class SyncRun:
         and stop the run so the worker reschedules it."""
         try:
             return await call()
-        except (Throttled, ServerError, TransportError) as exc:
+        except (Throttled, ServerError, TransportError, TokenServiceUnavailable) as exc:
+            # LWA throttling or failing is as passing as Amazon's: parked, not failed (a failure
+            # backs off exponentially, and a storm of them would stall the row for minutes).
             delay = planner.throttle_delay(exc.retry_after)
             async with self.uow() as session:
                 await self._flush_stats(SyncRepository(session), job_id)

@@ -15,7 +15,7 @@ import httpx
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.amazon_http.transport import create_http_client
+from app.amazon_http.transport import amazon_timeout, create_http_client
 from app.db.session import create_engine, create_sessionmaker, unit_of_work
 from app.kit.redis import create_redis
 from app.settings import get_settings
@@ -48,7 +48,8 @@ class WorkerResources:
     @property
     def http(self) -> httpx.AsyncClient:
         if self._http is None or self._http.is_closed:
-            self._http = create_http_client()
+            read_s = get_settings().spapi.amazon_read_timeout_sec
+            self._http = create_http_client(timeout=amazon_timeout(read_s))
         return self._http
 
     def shared(self, build: Callable[[WorkerResources], T]) -> T:

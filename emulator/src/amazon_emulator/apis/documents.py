@@ -79,7 +79,7 @@ def _check(request: Request, key: str, method: str) -> Response | None:
 async def download(key: str, request: Request) -> Response:
     state = get_state(request)
     set_operation(request, "documents.get")
-    await apply_faults(state, "documents.get")
+    await apply_faults(state, "documents.get", request)
     denied = _check(request, key, "GET")
     if denied is not None:
         return denied
@@ -98,7 +98,7 @@ async def download(key: str, request: Request) -> Response:
 async def upload(key: str, request: Request) -> Response:
     state = get_state(request)
     set_operation(request, "documents.put")
-    await apply_faults(state, "documents.put")
+    await apply_faults(state, "documents.put", request)
     denied = _check(request, key, "PUT")
     if denied is not None:
         return denied

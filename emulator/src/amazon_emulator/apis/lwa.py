@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from amazon_emulator.auth import GRANTLESS_NOTIFICATIONS, GRANTLESS_ROTATION, set_operation
+from amazon_emulator.auth import GRANTLESS_NOTIFICATIONS, GRANTLESS_ROTATION, mark_body_fault, set_operation
 from amazon_emulator.credentials import Application
 from amazon_emulator.errors import LwaError
 from amazon_emulator.state import EmulatorState, get_state
@@ -79,8 +79,11 @@ async def token(request: Request) -> JSONResponse:
     state = get_state(request)
     set_operation(request, "lwa.token")
     decision = state.faults.decide("lwa.token", state.clock.time())
+    mark_body_fault(request, decision)
     if decision.latency_s > 0:
         await asyncio.sleep(decision.latency_s)
+    if decision.throttled:
+        raise LwaError(429, "server_error", "Request is throttled")
     if decision.error_status is not None:
         raise LwaError(decision.error_status, "server_error", "Internal server error")
     form = await _form(request)

@@ -57,6 +57,10 @@ def changes_between(seller: Seller, start: float, end: float) -> list[tuple[floa
     return out
 
 
+def _changed_between(order: Order, start: float, end: float) -> bool:
+    return any(start < ts <= end for ts in (*(e[0] for e in order.timeline), *order.touches))
+
+
 def add_activity(
     seller: Seller,
     factory: OrderFactory,
@@ -64,11 +68,14 @@ def add_activity(
     updates: int,
     now: float,
     events: EventBus | None = None,
+    visible_until: float | None = None,
 ) -> dict[str, list[str]]:
     """Create ``new_orders`` orders purchased at ``now`` and move ``updates`` open orders one status forward.
 
     When fewer open orders exist, shipped ones are "touched" (a change without a status change, as Amazon does
     for e.g. a corrected ship date), so ``LastUpdateDate`` still moves. Returns the affected order ids.
+    Activity stamped in the past (``now`` before ``visible_until``, the present) leaves out the orders that
+    changed between the two: moving one would take back a change Amazon already showed.
     """
     created: list[str] = []
     updated: list[str] = []
@@ -82,7 +89,10 @@ def add_activity(
         candidates = [
             o
             for o in reversed(seller.orders)
-            if o.purchase_ts <= now and o.amazon_order_id not in created and o.status_at(now) in _NEXT
+            if o.purchase_ts <= now
+            and o.amazon_order_id not in created
+            and o.status_at(now) in _NEXT
+            and not (visible_until is not None and _changed_between(o, now, visible_until))
         ]
         for order in candidates[:updates]:
             current = order.status_at(now)

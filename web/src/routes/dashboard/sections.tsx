@@ -1,18 +1,6 @@
-import { Megaphone, Upload } from 'lucide-react'
+import { Megaphone } from 'lucide-react'
 
 import { SectionPlaceholder } from './SectionPlaceholder'
-
-export function FeedsPage() {
-  return (
-    <SectionPlaceholder
-      title="Feeds"
-      description="Upload a feed document, submit it to Amazon and follow its processing."
-      icon={Upload}
-      emptyTitle="No feeds submitted"
-      emptyDescription="Feeds you upload for this tenant will be listed here with their status."
-    />
-  )
-}
 
 export function AdsPage() {
   return (
