@@ -4,6 +4,7 @@ form, then the API's OAuth callback), and reads what the API says about its conn
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,9 @@ class Agency:
         self.api = httpx.AsyncClient(base_url=api_url, timeout=60)
         self.emulator = httpx.AsyncClient(base_url=emulator_url, timeout=600)
         self.email = f"chaos-{uuid.uuid4().hex[:10]}@example.com"
+        # API reads answered 5xx (or not at all) and asked again: after a PostgreSQL restart the API's
+        # first statement on each pooled connection fails by design (no pre-ping; the caller retries).
+        self.retried: list[str] = []
 
     async def close(self) -> None:
         await self.api.aclose()
@@ -98,11 +102,27 @@ class Agency:
                 return tenant_id, str(connection["id"])
         raise OnboardingFailed("the callback succeeded but the API lists no connection")
 
+    async def get(self, path: str, tries: int = 5) -> httpx.Response:
+        """A read of the API, asked again (1 s apart) while it answers 5xx or not at all."""
+        for attempt in range(1, tries + 1):
+            try:
+                answer = await self.api.get(path)
+            except httpx.TransportError as exc:
+                if attempt == tries:
+                    raise
+                self.retried.append(f"GET {path}: {type(exc).__name__}")
+            else:
+                if answer.status_code < 500 or attempt == tries:
+                    return answer
+                self.retried.append(f"GET {path}: HTTP {answer.status_code}")
+            await asyncio.sleep(1.0)
+        raise AssertionError("unreachable")
+
     async def connections(self, tenant_id: str) -> list[dict[str, Any]]:
-        answer = await self.api.get(f"/api/tenants/{tenant_id}/connections")
+        answer = await self.get(f"/api/tenants/{tenant_id}/connections")
         if answer.status_code == 401:
             await self.sign_in()
-            answer = await self.api.get(f"/api/tenants/{tenant_id}/connections")
+            answer = await self.get(f"/api/tenants/{tenant_id}/connections")
         _expect(answer, 200, "list the connections")
         listed: list[dict[str, Any]] = answer.json()
         return listed

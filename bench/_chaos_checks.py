@@ -52,7 +52,7 @@ async def _until(check: Callable[[], Awaitable[bool]], deadline: float) -> bool:
         try:
             if await check():
                 return True
-        except Exception:
+        except Exception:  # retried until the deadline; the last try decides
             pass
         if time.monotonic() >= deadline:
             return False
@@ -122,8 +122,11 @@ async def settled_checks(
     shown = []
     for o in onboarded:
         if o.connection_id in revoked:
-            listed = {c["id"]: c for c in await agency.connections(o.tenant_id)}
-            status = listed.get(o.connection_id, {}).get("status", "absent")
+            try:
+                listed = {c["id"]: c for c in await agency.connections(o.tenant_id)}
+                status = listed.get(o.connection_id, {}).get("status", "absent")
+            except Exception as exc:  # the API failing is this check failing
+                status = f"the API failed: {str(exc)[:200]}"
             shown.append((o.connection_id[:8], status))
     checks.append(
         Check(

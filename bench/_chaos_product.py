@@ -50,6 +50,7 @@ class ChaosProduct:
     moto: subprocess.Popen[bytes] | None = None
     api_url: str = ""
     emulator_url: str = ""
+    stopping: bool = False
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -161,6 +162,8 @@ class ChaosProduct:
 
     def spawn(self, role: str) -> None:
         assert self.harness is not None
+        if self.stopping:
+            return
         log = (self.base / f"{role}.log").open("ab")
         proc = subprocess.Popen(
             self._args(role),
@@ -186,7 +189,9 @@ class ChaosProduct:
 
     def restart_exited(self, since: float) -> list[UnexpectedExit]:
         """Restart every role that exited by itself (not taken down here); returns those exits."""
-        found = []
+        found: list[UnexpectedExit] = []
+        if self.stopping:
+            return found
         for role, proc in list(self.procs.items()):
             if role in self.down or proc.poll() is None:
                 continue
@@ -219,6 +224,7 @@ class ChaosProduct:
         self.harness.redis.start()  # same port
 
     def stop(self) -> None:
+        self.stopping = True
         try:
             if self.harness is not None:
                 self.harness.stop()  # every process group (product and emulator), then Redis, PostgreSQL
