@@ -8,7 +8,8 @@ Each check is measured on PostgreSQL, the API or the emulator, never on the prod
 * every order and item line of every other connection equals the emulator's truth, field by field
   (`tests.sync.truth.assert_every_row_equal`, the comparison of the end-to-end tests);
 * no duplicate row (connections, sync rows, orders, item lines, Amazon's OrderItemIds);
-* no job stuck: no job row running or queued, and no sync row claimed, for longer than N minutes.
+* no job stuck: no job row running or queued, and no sync row claimed, for longer than N minutes, and
+  no job row running on a connection in re-authorization (it runs nothing, so nothing would finish it).
 """
 
 from __future__ import annotations
@@ -208,6 +209,21 @@ async def settled_checks(
                 + (" (revoked)" if j[4] in revoked else "")
                 for j in stuck_jobs[:10]
             ),
+        )
+    )
+    # A connection in re-authorization runs nothing: a job row still running there is never finished.
+    orphans = await _rows(
+        engine,
+        "SELECT j.id::text, j.kind, coalesce(j.started_at, j.created_at) FROM jobs j"
+        " JOIN connections c ON c.id = j.connection_id"
+        " WHERE c.status = 'needs_reauth' AND j.status IN ('running', 'queued')",
+    )
+    checks.append(
+        Check(
+            "no job row left running on a connection in re-authorization (nothing would ever finish it)",
+            not orphans,
+            f"{len(orphans)} left running"
+            + "".join(f"\n      job {j[0][:8]} {j[1]} since {j[2]:%H:%M:%S}" for j in orphans[:10]),
         )
     )
     stuck_claims = int(

@@ -59,6 +59,8 @@ BURSTS = ("throttle", "5xx", "latency", "body")
 PROBE_S = 180.0  # how long a recovery is watched for
 BURST_EXTRA_S = 60.0  # how much longer a burst that hit no call yet may last
 WORK_WAIT_S = 20.0  # how long a worker kill waits for a job row running
+RETARGET_AFTER_S = 20.0  # a burst that hit nothing this long after its time moves to every operation
+LATELY_S = 20.0  # a burst targets operations called this recently
 
 
 @dataclass
@@ -70,6 +72,18 @@ class Event:
     recovered_s: float | None = None
     landed: bool = True
     job_ids: list[str] = field(default_factory=list)
+
+
+def called_lately(entries: list[dict[str, Any]], now: datetime) -> list[str]:
+    """The operations of the request log's entries of the last LATELY_S seconds, once per call (so a
+    busy operation is drawn more often)."""
+    out = []
+    for entry in entries:
+        when = datetime.fromisoformat(entry["time"])
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        if entry.get("operation") and (now - when).total_seconds() <= LATELY_S:
+            out.append(str(entry["operation"]))
+    return out
 
 
 class Soak:
@@ -261,8 +275,8 @@ class Soak:
         """A burst on an operation the product called lately (drawn by how often it was called) or on
         every one; it lasts until at least one call was hit, up to a minute more than drawn."""
         rng, at = self.burst_rng, self.t()
-        recent = await self.agency_call("GET", "/_emulator/requests", params={"limit": 300})
-        called = [e["operation"] for e in (recent.json() if recent else []) if e.get("operation")]
+        recent = await self.agency_call("GET", "/_emulator/requests", params={"limit": 500})
+        called = called_lately(recent.json() if recent else [], datetime.now(UTC))
         operation = rng.choice(called) if called and rng.random() < 0.7 else "*"
         seconds = rng.uniform(5.0, 30.0)
         body: dict[str, Any]
@@ -289,6 +303,11 @@ class Soak:
             await asyncio.sleep(5.0)
             extra += 5.0
             hits = await self.burst_hits(kind, operation, body, started)
+            if hits == 0 and extra == RETARGET_AFTER_S and operation != "*":
+                # Nobody calls that operation any more (e.g. reports once the backfills are done).
+                await self.agency_call("DELETE", "/_emulator/faults", params={"operation": operation})
+                operation, what = "*", f"{what} (moved from {operation}, not called)"
+                await self.agency_call("POST", "/_emulator/faults", json={"operation": operation, **body})
         await self.agency_call("DELETE", "/_emulator/faults", params={"operation": operation})
         ended = datetime.now(UTC)
         hits = await self.burst_hits(kind, operation, body, started)
@@ -472,10 +491,20 @@ class Soak:
         ]
 
     async def interrupted_outcomes(self) -> Counter[str]:
-        """What became of the job rows that were running when a process or server was hurt."""
+        """What became of the job rows that were running when a process or server was hurt (the ones
+        still running are named)."""
         ids = sorted({j for e in self.events for j in e.job_ids})
-        found = await self.query("SELECT status FROM jobs WHERE id::text = ANY(:ids)", ids=ids) if ids else []
-        return Counter(r[0] for r in found or [])
+        found = await self.query(
+            "SELECT status, id::text, kind, connection_id::text FROM jobs WHERE id::text = ANY(:ids)", ids=ids
+        )
+        outcomes = Counter(r[0] for r in found or [])
+        for status, job_id, kind, connection_id in found or []:
+            if status == "running":
+                revoked = " (revoked)" if connection_id in self.revoked else ""
+                outcomes[
+                    f"[still running: {kind} job {job_id[:8]}, connection {connection_id[:8]}{revoked}]"
+                ] += 1
+        return outcomes
 
     def report(
         self, checks: list[Check], jobs: list[str], interrupted: Counter[str], settled: float
