@@ -16,7 +16,7 @@ WEB_BUILD := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json
 
 .PHONY: help install run dev test lint typecheck test-python test-web e2e migrate generate-client \
-        check-client bench postman compose-check chromium clean
+        check-client bench chaos postman compose-check chromium clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ migrate: install ## Apply migrations to DATABASE_URL
 bench: install ## Benchmarks (print figures; see bench/RESULTS.md)
 	@if ls bench/*.py >/dev/null 2>&1; then for b in bench/b*.py; do $(PY) $$b || exit 1; done; \
 	else echo "no benchmarks yet"; fi
+
+chaos: install ## Chaos soak (not in `make test`): the whole product under random faults, then exact checks (CHAOS_MINUTES=30, CHAOS_SEED)
+	$(PY) bench/chaos.py
 
 postman: install ## Export a Postman/Insomnia collection from the OpenAPI document
 	$(PY) -m app.postman > docs/postman_collection.json
