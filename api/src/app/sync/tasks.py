@@ -102,6 +102,9 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
             outcome = await run.execute()
         except ReauthorizationRequired:
             outcome = Outcome("reauth", utcnow() + timedelta(days=1), error="the seller must re-authorize")
+            # The windows in flight end here too: left `running`, their job rows would read as
+            # stuck work for as long as the seller takes to re-authorize (days, or never).
+            await _fail_open_jobs(run, outcome.error or "reauth")
         except Exception as exc:
             log.exception("sync.run_failed", state_id=state_id)
             retry_s = error_retry_delay(await _count_failure(state_id))
