@@ -233,12 +233,10 @@ async def test_reauth_mid_window_closes_the_job_row_and_the_window_resumes_after
                 reconnected=True,
             ),
         )
-    # Re-consent makes only paused rows due again (`SyncRepository.ensure_rows`): this one, in error
-    # since the refusal, keeps its retry time a day away. Brought forward here instead of waited for.
-    async with unit_of_work(resources.sessionmaker) as session:
-        await session.execute(
-            update(SyncState).where(SyncState.id == state_id).values(next_run_at=func.now())
-        )
+    # Re-consent makes the row due at once (`SyncRepository.ensure_rows`), not a day later.
+    state = await _state(engine, state_id)
+    assert state.status == "idle" and state.last_error is None
+    assert state.next_run_at <= utcnow(), "re-authorizing makes the row due again at once"
     await worker.drain()
 
     # 3. The window was finished in its own row, from its cursor: no page read twice, nothing lost.

@@ -336,7 +336,10 @@ class SyncRepository:
         entity: str,
         now: datetime,
     ) -> None:
-        """One row per marketplace, due now; rows paused by a disconnect resume (watermarks kept)."""
+        """One row per marketplace, due now; rows paused by a disconnect or left in error (a refused
+        refresh token among them) resume at once (watermarks and cursors kept): the seller has just
+        authorized us again, and waiting out an error's retry time (a day after a refusal) would
+        leave the panel saying "re-authorize" to someone who just did."""
         if not marketplace_ids:
             return
         statement = insert(SyncState).values(
@@ -361,7 +364,7 @@ class SyncRepository:
                     SyncState.entity,
                 ],
                 set_={"status": "idle", "next_run_at": now, "last_error": None, "updated_at": now},
-                where=SyncState.status == "paused",
+                where=SyncState.status.in_(("paused", "error")),
             )
         )
 
