@@ -17,8 +17,6 @@ limiter, and a worker never waits for a slot (`max_wait_s=0`): a throttled step 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,17 +30,14 @@ from app.documents.storage import storage_from_settings
 from app.feeds.flow import FeedClient, FeedRunner
 from app.feeds.service import RUN_FEED_ACTOR, FeedsService
 from app.kit.events import subscriber
-from app.kit.locks import RedisLock
 from app.notifications.events import FeedProcessingFinished
 from app.settings import get_settings
-from app.worker.actor import Reschedule, task
-from app.worker.context import resources, task_session
+from app.worker.actor import task
+from app.worker.context import task_session
 from app.worker.scheduler import on_tick
+from app.worker.steps import run_locked_step
 
 log = structlog.get_logger("app.feeds")
-
-# A step that finds another one of the same feed running (the lock) tries again this soon.
-BUSY_RETRY_S = 5.0
 
 __all__ = ["RUN_FEED_ACTOR", "run_feed"]
 
@@ -58,37 +53,15 @@ async def _client(connection_id: uuid.UUID) -> FeedClient:
     return await worker_amazon_clients().spapi(connection_id, max_wait_s=0.0)
 
 
-async def _keep_alive(lock: RedisLock, every_s: float) -> None:
-    """Extend the lock while the step runs (an upload or a report download can outlast any TTL)."""
-    while True:
-        await asyncio.sleep(every_s)
-        if not await lock.extend():
-            log.warning("feeds.lock_lost", key=lock.key)
-            return
-
-
 @task(RUN_FEED_ACTOR, queue="high", max_retries=3, time_limit_s=3600)
 async def run_feed(feed_id: str, tenant_id: str, poll: bool = True) -> None:
-    # One step of a feed at a time, across workers. A short TTL kept alive by the running step: a
-    # worker killed mid-step frees the feed within REDIS_LOCK_TTL_SEC.
-    ttl_s = float(get_settings().redis.redis_lock_ttl_sec)
-    lock = RedisLock(resources.redis, f"spapi-saas:feeds:run:{feed_id}", ttl_s=ttl_s)
-    if not await lock.acquire():
-        # Another step of this feed is running; the polling chain must not end here.
-        if poll:
-            raise Reschedule(BUSY_RETRY_S, "busy")
-        return
-    keeper = asyncio.create_task(_keep_alive(lock, ttl_s / 3))
-    try:
-        runner = FeedRunner(_uow, _client, storage_from_settings(get_settings()))
-        delay = await runner.run(uuid.UUID(tenant_id), uuid.UUID(feed_id), poll=poll)
-    finally:
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
-        await lock.release()
-    if delay is not None and poll:
-        raise Reschedule(delay, "polling")
+    # One step of a feed at a time, across workers (`worker/steps.py`).
+    runner = FeedRunner(_uow, _client, storage_from_settings(get_settings()))
+    await run_locked_step(
+        f"spapi-saas:feeds:run:{feed_id}",
+        lambda: runner.run(uuid.UUID(tenant_id), uuid.UUID(feed_id), poll=poll),
+        poll=poll,
+    )
 
 
 @subscriber(FeedProcessingFinished)

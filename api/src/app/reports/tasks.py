@@ -18,8 +18,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,7 +31,6 @@ from app.connections.clients import worker_amazon_clients
 from app.connections.events import ConnectionAuthorized
 from app.documents.storage import storage_from_settings
 from app.kit.events import subscriber
-from app.kit.locks import RedisLock
 from app.notifications.events import ReportProcessingFinished
 from app.reports.flow import ReportClient, ReportRunner
 from app.reports.service import RUN_REPORT_ACTOR, ReportsService
@@ -43,6 +40,7 @@ from app.worker.actor import Reschedule, task
 from app.worker.context import resources, task_session
 from app.worker.enqueue import enqueue_job
 from app.worker.scheduler import on_tick
+from app.worker.steps import run_locked_step
 
 log = structlog.get_logger("app.reports")
 
@@ -51,8 +49,6 @@ DISCOVER_SETTLEMENTS_ACTOR = "reports.discover_settlements"
 SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 SETTLEMENT_SCAN_KEY = "spapi-saas:reports:settlement-scan"
 SETTLEMENT_SCAN_EVERY_S = 3600
-# A step that finds another one running (the lock) tries again this soon.
-BUSY_RETRY_S = 5.0
 
 __all__ = ["DISCOVER_SETTLEMENTS_ACTOR", "RUN_REPORT_ACTOR", "discover_settlements", "run_report"]
 
@@ -68,37 +64,16 @@ async def _client(connection_id: uuid.UUID) -> ReportClient:
     return await worker_amazon_clients().spapi(connection_id, max_wait_s=0.0)
 
 
-async def _keep_alive(lock: RedisLock, every_s: float) -> None:
-    """Extend the lock while the step runs (a download and load can outlast any fixed TTL)."""
-    while True:
-        await asyncio.sleep(every_s)
-        if not await lock.extend():
-            log.warning("reports.lock_lost", key=lock.key)
-            return
-
-
 @task(RUN_REPORT_ACTOR, queue="high", max_retries=3, time_limit_s=3600)
 async def run_report(report_id: str, tenant_id: str, poll: bool = True) -> None:
-    # A short TTL kept alive by the running step: a worker killed mid-step frees the report within
-    # REDIS_LOCK_TTL_SEC, not after the longest step imaginable.
-    ttl_s = float(get_settings().redis.redis_lock_ttl_sec)
-    lock = RedisLock(resources.redis, f"spapi-saas:reports:run:{report_id}", ttl_s=ttl_s)
-    if not await lock.acquire():
-        # Another step of this report is running; the polling chain must not end here.
-        if poll:
-            raise Reschedule(BUSY_RETRY_S, "busy")
-        return
-    keeper = asyncio.create_task(_keep_alive(lock, ttl_s / 3))
-    try:
-        runner = ReportRunner(_uow, _client, storage_from_settings(get_settings()))
-        delay = await runner.run(uuid.UUID(tenant_id), uuid.UUID(report_id), poll=poll)
-    finally:
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
-        await lock.release()
-    if delay is not None and poll:
-        raise Reschedule(delay, "polling")
+    # One step of a report at a time, across workers (`worker/steps.py`): a worker killed mid-step
+    # frees the report within REDIS_LOCK_TTL_SEC, not after the longest step imaginable.
+    runner = ReportRunner(_uow, _client, storage_from_settings(get_settings()))
+    await run_locked_step(
+        f"spapi-saas:reports:run:{report_id}",
+        lambda: runner.run(uuid.UUID(tenant_id), uuid.UUID(report_id), poll=poll),
+        poll=poll,
+    )
 
 
 @subscriber(ReportProcessingFinished)

@@ -12,6 +12,7 @@ import pytest
 from app.kit.locks import RedisLock
 from app.reports import tasks
 from app.reports.flow import ReportRunner
+from app.worker import steps as worker_steps
 from app.worker.actor import Reschedule
 from app.worker.context import resources
 
@@ -53,7 +54,7 @@ async def test_one_step_at_a_time(steps: list[float | None]) -> None:
     try:
         with pytest.raises(Reschedule) as busy:
             await tasks.run_report(report_id, TENANT)
-        assert busy.value.delay_s == tasks.BUSY_RETRY_S
+        assert busy.value.delay_s == worker_steps.BUSY_RETRY_S
         await tasks.run_report(report_id, TENANT, poll=False)  # the running step finishes the job
     finally:
         await held.release()
@@ -76,6 +77,7 @@ async def test_a_step_killed_with_the_lock_frees_the_report_within_the_ttl(
     settings = tasks.get_settings()
     short = settings.model_copy(update={"redis": settings.redis.model_copy(update={"redis_lock_ttl_sec": 1})})
     monkeypatch.setattr(tasks, "get_settings", lambda: short)
+    monkeypatch.setattr(worker_steps, "get_settings", lambda: short)
     report_id = str(uuid.uuid4())
     steps += [None]
 
@@ -97,6 +99,7 @@ async def test_a_long_step_keeps_its_lock(monkeypatch: pytest.MonkeyPatch) -> No
     settings = tasks.get_settings()
     short = settings.model_copy(update={"redis": settings.redis.model_copy(update={"redis_lock_ttl_sec": 1})})
     monkeypatch.setattr(tasks, "get_settings", lambda: short)
+    monkeypatch.setattr(worker_steps, "get_settings", lambda: short)
     report_id = str(uuid.uuid4())
     seen: list[bool] = []
     ttls: list[int] = []
