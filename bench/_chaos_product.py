@@ -17,7 +17,9 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from _sync_harness import APP_ID, CLIENT_ID, CLIENT_SECRET, Harness, _bin
@@ -243,3 +245,18 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
         os.killpg(proc.pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+LATELY_S = 20.0  # a burst targets operations called this recently
+
+
+def called_lately(entries: list[dict[str, Any]], now: datetime) -> list[str]:
+    """The operations of the request log's entries of the last LATELY_S seconds, once per call (so a
+    busy operation is drawn more often)."""
+    out = []
+    for entry in entries:
+        when = datetime.fromisoformat(entry["time"])
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        if entry.get("operation") and (now - when).total_seconds() <= LATELY_S:
+            out.append(str(entry["operation"]))
+    return out

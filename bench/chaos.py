@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))  # tests.sy
 
 from _chaos_agency import Agency, Onboarded
 from _chaos_checks import Check, job_summary, settled_checks
-from _chaos_product import WORKERS, ChaosProduct
+from _chaos_product import WORKERS, ChaosProduct, called_lately
 from _sync_harness import KEY, write_results
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
@@ -60,7 +60,6 @@ PROBE_S = 180.0  # how long a recovery is watched for
 BURST_EXTRA_S = 60.0  # how much longer a burst that hit no call yet may last
 WORK_WAIT_S = 20.0  # how long a worker kill waits for a job row running
 RETARGET_AFTER_S = 20.0  # a burst that hit nothing this long after its time moves to every operation
-LATELY_S = 20.0  # a burst targets operations called this recently
 
 
 @dataclass
@@ -72,18 +71,6 @@ class Event:
     recovered_s: float | None = None
     landed: bool = True
     job_ids: list[str] = field(default_factory=list)
-
-
-def called_lately(entries: list[dict[str, Any]], now: datetime) -> list[str]:
-    """The operations of the request log's entries of the last LATELY_S seconds, once per call (so a
-    busy operation is drawn more often)."""
-    out = []
-    for entry in entries:
-        when = datetime.fromisoformat(entry["time"])
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        if entry.get("operation") and (now - when).total_seconds() <= LATELY_S:
-            out.append(str(entry["operation"]))
-    return out
 
 
 class Soak:
