@@ -32,8 +32,8 @@ from tests.factories.connections import make_seller
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
 
-# An entity name the schema accepts that no dataset of the product uses yet.
-NAME = "ads_metrics"
+# An entity name the schema accepts; the test's dataset stands in for the real one (monkeypatched).
+NAME = "ads_purchased_product"
 
 
 class Reports:

@@ -158,6 +158,13 @@ class AdsSpAdvertisedProductDaily(_DailyMetricsRow, TenantOwned, Base):
     units_sold_7d: Mapped[int] = _count()
     units_sold_14d: Mapped[int] = _count()
     units_sold_30d: Mapped[int] = _count()
+    # Purchases of the advertised SKU itself (the rest of `sales_7d` is other SKUs: the halo).
+    sales_same_sku_7d: Mapped[Decimal] = _money()
+    sales_same_sku_14d: Mapped[Decimal] = _money()
+    purchases_same_sku_7d: Mapped[int] = _count()
+    purchases_same_sku_14d: Mapped[int] = _count()
+    units_same_sku_7d: Mapped[int] = _count()
+    units_same_sku_14d: Mapped[int] = _count()
 
 
 class AdsSpPurchasedProductDaily(_DailyMetricsRow, TenantOwned, Base):

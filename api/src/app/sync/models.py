@@ -41,7 +41,10 @@ class SyncState(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
         Index(None, "connection_id"),
         # The scheduler's "what is due" query: next_run_at <= now() AND claimed_at IS NULL.
         Index(None, "next_run_at"),
-        CheckConstraint("entity IN ('orders', 'ads_metrics', 'ads_structure')", name="entity"),
+        CheckConstraint(
+            "entity IN ('orders', 'ads_structure', 'ads_advertised_product', 'ads_purchased_product')",
+            name="entity",
+        ),
         CheckConstraint("status IN ('idle', 'running', 'error', 'paused')", name="status"),
     )
 
