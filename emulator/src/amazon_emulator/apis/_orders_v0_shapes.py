@@ -23,12 +23,10 @@ def currency_of(order: Order) -> str:
     return MARKETPLACES[order.marketplace_id].currency
 
 
-_PAID = {UNSHIPPED, PARTIALLY_SHIPPED, SHIPPED}
-
-
 def was_paid(order: Order, now: float) -> bool:
     """True once payment cleared (Amazon shows no prices while Pending, nor for orders cancelled unpaid)."""
-    return any(status in _PAID for when, status in order.timeline if when <= now)
+    paid = order.paid_at()
+    return paid is not None and paid <= now
 
 
 def person(order: Order) -> Person:

@@ -20,6 +20,8 @@ PARTIALLY_SHIPPED = "PartiallyShipped"
 SHIPPED = "Shipped"
 CANCELED = "Canceled"
 STATUSES = (PENDING, UNSHIPPED, PARTIALLY_SHIPPED, SHIPPED, CANCELED)
+# Statuses of an order whose payment cleared and that is not canceled (Amazon prices its lines from then on).
+PAID = frozenset({UNSHIPPED, PARTIALLY_SHIPPED, SHIPPED})
 
 Timeline = tuple[tuple[float, str], ...]
 
@@ -77,6 +79,10 @@ class Order:
                 break
             status = value
         return status
+
+    def paid_at(self) -> float | None:
+        """Epoch at which payment cleared (the first paid status); ``None`` for an order never paid."""
+        return next((when for when, status in self.timeline if status in PAID), None)
 
     def last_update_at(self, ts: float) -> float | None:
         """Epoch of the last visible change at ``ts`` (``None`` when the order does not exist yet)."""
