@@ -18,7 +18,7 @@ import yaml
 from test_ads_api import ads_token, create, headers, report_body, us_profile
 
 from amazon_emulator.apis._ads_report_types import REPORT_TYPES, allowed_columns
-from amazon_emulator.config import EmulatorConfig
+from amazon_emulator.config import DEMO_SELLER_ID, EmulatorConfig
 from amazon_emulator.state import EmulatorState
 
 from emulator_contract import REPO_ROOT, _close_objects, _Request, _Response
@@ -227,3 +227,36 @@ async def test_report_values_have_the_documented_types(
                 if value is not None:
                     assert isinstance(value, python_types[types[column]]), (report_type_id, column, value)
                     assert not isinstance(value, bool)
+
+
+async def test_failed_throttled_and_regional_contract(
+    client: httpx.AsyncClient, state: EmulatorState, app: Any
+) -> None:
+    ads_models()
+    token = await ads_token(client)
+    profile_id = (await us_profile(client, token))["profileId"]
+    hdrs = headers(token, profile_id)
+    forced = {"api": "ads", "outcome": "FAILED", "count": 1}
+    assert (await client.post(f"/_emulator/sellers/{DEMO_SELLER_ID}/report-outcomes", json=forced)).is_success
+    failed = await create(client, hdrs, report_body(days=7))
+    state.clock.advance(31)
+    got = await client.get(f"/reporting/reports/{failed.json()['reportId']}", headers=hdrs)
+    assert got.json()["status"] == "FAILED"
+    check("reporting", got)
+    check("reporting", await create(client, hdrs, report_body(days=10, end_ago=90)))  # retention: 400
+    storm = {"operation": "ads.createAsyncReport", "throttle_storm_seconds": 5}
+    assert (await client.post("/_emulator/faults", json=storm)).is_success
+    throttled = await create(client, hdrs, report_body(days=3))
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) >= 1
+    check("reporting", throttled)
+    storm["operation"] = "ads.ListSponsoredProductsProductAds"
+    assert (await client.post("/_emulator/faults", json=storm)).is_success
+    media = SP_TYPES["productAds"]
+    sp = await client.post("/sp/productAds/list", headers={**hdrs, "Content-Type": media}, content="{}")
+    assert sp.status_code == 429
+    check("sp", sp)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://advertising-api.amazon.com") as na:
+        listed = await na.get("/v2/profiles", headers=headers(token))
+        assert listed.status_code == 200 and listed.json()
+        check("profiles", listed, request=False)

@@ -10,6 +10,12 @@ Each Ads API answers errors in its own shape, as its model says:
 * ``reporting``: ``{"code": "<http status>", "detail"}`` (``AsyncReportingError``);
 * ``sp``: ``{"code": "UNAUTHORIZED"|"INVALID_ARGUMENT"|..., "message"}``.
 
+Regions: Amazon serves each region on its own host and lists only that region's profiles there. A request to
+one of Amazon's regional hosts (``advertising-api.amazon.com`` NA, ``advertising-api-eu.amazon.com`` EU,
+``advertising-api-fe.amazon.com`` FE; e.g. an HTTP client with that base URL on an in-process transport) sees
+that region's profiles only, and a profile of another region is an unknown scope there. Any other host (the
+emulator on localhost, where a product points all three regions) serves every region.
+
 A bad scope answers 401 with the documented texts ("Scope header is missing", "No matching advertiser found
 for scope", "Not authorized to access scope"), except on reporting where an unknown profile answers 400
 "Invalid Advertiser or Marketplace ID." (the model's example).
@@ -40,6 +46,11 @@ SCOPE_MISSING = "Scope header is missing"
 SCOPE_UNKNOWN = "No matching advertiser found for scope"
 SCOPE_FOREIGN = "Not authorized to access scope"
 REPORTING_BAD_SCOPE = "Invalid Advertiser or Marketplace ID."
+REGION_HOSTS = {
+    "advertising-api.amazon.com": "NA",
+    "advertising-api-eu.amazon.com": "EU",
+    "advertising-api-fe.amazon.com": "FE",
+}
 
 _SP_CODES = {
     400: "INVALID_ARGUMENT",
@@ -163,7 +174,14 @@ async def _faults(state: EmulatorState, flavor: Flavor, operation: str) -> None:
         raise AdsError(flavor, decision.error_status, "Internal Server Error")
 
 
-def _scope(state: EmulatorState, flavor: Flavor, raw: str, advertiser: str) -> tuple[Seller, AdsProfile]:
+def host_region(request: Request) -> str | None:
+    """The region of the Amazon host the request was sent to; ``None`` (every region) for any other host."""
+    return REGION_HOSTS.get(request.headers.get("host", "").split(":")[0].strip().lower())
+
+
+def _scope(
+    state: EmulatorState, flavor: Flavor, raw: str, advertiser: str, region: str | None
+) -> tuple[Seller, AdsProfile]:
     if not raw.strip():
         raise AdsError(flavor, 401, SCOPE_MISSING)
     try:
@@ -172,6 +190,8 @@ def _scope(state: EmulatorState, flavor: Flavor, raw: str, advertiser: str) -> t
         found = None
     else:
         found = find_profile(state, profile_id)
+    if found is not None and region is not None and found[1].region != region:
+        found = None
     if found is None:
         raise AdsError(flavor, 400 if flavor == "reporting" else 401,
                        REPORTING_BAD_SCOPE if flavor == "reporting" else SCOPE_UNKNOWN)  # fmt: skip
@@ -203,7 +223,7 @@ async def gate(request: Request, flavor: Flavor, operation: str, *, scoped: bool
     profile: AdsProfile | None = None
     if scoped:
         seller, profile = _scope(state, flavor, request.headers.get("amazon-advertising-api-scope", ""),
-                                 token.selling_partner_id)  # fmt: skip
+                                 token.selling_partner_id, host_region(request))  # fmt: skip
     else:
         seller = state.seller(token.selling_partner_id)
     throttle(state, flavor, token.application_id, token.selling_partner_id, operation)

@@ -195,8 +195,11 @@ def validate(body: dict[str, Any], today: date) -> ReportRequest:
         raise _bad("endDate must not be before startDate")
     if (end - start).days + 1 > report_type.max_days:
         raise _bad(f"Report date range cannot exceed {report_type.max_days} days.")
-    if start < today - timedelta(days=report_type.retention_days):
-        raise _bad(f"startDate cannot be more than {report_type.retention_days} days in the past.")
+    retained_from = today - timedelta(days=report_type.retention_days)
+    if start < retained_from:
+        # Amazon's text for a start before the report type's retention.
+        raise _bad(f"startDate ({start}) must be equal to or after report type data retention start date "
+                   f"({retained_from})")  # fmt: skip
     if end > today:
         raise _bad("endDate cannot be in the future.")
     return ReportRequest(name, start, end, report_type, tuple(group_by), tuple(columns), config["timeUnit"],

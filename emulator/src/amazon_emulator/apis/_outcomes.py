@@ -1,9 +1,9 @@
 """Forced job outcomes and listing counts, set through the admin API (tests and demos).
 
 ``POST /_emulator/sellers/{id}/report-outcomes`` queues "the next ``count`` reports (or Data Kiosk queries) of
-this seller, optionally of one report type, end CANCELLED / FATAL"; :func:`take` consumes one when a job is
-created. ``POST /_emulator/sellers/{id}/listings`` sets how many SKUs the listings and inventory reports
-list (:func:`listing_count`).
+this seller, optionally of one report type, end CANCELLED / FATAL" (Ads reports: FAILED); :func:`take`
+consumes one when a job is created. ``POST /_emulator/sellers/{id}/listings`` sets how many SKUs the listings
+and inventory reports list (:func:`listing_count`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from amazon_emulator.state import EmulatorState
 
 @dataclass
 class Forced:
-    api: str  # "reports" | "datakiosk"
-    outcome: str  # "CANCELLED" | "FATAL"
+    api: str  # "reports" | "datakiosk" | "ads"
+    outcome: str  # "CANCELLED" | "FATAL" (reports, datakiosk) | "FAILED" (ads)
     remaining: int
     report_type: str | None = None
 

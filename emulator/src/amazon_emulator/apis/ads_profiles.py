@@ -1,7 +1,8 @@
 """Ads API Profiles: ``GET /v2/profiles`` and ``GET /v2/profiles/{profileId}``.
 
-One profile per marketplace of the advertiser (the seller that authorized on ``/ap/oa``), with the country
-code, currency and timezone the Profiles model lists (``UK``, not ``GB``). ``accountInfo.id`` is the seller's
+One profile per marketplace of the advertiser (the seller that authorized on ``/ap/oa``), listed on the host
+of its region (see :mod:`._ads_common`: a local host lists every region), with the country code, currency and
+timezone the Profiles model lists (``UK``, not ``GB``). ``accountInfo.id`` is the seller's
 merchant id, the same in every marketplace as the model warns; ``validPaymentMethod`` is left out because the
 model documents it for vendors only. No Scope header is needed on these two calls.
 """
@@ -13,8 +14,9 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from amazon_emulator.apis._ads_common import AdsError, gate, install_error_handler
+from amazon_emulator.apis._ads_common import AdsError, gate, host_region, install_error_handler
 from amazon_emulator.data.ads import AdsProfile, profiles_of
+from amazon_emulator.data.models import Seller
 from amazon_emulator.usage_plans import register_plan
 
 router = APIRouter(tags=["Ads API: Profiles"])
@@ -29,6 +31,13 @@ _QUERY_ENUMS = {
     "profileTypeFilter": ("seller", "vendor", "agency"),
     "validPaymentMethodFilter": ("true", "false"),
 }
+
+
+def regional_profiles(request: Request, seller: Seller | None) -> list[AdsProfile]:
+    """The seller's profiles served on the host the request was sent to."""
+    region = host_region(request)
+    profiles = profiles_of(seller) if seller is not None else []
+    return [p for p in profiles if region is None or p.region == region]
 
 
 def profile_body(profile: AdsProfile) -> dict[str, Any]:
@@ -54,9 +63,7 @@ async def list_profiles(request: Request) -> JSONResponse:
         value = request.query_params.get(name)
         if value is not None and value not in allowed:
             raise AdsError("profiles", 400, f"Invalid value for {name}: {value}")
-    if caller.seller is None:
-        return JSONResponse([])
-    profiles = profiles_of(caller.seller)
+    profiles = regional_profiles(request, caller.seller)
     types = request.query_params.get("profileTypeFilter")
     if types is not None and "seller" not in types.split(","):
         profiles = []
@@ -69,10 +76,9 @@ async def list_profiles(request: Request) -> JSONResponse:
 @router.get("/v2/profiles/{profileId}")
 async def get_profile(profileId: str, request: Request) -> JSONResponse:
     caller = await gate(request, "profiles", "ads.getProfileById", scoped=False)
-    if caller.seller is not None:
-        for profile in profiles_of(caller.seller):
-            if str(profile.profile_id) == profileId.strip():
-                return JSONResponse(profile_body(profile))
+    for profile in regional_profiles(request, caller.seller):
+        if str(profile.profile_id) == profileId.strip():
+            return JSONResponse(profile_body(profile))
     raise AdsError("profiles", 404, "Profile not found")
 
 

@@ -7,12 +7,15 @@ and the pre-signed download URL of a finished report.
 * An identical request (same profile, dates and configuration) while one is PENDING or PROCESSING answers 425
   ``{"code": "425", "detail": "The Request is a duplicate of : <reportId>"}``.
 * Status is computed from timestamps: PENDING for the first third of the processing time, then PROCESSING,
-  then COMPLETED (or FAILED for a share set by ``extra["ads_report_failure_rate"]``). The processing time is
-  ``extra["ads_report_processing_seconds"]`` Amazon seconds (default 30), scaled by the time scale.
-* A COMPLETED report carries ``url`` (on this host, signed, valid 3600 Amazon seconds from that GET, scaled),
-  ``urlExpiresAt``, ``fileSize`` and ``generatedAt``; the URL serves the GZIP JSON array with no Amazon
-  headers. ``urlExpiresAt`` says when it really expires: ``X-Amz-Date`` + ``X-Amz-Expires`` + 1 s, with
-  ``X-Amz-Expires`` in real seconds (3599 at time scale 1, 59 at 60, never below 1).
+  then COMPLETED (or FAILED: for a share set by ``extra["ads_report_failure_rate"]``, and for the next reports
+  of the seller forced by ``POST /_emulator/sellers/{id}/report-outcomes`` ``{"api": "ads", "outcome":
+  "FAILED"}``). The processing time is ``extra["ads_report_processing_seconds"]`` Amazon seconds (default
+  30), scaled by the time scale.
+* A COMPLETED report carries ``url`` (on the public base URL like every document URL, signed, valid 3600
+  Amazon seconds from that GET, scaled), ``urlExpiresAt``, ``fileSize`` and ``generatedAt``; the URL serves
+  the GZIP JSON array with no Amazon headers. ``urlExpiresAt`` says when it really expires: ``X-Amz-Date`` +
+  ``X-Amz-Expires`` + 1 s, with ``X-Amz-Expires`` in real seconds (3599 at time scale 1, 59 at 60, never
+  below 1).
 * DELETE cancels a PENDING report (200 ``{"code": "200", "detail": "Report deleted", "reportId"}``).
 * Throttling, per (application, advertiser): create 1 per 60 Amazon seconds with a burst of 10, get 5/s burst
   20, delete 1/s burst 10 (Amazon publishes no figures: its reporting limits are dynamic). 429 carries
@@ -48,6 +51,8 @@ from amazon_emulator.apis._ads_common import (
 )
 from amazon_emulator.apis._ads_report_rows import build_rows
 from amazon_emulator.apis._ads_report_types import ReportRequest, validate
+from amazon_emulator.apis._documents import public_base
+from amazon_emulator.apis._outcomes import take
 from amazon_emulator.auth import set_operation
 from amazon_emulator.clock import iso_ms
 from amazon_emulator.state import EmulatorState, get_state
@@ -139,7 +144,7 @@ def _body(state: EmulatorState, request: Request, report: Report) -> dict[str, A
         expires = max(1, state.clock.announced_seconds(URL_LIFETIME) - 1)
         amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(now)))
         signature = _signature(state, report.report_id, amz_date, str(expires))
-        base = str(request.base_url).rstrip("/")
+        base = public_base(state, request)
         body["fileSize"] = len(content)
         body["generatedAt"] = iso_ms(report.ready_at)
         body["url"] = (
@@ -189,7 +194,8 @@ async def create_report(request: Request) -> JSONResponse:
                 raise AdsError("reporting", 425, f"The Request is a duplicate of : {other.report_id}")
         bits = random.Random(f"{state.config.seed}:{len(reports)}:{now}").getrandbits(128)
         report_id = str(uuid.UUID(int=bits, version=4))
-        failed = random.Random(report_id).random() < failure_rate
+        forced = take(state, profile.seller_id, "ads", wanted.report_type.report_type_id)
+        failed = forced == "FAILED" or random.Random(report_id).random() < failure_rate
         report = Report(
             report_id, profile.profile_id, wanted, now, now + processing / 3, now + processing, failed
         )

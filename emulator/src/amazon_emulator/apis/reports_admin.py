@@ -1,8 +1,9 @@
 """Admin routes for Reports and Data Kiosk (tests, demos, benchmarks), under ``/_emulator``.
 
-* ``POST /_emulator/sellers/{id}/report-outcomes`` ``{"api": "reports"|"datakiosk", "outcome":
-  "CANCELLED"|"FATAL", "count": 1, "report_type": null}``: the next ``count`` reports (or queries) of the
-  seller, of ``report_type`` when given (reports only), end that way; FATAL ones carry an error document.
+* ``POST /_emulator/sellers/{id}/report-outcomes`` ``{"api": "reports"|"datakiosk"|"ads", "outcome":
+  "CANCELLED"|"FATAL"|"FAILED", "count": 1, "report_type": null}``: the next ``count`` reports (or queries)
+  of the seller, of ``report_type`` when given (a Reports API report type or an Ads ``reportTypeId``), end
+  that way; FATAL ones carry an error document. Ads reports (any profile of the seller) only end FAILED.
   Answers ``{"api", "outcome", "count", "report_type", "pending"}`` (``pending``: forced outcomes still queued
   for that API).
 * ``POST /_emulator/sellers/{id}/listings`` ``{"count": N}``: the listings and inventory reports created from
@@ -29,8 +30,8 @@ router = APIRouter(prefix="/_emulator", tags=["emulator admin"])
 
 
 class OutcomeIn(BaseModel):
-    api: Literal["reports", "datakiosk"] = "reports"
-    outcome: Literal["CANCELLED", "FATAL"]
+    api: Literal["reports", "datakiosk", "ads"] = "reports"
+    outcome: Literal["CANCELLED", "FATAL", "FAILED"]
     count: int = Field(1, ge=1, le=10_000)
     report_type: str | None = None
 
@@ -46,7 +47,9 @@ async def force_outcome(selling_partner_id: str, body: OutcomeIn, request: Reque
     if state.seller(selling_partner_id) is None:
         raise HTTPException(404, "unknown seller")
     if body.api == "datakiosk" and body.report_type is not None:
-        raise HTTPException(422, "report_type applies to the Reports API only")
+        raise HTTPException(422, "report_type applies to the Reports API and the Ads API only")
+    if (body.api == "ads") != (body.outcome == "FAILED"):
+        raise HTTPException(422, "Ads reports end FAILED; Reports and Data Kiosk jobs end CANCELLED or FATAL")
     entry = Forced(body.api, body.outcome, body.count, body.report_type)
     pending = force(state, selling_partner_id, entry)
     return {**body.model_dump(), "pending": pending}
