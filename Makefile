@@ -27,7 +27,7 @@ $(PY):
 	$(PIP) install --quiet --upgrade pip
 
 $(PY_STAMP): $(PY) constraints.txt api/pyproject.toml emulator/pyproject.toml
-	$(PIP) install --quiet -c constraints.txt -e "api[dev]" -e emulator
+	$(PIP) install --quiet -c constraints.txt -e "api[dev]" -e "emulator[test]"
 	@touch $@
 
 $(WEB_DEPS_STAMP): web/package.json web/package-lock.json

@@ -1,11 +1,16 @@
-"""Shared fixtures: an in-process emulator (demo fixtures installed) and helpers to get tokens."""
+"""Shared fixtures: an in-process emulator (demo fixtures installed), the same served by uvicorn on loopback
+for clients that need a real socket, and helpers to get tokens."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 
 from amazon_emulator.app import create_app
@@ -29,6 +34,24 @@ def app(config: EmulatorConfig) -> FastAPI:
 def state(app: FastAPI) -> EmulatorState:
     emulator: EmulatorState = app.state.emulator
     return emulator
+
+
+@pytest.fixture
+def served(app: FastAPI) -> Iterator[str]:
+    """The app under uvicorn on a free loopback port (its base URL); the ``state`` fixture is the same."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the emulator did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
 
 
 @pytest.fixture

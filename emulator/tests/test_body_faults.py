@@ -5,37 +5,16 @@ short), each seen by a real HTTP client against the emulator served by uvicorn o
 from __future__ import annotations
 
 import gzip
-import socket
-import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from emulator_helpers import access_token_for
 
 PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
-
-
-@pytest.fixture
-def served(app: FastAPI) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the emulator did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture
