@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_ads_api import ads_token, create, headers, report_body
+from test_ads_api import AP_COLUMNS, ads_token, create, headers, report_body
 
 from amazon_emulator.apis._ads_common import account_for, store
 from amazon_emulator.app import create_app
@@ -22,19 +22,7 @@ from amazon_emulator.seeding import create_seller
 from amazon_emulator.state import EmulatorState
 
 SELLER = "A2RESTATESELLER1"
-COLUMNS = [
-    "date",
-    "advertisedAsin",
-    "impressions",
-    "clicks",
-    "cost",
-    "sales7d",
-    "sales14d",
-    "purchases7d",
-    "attributedSalesSameSku7d",
-    "purchasesSameSku14d",
-    "unitsSoldSameSku14d",
-]
+COLUMNS = [*AP_COLUMNS, "attributedSalesSameSku7d", "purchasesSameSku14d", "unitsSoldSameSku14d"]
 
 
 @pytest.fixture
