@@ -24,7 +24,7 @@ const AmazonIntegrationPage = page(() => import('./dashboard/AmazonIntegrationPa
 const OrdersPage = page(() => import('./dashboard/OrdersPage'), 'OrdersPage')
 const ReportsPage = page(() => import('./dashboard/ReportsPage'), 'ReportsPage')
 const FeedsPage = page(() => import('./dashboard/FeedsPage'), 'FeedsPage')
-const AdsPage = page(() => import('./dashboard/sections'), 'AdsPage')
+const AdsPage = page(() => import('./dashboard/AdsPage'), 'AdsPage')
 
 export const routes: RouteObject[] = [
   {
