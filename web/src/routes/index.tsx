@@ -1,22 +1,40 @@
-import { Navigate, type RouteObject } from 'react-router'
+import { lazy, Suspense, type ComponentType } from 'react'
+import { Navigate, Outlet, type RouteObject } from 'react-router'
 
 import { RequireAuth } from '@/auth/RequireAuth'
+import { FullPageLoader } from '@/components/common/FullPageLoader'
 import { AppLayout } from '@/components/layout/AppLayout'
 import { NotFoundPage } from './NotFoundPage'
 import { RouteError } from './RouteError'
-import { SignInPage } from './auth/SignInPage'
-import { SignUpPage } from './auth/SignUpPage'
-import { AmazonIntegrationPage } from './dashboard/AmazonIntegrationPage'
-import { DashboardPage } from './dashboard/DashboardPage'
-import { OrdersPage } from './dashboard/OrdersPage'
-import { FeedsPage } from './dashboard/FeedsPage'
-import { ReportsPage } from './dashboard/ReportsPage'
-import { TenantOverviewPage } from './dashboard/TenantOverviewPage'
-import { AdsPage } from './dashboard/sections'
+
+/**
+ * Every page is its own chunk, loaded when its route is first shown: the first page a visitor opens
+ * loads only itself, never the charts or forms of the others. A chunk that fails to load reaches
+ * `RouteError` (it offers a reload).
+ */
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] }))
+}
+
+const SignInPage = page(() => import('./auth/SignInPage'), 'SignInPage')
+const SignUpPage = page(() => import('./auth/SignUpPage'), 'SignUpPage')
+const DashboardPage = page(() => import('./dashboard/DashboardPage'), 'DashboardPage')
+const TenantOverviewPage = page(() => import('./dashboard/TenantOverviewPage'), 'TenantOverviewPage')
+const AmazonIntegrationPage = page(() => import('./dashboard/AmazonIntegrationPage'), 'AmazonIntegrationPage')
+const OrdersPage = page(() => import('./dashboard/OrdersPage'), 'OrdersPage')
+const ReportsPage = page(() => import('./dashboard/ReportsPage'), 'ReportsPage')
+const FeedsPage = page(() => import('./dashboard/FeedsPage'), 'FeedsPage')
+const AdsPage = page(() => import('./dashboard/AdsPage'), 'AdsPage')
 
 export const routes: RouteObject[] = [
   {
     errorElement: <RouteError />,
+    // The sign-in pages load here; the panel's pages inside the layout's own boundary (its frame stays).
+    element: (
+      <Suspense fallback={<FullPageLoader />}>
+        <Outlet />
+      </Suspense>
+    ),
     children: [
       { path: '/', element: <Navigate to="/dashboard" replace /> },
       // `/*` leaves room for Clerk's own sub-steps when it is enabled.

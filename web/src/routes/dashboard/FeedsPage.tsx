@@ -1,4 +1,4 @@
-import { useParams, useSearchParams } from 'react-router'
+import { useParams } from 'react-router'
 
 import { ErrorState } from '@/components/common/ErrorState'
 import { PageHeader } from '@/components/common/PageHeader'
@@ -9,24 +9,16 @@ import { FeedsList } from '@/features/feeds/components/FeedsList'
 import { RawFeedCard } from '@/features/feeds/components/RawFeedCard'
 import type { FeedOut } from '@/features/feeds/types'
 import { canManage, useTenant } from '@/features/tenants/api'
+import { usePatchableSearchParams } from '@/lib/search-params'
 
 export function FeedsPage() {
   const { id: tenantId = '' } = useParams()
   const tenant = useTenant(tenantId)
   const manager = canManage(tenant.data?.role)
   // The feed on show lives in the address (?feed=...): a reload or a shared link opens it again.
-  const [params, setParams] = useSearchParams()
+  const [params, patch] = usePatchableSearchParams()
   const selected = params.get('feed')
-  const select = (feedId: string | null) =>
-    setParams(
-      (p) => {
-        const next = new URLSearchParams(p)
-        if (feedId) next.set('feed', feedId)
-        else next.delete('feed')
-        return next
-      },
-      { replace: true },
-    )
+  const select = (feedId: string | null) => patch({ feed: feedId ?? '' })
   // A bulk update beyond Amazon's 25,000 changes per feed is several feeds: the first is shown, the rest are listed.
   const onBulkSubmitted = (feeds: FeedOut[]) => {
     if (feeds[0]) select(feeds[0].id)

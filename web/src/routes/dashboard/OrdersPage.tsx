@@ -1,6 +1,6 @@
 import { ShoppingCart } from 'lucide-react'
 import { useState } from 'react'
-import { useParams, useSearchParams } from 'react-router'
+import { useParams } from 'react-router'
 
 import { EmptyState } from '@/components/common/EmptyState'
 import { ErrorState } from '@/components/common/ErrorState'
@@ -14,6 +14,7 @@ import { OrdersPager } from '@/features/orders/components/OrdersPager'
 import { OrdersTable } from '@/features/orders/components/OrdersTable'
 import { OrdersTotals } from '@/features/orders/components/OrdersTotals'
 import { isOrderStatus } from '@/features/orders/format'
+import { usePatchableSearchParams } from '@/lib/search-params'
 
 const FILTER_KEYS = ['marketplace', 'status', 'from', 'to'] as const
 
@@ -85,21 +86,9 @@ function OrdersList({ tenantId, filters, onOpen }: { tenantId: string; filters: 
 
 export function OrdersPage() {
   const { id: tenantId = '' } = useParams()
-  const [params, setParams] = useSearchParams()
+  const [params, update] = usePatchableSearchParams()
   const filters = readFilters(params)
   const selected = params.get('order')
-  const update = (patch: Record<string, string>) =>
-    setParams(
-      (current) => {
-        const nextParams = new URLSearchParams(current)
-        for (const [key, value] of Object.entries(patch)) {
-          if (value) nextParams.set(key, value)
-          else nextParams.delete(key)
-        }
-        return nextParams
-      },
-      { replace: true },
-    )
   return (
     <>
       <PageHeader title="Orders" description="Orders synced from Amazon, newest first. Open one to see its items." />

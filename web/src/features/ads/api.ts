@@ -1,0 +1,89 @@
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { Client } from 'openapi-fetch'
+
+import { api, unwrap } from '@/client'
+import type { AdsPaths, AdsProfile, AdsQuery, ProductsQuery } from './types'
+
+/*
+ * The Ads routes are not in the generated client yet: the same client instance (cookies, CSRF header) is
+ * typed with the contract's paths (`AdsPaths`) until `schema.gen.ts` has them.
+ */
+const adsApi = api as unknown as Client<AdsPaths>
+
+export const PRODUCTS_LIMIT = 25
+/** The drill-down lists every campaign and ad group of one product at once. */
+export const DRILL_LIMIT = 100
+/** How often the page refreshes while a profile's first backfill brings in more days. */
+export const BACKFILL_POLL_MS = 10_000
+
+export const adsKeys = {
+  all: (tenantId: string) => ['tenants', tenantId, 'ads'] as const,
+  profiles: (tenantId: string) => [...adsKeys.all(tenantId), 'profiles'] as const,
+  timeseries: (tenantId: string, query: AdsQuery) =>
+    [...adsKeys.all(tenantId), 'timeseries', query] as const,
+  products: (tenantId: string, query: ProductsQuery) => [...adsKeys.all(tenantId), 'products', query] as const,
+}
+
+export function isBackfilling(profile: Pick<AdsProfile, 'sync'> | null | undefined): boolean {
+  return profile?.sync.state === 'backfilling'
+}
+
+/** The tenant's Ads profiles with their sync state; polled while any first backfill runs. */
+export function useAdsProfiles(tenantId: string) {
+  return useQuery({
+    queryKey: adsKeys.profiles(tenantId),
+    queryFn: async () =>
+      unwrap(await adsApi.GET('/api/ads/profiles', { params: { query: { tenant_id: tenantId } } })),
+    refetchInterval: (query) => (query.state.data?.profiles.some(isBackfilling) ? BACKFILL_POLL_MS : false),
+  })
+}
+
+/** The daily series, totals and previous period of a profile. */
+export function useAdsTimeseries(tenantId: string, query: AdsQuery, live: boolean) {
+  return useQuery({
+    queryKey: adsKeys.timeseries(tenantId, query),
+    queryFn: async () =>
+      unwrap(await adsApi.GET('/api/ads/timeseries', { params: { query: { tenant_id: tenantId, ...query } } })),
+    placeholderData: keepPreviousData,
+    refetchInterval: live ? BACKFILL_POLL_MS : false,
+  })
+}
+
+/** The per-product table (or a product's campaigns and ad groups), keyset-paged by the API ("load more"). */
+export function useAdsProducts(
+  tenantId: string,
+  query: ProductsQuery,
+  options: { live: boolean; limit?: number; keepPrevious?: boolean },
+) {
+  return useInfiniteQuery({
+    queryKey: adsKeys.products(tenantId, query),
+    queryFn: async ({ pageParam }) =>
+      unwrap(
+        await adsApi.GET('/api/ads/products', {
+          params: {
+            query: { tenant_id: tenantId, ...query, limit: options.limit ?? PRODUCTS_LIMIT, cursor: pageParam ?? undefined },
+          },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+    // A new sort or range keeps the rows on screen (dimmed) until the new ones arrive.
+    placeholderData: options.keepPrevious ? keepPreviousData : undefined,
+    refetchInterval: options.live ? BACKFILL_POLL_MS : false,
+  })
+}
+
+/** "Sync now" (admins): the Ads deltas of one profile, or of every profile of the tenant, run at once. */
+export function useAdsSync(tenantId: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: async (profileId: string | null) =>
+      unwrap(
+        await adsApi.POST('/api/ads/sync', {
+          params: { query: { tenant_id: tenantId } },
+          body: profileId ? { profile_id: profileId } : {},
+        }),
+      ),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: adsKeys.profiles(tenantId) }),
+  })
+}
