@@ -1,0 +1,508 @@
+"""B10: GET /api/ads/products and GET /api/ads/timeseries under load (target p95 < 100 ms).
+
+200 advertiser profiles with 95 days of Sponsored Products data each (20-60 product ads per profile
+in campaigns and ad groups, one spAdvertisedProduct row per ad and day, halo rows from
+spPurchasedProduct), each linked to its seller, whose orders (190 days: a 90-day range's previous
+period too) make total sales and TACOS real work; generated in SQL. An embedded PostgreSQL and
+Redis in a temporary folder, the API as a real `spapi-saas api` process (uvicorn) on 127.0.0.1,
+and 20 concurrent clients (signed-in sessions, httpx) for ~20 s over varied profiles, ranges (7 to
+90 days) and queries: the per-product table with every sort, drill-downs into campaigns and ad
+groups, next pages; daily series of a profile, a product or a campaign. Prints p50/p95/p99 per
+route and per kind of request.
+
+Usage: .venv/bin/python bench/b10_ads_read.py [--profiles 200] [--days 95] [--clients 20]
+       [--seconds 20] [--workers 2] [--rate 5] [--raw] [--data-dir DIR (generate once, reuse after)]
+
+Two runs, as B4: closed loop (each client sends its next request as soon as the previous one
+answers: saturation, latency = clients / throughput), then paced (each client `--rate` requests per
+second from a random phase, like people using the panel).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api" / "src"))
+
+import httpx
+import psutil
+import psycopg
+import uvloop
+from _pace import pace_line
+from b4_orders_api import SECRET, RawClient, cpu_by_process, cpu_used, pct, sign_in_user
+
+from app import migrate
+from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+
+# (country, marketplace, currency, time zone) of the profiles, in turn.
+MARKETS = [
+    ("US", "ATVPDKIKX0DER", "USD", "America/Los_Angeles"),
+    ("CA", "A2EUQ1WTGCTBG2", "CAD", "America/Toronto"),
+    ("US", "ATVPDKIKX0DER", "USD", "America/Los_Angeles"),
+    ("MX", "A1AM78C64UM0Y8", "MXN", "America/Mexico_City"),
+]
+RANGES = [(7, 0.25), (14, 0.1), (30, 0.4), (90, 0.25)]
+COUNTED = ("ads_sp_advertised_product_daily", "ads_sp_purchased_product_daily", "orders", "order_items")
+SORTS = ["spend", "spend", "spend", "ad_sales", "acos", "roas", "tacos", "total_sales", "clicks", "units"]
+
+
+def generate(url: str, n_profiles: int, days: int, last_day: date) -> None:
+    """Sellers, each with one SP-API connection, one Ads connection and one linked profile."""
+    first_day = last_day - timedelta(days=days - 1)
+    markets = ", ".join(f"({i}, '{c}', '{m}', '{cur}', '{tz}')" for i, (c, m, cur, tz) in enumerate(MARKETS))
+    with psycopg.connect(url, autocommit=True) as conn:
+        started = time.perf_counter()
+        conn.execute("SELECT setseed(0.18)")
+        conn.execute(
+            f"""
+            CREATE TABLE bench_sellers AS
+            SELECT n, gen_random_uuid() AS tenant_id, gen_random_uuid() AS sp_id, gen_random_uuid() AS ads_id,
+                   (1000000000 + n)::text AS profile_id, m.country, m.marketplace_id, m.currency, m.timezone,
+                   20 + floor(random() * 41)::int AS n_ads,
+                   12 + floor(random() * 29)::int AS n_asins,
+                   -- A few big sellers, many small ones.
+                   (4 + floor(power(random(), 2) * 80))::int AS orders_per_day
+            FROM generate_series(1, %s) n
+            JOIN (VALUES {markets}) AS m(i, country, marketplace_id, currency, timezone)
+              ON m.i = n %% {len(MARKETS)}
+            """,
+            (n_profiles,),
+        )
+        conn.execute(
+            "INSERT INTO tenants (id, name, slug)"
+            " SELECT tenant_id, 'Seller ' || n, 'seller-' || n FROM bench_sellers"
+        )
+        conn.execute(
+            """
+            INSERT INTO connections (id, tenant_id, provider, region, account_id, display_name, marketplaces)
+            SELECT sp_id, tenant_id, 'amazon_sp', 'NA', 'A' || md5(n::text), 'Seller ' || n,
+                   jsonb_build_array(marketplace_id) FROM bench_sellers
+            """
+        )
+        conn.execute(
+            """
+            INSERT INTO connections (id, tenant_id, provider, region, account_id, marketplaces,
+                parent_connection_id)
+            SELECT ads_id, tenant_id, 'amazon_ads', 'NA', 'ADS' || n, jsonb_build_array(marketplace_id), sp_id
+            FROM bench_sellers
+            """
+        )
+        conn.execute(
+            """
+            INSERT INTO ads_profiles (id, tenant_id, connection_id, profile_id, country_code, currency_code,
+                timezone, marketplace_id, account_type, account_name, account_id, linked_sp_connection_id)
+            SELECT gen_random_uuid(), tenant_id, ads_id, profile_id, country, currency, timezone,
+                   marketplace_id, 'seller', 'Seller ' || n, 'A' || md5(n::text), sp_id
+            FROM bench_sellers
+            """
+        )
+        # Product ads: 8 per campaign, 4 per ad group; an ASIN is advertised in several of them.
+        conn.execute(
+            """
+            CREATE TABLE bench_ads AS
+            SELECT s.n, s.tenant_id, s.profile_id, s.currency, k,
+                   (s.profile_id::bigint * 1000 + k)::text AS ad_id,
+                   (s.profile_id::bigint * 100 + (k - 1) / 8)::text AS campaign_id,
+                   (s.profile_id::bigint * 100 + 50 + (k - 1) / 4)::text AS ad_group_id,
+                   1 + (k * 7) % s.n_asins AS asin_no,
+                   -- Each product's price, and how well its ads do.
+                   10 + (k * 37) % 50 AS price, 0.04 + random() * 0.1 AS conversion
+            FROM bench_sellers s CROSS JOIN LATERAL generate_series(1, s.n_ads) k
+            """
+        )
+        conn.execute(
+            """
+            INSERT INTO ads_campaigns (id, tenant_id, profile_id, campaign_id, name, state, targeting_type,
+                budget, budget_type)
+            SELECT gen_random_uuid(), tenant_id, profile_id, campaign_id, 'Campaign ' || campaign_id,
+                   'ENABLED', CASE WHEN campaign_id::bigint % 2 = 0 THEN 'AUTO' ELSE 'MANUAL' END, 50, 'DAILY'
+            FROM bench_ads GROUP BY tenant_id, profile_id, campaign_id
+            """
+        )
+        conn.execute(
+            """
+            INSERT INTO ads_ad_groups (id, tenant_id, profile_id, ad_group_id, campaign_id, name, state,
+                default_bid)
+            SELECT gen_random_uuid(), tenant_id, profile_id, ad_group_id, min(campaign_id),
+                   'Ad group ' || ad_group_id, 'ENABLED', 0.75
+            FROM bench_ads GROUP BY tenant_id, profile_id, ad_group_id
+            """
+        )
+        conn.execute(
+            """
+            INSERT INTO ads_ads (id, tenant_id, profile_id, ad_id, ad_group_id, campaign_id, asin, sku, state)
+            SELECT gen_random_uuid(), tenant_id, profile_id, ad_id, ad_group_id, campaign_id,
+                   'B0' || lpad(n::text, 4, '0') || lpad(asin_no::text, 4, '0'),
+                   'SKU-' || n || '-' || asin_no, 'ENABLED'
+            FROM bench_ads
+            """
+        )
+        conn.execute(
+            """
+            INSERT INTO ads_sp_advertised_product_daily (tenant_id, profile_id, date, campaign_id,
+                ad_group_id, ad_id, advertised_asin, advertised_sku, currency, impressions, clicks, cost,
+                sales_1d, sales_7d, sales_14d, sales_30d,
+                purchases_1d, purchases_7d, purchases_14d, purchases_30d,
+                units_sold_1d, units_sold_7d, units_sold_14d, units_sold_30d,
+                sales_same_sku_7d, sales_same_sku_14d, purchases_same_sku_7d, purchases_same_sku_14d,
+                units_same_sku_7d, units_same_sku_14d)
+            SELECT tenant_id, profile_id, day, campaign_id, ad_group_id, ad_id,
+                   'B0' || lpad(n::text, 4, '0') || lpad(asin_no::text, 4, '0'),
+                   'SKU-' || n || '-' || asin_no, currency,
+                   clicks * 180 + impressions_extra, clicks, round(clicks * cpc, 2),
+                   p7 * price * 0.8, p7 * price, p14 * price, p14 * price, p7, p7, p14, p14,
+                   p7, p7, p14, p14, round(p7 * price * 0.85, 2), round(p14 * price * 0.85, 2),
+                   p7, p14, p7, p14
+            FROM (
+                SELECT a.*, d::date AS day, c.clicks, c.cpc, c.impressions_extra,
+                       floor(c.clicks * a.conversion + c.luck)::int AS p7,
+                       floor(c.clicks * a.conversion * 1.1 + c.luck)::int AS p14
+                FROM bench_ads a
+                CROSS JOIN generate_series(%s::date, %s::date, interval '1 day') d
+                CROSS JOIN LATERAL (
+                    SELECT floor(random() * random() * 40 + (a.k %% 3))::int AS clicks,
+                           0.4 + random() * 1.2 + 0 * a.k AS cpc,
+                           floor(random() * 400)::int AS impressions_extra, random() AS luck
+                ) c
+            ) x
+            """,
+            (first_day, last_day),
+        )
+        # Halo: about a third of the ad days sold another of the seller's products.
+        conn.execute(
+            """
+            INSERT INTO ads_sp_purchased_product_daily (tenant_id, profile_id, date, campaign_id, ad_group_id,
+                advertised_asin, advertised_sku, purchased_asin, currency, sales_7d, sales_14d, purchases_7d,
+                purchases_14d, units_7d, units_14d)
+            SELECT tenant_id, profile_id, date, campaign_id, ad_group_id, advertised_asin, advertised_sku,
+                   advertised_asin || 'H', currency, 15 * count(*), 18 * count(*),
+                   count(*), count(*), count(*), count(*)
+            FROM ads_sp_advertised_product_daily WHERE clicks > 0 AND random() < 0.33
+            GROUP BY tenant_id, profile_id, date, campaign_id, ad_group_id, advertised_asin, advertised_sku,
+                     currency
+            """
+        )
+        print(f"B10 ads data in {time.perf_counter() - started:.1f}s")
+        started = time.perf_counter()
+        # The sellers' orders: 90% in the profile's marketplace, 4% canceled, 1-2 lines each.
+        conn.execute(
+            """
+            INSERT INTO orders (tenant_id, connection_id, marketplace_id, amazon_order_id, purchase_date,
+                last_update_date, order_status, currency, order_total, source, raw)
+            SELECT s.tenant_id, s.sp_id,
+                   CASE WHEN random() < 0.9 THEN s.marketplace_id ELSE 'A1F83G8C2ARO7P' END,
+                   '111-' || lpad(s.n::text, 7, '0') || '-' || lpad(g::text, 7, '0'),
+                   p.purchased, p.purchased + interval '6 hours',
+                   CASE WHEN random() < 0.04 THEN 'CANCELLED' ELSE 'SHIPPED' END, s.currency, 30, 'report',
+                   '{}'
+            FROM bench_sellers s
+            CROSS JOIN LATERAL generate_series(1, s.orders_per_day * %s) g
+            CROSS JOIN LATERAL (SELECT now() - random() * %s * interval '1 day' + 0 * g AS purchased) p
+            """,
+            (days * 2, days * 2),
+        )
+        conn.execute(
+            """
+            INSERT INTO order_items (tenant_id, order_id, connection_id, amazon_order_id, line_key, asin,
+                seller_sku, quantity_ordered, item_price, currency)
+            SELECT o.tenant_id, o.id, o.connection_id, o.amazon_order_id, 'item:' || k,
+                   'B0' || lpad(s.n::text, 4, '0') || lpad(x.asin_no::text, 4, '0'),
+                   'SKU-' || s.n || '-' || x.asin_no, x.quantity,
+                   x.quantity * (10 + (x.asin_no * 37) % 50), o.currency
+            FROM orders o JOIN bench_sellers s ON s.sp_id = o.connection_id
+            CROSS JOIN LATERAL generate_series(1, 1 + (o.id % 3 = 0)::int) k
+            CROSS JOIN LATERAL (
+                SELECT 1 + floor(random() * s.n_asins)::int + 0 * k AS asin_no,
+                       1 + (random() < 0.2)::int AS quantity
+            ) x
+            """
+        )
+        print(f"B10 orders in {time.perf_counter() - started:.1f}s")
+        for table in (*COUNTED, "ads_campaigns", "ads_ad_groups", "ads_ads", "ads_profiles", "connections"):
+            conn.execute(f"VACUUM ANALYZE {table}")
+        for table in COUNTED:
+            row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+            print(f"B10 {table}: {row[0] if row else 0:,} rows")
+
+
+@dataclass(frozen=True)
+class Profile:
+    tenant_id: str
+    profile_id: str
+    asins: list[str]
+    campaigns: list[str]
+    last_day: date
+
+
+def profiles_of(url: str) -> list[Profile]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            """
+            SELECT p.tenant_id::text, p.profile_id, array_agg(DISTINCT a.asin),
+                   array_agg(DISTINCT a.campaign_id),
+                   (SELECT max(date) FROM ads_sp_advertised_product_daily d
+                     WHERE d.tenant_id = p.tenant_id AND d.profile_id = p.profile_id)
+            FROM ads_profiles p JOIN ads_ads a ON a.tenant_id = p.tenant_id AND a.profile_id = p.profile_id
+            GROUP BY p.tenant_id, p.profile_id ORDER BY p.profile_id
+            """
+        ).fetchall()
+    return [Profile(r[0], r[1], list(r[2]), list(r[3]), r[4]) for r in rows]
+
+
+def request_for(rnd: random.Random, profile: Profile) -> tuple[str, str, dict[str, Any]]:
+    """(kind, path, query) of one request of the mix."""
+    days = rnd.choices([d for d, _ in RANGES], [w for _, w in RANGES])[0]
+    end = profile.last_day - timedelta(days=rnd.randrange(0, 4))
+    params: dict[str, Any] = {
+        "tenant_id": profile.tenant_id,
+        "profile_id": profile.profile_id,
+        "start": (end - timedelta(days=days - 1)).isoformat(),
+        "end": end.isoformat(),
+    }
+    roll = rnd.random()
+    if roll < 0.28:
+        order = rnd.choice(["desc", "desc", "asc"])
+        return "products by asin", "/api/ads/products", {**params, "sort": rnd.choice(SORTS), "order": order}
+    if roll < 0.38:
+        return "products drill-down", "/api/ads/products", {**params, "asin": rnd.choice(profile.asins),
+                                                            "group": "ad_group"}  # fmt: skip
+    if roll < 0.43:
+        return "products by campaign", "/api/ads/products", {**params, "group": "campaign", "sort": "acos"}
+    if roll < 0.50:
+        return "products next pages", "/api/ads/products", {**params, "limit": 10, "sort": rnd.choice(SORTS)}
+    if roll < 0.78:
+        return "series of a profile", "/api/ads/timeseries", params
+    if roll < 0.92:
+        return "series of a product", "/api/ads/timeseries", {**params, "asin": rnd.choice(profile.asins)}
+    return (
+        "series of a campaign",
+        "/api/ads/timeseries",
+        {**params, "campaign_id": rnd.choice(profile.campaigns)},
+    )
+
+
+class HttpxClient:
+    """One keep-alive connection per simulated user, through httpx (as the panel's browser would)."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.http = httpx.AsyncClient(base_url=base, cookies={"session": token}, timeout=30)
+
+    async def get(self, path: str, params: dict[str, Any]) -> tuple[int, bytes]:
+        response = await self.http.get(path, params=params)
+        return response.status_code, response.content
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+async def client_loop(
+    base: str,
+    token: str,
+    profiles: list[Profile],
+    seconds: float,
+    seed: int,
+    out: dict[str, list[float]],
+    errors: list[str],
+    rate: float = 0.0,
+    raw: bool = False,
+) -> None:
+    rnd = random.Random(seed)
+    started_at = time.perf_counter() + (rnd.random() / rate if rate else 0.0)
+    deadline = started_at + seconds
+    sent = 0
+    host, port = base.removeprefix("http://").split(":")
+    http = RawClient(host, int(port), token) if raw else HttpxClient(base, token)
+    try:
+        while time.perf_counter() < deadline:
+            kind, path, params = request_for(rnd, rnd.choice(profiles))
+            pages = rnd.randint(2, 4) if kind == "products next pages" else 1
+            cursor = None
+            for page in range(pages):
+                query = {**params, **({"cursor": cursor} if cursor else {})}
+                if rate:
+                    due = started_at + sent / rate
+                    sent += 1
+                    if due > time.perf_counter():
+                        await asyncio.sleep(due - time.perf_counter())
+                started = time.perf_counter()
+                status, body = await http.get(path, query)
+                elapsed = (time.perf_counter() - started) * 1000
+                if status != 200:
+                    errors.append(f"{status} {path} {body[:200]!r}")
+                    break
+                out[kind if page == 0 else "products next pages"].append(elapsed)
+                cursor = json.loads(body).get("next_cursor") if kind == "products next pages" else None
+                if not cursor:
+                    break
+    finally:
+        await http.close()
+
+
+async def load(
+    base: str,
+    token: str,
+    profiles: list[Profile],
+    args: argparse.Namespace,
+    api_pid: int,
+    pg_pid: int,
+    rate: float = 0.0,
+) -> None:
+    out: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    # Unmeasured warm-up with as many clients: every pooled connection open, statements prepared.
+    await asyncio.gather(
+        *(
+            client_loop(base, token, profiles, 3, 1000 + i, defaultdict(list), [], raw=args.raw)
+            for i in range(args.clients)
+        )
+    )
+
+    def groups() -> list[list[psutil.Process]]:
+        return [
+            [psutil.Process(api_pid), *psutil.Process(api_pid).children(recursive=True)],
+            psutil.Process(pg_pid).children(recursive=True),
+            [psutil.Process()],
+        ]
+
+    cpu_before = [cpu_by_process(g) for g in groups()]
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(
+            client_loop(base, token, profiles, args.seconds, i, out, errors, rate, raw=args.raw)
+            for i in range(args.clients)
+        )
+    )
+    wall = time.perf_counter() - started
+    cpu = [cpu_used(before, cpu_by_process(g)) for g, before in zip(groups(), cpu_before, strict=True)]
+    every = [v for values in out.values() for v in values]
+    mode = (
+        f"each paced at {rate:g} req/s" if rate else "closed loop (next request as soon as the last answers)"
+    )
+    client = "raw HTTP/1.1" if args.raw else "httpx"
+    print(
+        f"B10 {args.clients} {client} clients {mode}, {wall:.1f}s: {len(every):,} requests "
+        f"({len(every) / wall:,.0f} req/s), {len(errors)} errors"
+    )
+    routes = {
+        "/api/ads/products": [v for k, vs in out.items() if k.startswith("products") for v in vs],
+        "/api/ads/timeseries": [v for k, vs in out.items() if k.startswith("series") for v in vs],
+    }
+    for route, values in routes.items():
+        print(
+            f"B10 GET {route:<20} n={len(values):>6,}  p50 {pct(values, 50):6.1f}  "
+            f"p95 {pct(values, 95):6.1f}  "
+            f"p99 {pct(values, 99):6.1f}  mean {statistics.fmean(values):6.1f}  max {max(values):6.1f} ms"
+        )
+    for kind, values in sorted(out.items()):
+        print(
+            f"B10   {kind:<22} n={len(values):>6,}  p50 {pct(values, 50):6.1f}  p95 {pct(values, 95):6.1f}  "
+            f"p99 {pct(values, 99):6.1f}"
+        )
+    n = max(1, len(every))
+    print(
+        f"B10 CPU per request: API {cpu[0] * 1000 / n:.2f} ms, PostgreSQL {cpu[1] * 1000 / n:.2f} ms, "
+        f"load generator {cpu[2] * 1000 / n:.2f} ms; machine load average {load_before:.1f} -> "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    met = all(pct(values, 95) < 100 for values in routes.values())
+    print(f"B10 target p95 < 100 ms on both routes: {'MET' if met else 'NOT MET'}")
+    for error in errors[:3]:
+        print("B10 error:", error)
+
+
+def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="b10-") as tmp:
+        pg = EmbeddedPostgres(Path(args.data_dir) if args.data_dir else Path(tmp) / "pg").start()
+        redis = EmbeddedRedis(Path(tmp) / "redis").start()
+        proc: subprocess.Popen[bytes] | None = None
+        try:
+            migrate.upgrade(pg.url)
+            with psycopg.connect(pg.url) as conn:
+                row = conn.execute("SELECT count(*) FROM ads_profiles").fetchone()
+            if row and row[0]:
+                print(f"B10 data: reusing {args.data_dir} ({row[0]} profiles)")
+            else:
+                generate(pg.url, args.profiles, args.days, date.today() - timedelta(days=1))
+            profiles = profiles_of(pg.url)
+            with psycopg.connect(pg.url) as conn:
+                tenants = [str(r[0]) for r in conn.execute("SELECT id FROM tenants").fetchall()]
+            token = asyncio.run(sign_in_user(pg.url, tenants))
+            port = free_port()
+            env = {
+                **os.environ,
+                "ENVIRONMENT": "test",
+                "DATABASE_URL": pg.url,
+                "REDIS_URL": redis.url,
+                "API_PORT": str(port),
+                "SESSION_SECRET": SECRET,
+                "ENCRYPTION_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=",
+                "LOG_LEVEL": "WARNING",
+                "DB_POOL_SIZE": "20",
+            }
+            exe = Path(sys.executable).with_name("spapi-saas")
+            proc = subprocess.Popen(
+                [str(exe), "api", "--workers", str(args.workers)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=open(Path(tmp) / "api.log", "wb"),
+            )
+            base = f"http://127.0.0.1:{port}"
+            print(
+                f"B10 API: `spapi-saas api --workers {args.workers}` on {os.cpu_count()} CPUs; {pace_line()}"
+            )
+            for _ in range(300):
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
+            pg_pid = int((pg.pgdata / "postmaster.pid").read_text().splitlines()[0])
+            uvloop.run(load(base, token, profiles, args, proc.pid, pg_pid))
+            print(f"B10 after the closed loop, {pace_line()}")
+            if args.rate:
+                uvloop.run(load(base, token, profiles, args, proc.pid, pg_pid, args.rate))
+        finally:
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=15)
+            redis.stop()
+            pg.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--profiles", type=int, default=200)
+    parser.add_argument(
+        "--days", type=int, default=95, help="days of ads data per profile (orders: twice that)"
+    )
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2, help="API worker processes (one per core here)")
+    parser.add_argument(
+        "--rate", type=float, default=5.0, help="then a paced run: requests/s per client (0: skip)"
+    )
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="B4's bare HTTP/1.1 client instead of httpx (less load-generator CPU)",
+    )
+    parser.add_argument("--data-dir", help="keep the generated database here and reuse it on the next run")
+    main(parser.parse_args())
