@@ -79,8 +79,8 @@ async def build_world(
     client: httpx.AsyncClient, session: AsyncSession, *, seed: int = 18, linked: bool = True
 ) -> World:
     """Campaign A (ad groups A1: X and Y, A2: X under another SKU), campaign B (B1: Z, T1 and T2
-    with identical figures, N never clicked, Z again in CAD), random figures over 20 days but two, halo rows, rows
-    in another currency, and orders at the edges of local days, canceled, elsewhere."""
+    with identical figures, N never clicked, Z again in CAD), random figures over 20 days but two,
+    halo rows, and orders at the edges of local days, canceled, in another marketplace or currency."""
     rnd = random.Random(seed)
     tenant_id = await new_tenant(client)
     tenant = uuid.UUID(tenant_id)

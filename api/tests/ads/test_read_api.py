@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ads.schemas import AdsProfilesOut, CampaignsOut, TimeseriesOut
+from app.ads.schemas import AdsCampaignsOut, AdsProfilesPage, AdsTimeseriesOut
 from app.sync.models import SyncState
 from tests.ads.read_world import (
     FIRST,
@@ -54,7 +54,7 @@ async def series(
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
-    TimeseriesOut.model_validate(body)
+    AdsTimeseriesOut.model_validate(body)
     return body
 
 
@@ -136,7 +136,7 @@ async def test_campaigns(client: httpx.AsyncClient, session: AsyncSession) -> No
         params={"tenant_id": world.tenant_id, "profile_id": world.profile_id, "start": FIRST, "end": LAST},
     )
     assert response.status_code == 200, response.text
-    body = CampaignsOut.model_validate(response.json())
+    body = AdsCampaignsOut.model_validate(response.json())
     assert body.currency_code == "USD"
     by_id = {c.campaign_id: c for c in body.items}
     a, b = world.ads["x1"].campaign_id, world.ads["z1"].campaign_id
@@ -187,7 +187,7 @@ async def test_profiles_with_their_sync_state(client: httpx.AsyncClient, session
     )  # fmt: skip
     response = await client.get("/api/ads/profiles", params={"tenant_id": world.tenant_id})
     assert response.status_code == 200, response.text
-    profiles = {p.profile_id: p for p in AdsProfilesOut.model_validate(response.json()).profiles}
+    profiles = {p.profile_id: p for p in AdsProfilesPage.model_validate(response.json()).profiles}
     mine = profiles[world.profile_id]
     assert world.seller is not None
     assert (mine.linked_sp_connection_id, mine.currency_code, mine.timezone) == (

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.ads.read_repository import SORT_SQL
-from app.ads.schemas import ProductsOut
+from app.ads.schemas import AdsProductsOut
 from tests.ads.read_world import FIRST, LAST, World, build_world, expected_products
 
 MONEY = ("spend", "ad_sales", "total_sales", "organic_sales", "halo_sales")
@@ -31,7 +31,7 @@ async def pages(client: httpx.AsyncClient, world: World, **params: Any) -> list[
         )
         assert response.status_code == 200, response.text
         body = response.json()
-        ProductsOut.model_validate(body)
+        AdsProductsOut.model_validate(body)
         assert body["currency_code"] == "USD"
         seen.extend(body["items"])
         cursor = body["next_cursor"]

@@ -11,7 +11,7 @@ from pydantic_core import to_json
 
 from app.ads.read_repository import Attribution, Direction, Filters, Group, ProductsQuery, SortKey
 from app.ads.reading import AdsReadService
-from app.ads.schemas import AdsProfilesOut, CampaignsOut, ProductsOut, TimeseriesOut
+from app.ads.schemas import AdsCampaignsOut, AdsProductsOut, AdsProfilesPage, AdsTimeseriesOut
 from app.db.dependencies import SessionDep, reads_only
 from app.kit.errors import ERROR_RESPONSES
 from app.tenants.dependencies import TenantMember
@@ -31,15 +31,15 @@ def _json(data: object) -> Response:
     return Response(to_json(data), media_type="application/json")
 
 
-@router.get("/profiles", response_model=AdsProfilesOut, responses=ERROR_RESPONSES)
+@router.get("/profiles", response_model=AdsProfilesPage, responses=ERROR_RESPONSES)
 @reads_only
-async def list_profiles(access: TenantMember, session: SessionDep) -> AdsProfilesOut:
+async def list_profiles(access: TenantMember, session: SessionDep) -> AdsProfilesPage:
     """The tenant's advertiser profiles, the seller each is linked to, and their sync state."""
     found = await AdsReadService(session).profiles(access.tenant_id, datetime.now(UTC))
-    return AdsProfilesOut.model_validate(found)
+    return AdsProfilesPage.model_validate(found)
 
 
-@router.get("/campaigns", response_model=CampaignsOut, responses=ERROR_RESPONSES)
+@router.get("/campaigns", response_model=AdsCampaignsOut, responses=ERROR_RESPONSES)
 @reads_only
 async def list_campaigns(
     access: TenantMember,
@@ -48,13 +48,13 @@ async def list_campaigns(
     start: Start,
     end: End,
     attribution: AttributionQuery = Attribution.DAYS_7,
-) -> CampaignsOut:
+) -> AdsCampaignsOut:
     """The profile's campaigns with their ad group and ad counts and their figures over the range."""
     found = await AdsReadService(session).campaigns(access.tenant_id, profile_id, start, end, attribution)
-    return CampaignsOut.model_validate(found)
+    return AdsCampaignsOut.model_validate(found)
 
 
-@router.get("/products", response_model=ProductsOut, responses=ERROR_RESPONSES)
+@router.get("/products", response_model=AdsProductsOut, responses=ERROR_RESPONSES)
 @reads_only
 async def list_products(
     access: TenantMember,
@@ -88,7 +88,7 @@ async def list_products(
     return _json(page)
 
 
-@router.get("/timeseries", response_model=TimeseriesOut, responses=ERROR_RESPONSES)
+@router.get("/timeseries", response_model=AdsTimeseriesOut, responses=ERROR_RESPONSES)
 @reads_only
 async def timeseries(
     access: TenantMember,

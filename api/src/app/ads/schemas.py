@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 SyncPhase = Literal["backfilling", "ready", "paused", "error"]
 
 
-class ProfileSyncOut(BaseModel):
+class AdsProfileSync(BaseModel):
     state: SyncPhase = Field(description="backfilling until the first 95 days are in, then ready")
     progress: float = Field(description="Share of the backfill done, 0..1")
     eta: datetime | None = Field(description="Estimated end of the backfill (null when unknown or done)")
@@ -23,7 +23,7 @@ class ProfileSyncOut(BaseModel):
     last_error: str | None
 
 
-class AdsProfileOut(BaseModel):
+class AdsProfileWithSync(BaseModel):
     profile_id: str
     connection_id: uuid.UUID
     country_code: str | None
@@ -36,14 +36,14 @@ class AdsProfileOut(BaseModel):
         description="The seller's SP-API connection whose orders give total sales (null: none linked)"
     )
     linked_seller_name: str | None
-    sync: ProfileSyncOut
+    sync: AdsProfileSync
 
 
-class AdsProfilesOut(BaseModel):
-    profiles: list[AdsProfileOut]
+class AdsProfilesPage(BaseModel):
+    profiles: list[AdsProfileWithSync]
 
 
-class Ratios(BaseModel):
+class AdsRatios(BaseModel):
     acos: float | None = Field(description="spend / ad_sales")
     roas: float | None = Field(description="ad_sales / spend")
     cpc: float | None = Field(description="spend / clicks")
@@ -51,7 +51,7 @@ class Ratios(BaseModel):
     conversion_rate: float | None = Field(description="purchases / clicks")
 
 
-class Traffic(BaseModel):
+class AdsTraffic(BaseModel):
     impressions: int
     clicks: int
     spend: Decimal
@@ -60,7 +60,7 @@ class Traffic(BaseModel):
     units: int
 
 
-class CampaignOut(Traffic, Ratios):
+class AdsCampaignOut(AdsTraffic, AdsRatios):
     campaign_id: str
     name: str | None = Field(description="Null for a campaign the reports know and the structure not yet")
     state: str | None
@@ -71,12 +71,12 @@ class CampaignOut(Traffic, Ratios):
     ads: int
 
 
-class CampaignsOut(BaseModel):
+class AdsCampaignsOut(BaseModel):
     currency_code: str | None
-    items: list[CampaignOut]
+    items: list[AdsCampaignOut]
 
 
-class ProductOut(Traffic, Ratios):
+class AdsProductOut(AdsTraffic, AdsRatios):
     asin: str
     skus: list[str]
     campaign_id: str | None = Field(description="With group=campaign or ad_group")
@@ -96,13 +96,13 @@ class ProductOut(Traffic, Ratios):
     halo_share: float | None = Field(description="halo_sales / ad_sales")
 
 
-class ProductsOut(BaseModel):
+class AdsProductsOut(BaseModel):
     currency_code: str | None
-    items: list[ProductOut]
+    items: list[AdsProductOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
 
 
-class SeriesPoint(BaseModel):
+class AdsSeriesPoint(BaseModel):
     date: date
     impressions: int
     clicks: int
@@ -116,7 +116,7 @@ class SeriesPoint(BaseModel):
     roas: float | None
 
 
-class SeriesTotals(Traffic, Ratios):
+class AdsSeriesTotals(AdsTraffic, AdsRatios):
     total_sales: Decimal | None
     organic_sales: Decimal | None = Field(
         description="total_sales less ad sales (a product: less its own same-SKU ad sales); "
@@ -125,10 +125,10 @@ class SeriesTotals(Traffic, Ratios):
     tacos: float | None
 
 
-class TimeseriesOut(BaseModel):
+class AdsTimeseriesOut(BaseModel):
     currency_code: str | None
-    points: list[SeriesPoint] = Field(description="Every local day of the range, zeros where none")
-    totals: SeriesTotals
-    previous: SeriesTotals = Field(description="The same number of days just before `start`")
+    points: list[AdsSeriesPoint] = Field(description="Every local day of the range, zeros where none")
+    totals: AdsSeriesTotals
+    previous: AdsSeriesTotals = Field(description="The same number of days just before `start`")
     previous_start: date
     previous_end: date
