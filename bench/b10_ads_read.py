@@ -46,17 +46,29 @@ from _pace import pace_line
 from b4_orders_api import SECRET, RawClient, cpu_by_process, cpu_used, pct, sign_in_user
 
 from app import migrate
+from app.connections.amazon import reporting_time_zone
 from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 
-# (country, marketplace, currency, time zone) of the profiles, in turn.
+# (country, marketplace, currency, time zone) of the profiles, in turn: Amazon gives every profile
+# of a country its marketplace's reporting time zone.
 MARKETS = [
     ("US", "ATVPDKIKX0DER", "USD", "America/Los_Angeles"),
-    ("CA", "A2EUQ1WTGCTBG2", "CAD", "America/Toronto"),
+    ("CA", "A2EUQ1WTGCTBG2", "CAD", "America/Los_Angeles"),
     ("US", "ATVPDKIKX0DER", "USD", "America/Los_Angeles"),
-    ("MX", "A1AM78C64UM0Y8", "MXN", "America/Mexico_City"),
+    ("UK", "A1F83G8C2ARO7P", "GBP", "Europe/London"),
+    ("US", "ATVPDKIKX0DER", "USD", "America/Los_Angeles"),
+    ("DE", "A1PA6795UKMFR9", "EUR", "Europe/Paris"),
 ]
+# Where the other tenth of a seller's orders are (not the profile's marketplace).
+ELSEWHERE = "A1VC38T7YXB528"
 RANGES = [(7, 0.25), (14, 0.1), (30, 0.4), (90, 0.25)]
-COUNTED = ("ads_sp_advertised_product_daily", "ads_sp_purchased_product_daily", "orders", "order_items")
+COUNTED = (
+    "ads_sp_advertised_product_daily",
+    "ads_sp_purchased_product_daily",
+    "orders",
+    "order_items",
+    "order_asin_day_totals",
+)
 SORTS = ["spend", "spend", "spend", "ad_sales", "acos", "roas", "tacos", "total_sales", "clicks", "units"]
 
 
@@ -175,7 +187,7 @@ def generate(url: str, n_profiles: int, days: int, last_day: date) -> None:
                 CROSS JOIN generate_series(%s::date, %s::date, interval '1 day') d
                 CROSS JOIN LATERAL (
                     SELECT floor(random() * random() * 40 + (a.k %% 3))::int AS clicks,
-                           0.4 + random() * 1.2 + 0 * a.k AS cpc,
+                           (0.4 + random() * 1.2 + 0 * a.k)::numeric AS cpc,
                            floor(random() * 400)::int AS impressions_extra, random() AS luck
                 ) c
             ) x
@@ -204,16 +216,16 @@ def generate(url: str, n_profiles: int, days: int, last_day: date) -> None:
             INSERT INTO orders (tenant_id, connection_id, marketplace_id, amazon_order_id, purchase_date,
                 last_update_date, order_status, currency, order_total, source, raw)
             SELECT s.tenant_id, s.sp_id,
-                   CASE WHEN random() < 0.9 THEN s.marketplace_id ELSE 'A1F83G8C2ARO7P' END,
+                   CASE WHEN random() < 0.9 THEN s.marketplace_id ELSE %s END,
                    '111-' || lpad(s.n::text, 7, '0') || '-' || lpad(g::text, 7, '0'),
                    p.purchased, p.purchased + interval '6 hours',
                    CASE WHEN random() < 0.04 THEN 'CANCELLED' ELSE 'SHIPPED' END, s.currency, 30, 'report',
                    '{}'
             FROM bench_sellers s
             CROSS JOIN LATERAL generate_series(1, s.orders_per_day * %s) g
-            CROSS JOIN LATERAL (SELECT now() - random() * %s * interval '1 day' + 0 * g AS purchased) p
+            CROSS JOIN LATERAL (SELECT now() - (random() * %s + 0 * g) * interval '1 day' AS purchased) p
             """,
-            (days * 2, days * 2),
+            (ELSEWHERE, days * 2, days * 2),
         )
         conn.execute(
             """
@@ -229,6 +241,22 @@ def generate(url: str, n_profiles: int, days: int, last_day: date) -> None:
                 SELECT 1 + floor(random() * s.n_asins)::int + 0 * k AS asin_no,
                        1 + (random() < 0.2)::int AS quantity
             ) x
+            """
+        )
+        # What the orders upsert keeps for the Ads figures (the data here is written in SQL).
+        zones = ", ".join(f"('{m}', '{reporting_time_zone(m)}')" for m in sorted({m[1] for m in MARKETS}))
+        conn.execute(
+            f"""
+            INSERT INTO order_asin_day_totals (tenant_id, connection_id, marketplace_id, day, asin, currency,
+                                               sales, units)
+            SELECT o.tenant_id, o.connection_id, o.marketplace_id,
+                   (o.purchase_date AT TIME ZONE z.zone)::date, oi.asin, oi.currency, sum(oi.item_price),
+                   sum(oi.quantity_ordered)
+            FROM orders o
+            JOIN (VALUES {zones}) AS z(marketplace_id, zone) ON z.marketplace_id = o.marketplace_id
+            JOIN order_items oi ON oi.tenant_id = o.tenant_id AND oi.order_id = o.id
+            WHERE o.order_status <> 'CANCELLED'
+            GROUP BY 1, 2, 3, 4, 5, 6
             """
         )
         print(f"B10 orders in {time.perf_counter() - started:.1f}s")
@@ -433,9 +461,10 @@ def main(args: argparse.Namespace) -> None:
         try:
             migrate.upgrade(pg.url)
             with psycopg.connect(pg.url) as conn:
-                row = conn.execute("SELECT count(*) FROM ads_profiles").fetchone()
+                # Order lines are written last: a folder with them holds a whole data set.
+                row = conn.execute("SELECT count(*) FROM order_items").fetchone()
             if row and row[0]:
-                print(f"B10 data: reusing {args.data_dir} ({row[0]} profiles)")
+                print(f"B10 data: reusing {args.data_dir}")
             else:
                 generate(pg.url, args.profiles, args.days, date.today() - timedelta(days=1))
             profiles = profiles_of(pg.url)

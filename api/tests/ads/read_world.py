@@ -31,7 +31,10 @@ from tests.factories.ads import (
 from tests.factories.connections import make_connection
 from tests.factories.orders import store_order
 
+# The US marketplace's reporting time zone: total sales come from the kept days. Another time zone
+# (READ_FROM_LINES) makes them come from the order lines.
 TZ = "America/Los_Angeles"
+READ_FROM_LINES = "America/New_York"
 FIRST = date(2026, 3, 1)
 DAYS = 20
 LAST = FIRST + timedelta(days=DAYS - 1)
@@ -76,7 +79,12 @@ async def new_tenant(client: httpx.AsyncClient, name: str = "Acme") -> str:
 
 
 async def build_world(
-    client: httpx.AsyncClient, session: AsyncSession, *, seed: int = 18, linked: bool = True
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    *,
+    seed: int = 18,
+    linked: bool = True,
+    timezone: str = TZ,
 ) -> World:
     """Campaign A (ad groups A1: X and Y, A2: X under another SKU), campaign B (B1: Z, T1 and T2
     with identical figures, N never clicked, Z again in CAD), random figures over 20 days but two,
@@ -85,7 +93,7 @@ async def build_world(
     tenant_id = await new_tenant(client)
     tenant = uuid.UUID(tenant_id)
     seller = await make_connection(session, tenant, marketplaces=["ATVPDKIKX0DER"]) if linked else None
-    profile = await make_profile(session, tenant, seller=seller, timezone=TZ)
+    profile = await make_profile(session, tenant, seller=seller, timezone=timezone)
     world = World(tenant_id, profile, seller)
     campaign_a = await make_campaign(session, profile, name="Mugs: auto")
     campaign_b = await make_campaign(session, profile, name="Mugs: manual", targeting_type="MANUAL")
@@ -159,7 +167,7 @@ async def build_world(
 
 
 async def add_orders(session: AsyncSession, world: World, seller: Connection, rnd: random.Random) -> None:
-    zone = ZoneInfo(TZ)
+    zone = ZoneInfo(world.profile.timezone or "UTC")
     asins = ["B0XXXXXXX1", "B0YYYYYYY1", "B0ZZZZZZZ1", "B0PPPPPPP1", "B0TTTTTTT1"]
     n = 0
     for offset in range(-3, DAYS + 3):

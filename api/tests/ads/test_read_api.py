@@ -18,6 +18,8 @@ from tests.ads.read_world import (
     FIRST,
     LAST,
     QUIET,
+    READ_FROM_LINES,
+    TZ,
     World,
     build_world,
     new_tenant,
@@ -71,10 +73,11 @@ def check_figures(got: dict[str, Any], figures: dict[str, Any], total: Decimal |
         assert got[name] == (None if want is None else pytest.approx(want, rel=1e-9)), name
 
 
+@pytest.mark.parametrize("timezone", [TZ, READ_FROM_LINES])
 async def test_a_point_per_day_totals_and_the_previous_period(
-    client: httpx.AsyncClient, session: AsyncSession
+    client: httpx.AsyncClient, session: AsyncSession, timezone: str
 ) -> None:
-    world = await build_world(client, session)
+    world = await build_world(client, session, timezone=timezone)
     start, end = FIRST + timedelta(days=10), LAST
     body = await series(client, world, start, end)
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]

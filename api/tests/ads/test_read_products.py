@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.ads.read_repository import SORT_SQL
 from app.ads.schemas import AdsProductsOut
-from tests.ads.read_world import FIRST, LAST, World, build_world, expected_products
+from tests.ads.read_world import FIRST, LAST, READ_FROM_LINES, TZ, World, build_world, expected_products
 
 MONEY = ("spend", "ad_sales", "total_sales", "organic_sales", "halo_sales")
 RATIOS = ("acos", "roas", "tacos", "cpc", "ctr", "conversion_rate", "halo_share")
@@ -51,11 +51,11 @@ def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
             assert got[name] == pytest.approx(want[name], rel=1e-9), name
 
 
-@pytest.mark.parametrize("attribution", [7, 14])
+@pytest.mark.parametrize(("attribution", "timezone"), [(7, TZ), (14, TZ), (7, READ_FROM_LINES)])
 async def test_figures_per_product(
-    client: httpx.AsyncClient, session: AsyncSession, attribution: int
+    client: httpx.AsyncClient, session: AsyncSession, attribution: int, timezone: str
 ) -> None:
-    world = await build_world(client, session)
+    world = await build_world(client, session, timezone=timezone)
     start, end = FIRST + timedelta(days=2), FIRST + timedelta(days=15)
     items = await pages(
         client, world, start=start.isoformat(), end=end.isoformat(), attribution=attribution, limit=200

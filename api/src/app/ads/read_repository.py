@@ -23,6 +23,7 @@ from typing import Any, Literal
 from psycopg.rows import dict_row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.connections.amazon import reporting_time_zone
 from app.db.session import psycopg_connection
 
 
@@ -181,23 +182,32 @@ def _filter_params(filters: Filters) -> dict[str, Any]:
     }
 
 
-def _order_lines_where(scope: ProfileScope) -> str:
-    """Order lines of the linked seller in the profile's marketplace purchased in [from_utc, to_utc),
-    canceled orders left out (`o` the orders, `oi` their lines)."""
-    clauses = [
-        "o.tenant_id = %(tenant_id)s",
-        "o.connection_id = %(sp_connection_id)s",
-        "o.marketplace_id = %(marketplace_id)s",
-        "o.purchase_date >= %(from_utc)s",
-        "o.purchase_date < %(to_utc)s",
-        "o.order_status <> 'CANCELLED'",
-    ]
-    if scope.currency_code is not None:
-        clauses.append("oi.currency = %(currency)s")
-    return " AND ".join(clauses)
+def _sales_rows(scope: ProfileScope) -> str:
+    """The linked seller's order sales in the profile's marketplace and currency between the days
+    `sales_first` and `sales_last` (the instants `from_utc` and `to_utc`), canceled orders left out,
+    as rows (date, asin, amount) to sum.
 
-
-_ORDER_LINES = "orders o JOIN order_items oi ON oi.tenant_id = o.tenant_id AND oi.order_id = o.id"
+    A profile's days are its marketplace's reporting days (Amazon gives every profile of a country
+    one time zone), so the rows are those the orders upsert keeps per ASIN and day
+    (`order_asin_day_totals`); for any other time zone, the order lines themselves."""
+    currency = scope.currency_code is not None
+    if scope.timezone == reporting_time_zone(scope.marketplace_id or ""):
+        return f"""
+            SELECT day AS date, asin, sales AS amount FROM order_asin_day_totals
+            WHERE tenant_id = %(tenant_id)s AND connection_id = %(sp_connection_id)s
+              AND marketplace_id = %(marketplace_id)s AND day BETWEEN %(sales_first)s AND %(sales_last)s
+              {"AND currency = %(currency)s" if currency else ""}"""
+    # The tenant stays a filter (IS NOT DISTINCT FROM): as an index condition it led the planner
+    # to every order of the tenant's connection through the (tenant, connection, order id) key.
+    return f"""
+        SELECT (o.purchase_date AT TIME ZONE %(tz)s)::date AS date, coalesce(oi.asin, '') AS asin,
+               oi.item_price AS amount
+        FROM orders o JOIN order_items oi ON oi.tenant_id = o.tenant_id AND oi.order_id = o.id
+        WHERE o.connection_id = %(sp_connection_id)s AND o.marketplace_id = %(marketplace_id)s
+          AND o.tenant_id IS NOT DISTINCT FROM %(tenant_id)s
+          AND o.purchase_date >= %(from_utc)s AND o.purchase_date < %(to_utc)s
+          AND o.order_status <> 'CANCELLED' AND oi.item_price IS NOT NULL
+          {"AND coalesce(oi.currency, '') = %(currency)s" if currency else ""}"""
 
 
 def _key(alias: str = "") -> str:
@@ -242,6 +252,8 @@ def products_sql(
         **_filter_params(query.filters),
         "start": period.start,
         "end": period.end,
+        "sales_first": period.start,
+        "sales_last": period.end,
         "from_utc": period.from_utc,
         "to_utc": period.to_utc,
         "limit": limit,
@@ -254,7 +266,7 @@ def products_sql(
     ctes = [
         f"""ad AS (
             SELECT {keys}, array_remove(array_agg(DISTINCT advertised_sku), NULL) AS skus,
-                   {_metric_sums(n)}
+                   {_metric_sums(query.attribution)}
             FROM ads_sp_advertised_product_daily WHERE {where} GROUP BY 1, 2, 3)""",
         f"""halo AS (
             SELECT {keys}, sum(sales_{n}d) AS halo_sales
@@ -265,9 +277,8 @@ def products_sql(
     if scope.has_orders:
         ctes.append(
             f"""sold AS (
-                SELECT oi.asin, sum(oi.item_price) AS total_sales FROM {_ORDER_LINES}
-                WHERE {_order_lines_where(scope)} AND oi.asin IN (SELECT asin FROM ad)
-                GROUP BY oi.asin)"""
+                SELECT asin, sum(amount) AS total_sales FROM ({_sales_rows(scope)}) s
+                WHERE asin IN (SELECT asin FROM ad) GROUP BY asin)"""
         )
         total = "coalesce(sold.total_sales, 0)"
     # Organic sales are the product's own: its total less what its own ads sold of it (same SKU).
@@ -327,6 +338,8 @@ def timeseries_sql(scope: ProfileScope, query: SeriesQuery) -> tuple[str, dict[s
         "start": query.period.start,
         "end": query.period.end,
         "first": query.previous_start,
+        "sales_first": query.previous_start,
+        "sales_last": query.period.end,
         "from_utc": query.previous_from_utc,
         "to_utc": query.period.to_utc,
     }
@@ -338,9 +351,9 @@ def timeseries_sql(scope: ProfileScope, query: SeriesQuery) -> tuple[str, dict[s
     ]
     total = "NULL::numeric"
     if scope.has_orders:
-        products = ""
+        products = "TRUE"
         if filters.asin is not None:
-            products = "AND oi.asin = %(advertised_asin)s"
+            products = "asin = %(advertised_asin)s"
         elif filters.campaign_id is not None or filters.ad_group_id is not None:
             # A campaign's or ad group's total sales: those of the products it advertised in the
             # period, on every day of both periods (the previous one compares the same products).
@@ -350,11 +363,11 @@ def timeseries_sql(scope: ProfileScope, query: SeriesQuery) -> tuple[str, dict[s
                     SELECT DISTINCT advertised_asin FROM ads_sp_advertised_product_daily
                     WHERE {advertised})"""
             )
-            products = "AND oi.asin IN (SELECT advertised_asin FROM scope_asins)"
+            products = "asin IN (SELECT advertised_asin FROM scope_asins)"
         ctes.append(
             f"""sold AS (
-                SELECT (o.purchase_date AT TIME ZONE %(tz)s)::date AS date, sum(oi.item_price) AS total_sales
-                FROM {_ORDER_LINES} WHERE {_order_lines_where(scope)} {products} GROUP BY 1)"""
+                SELECT date, sum(amount) AS total_sales FROM ({_sales_rows(scope)}) s
+                WHERE {products} GROUP BY date)"""
         )
         total = "coalesce(sold.total_sales, 0)"
     zero = ", ".join(f"coalesce(ad.{m}, 0) AS {m}" for m in METRICS)
