@@ -130,9 +130,9 @@ def generate(url: str, n_profiles: int, days: int, last_day: date) -> None:
                    (s.profile_id::bigint * 1000 + k)::text AS ad_id,
                    (s.profile_id::bigint * 100 + (k - 1) / 8)::text AS campaign_id,
                    (s.profile_id::bigint * 100 + 50 + (k - 1) / 4)::text AS ad_group_id,
-                   1 + (k * 7) % s.n_asins AS asin_no,
+                   1 + (k * 7919) % s.n_asins AS asin_no,
                    -- Each product's price, and how well its ads do.
-                   10 + (k * 37) % 50 AS price, 0.04 + random() * 0.1 AS conversion
+                   10 + ((1 + (k * 7919) % s.n_asins) * 37) % 50 AS price, 0.04 + random() * 0.1 AS conversion
             FROM bench_sellers s CROSS JOIN LATERAL generate_series(1, s.n_ads) k
             """
         )
@@ -191,8 +191,10 @@ def generate(url: str, n_profiles: int, days: int, last_day: date) -> None:
                            floor(random() * 400)::int AS impressions_extra, random() AS luck
                 ) c
             ) x
+            -- As the sync writes them: a profile's report windows of 31 days one after the other.
+            ORDER BY (day - %s::date) / 31, profile_id, day, ad_id
             """,
-            (first_day, last_day),
+            (first_day, last_day, first_day),
         )
         # Halo: about a third of the ad days sold another of the seller's products.
         conn.execute(
@@ -206,7 +208,9 @@ def generate(url: str, n_profiles: int, days: int, last_day: date) -> None:
             FROM ads_sp_advertised_product_daily WHERE clicks > 0 AND random() < 0.33
             GROUP BY tenant_id, profile_id, date, campaign_id, ad_group_id, advertised_asin, advertised_sku,
                      currency
-            """
+            ORDER BY (date - %s::date) / 31, profile_id, date
+            """,
+            (first_day,),
         )
         print(f"B10 ads data in {time.perf_counter() - started:.1f}s")
         started = time.perf_counter()

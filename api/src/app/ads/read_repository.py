@@ -75,6 +75,19 @@ RATIOS_SQL = """
     (purchases::numeric / nullif(clicks, 0))::float8 AS conversion_rate"""
 
 METRICS = ("impressions", "clicks", "spend", "ad_sales", "purchases", "units", "own_sales")
+# Money leaves the database as its exact decimal text, which the answer carries as is: no Decimal
+# is made and formatted again per figure (the sort value too: the cursor keeps its text).
+_TEXT = frozenset({"spend", "ad_sales", "total_sales", "organic_sales", "halo_sales", "sort_value"})
+
+
+def _resum(columns: tuple[str, ...]) -> str:
+    """The sums of `_metric_sums` (and others) summed again over groups of rows."""
+    counts = ("impressions", "clicks", "purchases", "units")
+    return ", ".join(f"sum({m}){'::bigint' if m in counts else ''} AS {m}" for m in columns)
+
+
+def _as_text(column: str, alias: str = "") -> str:
+    return f"{alias}{column}::text AS {column}" if column in _TEXT else f"{alias}{column}"
 
 
 def _metric_sums(attribution: Attribution) -> str:
@@ -263,11 +276,16 @@ def products_sql(
         f"coalesce(advertised_asin, '') AS asin, {campaign}::text AS campaign_id, "
         f"{ad_group}::text AS ad_group_id"
     )
+    # Summed per SKU first (hashed), then per row with the SKUs listed: one level with
+    # array_agg(DISTINCT) sorted every row of the range (a third of a 90-day page's time).
     ctes = [
+        f"""by_sku AS (
+            SELECT {keys}, advertised_sku, {_metric_sums(query.attribution)}
+            FROM ads_sp_advertised_product_daily WHERE {where} GROUP BY 1, 2, 3, 4)""",
         f"""ad AS (
-            SELECT {keys}, array_remove(array_agg(DISTINCT advertised_sku), NULL) AS skus,
-                   {_metric_sums(query.attribution)}
-            FROM ads_sp_advertised_product_daily WHERE {where} GROUP BY 1, 2, 3)""",
+            SELECT asin, campaign_id, ad_group_id, array_remove(array_agg(advertised_sku), NULL) AS skus,
+                   {_resum(METRICS)}
+            FROM by_sku GROUP BY 1, 2, 3)""",
         f"""halo AS (
             SELECT {keys}, sum(sales_{n}d) AS halo_sales
             FROM ads_sp_purchased_product_daily
@@ -277,8 +295,7 @@ def products_sql(
     if scope.has_orders:
         ctes.append(
             f"""sold AS (
-                SELECT asin, sum(amount) AS total_sales FROM ({_sales_rows(scope)}) s
-                WHERE asin IN (SELECT asin FROM ad) GROUP BY asin)"""
+                SELECT asin, sum(amount) AS total_sales FROM ({_sales_rows(scope)}) s GROUP BY asin)"""
         )
         total = "coalesce(sold.total_sales, 0)"
     # Organic sales are the product's own: its total less what its own ads sold of it (same SKU).
@@ -307,7 +324,7 @@ def products_sql(
     )
     sql = f"""
         WITH {", ".join(ctes)}
-        SELECT {", ".join(f"r.{c}" for c in columns.split(", "))},
+        SELECT {", ".join(_as_text(c, "r.") for c in columns.split(", "))},
                c.name AS campaign_name, g.name AS ad_group_name
         FROM page r
         LEFT JOIN ads_campaigns c ON c.tenant_id = %(tenant_id)s AND c.profile_id = %(profile_id)s
@@ -377,10 +394,7 @@ def timeseries_sql(scope: ProfileScope, query: SeriesQuery) -> tuple[str, dict[s
             FROM (SELECT generate_series(%(first)s::date, %(end)s::date, interval '1 day')::date AS date) d
             LEFT JOIN ad USING (date) {"LEFT JOIN sold USING (date)" if scope.has_orders else ""})"""
     )
-    sums = ", ".join(
-        f"sum({m}){'::bigint' if m in ('impressions', 'clicks', 'purchases', 'units') else ''} AS {m}"
-        for m in (*METRICS, "total_sales")
-    )
+    sums = _resum((*METRICS, "total_sales"))
     # Organic sales: the whole profile's total less everything ads sold; one product's total less
     # what ads sold of it (same SKU). Not defined for a campaign's or ad group's share.
     if filters.campaign_id is not None or filters.ad_group_id is not None:
@@ -391,12 +405,14 @@ def timeseries_sql(scope: ProfileScope, query: SeriesQuery) -> tuple[str, dict[s
         organic = "total_sales - ad_sales"
     sql = f"""
         WITH {", ".join(ctes)}
-        SELECT previous, date, is_total, impressions, clicks, spend, ad_sales, purchases, units, total_sales,
-               {organic} AS organic_sales, {RATIOS_SQL}
+        SELECT previous, date, is_total, impressions, clicks, {_as_text("spend")}, {_as_text("ad_sales")},
+               purchases, units, {_as_text("total_sales")}, ({organic})::text AS organic_sales, {RATIOS_SQL}
         FROM (
             SELECT previous, date, GROUPING(date) = 1 AS is_total, {sums}
             FROM daily GROUP BY GROUPING SETS ((previous, date), (previous))
         ) g
+        -- The previous period's days count in its totals only.
+        WHERE is_total OR NOT previous
         ORDER BY previous DESC, is_total, date"""
     return sql, params
 

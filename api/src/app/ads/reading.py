@@ -104,12 +104,11 @@ def check_range(start: date, end: date) -> int:
 
 
 def encode_cursor(query: ProductsQuery, row: dict[str, Any]) -> str:
-    value = row["sort_value"]
     raw = [
         query.group,
         query.sort,
         query.order,
-        None if value is None else str(value),
+        row["sort_value"],
         row["asin"],
         row["campaign_id"],
         row["ad_group_id"],
