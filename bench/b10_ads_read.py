@@ -22,15 +22,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -38,16 +33,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api" / "src"))
 
-import httpx
-import psutil
 import psycopg
 import uvloop
+from _api_load import Request, api_process, pct, run_clients, servers, sign_in_user
 from _pace import pace_line
-from b4_orders_api import SECRET, RawClient, cpu_by_process, cpu_used, pct, sign_in_user
 
-from app import migrate
 from app.connections.amazon import reporting_time_zone
-from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 
 # (country, marketplace, currency, time zone) of the profiles, in turn: Amazon gives every profile
 # of a country its marketplace's reporting time zone.
@@ -295,8 +286,8 @@ def profiles_of(url: str) -> list[Profile]:
     return [Profile(r[0], r[1], list(r[2]), list(r[3]), r[4]) for r in rows]
 
 
-def request_for(rnd: random.Random, profile: Profile) -> tuple[str, str, dict[str, Any]]:
-    """(kind, path, query) of one request of the mix."""
+def request_for(rnd: random.Random, profile: Profile) -> Request:
+    """One request of the mix."""
     days = rnd.choices([d for d, _ in RANGES], [w for _, w in RANGES])[0]
     end = profile.last_day - timedelta(days=rnd.randrange(0, 4))
     params: dict[str, Any] = {
@@ -305,83 +296,24 @@ def request_for(rnd: random.Random, profile: Profile) -> tuple[str, str, dict[st
         "start": (end - timedelta(days=days - 1)).isoformat(),
         "end": end.isoformat(),
     }
+    products, series = "/api/ads/products", "/api/ads/timeseries"
     roll = rnd.random()
     if roll < 0.28:
         order = rnd.choice(["desc", "desc", "asc"])
-        return "products by asin", "/api/ads/products", {**params, "sort": rnd.choice(SORTS), "order": order}
+        return Request("products by asin", products, {**params, "sort": rnd.choice(SORTS), "order": order})
     if roll < 0.38:
-        return "products drill-down", "/api/ads/products", {**params, "asin": rnd.choice(profile.asins),
-                                                            "group": "ad_group"}  # fmt: skip
+        drill = {**params, "asin": rnd.choice(profile.asins), "group": "ad_group"}
+        return Request("products drill-down", products, drill)
     if roll < 0.43:
-        return "products by campaign", "/api/ads/products", {**params, "group": "campaign", "sort": "acos"}
+        return Request("products by campaign", products, {**params, "group": "campaign", "sort": "acos"})
     if roll < 0.50:
-        return "products next pages", "/api/ads/products", {**params, "limit": 10, "sort": rnd.choice(SORTS)}
+        pages = {**params, "limit": 10, "sort": rnd.choice(SORTS)}
+        return Request("products next pages", products, pages, rnd.randint(2, 4))
     if roll < 0.78:
-        return "series of a profile", "/api/ads/timeseries", params
+        return Request("series of a profile", series, params)
     if roll < 0.92:
-        return "series of a product", "/api/ads/timeseries", {**params, "asin": rnd.choice(profile.asins)}
-    return (
-        "series of a campaign",
-        "/api/ads/timeseries",
-        {**params, "campaign_id": rnd.choice(profile.campaigns)},
-    )
-
-
-class HttpxClient:
-    """One keep-alive connection per simulated user, through httpx (as the panel's browser would)."""
-
-    def __init__(self, base: str, token: str) -> None:
-        self.http = httpx.AsyncClient(base_url=base, cookies={"session": token}, timeout=30)
-
-    async def get(self, path: str, params: dict[str, Any]) -> tuple[int, bytes]:
-        response = await self.http.get(path, params=params)
-        return response.status_code, response.content
-
-    async def close(self) -> None:
-        await self.http.aclose()
-
-
-async def client_loop(
-    base: str,
-    token: str,
-    profiles: list[Profile],
-    seconds: float,
-    seed: int,
-    out: dict[str, list[float]],
-    errors: list[str],
-    rate: float = 0.0,
-    raw: bool = False,
-) -> None:
-    rnd = random.Random(seed)
-    started_at = time.perf_counter() + (rnd.random() / rate if rate else 0.0)
-    deadline = started_at + seconds
-    sent = 0
-    host, port = base.removeprefix("http://").split(":")
-    http = RawClient(host, int(port), token) if raw else HttpxClient(base, token)
-    try:
-        while time.perf_counter() < deadline:
-            kind, path, params = request_for(rnd, rnd.choice(profiles))
-            pages = rnd.randint(2, 4) if kind == "products next pages" else 1
-            cursor = None
-            for page in range(pages):
-                query = {**params, **({"cursor": cursor} if cursor else {})}
-                if rate:
-                    due = started_at + sent / rate
-                    sent += 1
-                    if due > time.perf_counter():
-                        await asyncio.sleep(due - time.perf_counter())
-                started = time.perf_counter()
-                status, body = await http.get(path, query)
-                elapsed = (time.perf_counter() - started) * 1000
-                if status != 200:
-                    errors.append(f"{status} {path} {body[:200]!r}")
-                    break
-                out[kind if page == 0 else "products next pages"].append(elapsed)
-                cursor = json.loads(body).get("next_cursor") if kind == "products next pages" else None
-                if not cursor:
-                    break
-    finally:
-        await http.close()
+        return Request("series of a product", series, {**params, "asin": rnd.choice(profile.asins)})
+    return Request("series of a campaign", series, {**params, "campaign_id": rnd.choice(profile.campaigns)})
 
 
 async def load(
@@ -389,133 +321,44 @@ async def load(
     token: str,
     profiles: list[Profile],
     args: argparse.Namespace,
-    api_pid: int,
-    pg_pid: int,
-    rate: float = 0.0,
+    pids: tuple[int, int],
+    rate: float,
 ) -> None:
-    out: dict[str, list[float]] = defaultdict(list)
-    errors: list[str] = []
-    # Unmeasured warm-up with as many clients: every pooled connection open, statements prepared.
-    await asyncio.gather(
-        *(
-            client_loop(base, token, profiles, 3, 1000 + i, defaultdict(list), [], raw=args.raw)
-            for i in range(args.clients)
-        )
-    )
+    def plan(rnd: random.Random) -> Request:
+        return request_for(rnd, rnd.choice(profiles))
 
-    def groups() -> list[list[psutil.Process]]:
-        return [
-            [psutil.Process(api_pid), *psutil.Process(api_pid).children(recursive=True)],
-            psutil.Process(pg_pid).children(recursive=True),
-            [psutil.Process()],
-        ]
-
-    cpu_before = [cpu_by_process(g) for g in groups()]
-    load_before = os.getloadavg()[0]
-    started = time.perf_counter()
-    await asyncio.gather(
-        *(
-            client_loop(base, token, profiles, args.seconds, i, out, errors, rate, raw=args.raw)
-            for i in range(args.clients)
-        )
-    )
-    wall = time.perf_counter() - started
-    cpu = [cpu_used(before, cpu_by_process(g)) for g, before in zip(groups(), cpu_before, strict=True)]
-    every = [v for values in out.values() for v in values]
-    mode = (
-        f"each paced at {rate:g} req/s" if rate else "closed loop (next request as soon as the last answers)"
-    )
-    client = "raw HTTP/1.1" if args.raw else "httpx"
-    print(
-        f"B10 {args.clients} {client} clients {mode}, {wall:.1f}s: {len(every):,} requests "
-        f"({len(every) / wall:,.0f} req/s), {len(errors)} errors"
-    )
+    run = await run_clients(base, token, plan, args.clients, args.seconds, pids, rate, raw=args.raw)
+    print(run.header("B10", args.clients, "raw HTTP/1.1" if args.raw else "httpx", rate))
     routes = {
-        "/api/ads/products": [v for k, vs in out.items() if k.startswith("products") for v in vs],
-        "/api/ads/timeseries": [v for k, vs in out.items() if k.startswith("series") for v in vs],
+        "/api/ads/products": [v for k, vs in run.latencies.items() if k.startswith("products") for v in vs],
+        "/api/ads/timeseries": [v for k, vs in run.latencies.items() if k.startswith("series") for v in vs],
     }
     for route, values in routes.items():
         print(
             f"B10 GET {route:<20} n={len(values):>6,}  p50 {pct(values, 50):6.1f}  "
-            f"p95 {pct(values, 95):6.1f}  "
-            f"p99 {pct(values, 99):6.1f}  mean {statistics.fmean(values):6.1f}  max {max(values):6.1f} ms"
+            f"p95 {pct(values, 95):6.1f}  p99 {pct(values, 99):6.1f}  mean {statistics.fmean(values):6.1f}  "
+            f"max {max(values):6.1f} ms"
         )
-    for kind, values in sorted(out.items()):
-        print(
-            f"B10   {kind:<22} n={len(values):>6,}  p50 {pct(values, 50):6.1f}  p95 {pct(values, 95):6.1f}  "
-            f"p99 {pct(values, 99):6.1f}"
-        )
-    n = max(1, len(every))
-    print(
-        f"B10 CPU per request: API {cpu[0] * 1000 / n:.2f} ms, PostgreSQL {cpu[1] * 1000 / n:.2f} ms, "
-        f"load generator {cpu[2] * 1000 / n:.2f} ms; machine load average {load_before:.1f} -> "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
-    )
     met = all(pct(values, 95) < 100 for values in routes.values())
-    print(f"B10 target p95 < 100 ms on both routes: {'MET' if met else 'NOT MET'}")
-    for error in errors[:3]:
-        print("B10 error:", error)
+    run.report_tail("B10", 22, f"p95 < 100 ms on both routes: {'MET' if met else 'NOT MET'}")
 
 
 def main(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory(prefix="b10-") as tmp:
-        pg = EmbeddedPostgres(Path(args.data_dir) if args.data_dir else Path(tmp) / "pg").start()
-        redis = EmbeddedRedis(Path(tmp) / "redis").start()
-        proc: subprocess.Popen[bytes] | None = None
-        try:
-            migrate.upgrade(pg.url)
-            with psycopg.connect(pg.url) as conn:
-                # Order lines are written last: a folder with them holds a whole data set.
-                row = conn.execute("SELECT count(*) FROM order_items").fetchone()
-            if row and row[0]:
-                print(f"B10 data: reusing {args.data_dir}")
-            else:
-                generate(pg.url, args.profiles, args.days, date.today() - timedelta(days=1))
-            profiles = profiles_of(pg.url)
-            with psycopg.connect(pg.url) as conn:
-                tenants = [str(r[0]) for r in conn.execute("SELECT id FROM tenants").fetchall()]
-            token = asyncio.run(sign_in_user(pg.url, tenants))
-            port = free_port()
-            env = {
-                **os.environ,
-                "ENVIRONMENT": "test",
-                "DATABASE_URL": pg.url,
-                "REDIS_URL": redis.url,
-                "API_PORT": str(port),
-                "SESSION_SECRET": SECRET,
-                "ENCRYPTION_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=",
-                "LOG_LEVEL": "WARNING",
-                "DB_POOL_SIZE": "20",
-            }
-            exe = Path(sys.executable).with_name("spapi-saas")
-            proc = subprocess.Popen(
-                [str(exe), "api", "--workers", str(args.workers)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=open(Path(tmp) / "api.log", "wb"),
-            )
-            base = f"http://127.0.0.1:{port}"
-            print(
-                f"B10 API: `spapi-saas api --workers {args.workers}` on {os.cpu_count()} CPUs; {pace_line()}"
-            )
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.1)
-            pg_pid = int((pg.pgdata / "postmaster.pid").read_text().splitlines()[0])
-            uvloop.run(load(base, token, profiles, args, proc.pid, pg_pid))
+    with servers("b10-", args.data_dir) as (pg, redis, tmp):
+        with psycopg.connect(pg.url) as conn:
+            # Order lines are written last: a folder with them holds a whole data set.
+            row = conn.execute("SELECT count(*) FROM order_items").fetchone()
+        if row and row[0]:
+            print(f"B10 data: reusing {args.data_dir}")
+        else:
+            generate(pg.url, args.profiles, args.days, date.today() - timedelta(days=1))
+        profiles = profiles_of(pg.url)
+        token = asyncio.run(sign_in_user(pg.url, "B10"))
+        with api_process(pg, redis.url, args.workers, tmp / "api.log", "B10") as (base, pids):
+            uvloop.run(load(base, token, profiles, args, pids, 0.0))
             print(f"B10 after the closed loop, {pace_line()}")
             if args.rate:
-                uvloop.run(load(base, token, profiles, args, proc.pid, pg_pid, args.rate))
-        finally:
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=15)
-            redis.stop()
-            pg.stop()
+                uvloop.run(load(base, token, profiles, args, pids, args.rate))
 
 
 if __name__ == "__main__":
