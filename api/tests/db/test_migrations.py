@@ -198,3 +198,39 @@ def test_order_lines_keep_their_rows_under_the_one_key_to_their_order(migration_
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DELETE FROM connections WHERE id = %s", (connection,))
     assert keys_and_lines() == (["fk_order_items_tenant_id_orders"], 0)
+
+
+def test_asin_day_totals_are_filled_from_the_order_lines_already_stored(migration_database_url: str) -> None:
+    """0010 creates order_asin_day_totals on a database that already has orders and lines, and fills
+    it per reporting day of the marketplace (Los Angeles for the US), canceled orders left out."""
+    url = migration_database_url
+    migrate.upgrade(url, "0009")
+    with psycopg.connect(url, autocommit=True) as conn:
+        tenant, connection = _tenant_and_connection(conn)
+        for n, (purchased, status, price) in enumerate(
+            [
+                ("2026-03-02 07:59:00+00", "SHIPPED", "10.00"),  # 1 March in Los Angeles
+                ("2026-03-02 08:00:00+00", "SHIPPED", "4.50"),
+                ("2026-03-02 09:00:00+00", "SHIPPED", "1.50"),
+                ("2026-03-02 10:00:00+00", "CANCELLED", "99.00"),
+            ]
+        ):
+            order = conn.execute(
+                "INSERT INTO orders (tenant_id, connection_id, marketplace_id, amazon_order_id,"
+                " purchase_date, last_update_date, order_status, source)"
+                " VALUES (%s, %s, 'ATVPDKIKX0DER', %s, %s, %s, %s, 'api') RETURNING id",
+                (tenant, connection, f"111-000000{n}", purchased, purchased, status),
+            ).fetchone()
+            assert order is not None
+            conn.execute(
+                "INSERT INTO order_items (tenant_id, connection_id, order_id, amazon_order_id, line_key,"
+                " asin, quantity_ordered, item_price, currency)"
+                " VALUES (%s, %s, %s, %s, 'sku:A', 'B0A', 1, %s, 'USD')",
+                (tenant, connection, order[0], f"111-000000{n}", price),
+            )
+    migrate.upgrade(url, "head")
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT day::text, asin, currency, sales::text, units FROM order_asin_day_totals ORDER BY day"
+        ).fetchall()
+    assert rows == [("2026-03-01", "B0A", "USD", "10.00", 1), ("2026-03-02", "B0A", "USD", "6.00", 2)]

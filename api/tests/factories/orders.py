@@ -1,8 +1,19 @@
-"""Realistic Amazon payloads (shapes from the official models) full of PII that must never be stored."""
+"""Realistic Amazon payloads (shapes from the official models) full of PII that must never be stored,
+and orders stored from them."""
 
 from __future__ import annotations
 
+import copy
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.orders.orders_api_mapping import order_rows_from_2026
+from app.orders.repository import OrderRepository
 
 PII_VALUES = (
     "Jane Q. Buyer",
@@ -108,6 +119,44 @@ def order_2026(
     if price is not None:
         order["proceeds"] = {"grandTotal": {"amount": "45.97", "currencyCode": "USD"}}
     return order
+
+
+def _z(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+async def store_order(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    order_id: str,
+    *,
+    purchased: datetime,
+    lines: Sequence[tuple[str, str, Decimal, int]],
+    status: str = "SHIPPED",
+    marketplace_id: str = "ATVPDKIKX0DER",
+    currency: str = "USD",
+) -> None:
+    """An order (2026-01-01 payload, mapped and upserted as the sync does) with one line per
+    (asin, sku, unit price, quantity)."""
+    order = order_2026(order_id, updated=_z(purchased), status=status)
+    order["createdTime"] = _z(purchased)
+    order["salesChannel"]["marketplaceId"] = marketplace_id
+    order["proceeds"]["grandTotal"] = {
+        "amount": str(sum(price * quantity for _, _, price, quantity in lines)),
+        "currencyCode": currency,
+    }
+    template = order["orderItems"][0]
+    order["orderItems"] = []
+    for n, (asin, sku, price, quantity) in enumerate(lines):
+        item = copy.deepcopy(template)
+        item["orderItemId"] = f"{order_id}-{n}"
+        item["quantityOrdered"] = quantity
+        item["product"].update(
+            asin=asin, sellerSku=sku, price={"unitPrice": {"amount": str(price), "currencyCode": currency}}
+        )
+        order["orderItems"].append(item)
+    await OrderRepository(session).upsert(order_rows_from_2026([order], tenant_id, connection_id))
 
 
 def order_v0(

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/ads/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Campaigns
+         * @description The profile's campaigns with their ad group and ad counts and their figures over the range.
+         */
+        get: operations["list_campaigns_api_ads_campaigns_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ads/oauth/callback": {
         parameters: {
             query?: never;
@@ -38,6 +58,68 @@ export interface paths {
          * @description Start Login with Amazon for the Ads API (scope advertising::campaign_management).
          */
         post: operations["start_ads_oauth_api_ads_oauth_start_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ads/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Products
+         * @description Per advertised product: traffic, spend, attributed, total, organic and halo sales, and their
+         *     ratios, in keyset pages sorted by any figure (nulls last).
+         */
+        get: operations["list_products_api_ads_products_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ads/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Profiles
+         * @description The tenant's advertiser profiles, the seller each is linked to, and their sync state.
+         */
+        get: operations["list_profiles_api_ads_profiles_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ads/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Timeseries
+         * @description A point per local day of the range (zeros where there is none), the range's totals, and the
+         *     totals of the same number of days just before it.
+         */
+        get: operations["timeseries_api_ads_timeseries_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -946,6 +1028,173 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdsCampaignOut */
+        AdsCampaignOut: {
+            /**
+             * Acos
+             * @description spend / ad_sales
+             */
+            acos: number | null;
+            /** Ad Groups */
+            ad_groups: number;
+            /**
+             * Ad Sales
+             * @description Sales attributed to the ads (7 or 14 days, `attribution`)
+             */
+            ad_sales: string;
+            /** Ads */
+            ads: number;
+            /** Budget */
+            budget: string | null;
+            /** Budget Type */
+            budget_type: string | null;
+            /** Campaign Id */
+            campaign_id: string;
+            /** Clicks */
+            clicks: number;
+            /**
+             * Conversion Rate
+             * @description purchases / clicks
+             */
+            conversion_rate: number | null;
+            /**
+             * Cpc
+             * @description spend / clicks
+             */
+            cpc: number | null;
+            /**
+             * Ctr
+             * @description clicks / impressions
+             */
+            ctr: number | null;
+            /** Impressions */
+            impressions: number;
+            /**
+             * Name
+             * @description Null for a campaign the reports know and the structure not yet
+             */
+            name: string | null;
+            /** Purchases */
+            purchases: number;
+            /**
+             * Roas
+             * @description ad_sales / spend
+             */
+            roas: number | null;
+            /** Spend */
+            spend: string;
+            /** State */
+            state: string | null;
+            /** Targeting Type */
+            targeting_type: string | null;
+            /** Units */
+            units: number;
+        };
+        /** AdsCampaignsOut */
+        AdsCampaignsOut: {
+            /** Currency Code */
+            currency_code: string | null;
+            /** Items */
+            items: components["schemas"]["AdsCampaignOut"][];
+        };
+        /** AdsProductOut */
+        AdsProductOut: {
+            /**
+             * Acos
+             * @description spend / ad_sales
+             */
+            acos: number | null;
+            /**
+             * Ad Group Id
+             * @description With group=ad_group
+             */
+            ad_group_id: string | null;
+            /** Ad Group Name */
+            ad_group_name: string | null;
+            /**
+             * Ad Sales
+             * @description Sales attributed to the ads (7 or 14 days, `attribution`)
+             */
+            ad_sales: string;
+            /** Asin */
+            asin: string;
+            /**
+             * Campaign Id
+             * @description With group=campaign or ad_group
+             */
+            campaign_id: string | null;
+            /** Campaign Name */
+            campaign_name: string | null;
+            /** Clicks */
+            clicks: number;
+            /**
+             * Conversion Rate
+             * @description purchases / clicks
+             */
+            conversion_rate: number | null;
+            /**
+             * Cpc
+             * @description spend / clicks
+             */
+            cpc: number | null;
+            /**
+             * Ctr
+             * @description clicks / impressions
+             */
+            ctr: number | null;
+            /**
+             * Halo Sales
+             * @description Sales of other ASINs attributed to this advertised ASIN
+             */
+            halo_sales: string;
+            /**
+             * Halo Share
+             * @description halo_sales / ad_sales
+             */
+            halo_share: number | null;
+            /** Impressions */
+            impressions: number;
+            /**
+             * Organic Sales
+             * @description total_sales less the ASIN's own ad-attributed sales (same SKU); null on campaign and ad group rows
+             */
+            organic_sales: string | null;
+            /** Purchases */
+            purchases: number;
+            /**
+             * Roas
+             * @description ad_sales / spend
+             */
+            roas: number | null;
+            /** Skus */
+            skus: string[];
+            /** Spend */
+            spend: string;
+            /**
+             * Tacos
+             * @description spend / total_sales
+             */
+            tacos: number | null;
+            /**
+             * Total Sales
+             * @description The ASIN's order sales on those local days (canceled orders excluded); null without a linked seller connection
+             */
+            total_sales: string | null;
+            /** Units */
+            units: number;
+        };
+        /** AdsProductsOut */
+        AdsProductsOut: {
+            /** Currency Code */
+            currency_code: string | null;
+            /** Items */
+            items: components["schemas"]["AdsProductOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page
+             */
+            next_cursor: string | null;
+        };
         /** AdsProfileOut */
         AdsProfileOut: {
             /** Account Name */
@@ -965,6 +1214,189 @@ export interface components {
             /** Timezone */
             timezone: string | null;
         };
+        /** AdsProfileSync */
+        AdsProfileSync: {
+            /**
+             * Data From
+             * @description First local day with advertised-product rows
+             */
+            data_from: string | null;
+            /**
+             * Data To
+             * @description Last local day with advertised-product rows
+             */
+            data_to: string | null;
+            /**
+             * Eta
+             * @description Estimated end of the backfill (null when unknown or done)
+             */
+            eta: string | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Synced At */
+            last_synced_at: string | null;
+            /**
+             * Progress
+             * @description Share of the backfill done, 0..1
+             */
+            progress: number;
+            /**
+             * State
+             * @description backfilling until the first 95 days are in, then ready
+             * @enum {string}
+             */
+            state: "backfilling" | "ready" | "paused" | "error";
+        };
+        /** AdsProfileWithSync */
+        AdsProfileWithSync: {
+            /** Account Name */
+            account_name: string | null;
+            /**
+             * Account Type
+             * @description seller, vendor or agency
+             */
+            account_type: string | null;
+            /**
+             * Connection Id
+             * Format: uuid
+             */
+            connection_id: string;
+            /** Country Code */
+            country_code: string | null;
+            /** Currency Code */
+            currency_code: string | null;
+            /** Linked Seller Name */
+            linked_seller_name: string | null;
+            /**
+             * Linked Sp Connection Id
+             * @description The seller's SP-API connection whose orders give total sales (null: none linked)
+             */
+            linked_sp_connection_id: string | null;
+            /** Marketplace Id */
+            marketplace_id: string | null;
+            /** Profile Id */
+            profile_id: string;
+            sync: components["schemas"]["AdsProfileSync"];
+            /**
+             * Timezone
+             * @description IANA time zone: the day boundary of every figure
+             */
+            timezone: string | null;
+        };
+        /** AdsProfilesPage */
+        AdsProfilesPage: {
+            /** Profiles */
+            profiles: components["schemas"]["AdsProfileWithSync"][];
+        };
+        /** AdsSeriesPoint */
+        AdsSeriesPoint: {
+            /** Acos */
+            acos: number | null;
+            /** Ad Sales */
+            ad_sales: string;
+            /** Clicks */
+            clicks: number;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Impressions */
+            impressions: number;
+            /** Purchases */
+            purchases: number;
+            /** Roas */
+            roas: number | null;
+            /** Spend */
+            spend: string;
+            /** Tacos */
+            tacos: number | null;
+            /** Total Sales */
+            total_sales: string | null;
+            /** Units */
+            units: number;
+        };
+        /** AdsSeriesTotals */
+        AdsSeriesTotals: {
+            /**
+             * Acos
+             * @description spend / ad_sales
+             */
+            acos: number | null;
+            /**
+             * Ad Sales
+             * @description Sales attributed to the ads (7 or 14 days, `attribution`)
+             */
+            ad_sales: string;
+            /** Clicks */
+            clicks: number;
+            /**
+             * Conversion Rate
+             * @description purchases / clicks
+             */
+            conversion_rate: number | null;
+            /**
+             * Cpc
+             * @description spend / clicks
+             */
+            cpc: number | null;
+            /**
+             * Ctr
+             * @description clicks / impressions
+             */
+            ctr: number | null;
+            /** Impressions */
+            impressions: number;
+            /**
+             * Organic Sales
+             * @description total_sales less ad sales (a product: less its own same-SKU ad sales); null for a campaign or ad group
+             */
+            organic_sales: string | null;
+            /** Purchases */
+            purchases: number;
+            /**
+             * Roas
+             * @description ad_sales / spend
+             */
+            roas: number | null;
+            /** Spend */
+            spend: string;
+            /** Tacos */
+            tacos: number | null;
+            /** Total Sales */
+            total_sales: string | null;
+            /** Units */
+            units: number;
+        };
+        /** AdsTimeseriesOut */
+        AdsTimeseriesOut: {
+            /** Currency Code */
+            currency_code: string | null;
+            /**
+             * Points
+             * @description Every local day of the range, zeros where none
+             */
+            points: components["schemas"]["AdsSeriesPoint"][];
+            /** @description The same number of days just before `start` */
+            previous: components["schemas"]["AdsSeriesTotals"];
+            /**
+             * Previous End
+             * Format: date
+             */
+            previous_end: string;
+            /**
+             * Previous Start
+             * Format: date
+             */
+            previous_start: string;
+            totals: components["schemas"]["AdsSeriesTotals"];
+        };
+        /**
+         * Attribution
+         * @description Days after the click within which a purchase counts (Amazon's default for sellers: 7).
+         * @enum {integer}
+         */
+        Attribution: 7 | 14;
         /** AuditEntry */
         AuditEntry: {
             /** Action */
@@ -2286,6 +2718,90 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_campaigns_api_ads_campaigns_get: {
+        parameters: {
+            query: {
+                /** @description The Ads profile id */
+                profile_id: string;
+                /** @description First local day of the profile (inclusive) */
+                start: string;
+                /** @description Last local day of the profile (inclusive); at most 366 days */
+                end: string;
+                /** @description Attribution window in days (Amazon's is 7 for sellers) */
+                attribution?: components["schemas"]["Attribution"];
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdsCampaignsOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     ads_oauth_callback_api_ads_oauth_callback_get: {
         parameters: {
             query?: {
@@ -2346,6 +2862,267 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConsentUrl"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_products_api_ads_products_get: {
+        parameters: {
+            query: {
+                /** @description The Ads profile id */
+                profile_id: string;
+                /** @description First local day of the profile (inclusive) */
+                start: string;
+                /** @description Last local day of the profile (inclusive); at most 366 days */
+                end: string;
+                /** @description A row per ASIN, per ASIN and campaign, or per ad group */
+                group?: "asin" | "campaign" | "ad_group";
+                /** @description Only this advertised ASIN (the drill-down) */
+                asin?: string | null;
+                /** @description Only this campaign */
+                campaign_id?: string | null;
+                sort?: "spend" | "ad_sales" | "acos" | "roas" | "tacos" | "clicks" | "impressions" | "units" | "total_sales" | "cpc" | "ctr";
+                order?: "desc" | "asc";
+                /** @description Attribution window in days (Amazon's is 7 for sellers) */
+                attribution?: components["schemas"]["Attribution"];
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdsProductsOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_profiles_api_ads_profiles_get: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdsProfilesPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    timeseries_api_ads_timeseries_get: {
+        parameters: {
+            query: {
+                /** @description The Ads profile id */
+                profile_id: string;
+                /** @description First local day of the profile (inclusive) */
+                start: string;
+                /** @description Last local day of the profile (inclusive); at most 366 days */
+                end: string;
+                /** @description Only this advertised ASIN */
+                asin?: string | null;
+                /** @description Only this campaign */
+                campaign_id?: string | null;
+                /** @description Only this ad group */
+                ad_group_id?: string | null;
+                /** @description Attribution window in days (Amazon's is 7 for sellers) */
+                attribution?: components["schemas"]["Attribution"];
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdsTimeseriesOut"];
                 };
             };
             /** @description Bad Request */

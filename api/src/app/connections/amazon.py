@@ -58,6 +58,40 @@ MARKETPLACES: tuple[Marketplace, ...] = (
 )
 MARKETPLACES_BY_ID = {m.id: m for m in MARKETPLACES}
 
+# The time zone of each marketplace's day in Amazon's reporting: every Ads profile of the country
+# has it (the Profiles model's `timezone` table; Ads reports count days in it).
+REPORTING_TIME_ZONES: dict[str, str] = {
+    "US": "America/Los_Angeles",
+    "CA": "America/Los_Angeles",
+    "MX": "America/Los_Angeles",
+    "BR": "America/Sao_Paulo",
+    "GB": "Europe/London",
+    "DE": "Europe/Paris",
+    "FR": "Europe/Paris",
+    "IT": "Europe/Paris",
+    "ES": "Europe/Paris",
+    "NL": "Europe/Amsterdam",
+    "SE": "Europe/Stockholm",
+    "PL": "Europe/Warsaw",
+    "BE": "Europe/Brussels",
+    "IE": "Europe/Dublin",
+    "TR": "Europe/Istanbul",
+    "AE": "Asia/Dubai",
+    "SA": "Asia/Riyadh",
+    "EG": "Africa/Cairo",
+    "ZA": "Africa/Johannesburg",
+    "IN": "Asia/Kolkata",
+    "JP": "Asia/Tokyo",
+    "AU": "Australia/Sydney",
+    "SG": "Asia/Singapore",
+}
+
+
+def reporting_time_zone(marketplace_id: str) -> str | None:
+    """The IANA time zone of the marketplace's reporting day; None for a marketplace not listed."""
+    marketplace = MARKETPLACES_BY_ID.get(marketplace_id)
+    return REPORTING_TIME_ZONES.get(marketplace.country_code) if marketplace else None
+
 
 def marketplaces_of(region: Region) -> list[Marketplace]:
     return [m for m in MARKETPLACES if m.region == region]

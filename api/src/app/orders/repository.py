@@ -40,6 +40,7 @@ import psycopg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.session import psycopg_connection
+from app.orders import sales_repository
 from app.orders.rows import ItemRow, MappedOrders, OrderRow
 
 BATCH_SIZE = 5000
@@ -203,7 +204,8 @@ def _build_item_upsert() -> str:
         WITH o AS MATERIALIZED (
             SELECT o.* FROM unnest(%(order_ids)s::text[]) AS k(amazon_order_id)
             CROSS JOIN LATERAL (
-                SELECT id, amazon_order_id, last_update_date, source FROM orders
+                SELECT id, amazon_order_id, last_update_date, source, marketplace_id, purchase_date
+                FROM orders
                 WHERE tenant_id = %(tenant_id)s AND connection_id = %(connection_id)s
                   AND amazon_order_id = k.amazon_order_id
                 LIMIT 1
@@ -218,9 +220,11 @@ def _build_item_upsert() -> str:
         ON CONFLICT (tenant_id, order_id, line_key) DO UPDATE
         SET {set_clause}, updated_at = now()
         WHERE ({stored}) IS DISTINCT FROM ({incoming})
-        RETURNING (xmax = 0) AS inserted
+        RETURNING (xmax = 0) AS inserted, order_id
         )
-        SELECT count(*) FILTER (WHERE inserted), count(*) FROM written
+        SELECT o.marketplace_id, (o.purchase_date AT TIME ZONE 'UTC')::date AS day,
+               count(*) FILTER (WHERE w.inserted), count(*)
+        FROM written w JOIN o ON o.id = w.order_id GROUP BY 1, 2
     """
 
 
@@ -369,7 +373,8 @@ class OrderRepository:
 
     async def upsert(self, mapped: MappedOrders, *, batch_size: int = BATCH_SIZE) -> Written:
         """Insert or update orders and their item lines (rows from `app.orders.rows`; see the
-        module docstring), then recompute the day and month totals of the days written.
+        module docstring), then recompute the day and month totals of the days written and the
+        sales per ASIN of their reporting days (`app.orders.sales_repository`).
 
         The totals come last because their recompute takes a transaction lock per (connection,
         marketplace, month) that is held until the commit: taken right after the orders, it made a
@@ -379,9 +384,9 @@ class OrderRepository:
             return Written()
         driver = await psycopg_connection(self.session)
         orders, days = await self._upsert_orders(driver, mapped.orders, batch_size)
-        items = await self._upsert_items(driver, mapped.items, batch_size)
-        if days:
-            await self._recompute_totals(driver, days)
+        items, item_days = await self._upsert_items(driver, mapped.items, batch_size)
+        if days or item_days:
+            await self._recompute_totals(driver, days, days | item_days)
         return Written(orders, items)
 
     async def _upsert_orders(
@@ -402,29 +407,49 @@ class OrderRepository:
         return counts, days
 
     async def _recompute_totals(
-        self, driver: psycopg.AsyncConnection[Any], days: set[tuple[Any, ...]]
+        self,
+        driver: psycopg.AsyncConnection[Any],
+        days: set[tuple[Any, ...]],
+        sales_days: set[tuple[Any, ...]],
     ) -> None:
-        # Sorted: unnest() keeps the array's order, so every transaction locks in one order.
-        keys = sorted({f"order_totals:{d[1]}:{d[2]}:{d[3]:%Y-%m}" for d in days})
-        columns = [list(c) for c in zip(*days, strict=True)]
-        names = ("tenant_ids", "connection_ids", "marketplace_ids", "days")
-        params = dict(zip(names, columns, strict=True))
-        # One round trip for the five statements; the server still runs them in order, so the
+        """The day and month totals of the UTC days of orders written (`days`), and the sales per
+        ASIN of the reporting days that the UTC days of orders or lines written overlap."""
+        reporting = sales_repository.reporting_days(sales_days)
+        # Sorted: unnest() keeps the array's order, so every transaction locks in one order. A
+        # reporting day's month is locked too: the orders of one reporting day can fall in two UTC
+        # months, written by two transactions that must not recompute it side by side.
+        keys = sorted(
+            {f"order_totals:{d[1]}:{d[2]}:{d[3]:%Y-%m}" for d in days}
+            | {f"order_totals:{d[1]}:{d[2]}:{d[3]:%Y-%m}" for d in reporting}
+        )
+        statements: list[tuple[str, dict[str, Any]]] = []
+        if days:
+            columns = [list(c) for c in zip(*days, strict=True)]
+            names = ("tenant_ids", "connection_ids", "marketplace_ids", "days")
+            params = dict(zip(names, columns, strict=True))
+            totals = (_DAY_TOTALS_CLEAR, _DAY_TOTALS_FILL, _MONTH_TOTALS_CLEAR, _MONTH_TOTALS_FILL)
+            statements += [(statement, params) for statement in totals]
+        if reporting:
+            params = sales_repository.recompute_params(reporting)
+            statements += [(statement, params) for statement in sales_repository.RECOMPUTE]
+        # One round trip for every statement; the server still runs them in order, so the
         # recomputes' snapshots are taken after the lock is held, and the months' after the days'.
         async with driver.cursor() as cursor, driver.pipeline():
             await cursor.execute(_DAY_TOTALS_LOCK, {"keys": keys}, prepare=False)
-            for statement in (_DAY_TOTALS_CLEAR, _DAY_TOTALS_FILL, _MONTH_TOTALS_CLEAR, _MONTH_TOTALS_FILL):
+            for statement, params in statements:
                 await cursor.execute(statement, params, prepare=False)
 
     async def _upsert_items(
         self, driver: psycopg.AsyncConnection[Any], rows: Sequence[ItemRow], batch_size: int
-    ) -> UpsertCounts:
-        """Item lines; their orders are written first (`upsert`). Lines of an order version that is
+    ) -> tuple[UpsertCounts, set[tuple[Any, ...]]]:
+        """Item lines, and the (tenant, connection, marketplace, UTC day) of their orders for every
+        line written; their orders are written first (`upsert`). Lines of an order version that is
         not the stored one are not written and count as unchanged."""
         counts = UpsertCounts()
+        days: set[tuple[Any, ...]] = set()
         groups = _dedupe_items(rows)
         if not groups:
-            return counts
+            return counts, days
         async with driver.cursor() as cursor:
             for (tenant_id, connection_id), group in groups.items():
                 for start in range(0, len(group), batch_size):
@@ -438,6 +463,7 @@ class OrderRepository:
                     # Never prepared: after five runs PostgreSQL may switch to a generic plan that cannot see
                     # the batch sizes and joins the batch 10x slower (measured with bench/b2_ingest.py).
                     await cursor.execute(_ITEM_UPSERT, params, prepare=False)
-                    inserted, written = await cursor.fetchone() or (0, 0)
-                    counts += _counts(inserted, written, len(batch))
-        return counts
+                    by_day = await cursor.fetchall()
+                    counts += _counts(sum(r[2] for r in by_day), sum(r[3] for r in by_day), len(batch))
+                    days.update((tenant_id, connection_id, r[0], r[1]) for r in by_day)
+        return counts, days
