@@ -1599,13 +1599,24 @@ export interface components {
             delta: components["schemas"]["DeltaOut"];
             /** Entity */
             entity: string;
+            /**
+             * Label
+             * @description What the dataset is, for people (Orders, Ads: advertised products, ...)
+             */
+            label: string;
             /** Last Error */
             last_error: string | null;
             /** Last Success At */
             last_success_at: string | null;
-            /** Marketplace Id */
+            /**
+             * Marketplace Id
+             * @description The marketplace, or the Ads profile id for an Ads dataset
+             */
             marketplace_id: string;
-            /** Orders */
+            /**
+             * Orders
+             * @description Rows the dataset keeps for this marketplace or profile (orders for Orders)
+             */
             orders: number;
             /**
              * Phase
