@@ -5,6 +5,8 @@ for ahead through `amazon_documents`, and every window a job row with true count
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,6 +29,7 @@ from app.sync.models import Job, SyncState
 from app.sync.planner import Window, backfill_range, delta_window
 from app.sync.repository import SyncRepository
 from app.sync.run import SyncRun
+from app.sync.run_documents import read_ahead
 from app.sync.service import RUN_ACTOR, dispatch_due
 from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
 from tests.factories.connections import make_seller
@@ -284,3 +287,25 @@ async def test_a_document_only_dataset_asks_again_for_a_failed_document(
     assert [j.orders_inserted for j in backfills] == [3, 3, 0]
     first = [r.status for r in records if r.request_key == f"daily|{backfills[0].window_start.isoformat()}"]
     assert sorted(first) == ["done", "fatal", "fatal"]
+
+
+async def test_the_next_batch_is_read_while_one_is_written_and_an_error_closes_the_source() -> None:
+    closed: list[str] = []
+
+    async def batches() -> AsyncIterator[int]:
+        try:
+            for n in range(5):
+                await asyncio.sleep(0)
+                yield n
+        finally:
+            closed.append("source")
+
+    assert [n async for n in read_ahead(batches())] == [0, 1, 2, 3, 4]
+    seen: list[int] = []
+    with pytest.raises(ValueError):
+        async with contextlib.aclosing(read_ahead(batches())) as ahead:
+            async for n in ahead:
+                seen.append(n)
+                if n == 2:
+                    raise ValueError("the write failed")
+    assert seen == [0, 1, 2] and closed == ["source", "source"]

@@ -14,9 +14,12 @@ What a document that cannot serve its window means depends on the dataset (`page
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -29,6 +32,32 @@ from app.sync.repository import SyncRepository
 from app.sync.run_base import RunContext, iso, parse_time, utcnow
 
 log = structlog.get_logger("app.sync")
+
+
+T = TypeVar("T")
+_END: Any = object()
+
+
+async def read_ahead(items: AsyncIterator[T]) -> AsyncGenerator[T, None]:
+    """`items`, the next one read while the caller works on the one in hand: a document's next batch
+    is downloaded and parsed while PostgreSQL writes the last one, instead of the two taking turns
+    (at most two batches in memory)."""
+    pending: asyncio.Future[Any] = asyncio.ensure_future(anext(items, _END))
+    try:
+        while (item := await pending) is not _END:
+            pending = asyncio.ensure_future(anext(items, _END))
+            yield item
+    finally:
+        if not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pending
+        # The caller stopped early (an error; `contextlib.aclosing` brings it here at once): the
+        # source closes now, its download with it.
+        aclose = getattr(items, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):
+                await aclose()
 
 
 class DocumentSteps(RunContext):
@@ -123,12 +152,14 @@ class DocumentSteps(RunContext):
         """Upsert the document batch by batch, each batch in its own transaction (bounded memory);
         reading it again after a crash changes nothing."""
         loaded = {"pages": 1, "amazon_ids": {"reportDocumentId": document.document_id}}
-        async for batch in dataset.document_batches(self.scope, lambda: documents.rows(source, document)):
-            async with self.uow() as session:
-                counts = await dataset.upsert(session, batch)
-                await self._flush_stats(SyncRepository(session), job_id, counts=counts, **loaded)
-            loaded = {}
-            await self._beat()
+        batches = dataset.document_batches(self.scope, lambda: documents.rows(source, document))
+        async with contextlib.aclosing(read_ahead(batches)) as ahead:
+            async for batch in ahead:
+                async with self.uow() as session:
+                    counts = await dataset.upsert(session, batch)
+                    await self._flush_stats(SyncRepository(session), job_id, counts=counts, **loaded)
+                loaded = {}
+                await self._beat()
         if loaded:
             async with self.uow() as session:
                 await self._flush_stats(SyncRepository(session), job_id, counts=Counts(), **loaded)
