@@ -25,11 +25,12 @@ async def make_connection(
     *,
     account_id: str | None = None,
     marketplaces: list[str] | None = None,
+    provider: str = "amazon_sp",
     **values: Any,
 ) -> Connection:
     connection = Connection(
         tenant_id=tenant_id,
-        provider="amazon_sp",
+        provider=provider,
         region="NA",
         account_id=account_id or new_seller_id(),
         marketplaces=marketplaces or [],

@@ -136,12 +136,15 @@ _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 _BOM = b"\xef\xbb\xbf"
 
 
-async def json_array_items(chunks: AsyncIterator[bytes], encoding: str = "utf-8") -> AsyncIterator[Any]:
+async def json_array_items(
+    chunks: AsyncIterator[bytes], encoding: str = "utf-8", *, parse_float: Callable[[str], Any] | None = None
+) -> AsyncIterator[Any]:
     """The elements of a JSON array document, one at a time, whatever its size (an Ads report is one
     array on one line): each element is decoded by the json module's C scanner from a buffer that
-    holds at most one chunk and one element."""
+    holds at most one chunk and one element. `parse_float` makes numbers with a fraction (`Decimal`:
+    amounts exactly as written, without a float between)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    scan = json.JSONDecoder().raw_decode
+    scan = json.JSONDecoder(parse_float=parse_float).raw_decode
     source = aiter(chunks)
     buffer, pos, opened, final = "", 0, False, False
     while True:
@@ -182,13 +185,13 @@ async def json_array_items(chunks: AsyncIterator[bytes], encoding: str = "utf-8"
 
 
 async def parse_document(
-    chunks: AsyncIterator[bytes], encoding: str = "utf-8"
+    chunks: AsyncIterator[bytes], encoding: str = "utf-8", *, parse_float: Callable[[str], Any] | None = None
 ) -> AsyncIterator[dict[str, Any]]:
     """Rows of any document Amazon hands out, by sniffing the first character.
 
-    JSON array: each element, streamed (`json_array_items`); JSON object: the object once (JSON
-    reports are one document); JSON Lines (Data Kiosk): each line; anything else: a tab-separated
-    flat file.
+    JSON array: each element, streamed (`json_array_items`, numbers with a fraction made by
+    `parse_float`); JSON object: the object once (JSON reports are one document); JSON Lines (Data
+    Kiosk): each line; anything else: a tab-separated flat file.
     """
     source = aiter(chunks)
     head = b""
@@ -203,7 +206,7 @@ async def parse_document(
             yield rest
 
     if head.lstrip().removeprefix(_BOM).lstrip().startswith(b"["):
-        async for item in json_array_items(replay(), encoding):
+        async for item in json_array_items(replay(), encoding, parse_float=parse_float):
             yield item
         return
     lines = iter_lines(replay(), encoding)
@@ -238,7 +241,10 @@ async def parse_document(
 
 
 async def fresh_document_rows(
-    http: httpx.AsyncClient, fresh_url: Callable[[], Awaitable[str]]
+    http: httpx.AsyncClient,
+    fresh_url: Callable[[], Awaitable[str]],
+    *,
+    parse_float: Callable[[str], Any] | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Rows of a document whose pre-signed URL `fresh_url` fetches (getReportDocument, getDocument).
 
@@ -248,7 +254,7 @@ async def fresh_document_rows(
     for attempt in (1, 2):
         url = await fresh_url()
         try:
-            async for row in parse_document(stream_document(http, url)):
+            async for row in parse_document(stream_document(http, url), parse_float=parse_float):
                 yield row
             return
         except DocumentExpired:
