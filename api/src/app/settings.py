@@ -146,6 +146,14 @@ class AdsSettings(_Group):
     ads_consent_url_na: str = "https://www.amazon.com/ap/oa"
     ads_consent_url_eu: str = "https://eu.account.amazon.com/ap/oa"
     ads_consent_url_fe: str = "https://apac.account.amazon.com/ap/oa"
+    # Minutes between an Ads profile's syncs (structure, and each report's restatement window); Amazon
+    # asks for a few report requests per profile and report type a day at most. Decimals allowed.
+    ads_sync_interval_minutes: float = Field(default=1440.0, gt=0)
+    # Days before today (in the profile's time zone) that each daily sync asks for again: Amazon
+    # restates conversions for up to 28 days. With today, at most 31 days: one report.
+    ads_restatement_days: int = Field(default=28, ge=0, le=30)
+    # Days of history a new profile backfills, today included (Amazon keeps 95).
+    ads_history_days: int = Field(default=95, ge=1, le=95)
 
     def base_url(self, region: Region) -> str:
         return {"NA": self.ads_api_base_na, "EU": self.ads_api_base_eu, "FE": self.ads_api_base_fe}[region]

@@ -6,6 +6,7 @@ their foreign keys, and a process that never loaded, say, `tenants` cannot write
 they find what registered here."""
 
 from app import models
+from app.ads import tasks as ads_tasks
 from app.feeds import tasks as feeds_tasks
 from app.notifications import tasks as notifications_tasks
 from app.orders import tasks as orders_tasks
@@ -14,6 +15,7 @@ from app.sync import tasks as sync_tasks
 from app.worker import tasks as worker_tasks
 
 __all__ = [
+    "ads_tasks",
     "feeds_tasks",
     "models",
     "notifications_tasks",

@@ -4,6 +4,7 @@ subscription, the first look for settlement reports, paused rows."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
@@ -80,11 +81,22 @@ async def test_without_a_queue_there_is_no_subscription(session: AsyncSession) -
     ]
 
 
-async def test_an_ads_authorization_starts_nothing_here(session: AsyncSession, with_queue: Settings) -> None:
+async def test_an_ads_authorization_syncs_each_profile_and_subscribes_nothing(
+    session: AsyncSession, with_queue: Settings
+) -> None:
+    """Ads: the ids are profiles; each gets a row per Ads dataset; no notification, no settlement."""
     seller = await make_seller(session)
-    await publish(session, authorized(seller.tenant_id, seller.connection_id, "amazon_ads"))
-    assert await states(session, seller.connection_id) == []
-    assert buffered_jobs(session) == []
+    profiles = ("1111", "2222")
+    event = authorized(seller.tenant_id, seller.connection_id, "amazon_ads")
+    await publish(session, dataclasses.replace(event, marketplace_ids=profiles))
+    rows = await session.scalars(select(SyncState).where(SyncState.connection_id == seller.connection_id))
+    assert sorted((s.marketplace_id, s.entity) for s in rows.all()) == [
+        (profile, entity)
+        for profile in profiles
+        for entity in ("ads_advertised_product", "ads_purchased_product", "ads_structure")
+    ]
+    ids = {"connection_id": str(seller.connection_id), "tenant_id": str(seller.tenant_id)}
+    assert [(j.actor_name, j.kwargs) for j in buffered_jobs(session)] == [("sync.connection_onboarded", ids)]
 
 
 async def test_disconnect_pauses_the_rows_and_a_new_authorization_resumes_them(session: AsyncSession) -> None:

@@ -201,10 +201,10 @@ def test_order_lines_keep_their_rows_under_the_one_key_to_their_order(migration_
 
 
 def test_asin_day_totals_are_filled_from_the_order_lines_already_stored(migration_database_url: str) -> None:
-    """0010 creates order_asin_day_totals on a database that already has orders and lines, and fills
+    """0011 creates order_asin_day_totals on a database that already has orders and lines, and fills
     it per reporting day of the marketplace (Los Angeles for the US), canceled orders left out."""
     url = migration_database_url
-    migrate.upgrade(url, "0009")
+    migrate.upgrade(url, "0010")
     with psycopg.connect(url, autocommit=True) as conn:
         tenant, connection = _tenant_and_connection(conn)
         for n, (purchased, status, price) in enumerate(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from app.ads.models import (
 )
 from app.connections.models import AdsProfile, Connection
 from tests.factories.connections import make_connection
+from tests.factories.tenants import make_tenant
 
 _ids = itertools.count(random.randrange(10**9, 10**10))
 
@@ -66,6 +68,22 @@ async def make_profile(
     session.add(profile)
     await session.flush()
     return profile
+
+
+@dataclass(frozen=True)
+class Profile:
+    tenant_id: uuid.UUID
+    connection_id: uuid.UUID
+    profile_id: str
+
+
+async def make_ads_profile(
+    session: AsyncSession, *, timezone: str = "America/Los_Angeles", currency: str = "USD"
+) -> Profile:
+    """A new tenant with an active Ads connection and one profile of it."""
+    tenant = await make_tenant(session, "Advertiser")
+    profile = await make_profile(session, tenant.id, timezone=timezone, currency_code=currency)
+    return Profile(tenant.id, profile.connection_id, profile.profile_id)
 
 
 async def make_campaign(session: AsyncSession, profile: AdsProfile, **values: Any) -> AdsCampaign:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from app.amazon_http.documents import (
     DocumentExpired,
     fresh_document_rows,
+    json_array_items,
     parse_document,
     stream_document,
     upload_document,
@@ -170,3 +172,29 @@ async def test_an_expired_url_is_fetched_again_once() -> None:
     with pytest.raises(DocumentExpired):
         [row async for row in fresh_document_rows(http, always_stale)]
     assert len(fetched) == 2
+
+
+async def test_a_json_array_streams_element_by_element_whatever_the_chunks() -> None:
+    """An Ads report is one JSON array on one line: its elements come out one at a time, however the
+    bytes are cut (inside strings, numbers, multi-byte characters), as `json.loads` reads them."""
+    elements = [
+        {
+            "adId": 510000000000000 + n,
+            "cost": n / 7,
+            "name": f"Flasche \u00e9 {n}",
+            "nested": {"a": [n, None]},
+        }
+        for n in range(200)
+    ]
+    document = ("\ufeff  [" + ",\n ".join(json.dumps(e) for e in elements) + " ]\n").encode()
+
+    async def cut(content: bytes, size: int) -> AsyncIterator[bytes]:
+        for start in range(0, len(content), size):
+            yield content[start : start + size]
+
+    for size in (1, 3, 7, 64, 4096, len(document)):
+        assert [item async for item in json_array_items(cut(document, size))] == elements
+    assert [item async for item in parse_document(cut(document, 5))] == elements
+    # An array cut short is an error, not a shorter report.
+    with pytest.raises(json.JSONDecodeError):
+        _ = [item async for item in json_array_items(cut(document[: len(document) // 2], 64))]

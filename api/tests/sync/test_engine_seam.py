@@ -5,10 +5,12 @@ for ahead through `amazon_documents`, and every window a job row with true count
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,11 +23,13 @@ from app.documents.models import AmazonDocument
 from app.documents.service import DocumentRequest
 from app.settings import Settings, SyncSettings
 from app.sync import dataset as datasets
+from app.sync import planner
 from app.sync.dataset import Counts, OpenRows, Page, Scope, WindowKind
 from app.sync.models import Job, SyncState
-from app.sync.planner import Window
+from app.sync.planner import Window, backfill_range, delta_window
 from app.sync.repository import SyncRepository
 from app.sync.run import SyncRun
+from app.sync.run_documents import read_ahead
 from app.sync.service import RUN_ACTOR, dispatch_due
 from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
 from tests.factories.connections import make_seller
@@ -43,14 +47,20 @@ class Reports:
     def __init__(self) -> None:
         self.created: list[str] = []
         self.cancel: set[str] = set()
+        # Window start -> how many of its documents Amazon fails before one is made.
+        self.failing: dict[str, int] = {}
 
     async def submit(self, request: Window, *, reuse: bool = True) -> str:
         self.created.append(request.start.isoformat())
         return f"R{len(self.created)}"
 
     async def status(self, job_id: str) -> JobStatus:
-        if self.created[int(job_id[1:]) - 1] in self.cancel:
+        start = self.created[int(job_id[1:]) - 1]
+        if start in self.cancel:
             return JobStatus(job_id, "cancelled", "CANCELLED")
+        if self.failing.get(start, 0) > 0:
+            self.failing[start] -= 1
+            return JobStatus(job_id, "fatal", "FATAL")
         return JobStatus(job_id, "done", "DONE", document_id=f"D-{job_id}")
 
     async def rows(self, status: JobStatus) -> AsyncIterator[dict[str, Any]]:
@@ -64,15 +74,29 @@ class DailyDataset:
     one row per delta page; kept in memory."""
 
     name = NAME
+    label = "Daily rows"
     provider = "amazon_sp"
-    history = timedelta(days=90)
     window = timedelta(days=30)
     documents_ahead = 2
+    delta_by = "pages"
+    pages_fallback = True
 
     def __init__(self) -> None:
         self.reports = Reports()
         self.kept: dict[tuple[str, Any], dict[str, Any]] = {}
         self.page_windows: list[tuple[WindowKind, Window]] = []
+
+    async def describe_scope(self, session: AsyncSession, scope: Scope) -> Scope:
+        return scope
+
+    def backfill_range(self, scope: Scope, now: datetime) -> Window:
+        return backfill_range(now, timedelta(days=90))
+
+    def delta_every(self, settings: Settings) -> timedelta:
+        return timedelta(minutes=settings.sync.delta_sync_interval_minutes)
+
+    def delta_window(self, scope: Scope, watermark: datetime, now: datetime) -> Window | None:
+        return delta_window(watermark, now)
 
     async def pages(
         self, client: Any, scope: Scope, kind: WindowKind, window: Window, page_token: str | None
@@ -83,7 +107,7 @@ class DailyDataset:
             return
         yield Page([{"window": window.start.isoformat(), "n": n} for n in range(3)], None)
 
-    def document_source(self, client: Any) -> Reports:
+    def document_source(self, client: Any, scope: Scope) -> Reports:
         return self.reports
 
     def document_request(self, scope: Scope, window: Window) -> DocumentRequest[Window]:
@@ -228,3 +252,60 @@ async def test_a_cancelled_document_is_read_page_by_page(engine: AsyncEngine, da
     assert [j.amazon_ids.get("reportStatus") for j in jobs] == [None, "CANCELLED", None]
     assert [kind for kind, _ in daily.page_windows] == ["delta", "backfill"]
     assert sum(j.orders_inserted for j in jobs) == 9
+
+
+async def test_a_document_only_dataset_asks_again_for_a_failed_document(
+    engine: AsyncEngine, daily: DailyDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a pages path (Ads reports): the delta is a document too, a failed document is asked
+    for again (its window kept open, the run parked in between), a cancelled one means no rows."""
+    monkeypatch.setattr(planner, "FAILED_DOCUMENT_RETRY_MIN_S", 0.001)
+    monkeypatch.setattr(daily, "delta_by", "document")
+    monkeypatch.setattr(daily, "pages_fallback", False)
+    sessionmaker = await _seller_with_a_row(engine)
+    original = daily.reports.submit
+
+    async def fail_the_first_and_cancel_the_third(request: Window, *, reuse: bool = True) -> str:
+        job_id = await original(request, reuse=reuse)
+        if len(daily.reports.created) == 2:  # the first backfill window's (the delta's came first)
+            daily.reports.failing[request.start.isoformat()] = 2
+        if len(daily.reports.created) == 4:
+            daily.reports.cancel.add(request.start.isoformat())
+        return job_id
+
+    daily.reports.submit = fail_the_first_and_cancel_the_third  # type: ignore[method-assign]
+    await _run_until_backfilled(engine, daily)
+    async with sessionmaker() as session:
+        jobs = list((await session.execute(select(Job).order_by(Job.window_start))).scalars())
+        records = list((await session.execute(select(AmazonDocument))).scalars())
+    assert daily.page_windows == []
+    delta = next(j for j in jobs if j.kind == "delta")
+    assert delta.status == "done" and delta.result == {"unchanged": 0, "path": "report"}
+    backfills = [j for j in jobs if j.kind == "backfill"]
+    assert [j.status for j in backfills] == ["done"] * 3
+    assert backfills[0].amazon_ids["failures"] == "2"
+    assert [j.orders_inserted for j in backfills] == [3, 3, 0]
+    first = [r.status for r in records if r.request_key == f"daily|{backfills[0].window_start.isoformat()}"]
+    assert sorted(first) == ["done", "fatal", "fatal"]
+
+
+async def test_the_next_batch_is_read_while_one_is_written_and_an_error_closes_the_source() -> None:
+    closed: list[str] = []
+
+    async def batches() -> AsyncIterator[int]:
+        try:
+            for n in range(5):
+                await asyncio.sleep(0)
+                yield n
+        finally:
+            closed.append("source")
+
+    assert [n async for n in read_ahead(batches())] == [0, 1, 2, 3, 4]
+    seen: list[int] = []
+    with pytest.raises(ValueError):
+        async with contextlib.aclosing(read_ahead(batches())) as ahead:
+            async for n in ahead:
+                seen.append(n)
+                if n == 2:
+                    raise ValueError("the write failed")
+    assert seen == [0, 1, 2] and closed == ["source", "source"]

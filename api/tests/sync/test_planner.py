@@ -18,6 +18,7 @@ from app.sync.planner import (
     delta_window,
     document_poll_delay,
     error_retry_delay,
+    failed_document_delay,
     next_backfill_window,
     next_delta_slot,
     plan_dispatch,
@@ -148,3 +149,8 @@ def test_document_poll_delay_grows_with_the_age_of_the_document() -> None:
 
 def test_error_retry_backs_off_from_one_second_to_a_minute() -> None:
     assert [error_retry_delay(n) for n in (0, 1, 2, 3, 6, 7, 100)] == [1.0, 1.0, 2.0, 4.0, 32.0, 60.0, 60.0]
+
+
+def test_a_failed_document_is_asked_for_again_later_and_later() -> None:
+    assert [failed_document_delay(n) for n in (1, 2, 3, 4)] == [60.0, 120.0, 240.0, 480.0]
+    assert failed_document_delay(30) == 6 * 3600.0

@@ -105,6 +105,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ads/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync Now
+         * @description Admins: sync the Ads profiles now (or one): campaigns and each report's restatement window.
+         */
+        post: operations["sync_now_api_ads_sync_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ads/timeseries": {
         parameters: {
             query?: never;
@@ -1368,6 +1388,22 @@ export interface components {
             /** Units */
             units: number;
         };
+        /** AdsSyncIn */
+        AdsSyncIn: {
+            /**
+             * Profile Id
+             * @description One profile; none: every Ads profile
+             */
+            profile_id?: string | null;
+        };
+        /** AdsSyncOut */
+        AdsSyncOut: {
+            /**
+             * Queued
+             * @description Sync rows (profile x dataset) made due now
+             */
+            queued: number;
+        };
         /** AdsTimeseriesOut */
         AdsTimeseriesOut: {
             /** Currency Code */
@@ -2031,13 +2067,24 @@ export interface components {
             delta: components["schemas"]["DeltaOut"];
             /** Entity */
             entity: string;
+            /**
+             * Label
+             * @description What the dataset is, for people (Orders, Ads: advertised products, ...)
+             */
+            label: string;
             /** Last Error */
             last_error: string | null;
             /** Last Success At */
             last_success_at: string | null;
-            /** Marketplace Id */
+            /**
+             * Marketplace Id
+             * @description The marketplace, or the Ads profile id for an Ads dataset
+             */
             marketplace_id: string;
-            /** Orders */
+            /**
+             * Orders
+             * @description Rows the dataset keeps for this marketplace or profile (orders for Orders)
+             */
             orders: number;
             /**
              * Phase
@@ -3033,6 +3080,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdsProfilesPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    sync_now_api_ads_sync_post: {
+        parameters: {
+            query: {
+                tenant_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AdsSyncIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdsSyncOut"];
                 };
             };
             /** @description Bad Request */

@@ -1,20 +1,29 @@
 """Amazon Ads: the tenant's advertiser profiles with their sync state, campaigns, the per-product
-table and daily series, every figure in one profile's currency. Every member reads."""
+table and daily series, every figure in one profile's currency. Every member reads; admins ask
+for a sync now."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Response, status
 from pydantic_core import to_json
 
+from app.ads import service
 from app.ads.read_repository import Attribution, Direction, Filters, Group, ProductsQuery, SortKey
 from app.ads.reading import AdsReadService
-from app.ads.schemas import AdsCampaignsOut, AdsProductsOut, AdsProfilesPage, AdsTimeseriesOut
+from app.ads.schemas import (
+    AdsCampaignsOut,
+    AdsProductsOut,
+    AdsProfilesPage,
+    AdsSyncIn,
+    AdsSyncOut,
+    AdsTimeseriesOut,
+)
 from app.db.dependencies import SessionDep, reads_only
 from app.kit.errors import ERROR_RESPONSES
-from app.tenants.dependencies import TenantMember
+from app.tenants.dependencies import TenantAdmin, TenantMember
 
 router = APIRouter(prefix="/ads", tags=["ads"])
 
@@ -108,3 +117,12 @@ async def timeseries(
         access.tenant_id, profile_id, start, end, filters, attribution
     )
     return _json(series)
+
+
+@router.post(
+    "/sync", response_model=AdsSyncOut, status_code=status.HTTP_202_ACCEPTED, responses=ERROR_RESPONSES
+)
+async def sync_now(access: TenantAdmin, session: SessionDep, body: AdsSyncIn | None = None) -> AdsSyncOut:
+    """Admins: sync the Ads profiles now (or one): campaigns and each report's restatement window."""
+    profile_id = body.profile_id if body is not None else None
+    return AdsSyncOut(queued=await service.request_sync(session, access.tenant_id, profile_id))

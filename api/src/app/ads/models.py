@@ -11,6 +11,7 @@ type, ...) are stored as sent. Metric days are in the profile's timezone, as Ama
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -94,10 +95,13 @@ class _DailyMetricsRow:
     """Shared shape of the reporting tables: bigint ids (many rows), upserted on their dimensions.
 
     Conversions are restated for up to 28 days, so a trailing window is re-fetched and upserted;
-    `updated_at` tells when a day was last restated.
+    `updated_at` tells when a day was last restated. One foreign key per row, to the profile (which
+    implies the tenant): each key is checked for every row a backfill writes.
     """
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    # Tied to its tenant through the profile's key (`_profile_fk`), not by a key of its own.
+    tenant_id: Mapped[uuid.UUID] = mapped_column(nullable=False)
     profile_id: Mapped[str] = mapped_column(String(30), nullable=False)
     date: Mapped[date] = mapped_column(Date, nullable=False)
     campaign_id: Mapped[str] = mapped_column(String(30), nullable=False)

@@ -132,3 +132,11 @@ class AdsTimeseriesOut(BaseModel):
     previous: AdsSeriesTotals = Field(description="The same number of days just before `start`")
     previous_start: date
     previous_end: date
+
+
+class AdsSyncIn(BaseModel):
+    profile_id: str | None = Field(default=None, description="One profile; none: every Ads profile")
+
+
+class AdsSyncOut(BaseModel):
+    queued: int = Field(description="Sync rows (profile x dataset) made due now")

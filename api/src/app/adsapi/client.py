@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, Protocol
+from decimal import Decimal
+from typing import Any, Literal, Protocol
 
 import httpx
 
@@ -20,7 +21,8 @@ from app.amazon_http.transport import AmazonTransport, CallSpec
 from app.kit.regions import Region
 
 CREATE_REPORT_TYPE = "application/vnd.createasyncreportrequest.v3+json"
-_LIST_TYPES = {
+ListKind = Literal["campaigns", "adGroups", "productAds"]
+_LIST_TYPES: dict[str, str] = {
     "campaigns": "application/vnd.spCampaign.v3+json",
     "adGroups": "application/vnd.spAdGroup.v3+json",
     "productAds": "application/vnd.spProductAd.v3+json",
@@ -170,7 +172,8 @@ class AdsClient:
         )
 
     async def report_rows(self, report: AsyncReport) -> AsyncIterator[dict[str, Any]]:
-        """Rows of a COMPLETED report (gzip JSON array), ids normalised to strings.
+        """Rows of a COMPLETED report (gzip JSON array), ids normalised to strings, amounts (numbers
+        with a fraction) as `Decimal`, exactly as Amazon wrote them.
 
         The report's URL expires (about an hour at Amazon); when it already has, the report is read
         again once for a fresh one (as for SP-API documents, see `fresh_document_rows`)."""
@@ -186,40 +189,48 @@ class AdsClient:
                 raise ValueError(f"report {report.report_id} is {again.status} and has no URL any more")
             return again.url
 
-        async for row in fresh_document_rows(self.transport.http, fresh_url):
+        async for row in fresh_document_rows(self.transport.http, fresh_url, parse_float=Decimal):
             yield normalise_row(row)
 
     # Sponsored Products campaign structure ------------------------------------------------------
 
-    async def _list(self, kind: str, key: str, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def list_page(
+        self, kind: ListKind, body: dict[str, Any] | None = None, *, next_token: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of an SP list endpoint ("campaigns", "adGroups", "productAds"): its items as
+        sent and the token of the next page (None: the last). A token Amazon no longer takes
+        answers 400 (`InvalidInput`)."""
         media = _LIST_TYPES[kind]
-        page: dict[str, Any] = {**body, "maxResults": body.get("maxResults", 100)}
+        page: dict[str, Any] = {**(body or {})}
+        page.setdefault("maxResults", 100)
+        if next_token:
+            page["nextToken"] = next_token
+        response = await self._call(
+            f"ads.list{kind[0].upper()}{kind[1:]}",
+            "POST",
+            f"/sp/{kind}/list",
+            body=page,
+            content_type=media,
+            accept=media,
+        )
+        answer = response.json()
+        return list(answer.get(kind) or []), answer.get("nextToken") or None
+
+    async def _list(self, kind: ListKind, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        token: str | None = None
         while True:
-            response = await self._call(
-                f"ads.list{kind[0].upper()}{kind[1:]}",
-                "POST",
-                f"/sp/{kind}/list",
-                body=page,
-                content_type=media,
-                accept=media,
-            )
-            answer = response.json()
-            for item in answer.get(key) or []:
+            items, token = await self.list_page(kind, body, next_token=token)
+            for item in items:
                 yield item
-            token = answer.get("nextToken")
-            if not token:
+            if token is None:
                 return
-            page = {**page, "nextToken": token}
 
     @staticmethod
     def _states(states: Sequence[str]) -> dict[str, Any]:
         return {"stateFilter": {"include": list(states)}} if states else {}
 
     async def list_campaigns(self, *, states: Sequence[str] = ()) -> list[Campaign]:
-        return [
-            Campaign.model_validate(c)
-            async for c in self._list("campaigns", "campaigns", self._states(states))
-        ]
+        return [Campaign.model_validate(c) async for c in self._list("campaigns", self._states(states))]
 
     async def list_ad_groups(
         self, *, states: Sequence[str] = (), campaign_ids: Sequence[str] = ()
@@ -227,7 +238,7 @@ class AdsClient:
         body = self._states(states)
         if campaign_ids:
             body["campaignIdFilter"] = {"include": list(campaign_ids)}
-        return [AdGroup.model_validate(g) async for g in self._list("adGroups", "adGroups", body)]
+        return [AdGroup.model_validate(g) async for g in self._list("adGroups", body)]
 
     async def list_product_ads(
         self, *, states: Sequence[str] = (), ad_group_ids: Sequence[str] = ()
@@ -235,4 +246,4 @@ class AdsClient:
         body = self._states(states)
         if ad_group_ids:
             body["adGroupIdFilter"] = {"include": list(ad_group_ids)}
-        return [ProductAd.model_validate(a) async for a in self._list("productAds", "productAds", body)]
+        return [ProductAd.model_validate(a) async for a in self._list("productAds", body)]

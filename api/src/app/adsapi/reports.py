@@ -12,12 +12,12 @@ MAX_RANGE_DAYS = 31
 RETENTION_DAYS = 95
 ID_COLUMNS = frozenset({"campaignId", "adGroupId", "adId", "portfolioId", "keywordId"})
 
+# What the per-product metrics need: traffic and cost, conversions at every attribution window the
+# report has (1, 7, 14, 30 days), and the advertised SKU's own conversions (same SKU) at 7 and 14.
 ADVERTISED_PRODUCT_COLUMNS = (
     "date",
     "campaignId",
-    "campaignName",
     "adGroupId",
-    "adGroupName",
     "adId",
     "advertisedAsin",
     "advertisedSku",
@@ -25,14 +25,24 @@ ADVERTISED_PRODUCT_COLUMNS = (
     "impressions",
     "clicks",
     "cost",
-    "costPerClick",
-    "clickThroughRate",
+    "purchases1d",
     "purchases7d",
     "purchases14d",
+    "purchases30d",
+    "unitsSoldClicks1d",
     "unitsSoldClicks7d",
     "unitsSoldClicks14d",
+    "unitsSoldClicks30d",
+    "sales1d",
     "sales7d",
     "sales14d",
+    "sales30d",
+    "purchasesSameSku7d",
+    "purchasesSameSku14d",
+    "unitsSoldSameSku7d",
+    "unitsSoldSameSku14d",
+    "attributedSalesSameSku7d",
+    "attributedSalesSameSku14d",
 )
 PURCHASED_PRODUCT_COLUMNS = (
     "date",
@@ -119,5 +129,10 @@ def duplicate_report_id(text: str) -> str | None:
 
 
 def normalise_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Ids as strings (reports send numbers; campaign management sends strings)."""
-    return {k: (str(v) if k in ID_COLUMNS and v is not None else v) for k, v in row.items()}
+    """Ids as strings (reports send numbers; campaign management sends strings), in place: a report
+    holds hundreds of thousands of rows, and only its few id columns change."""
+    for key in ID_COLUMNS:
+        value = row.get(key)
+        if value is not None and type(value) is not str:
+            row[key] = str(value)
+    return row

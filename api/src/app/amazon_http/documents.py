@@ -13,6 +13,7 @@ import asyncio
 import codecs
 import csv
 import json
+import re
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -131,15 +132,84 @@ async def parse_json_lines(lines: AsyncIterator[str]) -> AsyncIterator[dict[str,
             yield json.loads(line)
 
 
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_BOM = b"\xef\xbb\xbf"
+
+
+async def json_array_items(
+    chunks: AsyncIterator[bytes], encoding: str = "utf-8", *, parse_float: Callable[[str], Any] | None = None
+) -> AsyncIterator[Any]:
+    """The elements of a JSON array document, one at a time, whatever its size (an Ads report is one
+    array on one line): each element is decoded by the json module's C scanner from a buffer that
+    holds at most one chunk and one element. `parse_float` makes numbers with a fraction (`Decimal`:
+    amounts exactly as written, without a float between)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    scan = json.JSONDecoder(parse_float=parse_float).raw_decode
+    source = aiter(chunks)
+    buffer, pos, opened, final = "", 0, False, False
+    while True:
+        while True:
+            pos = _JSON_SPACE.match(buffer, pos).end()  # type: ignore[union-attr]
+            if pos >= len(buffer):
+                break
+            char = buffer[pos]
+            if not opened:
+                if char not in "[\ufeff":
+                    raise json.JSONDecodeError("a JSON array was expected", buffer, pos)
+                opened = char == "["
+                pos += 1
+                continue
+            if char == ",":
+                pos += 1
+                continue
+            if char == "]":
+                return
+            try:
+                item, end = scan(buffer, pos)
+            except json.JSONDecodeError:
+                if final:
+                    raise
+                break  # the element goes on in the next chunk
+            if end >= len(buffer) and not final:
+                break  # a number at the very end may go on in the next chunk
+            yield item
+            pos = end
+        if final:
+            raise json.JSONDecodeError("the JSON array ended before its closing bracket", buffer, pos)
+        buffer, pos = buffer[pos:], 0
+        try:
+            buffer += decoder.decode(await anext(source))
+        except StopAsyncIteration:
+            buffer += decoder.decode(b"", final=True)
+            final = True
+
+
 async def parse_document(
-    chunks: AsyncIterator[bytes], encoding: str = "utf-8"
+    chunks: AsyncIterator[bytes], encoding: str = "utf-8", *, parse_float: Callable[[str], Any] | None = None
 ) -> AsyncIterator[dict[str, Any]]:
     """Rows of any document Amazon hands out, by sniffing the first character.
 
-    JSON array: each element; JSON object: the object once (JSON reports are one document);
-    JSON Lines (Data Kiosk): each line; anything else: a tab-separated flat file.
+    JSON array: each element, streamed (`json_array_items`, numbers with a fraction made by
+    `parse_float`); JSON object: the object once (JSON reports are one document); JSON Lines (Data
+    Kiosk): each line; anything else: a tab-separated flat file.
     """
-    lines = iter_lines(chunks, encoding)
+    source = aiter(chunks)
+    head = b""
+    async for chunk in source:
+        head += chunk
+        if head.lstrip().removeprefix(_BOM).lstrip():
+            break
+
+    async def replay() -> AsyncIterator[bytes]:
+        yield head
+        async for rest in source:
+            yield rest
+
+    if head.lstrip().removeprefix(_BOM).lstrip().startswith(b"["):
+        async for item in json_array_items(replay(), encoding, parse_float=parse_float):
+            yield item
+        return
+    lines = iter_lines(replay(), encoding)
     first: str | None = None
     async for line in lines:
         if line.strip():
@@ -148,34 +218,33 @@ async def parse_document(
     if first is None:
         return
 
-    async def replay() -> AsyncIterator[str]:
+    async def replay_lines() -> AsyncIterator[str]:
         assert first is not None
         yield first
         async for rest in lines:
             yield rest
 
-    head = first.lstrip().lstrip("\ufeff")
-    if head.startswith("["):
-        text = "\n".join([line async for line in replay()])
-        for item in json.loads(text):
-            yield item
-    elif head.startswith("{"):
+    head_line = first.lstrip().lstrip("\ufeff")
+    if head_line.startswith("{"):
         try:
-            yield json.loads(head)
+            yield json.loads(head_line)
         except json.JSONDecodeError:
             # Not one object per line: a pretty-printed JSON document.
-            text = "\n".join([line async for line in replay()])
+            text = "\n".join([line async for line in replay_lines()])
             yield json.loads(text)
             return
         async for row in parse_json_lines(lines):
             yield row
     else:
-        async for tsv_row in parse_tsv(replay()):
+        async for tsv_row in parse_tsv(replay_lines()):
             yield tsv_row
 
 
 async def fresh_document_rows(
-    http: httpx.AsyncClient, fresh_url: Callable[[], Awaitable[str]]
+    http: httpx.AsyncClient,
+    fresh_url: Callable[[], Awaitable[str]],
+    *,
+    parse_float: Callable[[str], Any] | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Rows of a document whose pre-signed URL `fresh_url` fetches (getReportDocument, getDocument).
 
@@ -185,7 +254,7 @@ async def fresh_document_rows(
     for attempt in (1, 2):
         url = await fresh_url()
         try:
-            async for row in parse_document(stream_document(http, url)):
+            async for row in parse_document(stream_document(http, url), parse_float=parse_float):
                 yield row
             return
         except DocumentExpired:

@@ -1,8 +1,9 @@
 """What the connections domain announces (`app.kit.events`); the domains above it subscribe.
 
 `ConnectionAuthorized`: the seller (or advertiser) authorized us, for the first time or again; the
-connection works from now on. The sync engine gives an SP-API connection its sync rows and starts
-its backfill; the notifications domain subscribes the seller to ORDER_CHANGE.
+connection works from now on. The sync engine gives the connection its sync rows (per marketplace for
+a seller, per profile for an advertiser) and starts their backfill; the notifications domain
+subscribes the seller to ORDER_CHANGE.
 `ConnectionDisconnected`: the refresh token is gone; the sync engine stops scheduling its rows.
 """
 
@@ -21,7 +22,8 @@ class ConnectionAuthorized:
     connection_id: uuid.UUID
     provider: Provider
     region: Region
-    # SP-API: the marketplaces chosen for syncing; Ads: the marketplaces of the profiles found.
+    # SP-API: the marketplaces chosen for syncing; Ads: the ids of the profiles found (the Ads
+    # datasets' `sync_state.marketplace_id`).
     marketplace_ids: tuple[str, ...]
     reconnected: bool
 

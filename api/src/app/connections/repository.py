@@ -165,3 +165,9 @@ class AdsProfileRepository:
             .order_by(AdsProfile.country_code, AdsProfile.profile_id)
         )
         return list(result)
+
+    async def get(self, tenant_id: uuid.UUID, profile_id: str) -> AdsProfile | None:
+        result: AdsProfile | None = await self.session.scalar(
+            select(AdsProfile).where(AdsProfile.tenant_id == tenant_id, AdsProfile.profile_id == profile_id)
+        )
+        return result

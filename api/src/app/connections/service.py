@@ -62,6 +62,11 @@ async def list_connections(
     return [(c, profiles.get(c.id, [])) for c in connections]
 
 
+async def ads_profile(session: AsyncSession, tenant_id: uuid.UUID, profile_id: str) -> AdsProfile | None:
+    """One of the tenant's Ads profiles (Amazon's profile id), or None."""
+    return await AdsProfileRepository(session).get(tenant_id, profile_id)
+
+
 # Start -----------------------------------------------------------------------------------------
 
 
@@ -334,9 +339,9 @@ async def complete_ads(
             for p in profiles
         ],
     )
-    await _finish(
-        session, onboarding, state, actor, connection, created, refresh_token, connection.marketplaces
-    )
+    # The Ads datasets sync per profile: its id stands where a seller's rows have a marketplace.
+    profile_ids = [p.profile_id for p in profiles]
+    await _finish(session, onboarding, state, actor, connection, created, refresh_token, profile_ids)
     log.info(
         "onboarding.connected",
         connection_id=str(connection.id),

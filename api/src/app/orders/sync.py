@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,12 +29,13 @@ from app.orders.refresh import map_orders
 from app.orders.report_mapping import rows_from_flat_file_report
 from app.orders.repository import OrderRepository
 from app.orders.rows import MappedOrders
+from app.settings import Settings
 from app.spapi.client import SpApiClient
 from app.spapi.operations.orders import OrderQuery
 from app.spapi.operations.reports import ReportSpec
 from app.spapi.primitives import iso_z
 from app.sync import planner
-from app.sync.dataset import Counts, OpenRows, Page, Scope, WindowKind, register
+from app.sync.dataset import Counts, DeltaBy, OpenRows, Page, Scope, WindowKind, register
 
 REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 # Lines per upsert batch (the repository's own batch size), cut at an order's edge.
@@ -43,12 +45,27 @@ ORDER_ID = "amazon-order-id"
 
 class OrdersDataset:
     name = "orders"
+    label = "Orders"
     provider = "amazon_sp"
-    history = planner.HISTORY
     # Order reports refuse longer windows (with an empty file, not an error).
     window = planner.REPORT_WINDOW
     # createReport's burst is 15: keep a few of it for the window at hand and for retries.
     documents_ahead = 12
+    # Deltas by last update through the Orders API; a window a report cannot serve is read by it too.
+    delta_by: DeltaBy = "pages"
+    pages_fallback = True
+
+    async def describe_scope(self, session: AsyncSession, scope: Scope) -> Scope:
+        return scope
+
+    def backfill_range(self, scope: Scope, now: datetime) -> planner.Window:
+        return planner.backfill_range(now, planner.HISTORY)
+
+    def delta_every(self, settings: Settings) -> timedelta:
+        return timedelta(minutes=settings.sync.delta_sync_interval_minutes)
+
+    def delta_window(self, scope: Scope, watermark: datetime, now: datetime) -> planner.Window | None:
+        return planner.delta_window(watermark, now)
 
     async def pages(
         self,
@@ -72,7 +89,7 @@ class OrdersDataset:
             mapped = await map_orders(client, page.orders, scope.tenant_id, scope.connection_id)
             yield Page(mapped, page.next_token)
 
-    def document_source(self, client: SpApiClient) -> AsyncDocumentSource[ReportSpec]:
+    def document_source(self, client: SpApiClient, scope: Scope) -> AsyncDocumentSource[ReportSpec]:
         return client.reports
 
     def document_request(self, scope: Scope, window: planner.Window) -> DocumentRequest[ReportSpec]:

@@ -5,11 +5,16 @@ The engine (this package) keeps what every dataset shares: claims and fairness, 
 request ids, the planner, progress, parking on throttling. A dataset says only what is its own, in
 the shape of a stream with slices (Airbyte's CDK) or an incremental resource (dlt):
 
-  * which history to backfill and in which window size (`history`, `window`);
+  * what a scope is beyond its ids (`describe_scope`: an Ads profile's time zone);
+  * which history to backfill and in which window size (`backfill_range`, `window`);
+  * how often its delta runs and what it asks for (`delta_every`, `delta_window`), by pages or as a
+    document like a backfill window (`delta_by`);
   * how to read one window page by page (`pages`: the Orders API's `searchOrders`), and, when Amazon
     can make a document of a whole window, which document to ask for (`document_request`) and how to
     turn its rows into batches (`document_batches`): the engine asks for it through the
     asynchronous-document component (`app.documents`), ahead of time when `documents_ahead` > 0;
+  * whether a window whose document cannot be had is read by pages instead (`pages_fallback`);
+    without that fallback a failed document is asked for again, later and later;
   * how to write a batch idempotently and what it counted (`upsert` -> `Counts`);
   * how many rows it keeps per connection and marketplace (the status page's "so far").
 
@@ -22,27 +27,31 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.jobs import AsyncDocumentSource
 from app.documents.service import DocumentRequest
+from app.settings import Settings
 from app.sync.planner import Window
 
 ClientT = TypeVar("ClientT", contravariant=True)
 BatchT = TypeVar("BatchT")
 WindowKind = Literal["delta", "backfill"]
+DeltaBy = Literal["pages", "document"]
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Where a run reads and writes: one connection's marketplace (or Ads profile), of one tenant."""
+    """Where a run reads and writes: one connection's marketplace (or Ads profile), of one tenant,
+    and the time zone its days are counted in (an Ads profile's; UTC for marketplaces)."""
 
     tenant_id: uuid.UUID
     connection_id: uuid.UUID
     marketplace_id: str
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -82,10 +91,31 @@ class Dataset(Protocol[ClientT, BatchT]):
     """One kind of Amazon data kept in step per connection x marketplace (`sync_state.entity`)."""
 
     name: str  # `sync_state.entity` and `jobs.entity`
+    label: str  # what the status page calls it ("Orders", "Ads: advertised products")
     provider: str  # the connections it runs for: "amazon_sp" or "amazon_ads"
-    history: timedelta  # how far back the backfill goes
     window: timedelta  # the size of a backfill window
     documents_ahead: int  # backfill documents asked for ahead of the window being loaded
+    delta_by: DeltaBy  # the delta's window read by pages, or as one document (like a backfill window)
+    # A window whose document Amazon cancels or fails is read by pages instead (True), or, for a
+    # dataset Amazon serves as documents only, cancelled means "no rows" and a failed document is
+    # asked for again after a growing delay (False).
+    pages_fallback: bool
+
+    async def describe_scope(self, session: AsyncSession, scope: Scope) -> Scope:
+        """The scope a run works in, completed with what the dataset knows of it (a time zone)."""
+        ...
+
+    def backfill_range(self, scope: Scope, now: datetime) -> Window:
+        """The history a new row backfills (empty when the dataset has no backfill)."""
+        ...
+
+    def delta_every(self, settings: Settings) -> timedelta:
+        """How often a row's delta runs."""
+        ...
+
+    def delta_window(self, scope: Scope, watermark: datetime, now: datetime) -> Window | None:
+        """What the delta due at `now` reads, from the row's watermark; None: nothing to ask yet."""
+        ...
 
     def pages(
         self, client: ClientT, scope: Scope, kind: WindowKind, window: Window, page_token: str | None
@@ -95,12 +125,13 @@ class Dataset(Protocol[ClientT, BatchT]):
         takes (the engine reads the window again from its first page)."""
         ...
 
-    def document_source(self, client: ClientT) -> AsyncDocumentSource[Any] | None:
-        """Where whole-window documents come from, or None when the dataset has no document path."""
+    def document_source(self, client: ClientT, scope: Scope) -> AsyncDocumentSource[Any] | None:
+        """Where the scope's whole-window documents come from, or None when the dataset has no
+        document path."""
         ...
 
     def document_request(self, scope: Scope, window: Window) -> DocumentRequest[Any]:
-        """The document of one backfill window."""
+        """The document of one window (a backfill window, or the delta's when `delta_by` is "document")."""
         ...
 
     def document_batches(self, scope: Scope, open_rows: OpenRows) -> AsyncIterator[BatchT]:

@@ -210,3 +210,17 @@ def error_retry_delay(failures: int) -> float:
     """How long to wait before running a row again after its `failures`-th failure in a row (1-based):
     1, 2, 4 ... seconds, at most 60 s."""
     return min(ERROR_RETRY_MAX_S, ERROR_RETRY_MIN_S * 2.0 ** min(max(failures, 1) - 1, 16))
+
+
+# A document Amazon failed (an Ads report's FAILED) of a dataset it serves as documents only is asked
+# for again after 1 minute, doubling with each failure of the same window, at most 6 hours apart:
+# the window is never given up, and Amazon is never asked in a loop.
+FAILED_DOCUMENT_RETRY_MIN_S = 60.0
+FAILED_DOCUMENT_RETRY_MAX_S = 6 * 3600.0
+
+
+def failed_document_delay(failures: int) -> float:
+    """Seconds before asking again for a window's document after its `failures`-th failure (1-based)."""
+    return min(
+        FAILED_DOCUMENT_RETRY_MAX_S, FAILED_DOCUMENT_RETRY_MIN_S * 2.0 ** min(max(failures, 1) - 1, 16)
+    )

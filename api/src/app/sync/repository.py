@@ -5,7 +5,7 @@ Nothing here knows a dataset: rows of every registered entity are scheduled alik
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -22,6 +22,7 @@ DISPATCH_LOCK_ID = 0x53594E43  # "SYNC"
 
 class DueRow(NamedTuple):
     id: uuid.UUID
+    entity: str
     connection_id: uuid.UUID
     next_run_at: datetime
     last_updated_after: datetime | None
@@ -54,6 +55,7 @@ class SyncRepository:
         statement = (
             select(
                 SyncState.id,
+                SyncState.entity,
                 SyncState.connection_id,
                 SyncState.next_run_at,
                 SyncState.last_updated_after,
@@ -150,24 +152,23 @@ class SyncRepository:
             _update(SyncState).where(SyncState.id == state_id, SyncState.claimed_by == owner).values(**values)
         )
 
-    async def init_backfill(
-        self,
-        tenant_id: uuid.UUID,
-        connection_id: uuid.UUID,
-        entity: str,
-        start: datetime,
-        end: datetime,
-        now: datetime,
-    ) -> int:
-        """Give a new connection's rows of one entity their backfill range and delta watermark (once)."""
+    async def rows_to_start(
+        self, tenant_id: uuid.UUID, connection_id: uuid.UUID, entities: Collection[str]
+    ) -> list[tuple[uuid.UUID, str, str]]:
+        """(id, entity, marketplace) of the connection's rows of these entities with no backfill range yet."""
+        statement = select(SyncState.id, SyncState.entity, SyncState.marketplace_id).where(
+            SyncState.tenant_id == tenant_id,
+            SyncState.connection_id == connection_id,
+            SyncState.entity.in_(list(entities)),
+            SyncState.backfill_from.is_(None),
+        )
+        return [(row[0], row[1], row[2]) for row in (await self.session.execute(statement)).all()]
+
+    async def init_backfill(self, state_id: uuid.UUID, start: datetime, end: datetime, now: datetime) -> int:
+        """Give a new row its backfill range and delta watermark (once)."""
         result = await self.session.execute(
             _update(SyncState)
-            .where(
-                SyncState.tenant_id == tenant_id,
-                SyncState.connection_id == connection_id,
-                SyncState.entity == entity,
-                SyncState.backfill_from.is_(None),
-            )
+            .where(SyncState.id == state_id, SyncState.backfill_from.is_(None))
             .values(
                 backfill_from=start,
                 backfill_to=end,
@@ -179,15 +180,27 @@ class SyncRepository:
         )
         return len(result.all())
 
-    async def request_delta(self, tenant_id: uuid.UUID, connection_id: uuid.UUID, now: datetime) -> int:
-        """Make every row of a connection due now with its delta forced."""
+    async def request_delta(
+        self,
+        tenant_id: uuid.UUID,
+        now: datetime,
+        *,
+        connection_id: uuid.UUID | None = None,
+        entities: Collection[str] | None = None,
+        marketplace_id: str | None = None,
+    ) -> int:
+        """Make the tenant's rows (of a connection, of some entities, of one marketplace or Ads
+        profile, as given) due now with their delta forced."""
+        conditions = [SyncState.tenant_id == tenant_id, SyncState.status != "paused"]
+        if connection_id is not None:
+            conditions.append(SyncState.connection_id == connection_id)
+        if entities is not None:
+            conditions.append(SyncState.entity.in_(list(entities)))
+        if marketplace_id is not None:
+            conditions.append(SyncState.marketplace_id == marketplace_id)
         result = await self.session.execute(
             _update(SyncState)
-            .where(
-                SyncState.tenant_id == tenant_id,
-                SyncState.connection_id == connection_id,
-                SyncState.status != "paused",
-            )
+            .where(*conditions)
             .values(
                 next_run_at=now,
                 extra=SyncState.extra.op("||")(literal({"force_delta": True}, JSONB)),
@@ -310,14 +323,14 @@ class SyncRepository:
         return list((await self.session.execute(statement)).scalars())
 
     async def last_jobs_by_state(self, tenant_id: uuid.UUID, connection_id: uuid.UUID | None) -> list[Job]:
-        """The latest finished job of each (connection, marketplace, kind), among the recent ones."""
+        """The latest finished job of each (connection, marketplace, entity, kind), among the recent ones."""
         conditions = [Job.tenant_id == tenant_id, Job.type == "sync", Job.status != "running"]
         if connection_id is not None:
             conditions.append(Job.connection_id == connection_id)
         statement = select(Job).where(and_(*conditions)).order_by(Job.created_at.desc()).limit(500)
-        latest: dict[tuple[object, object, object], Job] = {}
+        latest: dict[tuple[object, object, object, object], Job] = {}
         for job in (await self.session.execute(statement)).scalars():
-            latest.setdefault((job.connection_id, job.marketplace_id, job.kind), job)
+            latest.setdefault((job.connection_id, job.marketplace_id, job.entity, job.kind), job)
         return list(latest.values())
 
     async def connection_exists(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> bool:

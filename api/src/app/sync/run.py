@@ -12,68 +12,34 @@ page (or per document batch) and never commits by itself. What a crash at any po
 
 Backfill windows are read through the dataset's document when it has one (an order report: a whole
 window in one file, no per-order call), asked for through `app.documents` and up to
-`documents_ahead` windows ahead, so Amazon makes them while this one loads. The window is read page
-by page instead when the document ends CANCELLED (often "no data": one page confirms it) or FATAL,
-and for every window when the seller cannot have documents at all (NotFound/Forbidden on creation:
-`extra.reports = "unavailable"`).
+`documents_ahead` windows ahead, so Amazon makes them while this one loads (`app.sync.run_documents`
+says what happens when a document cannot serve its window). A delta is read by pages, or, for a
+dataset whose `delta_by` is "document" (Ads reports), through its document like a backfill window:
+its cursor in `extra.delta`, the run parked while Amazon makes it.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from datetime import datetime, timedelta
+from typing import Any
 
-import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.amazon_http.errors import (
-    AmazonError,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    ServerError,
-    Throttled,
-    TransportError,
-)
-from app.amazon_http.jobs import AsyncDocumentSource
-from app.documents.service import AsyncDocuments, Document
-from app.settings import Settings
+from app.amazon_http.errors import AmazonError, InvalidInput
 from app.sync import planner
-from app.sync.dataset import ClientFactory, Counts, Dataset, Page, Scope, WindowKind
+from app.sync.dataset import Dataset, Page, Scope, WindowKind
 from app.sync.models import SyncState
-from app.sync.observe import CallStats, current_stats
+from app.sync.observe import current_stats
 from app.sync.repository import DueRow, SyncRepository
-from app.tokens.errors import TokenServiceUnavailable
+from app.sync.run_base import Outcome, Stop, iso, log, parse_time, utcnow
+from app.sync.run_documents import DocumentSteps
 
-log = structlog.get_logger("app.sync")
-
-UnitOfWork = Callable[[], AbstractAsyncContextManager[AsyncSession]]
-Heartbeat = Callable[[], Awaitable[None]]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
-
-
-def _time(value: Any) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
-
-
-def delta_interval(settings: Settings) -> timedelta:
-    return timedelta(minutes=settings.sync.delta_sync_interval_minutes)
+__all__ = ["Outcome", "SyncRun", "delta_due", "delta_is_due", "describe_error", "utcnow"]
 
 
 def delta_due(extra: dict[str, Any], interval: timedelta, now: datetime) -> datetime:
     return planner.delta_due_at(
-        _time(extra.get("last_delta_at")), interval, now, _time(extra.get("next_delta_at"))
+        parse_time(extra.get("last_delta_at")), interval, now, parse_time(extra.get("next_delta_at"))
     )
 
 
@@ -86,51 +52,8 @@ def delta_is_due(state: SyncState | DueRow, interval: timedelta, now: datetime) 
     return delta_due(extra, interval, now) <= now
 
 
-@dataclass
-class Outcome:
-    kind: Literal["done", "throttled", "error", "stale", "reauth"]
-    next_run_at: datetime
-    delay_s: float = 0.0
-    error: str | None = None
-
-
-class _Stop(Exception):
-    """Internal: a step was throttled; progress so far is committed."""
-
-    def __init__(self, delay_s: float) -> None:
-        super().__init__(f"throttled for {delay_s:.2f}s")
-        self.delay_s = delay_s
-
-
-class SyncRun:
+class SyncRun(DocumentSteps):
     """One run of one sync_state row, by the holder of its claim."""
-
-    def __init__(
-        self,
-        *,
-        uow: UnitOfWork,
-        clients: ClientFactory,
-        datasets: Callable[[str], Dataset[Any, Any]],
-        settings: Settings,
-        state_id: uuid.UUID,
-        claim: str,
-        heartbeat: Heartbeat | None = None,
-    ) -> None:
-        self.uow = uow
-        self.clients = clients
-        self.datasets = datasets
-        self.settings = settings
-        self.state_id = state_id
-        self.claim = claim
-        self.heartbeat = heartbeat
-        self.stats = CallStats()
-        self.state: SyncState | None = None
-        self.extra: dict[str, Any] = {}
-
-    @property
-    def scope(self) -> Scope:
-        assert self.state is not None
-        return Scope(self.state.tenant_id, self.state.connection_id, self.state.marketplace_id)
 
     async def execute(self) -> Outcome:
         token = current_stats.set(self.stats)
@@ -149,8 +72,11 @@ class SyncRun:
             # Detached: what is written below is mirrored on it instead of reading it again.
             session.expunge(state)
             dataset = self.datasets(state.entity)
+            self._scope = await dataset.describe_scope(
+                session, Scope(state.tenant_id, state.connection_id, state.marketplace_id)
+            )
             if state.backfill_from is None or state.backfill_to is None:
-                window = planner.backfill_range(now, dataset.history)
+                window = dataset.backfill_range(self.scope, now)
                 values: dict[str, Any] = {
                     "backfill_from": window.start,
                     "backfill_to": window.end,
@@ -163,92 +89,20 @@ class SyncRun:
         self.state = state
         self.extra = dict(state.extra or {})
         client = await self.clients(dataset.provider, str(state.connection_id))
-        interval = delta_interval(self.settings)
+        interval = dataset.delta_every(self.settings)
         try:
-            if delta_is_due(state, interval, now):
-                await self._delta(dataset, client)
+            delta_poll = await self._delta(dataset, client) if delta_is_due(state, interval, now) else None
             poll = await self._backfill_step(dataset, client)
-        except _Stop as stop:
+        except Stop as stop:
             return Outcome("throttled", utcnow() + timedelta(seconds=stop.delay_s), stop.delay_s)
         now = utcnow()
-        if poll is not None:
+        polls = [p for p in (delta_poll, poll) if p is not None]
+        if polls:
             # A document being made: come back when it may be done (parked like a throttled run).
-            return Outcome("throttled", now + timedelta(seconds=poll), poll)
+            return Outcome("throttled", now + timedelta(seconds=min(polls)), min(polls))
         if state.backfill_completed_at is None:
             return Outcome("done", now)
         return Outcome("done", delta_due(self.extra, interval, now))
-
-    # -- helpers ------------------------------------------------------------------------------
-
-    async def _beat(self) -> None:
-        if self.heartbeat is not None:
-            await self.heartbeat()
-
-    async def _flush_stats(self, repo: SyncRepository, job_id: uuid.UUID, **counters: Any) -> None:
-        calls = self.stats.take()
-        await repo.add_to_job(
-            job_id,
-            throttled_429=calls.throttled,
-            retries=calls.retries,
-            request_ids=calls.request_ids,
-            **counters,
-        )
-
-    async def _save(self, job_id: uuid.UUID | None = None, **counters: Any) -> None:
-        """Commit the run's `extra` (and the calls counted so far on the job)."""
-        async with self.uow() as session:
-            repo = SyncRepository(session)
-            if job_id is not None:
-                await self._flush_stats(repo, job_id, **counters)
-            await repo.save_progress(self.state_id, self.claim, extra=self.extra)
-
-    async def _guard(self, job_id: uuid.UUID, call: Callable[[], Awaitable[Any]]) -> Any:
-        """Run an Amazon step; on throttling (or a retryable failure handed back) record the counts
-        and stop the run so the worker reschedules it."""
-        try:
-            return await call()
-        except (Throttled, ServerError, TransportError, TokenServiceUnavailable) as exc:
-            # LWA throttling or failing is as passing as Amazon's: parked, not failed (a failure
-            # backs off exponentially, and a storm of them would stall the row for minutes).
-            delay = planner.throttle_delay(exc.retry_after)
-            async with self.uow() as session:
-                await self._flush_stats(SyncRepository(session), job_id)
-            log.info(
-                "sync.parked",
-                state_id=str(self.state_id),
-                error=type(exc).__name__,
-                delay_s=round(delay, 3),
-                amzn_request_id=exc.request_id,
-            )
-            raise _Stop(delay) from None
-
-    async def _open_window(
-        self,
-        dataset: Dataset[Any, Any],
-        client: Any,
-        kind: WindowKind,
-        window: planner.Window,
-        cursor: dict[str, Any],
-        **payload: Any,
-    ) -> uuid.UUID:
-        """The window's job row and its cursor in `extra[kind]`, in one transaction."""
-        assert self.state is not None
-        async with self.uow() as session:
-            repo = SyncRepository(session)
-            job_id = await repo.create_job(
-                tenant_id=self.state.tenant_id,
-                connection_id=self.state.connection_id,
-                entity=dataset.name,
-                kind=kind,
-                marketplace_id=self.state.marketplace_id,
-                window_start=window.start,
-                window_end=window.end,
-                payload={**payload, **dataset.job_payload(client)},
-                now=utcnow(),
-            )
-            self.extra[kind] = {**cursor, "job_id": str(job_id)}
-            await repo.save_progress(self.state_id, self.claim, extra=self.extra)
-        return job_id
 
     async def _pages(
         self,
@@ -300,32 +154,37 @@ class SyncRun:
 
     # -- delta --------------------------------------------------------------------------------
 
-    async def _delta(self, dataset: Dataset[Any, Any], client: Any) -> None:
+    async def _delta(self, dataset: Dataset[Any, Any], client: Any) -> float | None:
+        """The due delta; returns a poll delay while its document is being made."""
         assert self.state is not None
         state = self.state
         now = utcnow()
+        interval = dataset.delta_every(self.settings)
         cursor = self.extra.get("delta")
         if cursor is None:
-            interval = delta_interval(self.settings)
             slot = planner.next_delta_slot(delta_due(self.extra, interval, now), interval, now)
             watermark = state.last_updated_after or (state.backfill_to or now)
-            window = planner.delta_window(watermark, now)
+            window = dataset.delta_window(self.scope, watermark, now)
             if window is None:
-                self.extra["last_delta_at"] = _iso(now)
-                self.extra["next_delta_at"] = _iso(slot)
+                self.extra["last_delta_at"] = iso(now)
+                self.extra["next_delta_at"] = iso(slot)
                 self.extra.pop("force_delta", None)
                 await self._save()
-                return
-            window_cursor = {
-                "after": _iso(window.start),
-                "before": _iso(window.end),
+                return None
+            window_cursor: dict[str, Any] = {
+                "after": iso(window.start),
+                "before": iso(window.end),
                 "next_token": None,
-                "next_slot": _iso(slot),
+                "next_slot": iso(slot),
             }
-            await self._open_window(dataset, client, "delta", window, window_cursor)
+            payload: dict[str, Any] = {}
+            if dataset.delta_by == "document":
+                window_cursor.update(path="report", document=None)
+                payload["path"] = "report"
+            await self._open_window(dataset, client, "delta", window, window_cursor, **payload)
             cursor = self.extra["delta"]
         job_id = uuid.UUID(cursor["job_id"])
-        after, before = _time(cursor["after"]), _time(cursor["before"])
+        after, before = parse_time(cursor["after"]), parse_time(cursor["before"])
         assert after is not None and before is not None
         next_slot = cursor.get("next_slot")
 
@@ -333,15 +192,22 @@ class SyncRun:
             finished = utcnow()
             self.extra.pop("delta", None)
             self.extra.pop("force_delta", None)
-            self.extra["last_delta_at"] = _iso(finished)
+            self.extra["last_delta_at"] = iso(finished)
             # Cursors written before slots existed have none: one interval from now, as before.
-            self.extra["next_delta_at"] = next_slot or _iso(finished + delta_interval(self.settings))
+            self.extra["next_delta_at"] = next_slot or iso(finished + interval)
             # The watermark moves in the transaction that closes the window, after every page.
             await repo.save_progress(self.state_id, self.claim, extra=self.extra, last_updated_after=before)
-            await repo.finish_job(job_id, now=finished)
+            result = {"path": cursor["path"]} if "path" in cursor else None
+            await repo.finish_job(job_id, now=finished, result=result)
 
         window = planner.Window(after, before)
-        if not await self._pages(
+        if cursor.get("path") == "report":
+            source = dataset.document_source(client, self.scope)
+            assert source is not None, f"{dataset.name} reads its delta by document but has no source"
+            poll = await self._document_step(dataset, source, cursor, job_id, window, "delta")
+            if poll is not None:
+                return poll
+        if cursor.get("path", "api") != "api" or not await self._pages(
             dataset, client, "delta", window, "delta", job_id, on_last_page=close_window
         ):
             async with self.uow() as session:
@@ -350,6 +216,7 @@ class SyncRun:
                 await close_window(repo)
         state.last_updated_after = before
         log.info("sync.delta_done", state_id=str(self.state_id), job_id=str(job_id), entity=dataset.name)
+        return None
 
     # -- backfill -----------------------------------------------------------------------------
 
@@ -361,7 +228,7 @@ class SyncRun:
             return None
         assert state.backfill_from is not None and state.backfill_to is not None
         now = utcnow()
-        source = dataset.document_source(client)
+        source = dataset.document_source(client, self.scope)
         cursor = self.extra.get("backfill")
         if cursor is None:
             window = planner.next_backfill_window(
@@ -378,8 +245,8 @@ class SyncRun:
             # Requests ahead were kept here before they became `amazon_documents` rows.
             self.extra.pop("ahead", None)
             window_cursor = {
-                "start": _iso(window.start),
-                "end": _iso(window.end),
+                "start": iso(window.start),
+                "end": iso(window.end),
                 "path": path,
                 "document": None,
                 "next_token": None,
@@ -387,11 +254,11 @@ class SyncRun:
             await self._open_window(dataset, client, "backfill", window, window_cursor, path=path)
             cursor = self.extra["backfill"]
         job_id = uuid.UUID(cursor["job_id"])
-        start, end = _time(cursor["start"]), _time(cursor["end"])
+        start, end = parse_time(cursor["start"]), parse_time(cursor["end"])
         assert start is not None and end is not None
         window = planner.Window(start, end)
         if cursor["path"] == "report" and source is not None:
-            poll = await self._document_step(dataset, source, cursor, job_id, window)
+            poll = await self._document_step(dataset, source, cursor, job_id, window, "backfill")
             if poll is not None:
                 return poll
         if cursor["path"] == "api":
@@ -414,95 +281,6 @@ class SyncRun:
             "sync.backfill_window_done", state_id=str(self.state_id), job_id=str(job_id), path=cursor["path"]
         )
         return None
-
-    async def _document_step(
-        self,
-        dataset: Dataset[Any, Any],
-        source: AsyncDocumentSource[Any],
-        cursor: dict[str, Any],
-        job_id: uuid.UUID,
-        window: planner.Window,
-    ) -> float | None:
-        """Ask for / check / load the window's document. Returns a poll delay while it is being
-        made; switches the cursor to the API path when the document cannot serve the window."""
-        scope = self.scope
-        documents = AsyncDocuments(self.uow, scope.tenant_id, scope.connection_id, job_id=job_id)
-        document = await documents.find(uuid.UUID(cursor["document"])) if cursor.get("document") else None
-        if document is None or document.state == "gone":
-            request = dataset.document_request(scope, window)
-            try:
-                # An identical request in flight (asked ahead by an earlier step) is reused.
-                document = await self._guard(job_id, lambda: documents.request(source, request))
-            except (NotFound, Forbidden) as exc:
-                # No documents for this seller (or not served): the API reads every window.
-                log.info("sync.reports_unavailable", state_id=str(self.state_id), error=type(exc).__name__)
-                self.extra["reports"] = "unavailable"
-                cursor["path"] = "api"
-                await self._save(job_id)
-                return None
-            assert document is not None
-            cursor["document"] = str(document.id)
-            await self._save(job_id, amazon_ids={"reportId": document.amazon_id})
-        await self._request_ahead(dataset, source, documents, job_id, window.end)
-        checked: Document = await self._guard(job_id, lambda: documents.check(source, document))
-        if checked.state == "gone":
-            # Amazon keeps jobs for a while only (and a restarted emulator forgets them): ask
-            # for the window again instead of failing on it forever.
-            log.info("sync.report_gone", state_id=str(self.state_id), report_id=checked.amazon_id)
-            cursor["document"] = None
-            await self._save()
-            return 0.0
-        if checked.in_flight:
-            age = (utcnow() - checked.requested_at).total_seconds() if checked.requested_at else 0.0
-            return planner.document_poll_delay(age)
-        if checked.state != "done" or checked.document_id is None:
-            # CANCELLED ("no data" or refused) and FATAL: the API path reads the window instead.
-            cursor["path"] = "api"
-            await self._save(job_id, amazon_ids={"reportStatus": checked.processing_status})
-            return None
-        await self._guard(job_id, lambda: self._load_document(dataset, source, documents, checked, job_id))
-        return None
-
-    async def _load_document(
-        self,
-        dataset: Dataset[Any, Any],
-        source: AsyncDocumentSource[Any],
-        documents: AsyncDocuments,
-        document: Document,
-        job_id: uuid.UUID,
-    ) -> None:
-        """Upsert the document batch by batch, each batch in its own transaction (bounded memory);
-        reading it again after a crash changes nothing."""
-        loaded = {"pages": 1, "amazon_ids": {"reportDocumentId": document.document_id}}
-        async for batch in dataset.document_batches(self.scope, lambda: documents.rows(source, document)):
-            async with self.uow() as session:
-                counts = await dataset.upsert(session, batch)
-                await self._flush_stats(SyncRepository(session), job_id, counts=counts, **loaded)
-            loaded = {}
-            await self._beat()
-        if loaded:
-            async with self.uow() as session:
-                await self._flush_stats(SyncRepository(session), job_id, counts=Counts(), **loaded)
-
-    async def _request_ahead(
-        self,
-        dataset: Dataset[Any, Any],
-        source: AsyncDocumentSource[Any],
-        documents: AsyncDocuments,
-        job_id: uuid.UUID,
-        after: datetime,
-    ) -> None:
-        """Keep the documents of the next windows in flight, so Amazon makes them while this window
-        loads: the backfill then runs at the creation rate of documents instead of one document's
-        processing time per window. Best effort: what Amazon refuses now a later step asks again."""
-        assert self.state is not None and self.state.backfill_to is not None
-        if dataset.documents_ahead <= 0:
-            return
-        windows = planner.split_windows(after, self.state.backfill_to, dataset.window)
-        requests = [dataset.document_request(self.scope, w) for w in windows[: dataset.documents_ahead]]
-        created = await documents.request_ahead(source, requests)
-        if created:
-            await self._save(job_id, amazon_ids={"reportsAhead": ",".join(str(d.amazon_id) for d in created)})
 
 
 def describe_error(exc: BaseException) -> str:

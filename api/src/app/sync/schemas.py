@@ -55,11 +55,14 @@ class DeltaOut(BaseModel):
 class MarketplaceSyncOut(BaseModel):
     state_id: uuid.UUID
     connection_id: uuid.UUID
-    marketplace_id: str
+    marketplace_id: str = Field(description="The marketplace, or the Ads profile id for an Ads dataset")
     entity: str
+    label: str = Field(description="What the dataset is, for people (Orders, Ads: advertised products, ...)")
     phase: Phase
     status: str
-    orders: int
+    orders: int = Field(
+        description="Rows the dataset keeps for this marketplace or profile (orders for Orders)"
+    )
     last_error: str | None
     last_success_at: datetime | None
     backfill: BackfillOut

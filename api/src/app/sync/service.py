@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from app.sync import dataset as datasets
 from app.sync import planner
+from app.sync.dataset import Scope
 from app.sync.repository import SyncRepository
-from app.sync.run import delta_interval, delta_is_due, utcnow
+from app.sync.run import delta_is_due, utcnow
 from app.worker.enqueue import enqueue_job
 
 log = structlog.get_logger("app.sync")
@@ -40,11 +41,11 @@ async def dispatch_due(session: AsyncSession, settings: Settings, now: datetime 
     capacity = settings.sync.sync_max_workers - len(busy)
     if capacity <= 0:
         return 0
-    entities = [d.name for d in datasets.registered()]
-    rows = await repo.due_rows(entities, now, stale_before, limit=max(64, capacity * 8))
-    interval = delta_interval(settings)
+    intervals = {d.name: d.delta_every(settings) for d in datasets.registered()}
+    rows = await repo.due_rows(list(intervals), now, stale_before, limit=max(64, capacity * 8))
     candidates = [
-        planner.Candidate(r.id, r.connection_id, r.next_run_at, delta_is_due(r, interval, now)) for r in rows
+        planner.Candidate(r.id, r.connection_id, r.next_run_at, delta_is_due(r, intervals[r.entity], now))
+        for r in rows
     ]
     chosen = planner.plan_dispatch(candidates, capacity, frozenset(busy))
     sent = 0
@@ -59,19 +60,33 @@ async def dispatch_due(session: AsyncSession, settings: Settings, now: datetime 
 
 
 async def connection_onboarded(session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> int:
-    """Give a new connection's rows their backfill range; the next dispatch starts them."""
+    """Give a new connection's rows their backfill range (each in its scope: an Ads profile's days
+    are its own time zone's); the next dispatch starts them."""
     now = utcnow()
+    repo = SyncRepository(session)
+    known = {d.name for d in datasets.registered()}
     rows = 0
-    for dataset in datasets.registered():
-        window = planner.backfill_range(now, dataset.history)
-        rows += await SyncRepository(session).init_backfill(
-            tenant_id, connection_id, dataset.name, window.start, window.end, now
-        )
+    for state_id, entity, marketplace_id in await repo.rows_to_start(tenant_id, connection_id, known):
+        dataset = datasets.get(entity)
+        scope = await dataset.describe_scope(session, Scope(tenant_id, connection_id, marketplace_id))
+        window = dataset.backfill_range(scope, now)
+        rows += await repo.init_backfill(state_id, window.start, window.end, now)
     return rows
 
 
 async def request_delta(session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> int:
-    return await SyncRepository(session).request_delta(tenant_id, connection_id, utcnow())
+    return await SyncRepository(session).request_delta(tenant_id, utcnow(), connection_id=connection_id)
+
+
+async def request_provider_delta(
+    session: AsyncSession, tenant_id: uuid.UUID, provider: str, marketplace_id: str | None = None
+) -> int:
+    """Make the tenant's rows of every dataset of `provider` (of one marketplace or Ads profile, when
+    given) due now with their delta forced; returns how many. The caller dispatches."""
+    entities = [d.name for d in datasets.registered() if d.provider == provider]
+    return await SyncRepository(session).request_delta(
+        tenant_id, utcnow(), entities=entities, marketplace_id=marketplace_id
+    )
 
 
 async def connection_exists(session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,24 +79,23 @@ async def sync_status(
     for entity in sorted({s.entity for s in states}):
         counts[entity] = await datasets.get(entity).stored_rows(session, tenant_id, connection_id)
     last = {
-        (j.connection_id, j.marketplace_id, j.kind): j
+        (j.connection_id, j.marketplace_id, j.entity, j.kind): j
         for j in await repo.last_jobs_by_state(tenant_id, connection_id)
     }
-    interval = settings.sync.delta_sync_interval_minutes
     out: list[MarketplaceSyncOut] = []
     for state in states:
+        dataset = datasets.get(state.entity)
+        interval = dataset.delta_every(settings)
         extra = state.extra or {}
         progress = planner.backfill_progress(
             state.backfill_from, state.backfill_to, state.backfill_done_until
         )
         if state.backfill_completed_at is not None:
             progress = 1.0
-        last_delta = last.get((state.connection_id, state.marketplace_id, "delta"))
+        last_delta = last.get((state.connection_id, state.marketplace_id, state.entity, "delta"))
         last_delta_at = _time(extra.get("last_delta_at"))
         next_delta = (
-            planner.delta_due_at(
-                last_delta_at, timedelta(minutes=interval), now, _time(extra.get("next_delta_at"))
-            )
+            planner.delta_due_at(last_delta_at, interval, now, _time(extra.get("next_delta_at")))
             if state.backfill_completed_at is not None
             else None
         )
@@ -106,6 +105,7 @@ async def sync_status(
                 connection_id=state.connection_id,
                 marketplace_id=state.marketplace_id,
                 entity=state.entity,
+                label=dataset.label,
                 phase=_phase(state),
                 status=state.status,
                 orders=counts[state.entity].get((state.connection_id, state.marketplace_id), 0),
@@ -123,7 +123,7 @@ async def sync_status(
                     or ("api" if extra.get("reports") == "unavailable" else "report"),
                 ),
                 delta=DeltaOut(
-                    interval_minutes=interval,
+                    interval_minutes=interval.total_seconds() / 60,
                     watermark=state.last_updated_after,
                     last_run_at=last_delta_at,
                     next_run_at=next_delta,

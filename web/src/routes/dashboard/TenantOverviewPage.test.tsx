@@ -93,6 +93,7 @@ describe('TenantOverviewPage', () => {
           connection_id: 'c1',
           marketplace_id: 'ATVPDKIKX0DER',
           entity: 'orders',
+          label: 'Orders',
           phase: 'up_to_date',
           status: 'idle',
           orders: 1254,

@@ -34,6 +34,12 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
   )
 }
 
+/** Days of history a backfill covers (an Ads profile's local days). */
+function historyDays(row: MarketplaceSync): number {
+  const { backfill_from: from, backfill_to: to } = row.backfill
+  return from && to ? Math.round((new Date(to).getTime() - new Date(from).getTime()) / 86_400_000) : 0
+}
+
 function MarketplaceRow({
   row,
   now,
@@ -52,15 +58,18 @@ function MarketplaceRow({
   const last = row.delta.last_job
   const eta = row.backfill.eta ? shortDuration(new Date(row.backfill.eta).getTime() - now) : null
   const next = row.delta.next_run_at ? new Date(row.delta.next_run_at).getTime() - now : null
+  const orders = row.entity === 'orders'
+  const unit = orders ? 'orders' : 'rows'
   return (
     <div className="space-y-3 rounded-lg border p-3" data-testid="sync-marketplace" data-phase={row.phase}>
       <div className="flex flex-wrap items-center gap-2">
+        {orders ? null : <span className="text-sm font-medium">{row.label}</span>}
         <span className="font-mono text-sm font-medium">{row.marketplace_id}</span>
         <Badge variant={row.phase === 'error' ? 'destructive' : row.phase === 'up_to_date' ? 'default' : 'secondary'}>
           {phaseLabel(row.phase)}
         </Badge>
         <span className="text-muted-foreground text-xs" data-testid="sync-orders">
-          {row.orders.toLocaleString()} orders
+          {row.orders.toLocaleString()} {unit}
         </span>
         {canRun ? (
           <Button size="sm" variant="outline" className="ml-auto" disabled={running} onClick={onRun}>
@@ -73,8 +82,10 @@ function MarketplaceRow({
         <div className="space-y-1">
           <Progress value={pct} aria-label={`Backfill of ${row.marketplace_id}`} />
           <p className="text-muted-foreground text-xs" data-testid="sync-backfill">
-            24-month backfill {pct}% ({row.backfill.path === 'api' ? 'Orders API' : 'order reports'}) ·{' '}
-            {row.orders.toLocaleString()} orders so far{eta ? ` · about ${eta} left` : ''}
+            {orders
+              ? `24-month backfill ${pct}% (${row.backfill.path === 'api' ? 'Orders API' : 'order reports'})`
+              : `${historyDays(row)}-day backfill ${pct}% (reports)`}{' '}
+            · {row.orders.toLocaleString()} {unit} so far{eta ? ` · about ${eta} left` : ''}
           </p>
         </div>
       ) : null}
@@ -129,9 +140,10 @@ export function SyncCard({ tenantId }: { tenantId: string }) {
   return (
     <Card data-testid="sync-card">
       <CardHeader>
-        <CardTitle>Orders sync</CardTitle>
+        <CardTitle>Sync</CardTitle>
         <CardDescription>
-          24-month backfill, then a delta every few minutes per marketplace; every run with its Amazon request ids.
+          Orders: a 24-month backfill, then a delta every few minutes per marketplace. Ads: campaigns and daily metrics
+          per profile. Every run with its Amazon request ids.
         </CardDescription>
       </CardHeader>
       <CardContent className="space-y-3">
@@ -143,7 +155,7 @@ export function SyncCard({ tenantId }: { tenantId: string }) {
         {status.data && status.data.marketplaces.length > 0 ? (
           <LiveUpdatesLine
             subscriptions={status.data.live_updates}
-            interval={status.data.marketplaces[0]?.delta.interval_minutes ?? null}
+            interval={status.data.marketplaces.find((m) => m.entity === 'orders')?.delta.interval_minutes ?? null}
           />
         ) : null}
         {status.data?.marketplaces.map((row) => (

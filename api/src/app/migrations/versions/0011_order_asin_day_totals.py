@@ -7,8 +7,8 @@ Filled here from the orders already stored (the time zones as `app.connections.a
 today). Without the dependency statistics the planner multiplied the selectivities of tenant and
 profile, expected ~16 rows of a profile where there were ~5,000, and sorted them to group them.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-12 10:00:00
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
