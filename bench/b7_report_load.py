@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api" / "src"))
 
 import psutil
 from _pace import pace_line
+from _rss import peak_rss
 from app import migrate
 from app.db.session import create_sessionmaker, unit_of_work
 from app.kit.embedded import EmbeddedPostgres
@@ -111,27 +111,13 @@ async def read_file(path: Path, chunk: int = 1024 * 1024) -> AsyncIterator[bytes
             await asyncio.sleep(0)
 
 
-async def sample_rss(
-    process: psutil.Process, stop: asyncio.Event, peak: list[int]
-) -> None:
-    while not stop.is_set():
-        peak[0] = max(peak[0], process.memory_info().rss)
-        await asyncio.sleep(0.02)
-
-
 async def timed_load(
     loader: TsvLoader, uow: object, target: LoadTarget, path: Path
 ) -> tuple[int, float, int]:
-    process = psutil.Process()
-    gc.collect()
-    peak = [process.memory_info().rss]
-    stop = asyncio.Event()
-    sampler = asyncio.create_task(sample_rss(process, stop, peak))
-    started = time.perf_counter()
-    loaded = await loader.load(uow, target, read_file(path), "report")  # type: ignore[arg-type]
-    elapsed = time.perf_counter() - started
-    stop.set()
-    await sampler
+    async with peak_rss() as peak:
+        started = time.perf_counter()
+        loaded = await loader.load(uow, target, read_file(path), "report")  # type: ignore[arg-type]
+        elapsed = time.perf_counter() - started
     return loaded, elapsed, peak[0]
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import gzip
 import random
 import sys
@@ -40,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api" / "src"))
 import httpx
 import psutil
 from _pace import pace_line
+from _rss import peak_rss
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
@@ -151,32 +151,19 @@ def postgres_cpu(pgdata: Path) -> float:
     return total
 
 
-async def sample_rss(process: psutil.Process, stop: asyncio.Event, peak: list[int]) -> None:
-    while not stop.is_set():
-        peak[0] = max(peak[0], process.memory_info().rss)
-        await asyncio.sleep(0.02)
-
-
 async def ingest(
     sessionmaker: async_sessionmaker[Any], scope: Scope, path: Path
 ) -> tuple[Counts, float, int]:
     """One window's report through the dataset, each batch committed (the engine's document step)."""
-    process = psutil.Process()
-    gc.collect()
-    peak = [process.memory_info().rss]
-    stop = asyncio.Event()
-    sampler = asyncio.create_task(sample_rss(process, stop, peak))
     total = Counts()
-    started = time.perf_counter()
-    async with http_serving(path) as http:
+    async with peak_rss() as peak, http_serving(path) as http:
+        started = time.perf_counter()
         batches = ADS_ADVERTISED_PRODUCT.document_batches(scope, lambda: report_rows(http))
         async with contextlib.aclosing(read_ahead(batches)) as ahead:
             async for batch in ahead:
                 async with unit_of_work(sessionmaker) as session:
                     total += await ADS_ADVERTISED_PRODUCT.upsert(session, batch)
-    elapsed = time.perf_counter() - started
-    stop.set()
-    await sampler
+        elapsed = time.perf_counter() - started
     return total, elapsed, peak[0]
 
 

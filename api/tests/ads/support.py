@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,10 +14,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+import pytest
 import redis.asyncio as aioredis
 from amazon_emulator.config import DEMO_CLIENT_ID, DEMO_SELLER_ID
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.ads.models import AdsSpAdvertisedProductDaily
 from app.ads.service import request_sync
@@ -29,16 +29,13 @@ from app.connections.amazon import ADS_SCOPE
 from app.connections.clients import AmazonClients
 from app.connections.oauth_state import OAuthState
 from app.connections.service import Onboarding, complete_ads
-from app.db.session import create_sessionmaker, unit_of_work
 from app.settings import Settings
-from app.sync import dataset as datasets
 from app.sync.models import SyncState
 from app.sync.observe import install
-from app.sync.repository import SyncRepository
-from app.sync.run import Outcome, SyncRun
-from app.sync.service import ONBOARDED_ACTOR, RUN_ACTOR, connection_onboarded, dispatch_due
+from app.sync.service import ONBOARDED_ACTOR, RUN_ACTOR, connection_onboarded
 from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
 from tests.factories.tenants import make_tenant
+from tests.sync.support import EngineRuns
 
 ADS_DATASETS = ("ads_advertised_product", "ads_purchased_product", "ads_structure")
 
@@ -68,24 +65,16 @@ async def consent_code(http: httpx.AsyncClient, settings: Settings, seller: str 
     return parse_qs(urlparse(response.headers["location"]).query)["code"][0]
 
 
-class AdsHarness:
+class AdsHarness(EngineRuns):
     """Onboarding, dispatch and runs in this process (no broker): what the API and a worker do."""
 
     def __init__(
         self, engine: AsyncEngine, settings: Settings, http: httpx.AsyncClient, redis: aioredis.Redis
     ):
-        self.engine = engine
-        self.settings = settings
+        super().__init__(engine, settings)
         self.http = http
-        self.sessionmaker = create_sessionmaker(engine)
         install(http)
         self.clients = AmazonClients.build(settings, redis=redis, sessionmaker=self.sessionmaker, http=http)
-        self.outcomes: list[Outcome] = []
-
-    @asynccontextmanager
-    async def uow(self) -> AsyncIterator[AsyncSession]:
-        async with unit_of_work(self.sessionmaker) as session:
-            yield session
 
     async def client(self, provider: str, connection_id: str) -> AdsClient:
         assert provider == "amazon_ads"
@@ -113,31 +102,6 @@ class AdsHarness:
             rows = (await session.execute(select(SyncState.marketplace_id).distinct())).scalars()
             profiles = sorted(rows)
         return Advertiser(tenant_id, connection_id, profiles)
-
-    async def dispatch(self) -> list[dict[str, Any]]:
-        async with self.sessionmaker() as session:
-            await dispatch_due(session, self.settings)
-            jobs = [j.kwargs for j in buffered_jobs(session) if j.actor_name == RUN_ACTOR]
-            discard_buffered_jobs(session)
-            await session.commit()
-        return jobs
-
-    async def run(self, message: dict[str, Any]) -> Outcome:
-        run = SyncRun(
-            uow=self.uow,
-            clients=self.client,
-            datasets=datasets.get,
-            settings=self.settings,
-            state_id=uuid.UUID(message["state_id"]),
-            claim=message["claim"],
-        )
-        outcome = await run.execute()
-        self.outcomes.append(outcome)
-        async with self.uow() as session:
-            await SyncRepository(session).release(
-                uuid.UUID(message["state_id"]), message["claim"], next_run_at=outcome.next_run_at
-            )
-        return outcome
 
     async def sync_now(self, tenant_id: uuid.UUID, profile_id: str | None = None) -> int:
         """`POST /api/ads/sync`'s service, its runs made here instead of by a worker."""
@@ -214,3 +178,14 @@ class AdsHarness:
                 .group_by(table.advertised_asin)
             )
             return {asin: (cost, sales, int(clicks), int(n)) for asin, cost, sales, clicks, n in rows.all()}
+
+
+@pytest.fixture
+async def harness(
+    engine: AsyncEngine,
+    amazon_settings: Settings,
+    emulator_http: httpx.AsyncClient,
+    redis_client: aioredis.Redis,
+) -> AsyncIterator[AdsHarness]:
+    """The Ads sync in this process, against the test's in-process emulator."""
+    yield AdsHarness(engine, amazon_settings, emulator_http, redis_client)

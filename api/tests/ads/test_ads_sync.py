@@ -5,23 +5,18 @@ says, a re-run changes nothing, and the daily delta asks for exactly the restate
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
-import redis.asyncio as aioredis
 from amazon_emulator.config import EmulatorConfig
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.ads.models import AdsAd, AdsAdGroup, AdsCampaign, AdsSpAdvertisedProductDaily
 from app.ads.service import request_sync
 from app.connections.models import AdsProfile
 from app.documents.models import AmazonDocument
 from app.kit.errors import NotFound
-from app.settings import Settings
 from app.sync.models import Job
 from app.worker.enqueue import discard_buffered_jobs
 from tests.ads.support import ADS_DATASETS, AdsHarness, Advertiser
@@ -36,16 +31,6 @@ def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(
         seed=7, demo=True, demo_orders=400, time_scale=600, extra={"ads_report_processing_seconds": 30}
     )
-
-
-@pytest.fixture
-async def harness(
-    engine: AsyncEngine,
-    amazon_settings: Settings,
-    emulator_http: httpx.AsyncClient,
-    redis_client: aioredis.Redis,
-) -> AsyncIterator[AdsHarness]:
-    yield AdsHarness(engine, amazon_settings, emulator_http, redis_client)
 
 
 async def _today(h: AdsHarness, profile_id: str) -> date:

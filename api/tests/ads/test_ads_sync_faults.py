@@ -6,21 +6,16 @@ fault tests.)"""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
-import redis.asyncio as aioredis
 from amazon_emulator.config import EmulatorConfig
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.ads.models import AdsSpAdvertisedProductDaily
 from app.ads.sync import ADS_ADVERTISED_PRODUCT
 from app.documents.models import AmazonDocument
-from app.settings import Settings
 from app.sync import planner
 from app.sync.dataset import Scope
 from app.sync.models import Job, SyncState
@@ -38,16 +33,6 @@ def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(
         seed=7, demo=True, demo_orders=200, time_scale=600, extra={"ads_report_processing_seconds": 300}
     )
-
-
-@pytest.fixture
-async def harness(
-    engine: AsyncEngine,
-    amazon_settings: Settings,
-    emulator_http: httpx.AsyncClient,
-    redis_client: aioredis.Redis,
-) -> AsyncIterator[AdsHarness]:
-    yield AdsHarness(engine, amazon_settings, emulator_http, redis_client)
 
 
 async def _row(h: AdsHarness, profile_id: str, entity: str = ADVERTISED) -> SyncState:

@@ -350,4 +350,14 @@ def _check_database(product: Product, tenant_id: str) -> None:
             " WHERE tenant_id = %s ORDER BY marketplace_id",
             (tenant_id,),
         ).fetchall()
-        assert states == sorted([(BR, "orders", "idle"), (US, "orders", "idle")])
+        assert [s for s in states if s[1] == "orders"] == sorted(
+            [(BR, "orders", "idle"), (US, "orders", "idle")]
+        )
+        # The Ads connection synced per profile, each dataset's row paused by its disconnection.
+        ads = [s for s in states if s[1] != "orders"]
+        profiles = {s[0] for s in ads}
+        assert profiles and sorted(ads) == sorted(
+            (p, e, "paused")
+            for p in profiles
+            for e in ("ads_advertised_product", "ads_purchased_product", "ads_structure")
+        )

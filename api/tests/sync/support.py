@@ -1,24 +1,76 @@
-"""Helpers for the sync tests: a committed tenant + connection + sync rows, the emulator's truth,
-and a comparison of Postgres with it."""
+"""Helpers for the sync tests: the engine's dispatch and runs in this process, a committed tenant +
+connection + sync rows, the emulator's truth, and a comparison of Postgres with it."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.db.session import create_sessionmaker, unit_of_work
 from app.orders.models import Order, OrderItem
+from app.settings import Settings
 from app.spapi.operations.orders_vocabulary import STATUS_FROM_V0
+from app.sync import dataset as datasets
+from app.sync.repository import SyncRepository
+from app.sync.run import Outcome, SyncRun
+from app.sync.service import RUN_ACTOR, dispatch_due
+from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
 from tests.factories.connections import make_synced_connection
 from tests.factories.tenants import make_tenant
 from tests.orders.support import kept_totals_and_grouped_orders
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
+
+
+class EngineRuns:
+    """Dispatch + runs in this process (no broker), exactly what the worker does per message; the
+    Amazon client of a run is `client` (a subclass says which)."""
+
+    def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.sessionmaker = create_sessionmaker(engine)
+        self.outcomes: list[Outcome] = []
+
+    @asynccontextmanager
+    async def uow(self) -> AsyncIterator[AsyncSession]:
+        async with unit_of_work(self.sessionmaker) as session:
+            yield session
+
+    async def client(self, provider: str, connection_id: str) -> Any:
+        raise NotImplementedError
+
+    async def dispatch(self) -> list[dict[str, Any]]:
+        async with self.sessionmaker() as session:
+            await dispatch_due(session, self.settings)
+            jobs = [j.kwargs for j in buffered_jobs(session) if j.actor_name == RUN_ACTOR]
+            discard_buffered_jobs(session)
+            await session.commit()
+        return jobs
+
+    async def run(self, message: dict[str, Any]) -> Outcome:
+        run = SyncRun(
+            uow=self.uow,
+            clients=self.client,
+            datasets=datasets.get,
+            settings=self.settings,
+            state_id=uuid.UUID(message["state_id"]),
+            claim=message["claim"],
+        )
+        outcome = await run.execute()
+        self.outcomes.append(outcome)
+        async with self.uow() as session:
+            await SyncRepository(session).release(
+                uuid.UUID(message["state_id"]), message["claim"], next_run_at=outcome.next_run_at
+            )
+        return outcome
 
 
 async def create_seller(

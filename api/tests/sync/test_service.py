@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,22 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.amazon_http import AmazonTransport
-from app.db.session import create_sessionmaker, unit_of_work
 from app.settings import Settings
 from app.spapi import SpApiClient
-from app.sync import dataset as datasets
 from app.sync.models import Job, SyncState
 from app.sync.observe import install
-from app.sync.run import Outcome, SyncRun
-from app.sync.service import RUN_ACTOR, dispatch_due
 from app.tokens.cache import AccessTokenCache
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
-from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
 from tests.amazon.support import self_authorize
 from tests.sync.support import (
     CA,
     US,
+    EngineRuns,
     comparable,
     create_seller,
     make_connection,
@@ -52,54 +47,19 @@ def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(seed=3, demo=True, demo_orders=10, time_scale=SCALE)
 
 
-class Harness:
-    """Dispatch + runs in this process (no broker), exactly what the worker does per message."""
+class Harness(EngineRuns):
+    """The engine's runs with the SP-API clients of the test's sellers."""
 
     def __init__(
         self, engine: AsyncEngine, settings: Settings, manager: TokenManager, refs: dict[str, ConnectionRef]
     ):
-        self.engine = engine
-        self.settings = settings
+        super().__init__(engine, settings)
         self.manager = manager
         self.refs = refs
-        self.sessionmaker = create_sessionmaker(engine)
-        self.outcomes: list[Outcome] = []
-
-    @asynccontextmanager
-    async def uow(self) -> AsyncIterator[AsyncSession]:
-        async with unit_of_work(self.sessionmaker) as session:
-            yield session
 
     async def client(self, provider: str, connection_id: str) -> SpApiClient:
         assert provider == "amazon_sp"
         return self.manager.spapi_client(self.refs[connection_id], max_wait_s=0.0)
-
-    async def dispatch(self) -> list[dict[str, Any]]:
-        async with self.sessionmaker() as session:
-            await dispatch_due(session, self.settings)
-            jobs = [j.kwargs for j in buffered_jobs(session) if j.actor_name == RUN_ACTOR]
-            discard_buffered_jobs(session)
-            await session.commit()
-        return jobs
-
-    async def run(self, message: dict[str, Any]) -> Outcome:
-        from app.sync.repository import SyncRepository
-
-        run = SyncRun(
-            uow=self.uow,
-            clients=self.client,
-            datasets=datasets.get,
-            settings=self.settings,
-            state_id=uuid.UUID(message["state_id"]),
-            claim=message["claim"],
-        )
-        outcome = await run.execute()
-        self.outcomes.append(outcome)
-        async with self.uow() as session:
-            await SyncRepository(session).release(
-                uuid.UUID(message["state_id"]), message["claim"], next_run_at=outcome.next_run_at
-            )
-        return outcome
 
     async def rewind_backfill(self) -> None:
         """Every row's backfill from its start again, due now."""

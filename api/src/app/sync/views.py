@@ -92,7 +92,10 @@ async def sync_status(
         )
         if state.backfill_completed_at is not None:
             progress = 1.0
-        last_delta = last.get((state.connection_id, state.marketplace_id, state.entity, "delta"))
+        # A job row of no entity (written before jobs had one) counts for the row of its marketplace.
+        last_delta = last.get((state.connection_id, state.marketplace_id, state.entity, "delta")) or last.get(
+            (state.connection_id, state.marketplace_id, None, "delta")
+        )
         last_delta_at = _time(extra.get("last_delta_at"))
         next_delta = (
             planner.delta_due_at(last_delta_at, interval, now, _time(extra.get("next_delta_at")))
