@@ -13,7 +13,6 @@ between the reports and the check (they appear when payments clear or at local m
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -216,7 +215,11 @@ def _cell(row: Locator, column: str) -> Locator:
 
 
 def _check_row(row: Locator, want: Figures, what: str) -> None:
-    for column, money in (("spend", want.spend), ("ad_sales", want.ad_sales), ("total_sales", want.total_sales)):
+    for column, money in (
+        ("spend", want.spend),
+        ("ad_sales", want.ad_sales),
+        ("total_sales", want.total_sales),
+    ):
         cell = _cell(row, column)
         assert Decimal(cell.get_attribute("data-value") or "nan") == money, (what, column, money)
         expect(cell).to_have_text(_usd(money))
@@ -297,6 +300,13 @@ def _connect_ads(page: Page, base: str, emulator: str, tenant_id: str) -> None:
     expect(profiles.get_by_test_id("linked-sp").filter(has_text=f"({US})")).not_to_have_text("Not linked")
 
 
+def _show_profile(page: Page, profile_id: str) -> None:
+    expect(page).to_have_url(re.compile(r"/ads(\?|$)"))
+    page.get_by_label("Advertising profile", exact=True).select_option(profile_id)
+    expect(page.get_by_test_id("ads-dashboard")).to_have_attribute("data-profile-id", profile_id)
+    expect(page.get_by_test_id("ads-linked-seller")).to_contain_text(f"({US})")
+
+
 def _settled_day(timezone: str) -> date:
     """The latest local day that ended at least `SETTLED` ago."""
     return (datetime.now(UTC) - SETTLED).astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)
@@ -322,24 +332,23 @@ def test_ads_page_shows_the_emulators_figures(
     profile = next(p for p in profiles if p["accountInfo"]["marketplaceStringId"] == US)
     profile_id, timezone = str(profile["profileId"]), profile["timezone"]
 
-    # The seller's orders (for total sales and TACOS) up to date in the tenant's sync card.
-    page.goto(f"{base}/dashboard/tenants/{tenant_id}")
-    card = page.get_by_test_id("sync-card")
-    expect(card.locator('[data-testid="sync-marketplace"][data-phase="up_to_date"]').filter(has_text=US)).to_have_count(
-        1, timeout=SYNCED_MS
-    )
-
-    # The Ads page: the US profile (the picker lists CA first), its first backfill, then its figures.
+    # The Ads page right away: the US profile (the picker lists CA first) and its first backfill.
     page.get_by_role("link", name="Ads", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/ads"))
-    page.get_by_label("Advertising profile").select_option(profile_id)
-    expect(page.get_by_test_id("ads-dashboard")).to_have_attribute("data-profile-id", profile_id)
-    expect(page.get_by_test_id("ads-linked-seller")).to_contain_text(f"({US})")
+    _show_profile(page, profile_id)
     backfill = page.get_by_test_id("ads-backfill")
     if backfill.count():
         screenshot(page, "ads-2-backfill")
     expect(backfill).to_have_count(0, timeout=SYNCED_MS)
     expect(page.get_by_test_id("ads-sync-problem")).to_have_count(0)
+
+    # The seller's orders (total sales, TACOS) up to date in the tenant's sync card, then the figures.
+    page.get_by_role("link", name="Overview", exact=True).click()
+    synced = page.get_by_test_id("sync-card").locator(
+        '[data-testid="sync-marketplace"][data-phase="up_to_date"]'
+    )
+    expect(synced.filter(has_text=US)).to_have_count(1, timeout=SYNCED_MS)
+    page.get_by_role("link", name="Ads", exact=True).click()
+    _show_profile(page, profile_id)
     expect(page.get_by_test_id("ads-card-spend")).to_be_visible()
 
     last = _settled_day(timezone)
@@ -378,7 +387,6 @@ def test_ads_page_shows_the_emulators_figures(
     expect(drill).to_contain_text(campaign.name)
     expect(drill).to_contain_text(group.name)
     _check_row(drill, truth.by_asin[asin], f"drill-down {asin}")
-    drill.scroll_into_view_if_needed()
     screenshot(page, "ads-6-drill-down")
     print(f"ads panel story: {time.monotonic() - started:.1f} s")
 
