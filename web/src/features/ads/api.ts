@@ -1,5 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { Client } from 'openapi-fetch'
+import { useEffect, useRef } from 'react'
 
 import { api, unwrap } from '@/client'
 import type { AdsPaths, AdsProfile, AdsQuery, ProductsQuery } from './types'
@@ -36,6 +37,25 @@ export function useAdsProfiles(tenantId: string) {
       unwrap(await adsApi.GET('/api/ads/profiles', { params: { query: { tenant_id: tenantId } } })),
     refetchInterval: (query) => (query.state.data?.profiles.some(isBackfilling) ? BACKFILL_POLL_MS : false),
   })
+}
+
+/**
+ * The figures follow the profile's sync: read again whenever it moves on (new days loaded, the first backfill
+ * done). They poll only while the backfill runs, and its last days can land after their last poll (the page
+ * would keep saying "no data" for days the profile has).
+ */
+export function useFiguresFollowSync(tenantId: string, profile: AdsProfile) {
+  const queryClient = useQueryClient()
+  const { state, data_from, data_to, last_synced_at } = profile.sync
+  const stamp = [profile.profile_id, state, data_from, data_to, last_synced_at].join('|')
+  const seen = useRef(stamp)
+  useEffect(() => {
+    if (seen.current === stamp) return
+    seen.current = stamp
+    for (const figures of ['timeseries', 'products'] as const) {
+      void queryClient.invalidateQueries({ queryKey: [...adsKeys.all(tenantId), figures] })
+    }
+  }, [queryClient, stamp, tenantId])
 }
 
 /** The daily series, totals and previous period of a profile. */
