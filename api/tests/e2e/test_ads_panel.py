@@ -136,12 +136,15 @@ class Truth:
     by_date: dict[str, Figures]
 
 
-def _truth(emulator: str, profile_id: str, start: date, end: date, attribution: int) -> Truth:
-    """The range's figures as sums of the emulator's rows: per ASIN and day (each report row's money is
-    in cents, as the product stores it), and the order sales of every ASIN of the marketplace."""
+def _truth(
+    emulator: str, profile_id: str, start: date, end: date, attribution: int, as_of: datetime
+) -> Truth:
+    """The range's figures as Amazon reported them at `as_of`, as sums of the emulator's rows: per ASIN
+    and day (each report row's money is in cents, as the product stores it), and the order sales of
+    every ASIN of the marketplace."""
     answer = httpx.get(
         f"{emulator}/_emulator/ads/{profile_id}/truth",
-        params={"start": start.isoformat(), "end": end.isoformat()},
+        params={"start": start.isoformat(), "end": end.isoformat(), "as_of": as_of.isoformat()},
         timeout=60,
     )
     assert answer.status_code == 200, answer.text
@@ -151,9 +154,9 @@ def _truth(emulator: str, profile_id: str, start: date, end: date, attribution: 
     spend_of: dict[tuple[str, str], Decimal] = {}
     ad_sales_of: dict[tuple[str, str], Decimal] = {}
     for asin, per_day in body["byAsinDate"].items():
-        for day, figures in per_day.items():
-            spend_of[asin, day] = _money(figures["cost"])
-            ad_sales_of[asin, day] = _money(figures[sales])
+        for day, reported in per_day.items():
+            spend_of[asin, day] = _money(reported["cost"])
+            ad_sales_of[asin, day] = _money(reported[sales])
     sold_of = {
         (asin, day): _money(amount)
         for asin, per_day in body["orderSalesByAsinDate"].items()
@@ -340,6 +343,9 @@ def test_ads_page_shows_the_emulators_figures(
         screenshot(page, "ads-2-backfill")
     expect(backfill).to_have_count(0, timeout=SYNCED_MS)
     expect(page.get_by_test_id("ads-sync-problem")).to_have_count(0)
+    # Every report was made by now: a local midnight passing later (conversions shown from then on)
+    # does not move the truth.
+    reported = datetime.now(UTC)
 
     # The seller's orders (total sales, TACOS) up to date in the tenant's sync card, then the figures.
     page.get_by_role("link", name="Overview", exact=True).click()
@@ -363,7 +369,7 @@ def test_ads_page_shows_the_emulators_figures(
             page.get_by_label("Attribution").select_option("14")
         else:
             _custom_range(page, start, end)
-        truth = _truth(emulator, profile_id, start, end, attribution)
+        truth = _truth(emulator, profile_id, start, end, attribution, reported)
         # The page has read the range once the cards hold its figures.
         expect(page.get_by_test_id("ads-card-spend").get_by_test_id("ads-card-value")).to_have_text(
             _usd(truth.totals.spend)
