@@ -393,6 +393,8 @@ def test_ads_page_shows_the_emulators_figures(
     expect(drill).to_contain_text(campaign.name)
     expect(drill).to_contain_text(group.name)
     _check_row(drill, truth.by_asin[asin], f"drill-down {asin}")
+    # The click scrolled the page: a full-page shot from there draws the sticky header mid-page.
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "ads-6-drill-down")
     print(f"ads panel story: {time.monotonic() - started:.1f} s")
 
