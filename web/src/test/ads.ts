@@ -1,4 +1,4 @@
-/** Fixtures for the Ads page tests: the API's answers as the contract (plan 18, section 2) shapes them. */
+/** Fixtures for the Ads page tests: the API's answers in the generated client's shapes. */
 import type { AdsDayPoint, AdsProductRow, AdsProfile, AdsTimeseries, AdsTotals } from '@/features/ads/types'
 import { ME, TENANT } from './reports'
 import { json } from './utils'
@@ -55,7 +55,7 @@ export function totals(patch: Partial<AdsTotals> = {}): AdsTotals {
     acos: 0.25,
     tacos: 0.1,
     roas: 4,
-    cpc: '0.44',
+    cpc: 0.44,
     ctr: 0.0175,
     conversion_rate: 0.0703,
     organic_sales: '2400.00',
@@ -94,6 +94,10 @@ export function product(asin: string, patch: Partial<AdsProductRow> = {}): AdsPr
   return {
     asin,
     skus: [`SKU-${asin.slice(-3)}`],
+    campaign_id: null,
+    campaign_name: null,
+    ad_group_id: null,
+    ad_group_name: null,
     impressions: 12000,
     clicks: 300,
     spend: '120.50',
@@ -103,10 +107,11 @@ export function product(asin: string, patch: Partial<AdsProductRow> = {}): AdsPr
     total_sales: '1205.00',
     organic_sales: '723.00',
     halo_sales: '35.00',
+    halo_share: 0.0726,
     acos: 0.25,
     roas: 4,
     tacos: 0.1,
-    cpc: '0.40',
+    cpc: 0.4,
     ctr: 0.025,
     conversion_rate: 0.0667,
     ...patch,

@@ -1,14 +1,8 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { Client } from 'openapi-fetch'
+import { useEffect, useRef } from 'react'
 
 import { api, unwrap } from '@/client'
-import type { AdsPaths, AdsProfile, AdsQuery, ProductsQuery } from './types'
-
-/*
- * The Ads routes are not in the generated client yet: the same client instance (cookies, CSRF header) is
- * typed with the contract's paths (`AdsPaths`) until `schema.gen.ts` has them.
- */
-const adsApi = api as unknown as Client<AdsPaths>
+import type { AdsProfile, AdsQuery, ProductsQuery } from './types'
 
 export const PRODUCTS_LIMIT = 25
 /** The drill-down lists every campaign and ad group of one product at once. */
@@ -33,9 +27,28 @@ export function useAdsProfiles(tenantId: string) {
   return useQuery({
     queryKey: adsKeys.profiles(tenantId),
     queryFn: async () =>
-      unwrap(await adsApi.GET('/api/ads/profiles', { params: { query: { tenant_id: tenantId } } })),
+      unwrap(await api.GET('/api/ads/profiles', { params: { query: { tenant_id: tenantId } } })),
     refetchInterval: (query) => (query.state.data?.profiles.some(isBackfilling) ? BACKFILL_POLL_MS : false),
   })
+}
+
+/**
+ * The figures follow the profile's sync: read again whenever it moves on (new days loaded, the first backfill
+ * done). They poll only while the backfill runs, and its last days can land after their last poll (the page
+ * would keep saying "no data" for days the profile has).
+ */
+export function useFiguresFollowSync(tenantId: string, profile: AdsProfile) {
+  const queryClient = useQueryClient()
+  const { state, data_from, data_to, last_synced_at } = profile.sync
+  const stamp = [profile.profile_id, state, data_from, data_to, last_synced_at].join('|')
+  const seen = useRef(stamp)
+  useEffect(() => {
+    if (seen.current === stamp) return
+    seen.current = stamp
+    for (const figures of ['timeseries', 'products'] as const) {
+      void queryClient.invalidateQueries({ queryKey: [...adsKeys.all(tenantId), figures] })
+    }
+  }, [queryClient, stamp, tenantId])
 }
 
 /** The daily series, totals and previous period of a profile. */
@@ -43,7 +56,7 @@ export function useAdsTimeseries(tenantId: string, query: AdsQuery, live: boolea
   return useQuery({
     queryKey: adsKeys.timeseries(tenantId, query),
     queryFn: async () =>
-      unwrap(await adsApi.GET('/api/ads/timeseries', { params: { query: { tenant_id: tenantId, ...query } } })),
+      unwrap(await api.GET('/api/ads/timeseries', { params: { query: { tenant_id: tenantId, ...query } } })),
     placeholderData: keepPreviousData,
     refetchInterval: live ? BACKFILL_POLL_MS : false,
   })
@@ -59,7 +72,7 @@ export function useAdsProducts(
     queryKey: adsKeys.products(tenantId, query),
     queryFn: async ({ pageParam }) =>
       unwrap(
-        await adsApi.GET('/api/ads/products', {
+        await api.GET('/api/ads/products', {
           params: {
             query: { tenant_id: tenantId, ...query, limit: options.limit ?? PRODUCTS_LIMIT, cursor: pageParam ?? undefined },
           },
@@ -79,7 +92,7 @@ export function useAdsSync(tenantId: string) {
   return useMutation({
     mutationFn: async (profileId: string | null) =>
       unwrap(
-        await adsApi.POST('/api/ads/sync', {
+        await api.POST('/api/ads/sync', {
           params: { query: { tenant_id: tenantId } },
           body: profileId ? { profile_id: profileId } : {},
         }),

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { beforeAll, describe, expect, it } from 'vitest'
 
 import { addDays, todayIn } from '@/features/ads/range'
-import { adsHandlers, emptyTimeseries, profile, queries, TENANT } from '@/test/ads'
+import { adsHandlers, emptyTimeseries, profile, queries, TENANT, timeseries } from '@/test/ads'
 import { apiError, json, mockFetch, renderRoutes } from '@/test/utils'
 import { routes } from '../index'
 
@@ -128,6 +128,26 @@ describe('ads page', () => {
     await userEvent.click(within(empty).getByRole('button', { name: /Show Sep 2/ }))
     await waitFor(() => expect(queries(calls, '/api/ads/timeseries').at(-1)!.get('start')).toBe('2026-09-02'))
     expect(queries(calls, '/api/ads/timeseries').at(-1)!.get('end')).toBe('2026-12-05')
+  })
+
+  it('reads the figures again when the first backfill ends, even after their last poll', async () => {
+    const backfilling = profile({
+      sync: { state: 'backfilling', progress: 0.5, eta: null, data_from: null, data_to: null, last_synced_at: null, last_error: null },
+    })
+    let loaded = false
+    mockFetch(
+      adsHandlers({
+        'GET /api/ads/profiles': () => json(200, { profiles: [loaded ? profile() : backfilling] }),
+        'GET /api/ads/timeseries': () => json(200, loaded ? timeseries() : emptyTimeseries()),
+      }),
+    )
+    renderRoutes(routes, PATH)
+    expect(await screen.findByTestId('ads-no-data')).toBeInTheDocument()
+    // The last days land; the profiles are read again (here: after "Sync now") and say the backfill is done.
+    loaded = true
+    await userEvent.click(screen.getByRole('button', { name: 'Sync now' }))
+    expect(await screen.findByTestId('ads-card-spend')).toBeInTheDocument()
+    expect(screen.queryByTestId('ads-backfill')).not.toBeInTheDocument()
   })
 
   it('leads to the Amazon integration when no Ads account is connected', async () => {

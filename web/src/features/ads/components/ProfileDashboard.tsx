@@ -1,7 +1,7 @@
 import { ErrorState } from '@/components/common/ErrorState'
 import { Skeleton } from '@/components/ui/skeleton'
 import { cn } from '@/lib/utils'
-import { isBackfilling, useAdsTimeseries } from '../api'
+import { isBackfilling, useAdsTimeseries, useFiguresFollowSync } from '../api'
 import type { DateRange } from '../range'
 import type { AdsProfile, AdsQuery, TableSort } from '../types'
 import { hasAdData } from '../view'
@@ -48,6 +48,7 @@ export function ProfileDashboard({
   onShowRange: (range: DateRange) => void
 }) {
   const live = isBackfilling(profile)
+  useFiguresFollowSync(tenantId, profile)
   const series = useAdsTimeseries(tenantId, query, live)
   const linked = profile.linked_sp_connection_id !== null
   const data = series.data
