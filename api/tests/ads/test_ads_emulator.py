@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -61,9 +62,12 @@ async def test_ads_report_end_to_end_with_a_425_duplicate(
     ).json()
     assert sum(r["impressions"] for r in rows) == truth["totals"]["impressions"]
     assert sum(r["clicks"] for r in rows) == truth["totals"]["clicks"]
-    # Amounts come as Decimal, exactly as the file has them.
-    assert float(sum(r["cost"] for r in rows)) == pytest.approx(truth["totals"]["cost"], abs=0.05)
-    assert float(sum(r["sales7d"] for r in rows)) == pytest.approx(truth["totals"]["sales7d"], abs=0.05)
+    # Amounts come as their text, exactly as the file has them (never through a float).
+    assert all(type(r["cost"]) in (str, int) for r in rows) and any(type(r["cost"]) is str for r in rows)
+    assert float(sum(Decimal(r["cost"]) for r in rows)) == pytest.approx(truth["totals"]["cost"], abs=0.05)
+    assert float(sum(Decimal(r["sales7d"]) for r in rows)) == pytest.approx(
+        truth["totals"]["sales7d"], abs=0.05
+    )
     log = await request_log(emulator_http)
     api_calls = [e for e in log if e["path"].startswith(("/v2/", "/reporting/", "/sp/"))]
     assert api_calls and all(e["token_kind"] == "ads" for e in api_calls)

@@ -19,9 +19,9 @@ from sqlalchemy import (
     BigInteger,
     Date,
     ForeignKeyConstraint,
-    Identity,
     Index,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -92,14 +92,15 @@ class AdsAd(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
 
 
 class _DailyMetricsRow:
-    """Shared shape of the reporting tables: bigint ids (many rows), upserted on their dimensions.
+    """Shared shape of the reporting tables: upserted on their dimensions, which are their primary
+    key (no surrogate id: nothing refers to a day's row, and an id's sequence and index cost as much
+    per row written as the rest of the insert; bench/b9_ads_ingest.py).
 
     Conversions are restated for up to 28 days, so a trailing window is re-fetched and upserted;
     `updated_at` tells when a day was last restated. One foreign key per row, to the profile (which
     implies the tenant): each key is checked for every row a backfill writes.
     """
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     # Tied to its tenant through the profile's key (`_profile_fk`), not by a key of its own.
     tenant_id: Mapped[uuid.UUID] = mapped_column(nullable=False)
     profile_id: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -131,9 +132,7 @@ class AdsSpAdvertisedProductDaily(_DailyMetricsRow, TenantOwned, Base):
 
     __tablename__ = "ads_sp_advertised_product_daily"
     __table_args__ = (
-        UniqueConstraint(
-            "tenant_id", "profile_id", "date", "ad_id", name="uq_ads_sp_advertised_product_daily_key"
-        ),
+        PrimaryKeyConstraint("tenant_id", "profile_id", "date", "ad_id"),
         # Metrics per product over time.
         Index(
             "ix_ads_sp_advertised_product_daily_tenant_profile_asin_date",
@@ -178,7 +177,7 @@ class AdsSpPurchasedProductDaily(_DailyMetricsRow, TenantOwned, Base):
     __table_args__ = (
         # advertised_sku is part of the key (one ASIN can be advertised under several SKUs), so it
         # is NOT NULL with '' for "none" to keep ON CONFLICT usable.
-        UniqueConstraint(
+        PrimaryKeyConstraint(
             "tenant_id",
             "profile_id",
             "date",
@@ -187,7 +186,6 @@ class AdsSpPurchasedProductDaily(_DailyMetricsRow, TenantOwned, Base):
             "advertised_asin",
             "advertised_sku",
             "purchased_asin",
-            name="uq_ads_sp_purchased_product_daily_key",
         ),
         _profile_fk(),
     )

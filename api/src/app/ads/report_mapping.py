@@ -1,6 +1,10 @@
 """Rows of the Sponsored Products reports (reporting v3, GZIP JSON, ids already strings:
 `adsapi.reports.normalise_row`) as the daily tables' columns (`app.ads.models`): dates as `date`,
-money as `Decimal` (exactly as Amazon wrote it), counts as `int`, a metric Amazon left null as 0.
+counts as `int`, a metric Amazon left null as 0, money exactly as Amazon wrote it: the report
+client hands amounts over as their JSON text (`AdsClient.report_rows`), which an advertised-product
+row keeps as it is (the repository's COPY sends it and PostgreSQL parses it as numeric: no `Decimal`
+made and printed again per amount), and a purchased-product row reads as `Decimal` (its amounts are
+added up); an amount from elsewhere (a float, an int) becomes a `Decimal` of its shortest text.
 
 spAdvertisedProduct: one row per ad and day (its key: `date`, `ad_id`). The report's `sales*`,
 `purchases*` and `unitsSoldClicks*` at 1, 7, 14 and 30 days; the advertised SKU's own conversions
@@ -44,8 +48,8 @@ PURCHASED_KEY = ("date", "campaign_id", "ad_group_id", "advertised_asin", "adver
 
 
 def money(value: Any) -> Decimal:
-    """An amount as Amazon wrote it: the report client reads amounts as `Decimal` already; a float
-    (another source) by its shortest text, so 12.34 stays 12.34."""
+    """An amount as Amazon wrote it: its text (the report client's) read as is; a float (another
+    source) by its shortest text, so 12.34 stays 12.34."""
     if isinstance(value, Decimal):
         return value
     if value is None:
@@ -53,8 +57,16 @@ def money(value: Any) -> Decimal:
     return Decimal(repr(value)) if value.__class__ is float else Decimal(str(value))
 
 
+def amount(value: Any) -> str | Decimal:
+    """An amount for the table: its text as Amazon wrote it kept as it is, anything else `money`."""
+    return value if value.__class__ is str else money(value)
+
+
 def count(value: Any) -> int:
-    return 0 if value is None else int(value)
+    if value is None:
+        return 0
+    # A count written with a fraction ("3.0") reaches here as its text.
+    return int(Decimal(value)) if value.__class__ is str else int(value)
 
 
 def _text(value: Any) -> str | None:
@@ -86,7 +98,7 @@ def advertised_row(row: dict[str, Any]) -> dict[str, Any] | None:
     """An spAdvertisedProduct row as `ads_sp_advertised_product_daily` columns (None: no key).
 
     The hot path of an Ads backfill (hundreds of thousands of rows per window): plain lookups, no
-    call per column that can be avoided."""
+    call per column that can be avoided (measured: faster than `map` and `zip` over the columns)."""
     get = row.get
     day, ad_id = get("date"), get("adId")
     if not day or ad_id is None:
@@ -105,7 +117,7 @@ def advertised_row(row: dict[str, Any]) -> dict[str, Any] | None:
         out[column] = value if value.__class__ is int else count(value)
     for column, field in _ADVERTISED_MONEY:
         value = get(field)
-        out[column] = value if value.__class__ is Decimal else money(value)
+        out[column] = value if value.__class__ is str else amount(value)
     return out if out["ad_id"] else None
 
 

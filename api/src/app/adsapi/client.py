@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import AsyncIterator, Sequence
-from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 import httpx
@@ -173,7 +172,8 @@ class AdsClient:
 
     async def report_rows(self, report: AsyncReport) -> AsyncIterator[dict[str, Any]]:
         """Rows of a COMPLETED report (gzip JSON array), ids normalised to strings, amounts (numbers
-        with a fraction) as `Decimal`, exactly as Amazon wrote them.
+        with a fraction) as their text, exactly as Amazon wrote them: never a float, and no
+        `Decimal` made per amount when the text goes to PostgreSQL as it is (`app.ads.report_mapping`).
 
         The report's URL expires (about an hour at Amazon); when it already has, the report is read
         again once for a fresh one (as for SP-API documents, see `fresh_document_rows`)."""
@@ -189,7 +189,7 @@ class AdsClient:
                 raise ValueError(f"report {report.report_id} is {again.status} and has no URL any more")
             return again.url
 
-        async for row in fresh_document_rows(self.transport.http, fresh_url, parse_float=Decimal):
+        async for row in fresh_document_rows(self.transport.http, fresh_url, parse_float=str):
             yield normalise_row(row)
 
     # Sponsored Products campaign structure ------------------------------------------------------

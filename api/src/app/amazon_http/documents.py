@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
+import msgspec
 
 from app.amazon_http.errors import AmazonError, NotFound, ServerError, TransportError
 from app.amazon_http.retry import RETRYABLE_STATUS, RetryPolicy
@@ -140,13 +141,21 @@ async def json_array_items(
     chunks: AsyncIterator[bytes], encoding: str = "utf-8", *, parse_float: Callable[[str], Any] | None = None
 ) -> AsyncIterator[Any]:
     """The elements of a JSON array document, one at a time, whatever its size (an Ads report is one
-    array on one line): each element is decoded by the json module's C scanner from a buffer that
-    holds at most one chunk and one element. `parse_float` makes numbers with a fraction (`Decimal`:
-    amounts exactly as written, without a float between)."""
+    array on one line), from a buffer that holds at most one chunk and one element. `parse_float`
+    makes numbers with a fraction from their text (`str`, `Decimal`: amounts exactly as written,
+    without a float between).
+
+    The buffer's whole objects are decoded in one msgspec call, up to its last `},`: if that cut
+    fell inside a string or a nested object, the block is not valid JSON and the elements are
+    decoded one by one by the json module's C scanner instead (also the path of anything msgspec
+    refuses and json takes, NaN for one). Measured on an Ads report: half the time of the scanner
+    alone."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     scan = json.JSONDecoder(parse_float=parse_float).raw_decode
+    block = msgspec.json.Decoder(float_hook=parse_float).decode
     source = aiter(chunks)
     buffer, pos, opened, final = "", 0, False, False
+    refused = -1  # the buffer's cut the block decode refused: not tried again before a refill
     while True:
         while True:
             pos = _JSON_SPACE.match(buffer, pos).end()  # type: ignore[union-attr]
@@ -164,6 +173,17 @@ async def json_array_items(
                 continue
             if char == "]":
                 return
+            cut = buffer.rfind("},", pos)
+            if cut > pos and cut != refused:
+                try:
+                    items = block("[" + buffer[pos : cut + 1] + "]")
+                except msgspec.DecodeError:
+                    refused = cut
+                else:
+                    for item in items:
+                        yield item
+                    pos = cut + 2
+                    continue
             try:
                 item, end = scan(buffer, pos)
             except json.JSONDecodeError:
@@ -176,7 +196,7 @@ async def json_array_items(
             pos = end
         if final:
             raise json.JSONDecodeError("the JSON array ended before its closing bracket", buffer, pos)
-        buffer, pos = buffer[pos:], 0
+        buffer, pos, refused = buffer[pos:], 0, -1
         try:
             buffer += decoder.decode(await anext(source))
         except StopAsyncIteration:
