@@ -117,6 +117,10 @@ async def hold_started(amazon: httpx.AsyncClient, operation: str) -> bool:
     return any(f["operation"] == operation and f["remaining"] == 0 for f in faults)
 
 
+async def throttled(amazon: httpx.AsyncClient, operation: str) -> bool:
+    return len(await request_log(amazon, operation=operation, status=429)) >= 3
+
+
 async def assert_synced_as_amazon_says(h: AdsHarness, advertiser: Advertiser) -> None:
     await assert_every_day_as_amazon_says(h, advertiser.profile_ids)
     await no_duplicate_keys(h)
@@ -247,7 +251,7 @@ async def test_425_429_storm_and_failed_reports(
         )
     request = ADS_ADVERTISED_PRODUCT.document_request(scope, first)
     client = await h.clients.ads(advertiser.connection_id, profile_id=profile_id, max_wait_s=10.0)
-    processing(emulator_app, 3000)  # 5 real seconds
+    processing(emulator_app, 7200)  # 12 real seconds: still being made when the worker asks
     already = await client.create_report(request.spec)
     processing(emulator_app, QUICK)
     # The next two purchased-product reports fail; Amazon throttles both reporting calls for a while.
@@ -255,12 +259,18 @@ async def test_425_429_storm_and_failed_reports(
     assert (
         await amazon.post(f"/_emulator/sellers/{DEMO_SELLER_ID}/report-outcomes", json=outcome)
     ).status_code == 200
-    for operation in ("ads.createAsyncReport", "ads.getAsyncReport"):
-        storm = {"operation": operation, "throttle_storm_seconds": 4}
-        assert (await amazon.post("/_emulator/faults", json=storm)).status_code == 200
+    storm = {"operation": "ads.createAsyncReport", "throttle_storm_seconds": 120}
+    assert (await amazon.post("/_emulator/faults", json=storm)).status_code == 200
     product.start_worker()
     product.start_scheduler()
     try:
+        # Storms that last until the worker has met them a few times (its start takes a moment).
+        await eventually(lambda: throttled(amazon, "ads.createAsyncReport"), 30, "createAsyncReport refused")
+        storm = {"operation": "ads.getAsyncReport", "throttle_storm_seconds": 120}
+        assert (await amazon.post("/_emulator/faults", json=storm)).status_code == 200
+        await amazon.delete("/_emulator/faults", params={"operation": "ads.createAsyncReport"})
+        await eventually(lambda: throttled(amazon, "ads.getAsyncReport"), 30, "getAsyncReport refused")
+        await amazon.delete("/_emulator/faults", params={"operation": "ads.getAsyncReport"})
         delays: list[float] = []
 
         async def settled_moving_the_clock() -> bool:
