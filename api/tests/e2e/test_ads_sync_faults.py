@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,11 +29,9 @@ from amazon_emulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SELL
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.ads.sync import ADS_ADVERTISED_PRODUCT
 from app.db.session import create_sessionmaker
 from app.documents.models import AmazonDocument
 from app.sync import planner
-from app.sync.dataset import Scope
 from app.sync.models import Job, SyncState
 from app.worker.broker import setup_broker
 from tests.ads.daily_truth import assert_every_day_as_amazon_says, no_duplicate_keys
@@ -120,6 +118,30 @@ async def settled(h: AdsHarness) -> bool:
     )
 
 
+async def until_settled(h: AdsHarness, check: Callable[[], Awaitable[bool]]) -> None:
+    """`check` true within `SETTLED_S`; else the rows still unsettled are added to the failure."""
+    try:
+        await eventually(check, SETTLED_S, "the Ads sync to settle")
+    except AssertionError as exc:
+        unsettled = [
+            (
+                s.entity,
+                s.marketplace_id,
+                s.backfill_done_until,
+                s.next_run_at,
+                s.claimed_by,
+                s.last_error,
+                s.extra,
+            )
+            for s in await h.states()
+            if s.backfill_completed_at is None
+            or (s.extra or {}).get("delta")
+            or not (s.extra or {}).get("last_delta_at")
+        ]
+        exc.add_note(f"unsettled at {datetime.now(UTC).isoformat()}: {unsettled}")
+        raise
+
+
 async def hold_started(amazon: httpx.AsyncClient, operation: str) -> bool:
     faults = (await amazon.get("/_emulator/faults")).json()
     return any(f["operation"] == operation and f["remaining"] == 0 for f in faults)
@@ -180,7 +202,7 @@ async def test_worker_killed_mid_report_and_while_loading_it(
         product.kill_worker()
         product.start_worker()
 
-        await eventually(lambda: settled(h), SETTLED_S, "the Ads sync to settle")
+        await until_settled(h, lambda: settled(h))
         await assert_synced_as_amazon_says(h, advertiser)
         # The killed worker's report was joined (425), never made twice; no window was asked twice.
         creates = [e["status"] for e in await request_log(amazon, operation="ads.createAsyncReport")]
@@ -243,21 +265,7 @@ async def test_425_429_storm_and_failed_reports(
     advertiser = await h.onboard()
     profile_id = advertiser.profile_ids[0]
     # Someone (the console, a crashed run) already asked for the first backfill window's report.
-    [row] = [
-        s
-        for s in await h.states()
-        if s.marketplace_id == profile_id and s.entity == ADS_ADVERTISED_PRODUCT.name
-    ]
-    assert row.backfill_from is not None and row.backfill_to is not None
-    first = planner.next_backfill_window(
-        row.backfill_from, row.backfill_to, None, ADS_ADVERTISED_PRODUCT.window
-    )
-    assert first is not None
-    async with h.sessionmaker() as session:
-        scope = await ADS_ADVERTISED_PRODUCT.describe_scope(
-            session, Scope(advertiser.tenant_id, advertiser.connection_id, profile_id)
-        )
-    request = ADS_ADVERTISED_PRODUCT.document_request(scope, first)
+    request = await h.first_report_request(advertiser, profile_id)
     client = await h.clients.ads(advertiser.connection_id, profile_id=profile_id, max_wait_s=10.0)
     processing(emulator_app, 7200)  # 12 real seconds: still being made when the worker asks
     already = await client.create_report(request.spec)
@@ -285,7 +293,7 @@ async def test_425_429_storm_and_failed_reports(
             await skip_failed_waits(engine, delays)
             return await settled(h)
 
-        await eventually(settled_moving_the_clock, SETTLED_S, "the Ads sync to settle")
+        await until_settled(h, settled_moving_the_clock)
         await assert_synced_as_amazon_says(h, advertiser)
         log = await request_log(amazon)
         statuses = Counter((e["operation"], e["status"]) for e in log)
