@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.ads.models import AdsSpAdvertisedProductDaily
 from app.ads.service import request_sync
+from app.ads.sync import ADS_ADVERTISED_PRODUCT
 from app.adsapi import AdsClient
 from app.audit.service import Actor
 from app.auth.models import User
@@ -29,7 +30,10 @@ from app.connections.amazon import ADS_SCOPE
 from app.connections.clients import AmazonClients
 from app.connections.oauth_state import OAuthState
 from app.connections.service import Onboarding, complete_ads
+from app.documents.service import DocumentRequest
 from app.settings import Settings
+from app.sync import planner
+from app.sync.dataset import Scope
 from app.sync.models import SyncState
 from app.sync.observe import install
 from app.sync.service import ONBOARDED_ACTOR, RUN_ACTOR, connection_onboarded
@@ -113,6 +117,26 @@ class AdsHarness(EngineRuns):
         for message in messages:
             await self.run(message)
         return queued
+
+    async def first_report_request(
+        self, advertiser: Advertiser, profile_id: str
+    ) -> DocumentRequest[dict[str, Any]]:
+        """The spAdvertisedProduct report the profile's backfill asks for first, exactly as it asks."""
+        [row] = [
+            s
+            for s in await self.states()
+            if s.marketplace_id == profile_id and s.entity == ADS_ADVERTISED_PRODUCT.name
+        ]
+        assert row.backfill_from is not None and row.backfill_to is not None
+        window = planner.next_backfill_window(
+            row.backfill_from, row.backfill_to, None, ADS_ADVERTISED_PRODUCT.window
+        )
+        assert window is not None
+        async with self.sessionmaker() as session:
+            scope = await ADS_ADVERTISED_PRODUCT.describe_scope(
+                session, Scope(advertiser.tenant_id, advertiser.connection_id, profile_id)
+            )
+        return ADS_ADVERTISED_PRODUCT.document_request(scope, window)
 
     async def states(self) -> list[SyncState]:
         async with self.sessionmaker() as session:

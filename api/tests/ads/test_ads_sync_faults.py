@@ -14,10 +14,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from app.ads.models import AdsSpAdvertisedProductDaily
-from app.ads.sync import ADS_ADVERTISED_PRODUCT
 from app.documents.models import AmazonDocument
 from app.sync import planner
-from app.sync.dataset import Scope
 from app.sync.models import Job, SyncState
 from tests.ads.support import AdsHarness
 from tests.amazon.support import request_log
@@ -83,17 +81,7 @@ async def test_a_425_joins_the_report_amazon_is_making(harness: AdsHarness, emul
     h = harness
     advertiser = await h.onboard()
     profile_id = advertiser.profile_ids[0]
-    row = await _row(h, profile_id)
-    assert row.backfill_from is not None and row.backfill_to is not None
-    first_window = planner.next_backfill_window(
-        row.backfill_from, row.backfill_to, None, ADS_ADVERTISED_PRODUCT.window
-    )
-    assert first_window is not None
-    async with h.sessionmaker() as session:
-        scope = await ADS_ADVERTISED_PRODUCT.describe_scope(
-            session, Scope(advertiser.tenant_id, advertiser.connection_id, profile_id)
-        )
-    request = ADS_ADVERTISED_PRODUCT.document_request(scope, first_window)
+    request = await h.first_report_request(advertiser, profile_id)
     client = await h.clients.ads(advertiser.connection_id, profile_id=profile_id, max_wait_s=10.0)
     # Someone (a crashed run, the console) already asked Amazon for that very report, which takes
     # Amazon a while (10 real seconds here).
