@@ -47,7 +47,8 @@ SCALE = 600.0
 QUICK, SLOW = 30, 6000
 # How long the emulator holds an answer the worker is killed waiting for.
 HOLD_MS = 5000
-SETTLED_S = 45
+# Settling takes 10-25 s alone; a loaded CI machine (the whole suite beside it) has been seen past 45.
+SETTLED_S = 90
 
 
 @pytest.fixture
