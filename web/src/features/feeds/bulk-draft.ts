@@ -1,6 +1,7 @@
 import { useState } from 'react'
 
-import { FeedIssuesError, useCheckBulk, useParseCsv, useSubmitBulk } from './api'
+import { useCheckBulk, useParseCsv, useSubmitBulk } from './api'
+import { FeedIssuesError } from './http'
 import { fromApi, linesWithIssues, mergeLines, removeLine, toApi, updateCell, type BulkColumn, type BulkRow } from './bulk-rows'
 import type { BulkCheckOut, BulkFeedIn, FeedIssueOut, FeedOut } from './types'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { withQuery } from './api'
+import { withQuery } from './http'
 import { fromApi, issuesByLine, linesWithIssues, mergeLines, removeLine, toApi, updateCell } from './bulk-rows'
 import { bareMessage, count, issueWhere, progressOf, sentAs, stepStates } from './format'
 
