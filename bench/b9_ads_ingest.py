@@ -6,8 +6,9 @@ Starts an embedded PostgreSQL in a temporary folder, migrates it, then:
      ~9,700 ads) as Amazon sends it: one GZIP-compressed JSON array on one line, ids as numbers,
      exactly the columns the dataset asks for (`adsapi.reports.ADVERTISED_PRODUCT_COLUMNS`);
   2. serves it over HTTP (an in-process transport) and reads it the way a sync run does: the
-     download streamed and parsed (`amazon_http.documents.fresh_document_rows`, ids normalised as
-     `AdsClient.report_rows` does), the dataset's `document_batches`, each batch upserted by
+     download streamed and decoded into typed rows a block at a time
+     (`amazon_http.documents.fresh_document_blocks`, as `AdsClient.report_blocks` does), the
+     dataset's `document_batches`, each batch upserted by
      `AdsRepository` in its own unit of work while the next one is read (`read_ahead`), as the
      engine's document step does; prints
      rows/s and the process's peak RSS (sampled every 20 ms) against the RSS before;
@@ -44,8 +45,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app import migrate
 from app.ads.sync import ADS_ADVERTISED_PRODUCT
-from app.adsapi.reports import ADVERTISED_PRODUCT_COLUMNS, normalise_row
-from app.amazon_http.documents import fresh_document_rows
+from app.adsapi.reports import ADVERTISED_PRODUCT_COLUMNS, AdvertisedProductRow
+from app.amazon_http.documents import fresh_document_blocks
 from app.db.session import create_sessionmaker, unit_of_work
 from app.kit.embedded import EmbeddedPostgres
 from app.settings import to_psycopg_url
@@ -127,14 +128,13 @@ def http_serving(path: Path) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.MockTransport(handler))
 
 
-async def report_rows(http: httpx.AsyncClient) -> AsyncIterator[dict[str, Any]]:
-    """What `AdsClient.report_rows` yields: the download's rows, ids as strings, amounts as their text."""
+def report_blocks(http: httpx.AsyncClient) -> AsyncIterator[list[AdvertisedProductRow]]:
+    """What `AdsClient.report_blocks` yields: the download's rows, typed, a block at a time."""
 
     async def fresh_url() -> str:
         return URL
 
-    async for row in fresh_document_rows(http, fresh_url, parse_float=str):
-        yield normalise_row(row)
+    return fresh_document_blocks(http, fresh_url, AdvertisedProductRow)
 
 
 def postgres_cpu(pgdata: Path) -> float:
@@ -157,7 +157,7 @@ async def ingest(
     total = Counts()
     async with peak_rss() as peak, http_serving(path) as http:
         started = time.perf_counter()
-        batches = ADS_ADVERTISED_PRODUCT.document_batches(scope, lambda: report_rows(http))
+        batches = ADS_ADVERTISED_PRODUCT.document_batches(scope, lambda: report_blocks(http))
         async with contextlib.aclosing(read_ahead(batches)) as ahead:
             async for batch in ahead:
                 async with unit_of_work(sessionmaker) as session:

@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from app.adsapi import AdsClient, sp_advertised_product, sp_purchased_product, windows
+from app.adsapi.models import AsyncReport
+from app.adsapi.reports import AdvertisedProductRow
 from app.amazon_http import AmazonTransport, RetryPolicy, Throttled
 from app.amazon_http.documents import DocumentExpired
 from tests.amazon.contract import validate_request
@@ -181,6 +183,10 @@ async def test_profiles_without_scope_then_scoped_calls(ads: AdsClient, fake: Fa
         await ads.list_campaigns()
 
 
+async def report_rows(client: AdsClient, report: AsyncReport) -> list[AdvertisedProductRow]:
+    return [row async for block in client.report_blocks(report, AdvertisedProductRow) for row in block]
+
+
 async def test_report_end_to_end_with_a_425_duplicate(ads: AdsClient, fake: FakeAds) -> None:
     client = ads.for_profile("3333")
     request = sp_advertised_product(date(2026, 1, 1), date(2026, 1, 31))
@@ -192,8 +198,8 @@ async def test_report_end_to_end_with_a_425_duplicate(ads: AdsClient, fake: Fake
     report = await client.get_report(first.report_id)
     while report.status != "COMPLETED":
         report = await client.get_report(first.report_id)
-    rows = [row async for row in client.report_rows(report)]
-    assert rows[0]["campaignId"] == "123456789012" and rows[0]["adId"] == "42"
+    rows = await report_rows(client, report)
+    assert rows[0].campaignId == 123456789012 and rows[0].adId == 42
     posts = [r for r in fake.requests if r.method == "POST"]
     assert all(r.headers["content-type"] == "application/vnd.createasyncreportrequest.v3+json" for r in posts)
 
@@ -205,14 +211,14 @@ async def test_an_expired_report_url_is_fetched_again_once(ads: AdsClient, fake:
         report = await client.get_report(report.report_id)
     reads = len(fake.requests)
     fake.stale_downloads = 1
-    rows = [row async for row in client.report_rows(report)]
+    rows = await report_rows(client, report)
     # The stale URL, then the report read again and its fresh URL: every row once.
-    assert [row["adId"] for row in rows] == ["42"]
+    assert [row.adId for row in rows] == [42]
     assert len(fake.downloads) == 2
     assert [r.url.path for r in fake.requests[reads:]] == [f"/reporting/reports/{report.report_id}"]
     fake.stale_downloads = 2
     with pytest.raises(DocumentExpired):
-        [row async for row in client.report_rows(report)]
+        await report_rows(client, report)
     assert len(fake.downloads) == 4
 
 

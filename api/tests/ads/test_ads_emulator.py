@@ -13,6 +13,7 @@ import pytest
 from amazon_emulator.config import EmulatorConfig
 
 from app.adsapi import sp_advertised_product
+from app.adsapi.reports import AdvertisedProductRow
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
 from tests.amazon.support import DEMO_SELLER_ID, request_log, self_authorize
@@ -52,22 +53,20 @@ async def test_ads_report_end_to_end_with_a_425_duplicate(
             break
         await asyncio.sleep(0.1)
     assert report.status == "COMPLETED"
-    rows = [row async for row in client.report_rows(report)]
-    assert rows and all(isinstance(r["campaignId"], str) and isinstance(r["adId"], str) for r in rows)
+    rows = [row async for block in client.report_blocks(report, AdvertisedProductRow) for row in block]
+    assert rows and all(r.campaignId is not None and r.adId is not None for r in rows)
     truth = (
         await emulator_http.get(
             f"/_emulator/ads/{us.profile_id}/truth",
             params={"start": start.isoformat(), "end": end.isoformat()},
         )
     ).json()
-    assert sum(r["impressions"] for r in rows) == truth["totals"]["impressions"]
-    assert sum(r["clicks"] for r in rows) == truth["totals"]["clicks"]
-    # Amounts come as their text, exactly as the file has them (never through a float).
-    assert all(type(r["cost"]) in (str, int) for r in rows) and any(type(r["cost"]) is str for r in rows)
-    assert float(sum(Decimal(r["cost"]) for r in rows)) == pytest.approx(truth["totals"]["cost"], abs=0.05)
-    assert float(sum(Decimal(r["sales7d"]) for r in rows)) == pytest.approx(
-        truth["totals"]["sales7d"], abs=0.05
-    )
+    assert sum(r.impressions or 0 for r in rows) == truth["totals"]["impressions"]
+    assert sum(r.clicks or 0 for r in rows) == truth["totals"]["clicks"]
+    # Amounts come as Decimals of the file's text (never through a float).
+    assert all(type(r.cost) is Decimal for r in rows)
+    assert float(sum(r.cost or 0 for r in rows)) == pytest.approx(truth["totals"]["cost"], abs=0.05)
+    assert float(sum(r.sales7d or 0 for r in rows)) == pytest.approx(truth["totals"]["sales7d"], abs=0.05)
     log = await request_log(emulator_http)
     api_calls = [e for e in log if e["path"].startswith(("/v2/", "/reporting/", "/sp/"))]
     assert api_calls and all(e["token_kind"] == "ads" for e in api_calls)

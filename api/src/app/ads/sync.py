@@ -40,7 +40,7 @@ from app.ads.repository import AdsRepository
 from app.ads.structure_sync import AdsStructureDataset
 from app.adsapi import AdsClient, sp_advertised_product, sp_purchased_product
 from app.adsapi.report_source import AdsReportSource
-from app.adsapi.reports import MAX_RANGE_DAYS, RETENTION_DAYS
+from app.adsapi.reports import MAX_RANGE_DAYS, RETENTION_DAYS, AdvertisedProductRow, PurchasedProductRow
 from app.documents.service import DocumentRequest
 from app.settings import Settings, get_settings
 from app.sync.dataset import Counts, DeltaBy, OpenRows, Page, Scope, WindowKind, register
@@ -49,17 +49,18 @@ from app.sync.planner import Window
 # Report rows per upsert batch (each its own transaction).
 BATCH_ROWS = 10_000
 
-Mapper = Callable[[dict[str, Any]], dict[str, Any] | None]
-Writer = Callable[[AdsRepository, uuid.UUID, str, list[dict[str, Any]]], Awaitable[Counts]]
+# A report's typed row (`adsapi.reports`) as what its table's upsert takes, or None (no key).
+Mapper = Callable[[Any], Any | None]
+Writer = Callable[[AdsRepository, uuid.UUID, str, list[Any]], Awaitable[Counts]]
 
 
 @dataclass(frozen=True)
 class ProfileRows:
-    """A batch of one profile's daily rows (the tables' columns)."""
+    """A batch of one profile's daily rows (what the dataset's upsert takes)."""
 
     tenant_id: uuid.UUID
     profile_id: str
-    rows: list[dict[str, Any]]
+    rows: list[Any]
 
 
 class AdsReportDataset:
@@ -76,6 +77,7 @@ class AdsReportDataset:
         name: str,
         label: str,
         request: Callable[..., dict[str, Any]],
+        row_type: type[Any],
         mapper: Mapper,
         writer: Writer,
         model: type[Any],
@@ -86,6 +88,7 @@ class AdsReportDataset:
         self.name = name
         self.label = label
         self.request = request
+        self.row_type = row_type
         self.mapper = mapper
         self.writer = writer
         self.model = model
@@ -111,7 +114,7 @@ class AdsReportDataset:
         raise NotImplementedError(f"{self.name} is read from reports only")
 
     def document_source(self, client: AdsClient, scope: Scope) -> AdsReportSource:
-        return AdsReportSource(client.for_profile(scope.marketplace_id))
+        return AdsReportSource(client.for_profile(scope.marketplace_id), self.row_type)
 
     def document_request(self, scope: Scope, window: Window) -> DocumentRequest[dict[str, Any]]:
         first, last = profile_scope.days_of(window)
@@ -131,29 +134,29 @@ class AdsReportDataset:
             for start in range(0, len(summed), BATCH_ROWS):
                 yield ProfileRows(scope.tenant_id, scope.marketplace_id, summed[start : start + BATCH_ROWS])
             return
-        batch: list[dict[str, Any]] = []
-        async for row in open_rows():
-            mapped = mapper(row)
-            if mapped is not None:
-                batch.append(mapped)
-                if len(batch) >= BATCH_ROWS:
-                    yield ProfileRows(scope.tenant_id, scope.marketplace_id, batch)
-                    batch = []
+        batch: list[Any] = []
+        # The source yields blocks of rows (`AdsReportSource.rows`).
+        async for block in open_rows():
+            batch.extend(mapped for mapped in map(mapper, block) if mapped is not None)
+            while len(batch) >= BATCH_ROWS:
+                yield ProfileRows(scope.tenant_id, scope.marketplace_id, batch[:BATCH_ROWS])
+                batch = batch[BATCH_ROWS:]
         if batch:
             yield ProfileRows(scope.tenant_id, scope.marketplace_id, batch)
 
     async def _summed(self, open_rows: OpenRows) -> list[dict[str, Any]]:
         totals: dict[tuple[Any, ...], dict[str, Any]] = {}
-        async for row in open_rows():
-            mapped = self.mapper(row)
-            if mapped is None:
-                continue
-            key = tuple(mapped[c] for c in self.summed_key)
-            held = totals.get(key)
-            if held is None:
-                totals[key] = mapped
-            else:
-                add_metrics(held, mapped, self.summed_metrics)
+        async for block in open_rows():
+            for row in block:
+                mapped = self.mapper(row)
+                if mapped is None:
+                    continue
+                key = tuple(mapped[c] for c in self.summed_key)
+                held = totals.get(key)
+                if held is None:
+                    totals[key] = mapped
+                else:
+                    add_metrics(held, mapped, self.summed_metrics)
         return list(totals.values())
 
     async def upsert(self, session: AsyncSession, batch: ProfileRows) -> Counts:
@@ -174,6 +177,7 @@ ADS_ADVERTISED_PRODUCT = register(
         "ads_advertised_product",
         "Ads: advertised products",
         sp_advertised_product,
+        AdvertisedProductRow,
         advertised_row,
         AdsRepository.upsert_advertised_daily,
         AdsSpAdvertisedProductDaily,
@@ -184,6 +188,7 @@ ADS_PURCHASED_PRODUCT = register(
         "ads_purchased_product",
         "Ads: purchased products",
         sp_purchased_product,
+        PurchasedProductRow,
         purchased_row,
         AdsRepository.upsert_purchased_daily,
         AdsSpPurchasedProductDaily,

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import httpx
 
 from app.adsapi.models import AdGroup, AsyncReport, Campaign, ProductAd, Profile
-from app.adsapi.reports import duplicate_report_id, normalise_row
+from app.adsapi.reports import duplicate_report_id
 from app.adsapi.usage_plans import plan_for
-from app.amazon_http.documents import fresh_document_rows
+from app.amazon_http.documents import fresh_document_blocks
 from app.amazon_http.errors import DuplicateRequest, parse_error_entries
 from app.amazon_http.ratelimit import BucketKey
 from app.amazon_http.transport import AmazonTransport, CallSpec
@@ -21,6 +21,7 @@ from app.kit.regions import Region
 
 CREATE_REPORT_TYPE = "application/vnd.createasyncreportrequest.v3+json"
 ListKind = Literal["campaigns", "adGroups", "productAds"]
+RowT = TypeVar("RowT")
 _LIST_TYPES: dict[str, str] = {
     "campaigns": "application/vnd.spCampaign.v3+json",
     "adGroups": "application/vnd.spAdGroup.v3+json",
@@ -170,10 +171,10 @@ class AdsClient:
             accept="application/vnd.deleteasyncreportresponse.v3+json",
         )
 
-    async def report_rows(self, report: AsyncReport) -> AsyncIterator[dict[str, Any]]:
-        """Rows of a COMPLETED report (gzip JSON array), ids normalised to strings, amounts (numbers
-        with a fraction) as their text, exactly as Amazon wrote them: never a float, and no
-        `Decimal` made per amount when the text goes to PostgreSQL as it is (`app.ads.report_mapping`).
+    def report_blocks(self, report: AsyncReport, row_type: type[RowT]) -> AsyncIterator[list[RowT]]:
+        """Rows of a COMPLETED report (a GZIP JSON array), decoded into `row_type`
+        (`reports.AdvertisedProductRow`, `reports.PurchasedProductRow`) a block at a time: amounts as
+        `Decimal`s of the text Amazon wrote, never a float.
 
         The report's URL expires (about an hour at Amazon); when it already has, the report is read
         again once for a fresh one (as for SP-API documents, see `fresh_document_rows`)."""
@@ -189,8 +190,7 @@ class AdsClient:
                 raise ValueError(f"report {report.report_id} is {again.status} and has no URL any more")
             return again.url
 
-        async for row in fresh_document_rows(self.transport.http, fresh_url, parse_float=str):
-            yield normalise_row(row)
+        return fresh_document_blocks(self.transport.http, fresh_url, row_type)
 
     # Sponsored Products campaign structure ------------------------------------------------------
 

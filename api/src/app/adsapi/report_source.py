@@ -7,8 +7,8 @@ profile's client (`AdsClient.for_profile`).
 * status: getAsyncReport. PENDING and PROCESSING are in flight, COMPLETED is done (its document is
   the report itself: `document_id` = the report id), FAILED is fatal (Amazon offers no error
   document; the caller asks for the window again later).
-* rows: the file through a fresh URL from getAsyncReport (it expires within the hour), ids as
-  strings (`normalise_row`).
+* rows: the file through a fresh URL from getAsyncReport (it expires within the hour), in blocks
+  of the report type's rows (`row_type`: `reports.AdvertisedProductRow`, `PurchasedProductRow`).
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ _STATES: dict[str, JobState] = {
 
 
 class AdsReportSource:
-    def __init__(self, client: AdsClient) -> None:
+    def __init__(self, client: AdsClient, row_type: type[Any]) -> None:
         if client.profile_id is None:
             raise ValueError("Ads reports belong to a profile: use client.for_profile(profile_id)")
         self.client = client
+        self.row_type = row_type
 
     async def submit(self, request: dict[str, Any], *, reuse: bool = True) -> str:
         report = await self.client.create_report(request)
@@ -48,7 +49,9 @@ class AdsReportSource:
             created_at=report.created_at,
         )
 
-    async def rows(self, status: JobStatus) -> AsyncIterator[dict[str, Any]]:
+    async def rows(self, status: JobStatus) -> AsyncIterator[list[Any]]:
+        """Blocks of rows (lists of `row_type`), not single rows: per row, each layer between the
+        download and the upsert would cost more than decoding the row."""
         report = await self.client.get_report(status.job_id)
-        async for row in self.client.report_rows(report):
-            yield row
+        async for block in self.client.report_blocks(report, self.row_type):
+            yield block

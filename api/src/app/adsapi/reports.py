@@ -3,62 +3,85 @@ Amazon accepts them (groupBy, columns and filters are bound together per report 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
+
+import msgspec
 
 MAX_RANGE_DAYS = 31
 RETENTION_DAYS = 95
-ID_COLUMNS = frozenset({"campaignId", "adGroupId", "adId", "portfolioId", "keywordId"})
 
-# What the per-product metrics need: traffic and cost, conversions at every attribution window the
-# report has (1, 7, 14, 30 days), and the advertised SKU's own conversions (same SKU) at 7 and 14.
-ADVERTISED_PRODUCT_COLUMNS = (
-    "date",
-    "campaignId",
-    "adGroupId",
-    "adId",
-    "advertisedAsin",
-    "advertisedSku",
-    "campaignBudgetCurrencyCode",
-    "impressions",
-    "clicks",
-    "cost",
-    "purchases1d",
-    "purchases7d",
-    "purchases14d",
-    "purchases30d",
-    "unitsSoldClicks1d",
-    "unitsSoldClicks7d",
-    "unitsSoldClicks14d",
-    "unitsSoldClicks30d",
-    "sales1d",
-    "sales7d",
-    "sales14d",
-    "sales30d",
-    "purchasesSameSku7d",
-    "purchasesSameSku14d",
-    "unitsSoldSameSku7d",
-    "unitsSoldSameSku14d",
-    "attributedSalesSameSku7d",
-    "attributedSalesSameSku14d",
-)
-PURCHASED_PRODUCT_COLUMNS = (
-    "date",
-    "campaignId",
-    "adGroupId",
-    "advertisedAsin",
-    "advertisedSku",
-    "purchasedAsin",
-    "campaignBudgetCurrencyCode",
-    "purchases7d",
-    "purchases14d",
-    "unitsSoldClicks7d",
-    "unitsSoldClicks14d",
-    "sales7d",
-    "sales14d",
-)
+# Report ids are numbers in the reports (strings in campaign management): either is taken, the
+# table keeps their text. A metric Amazon leaves out or sends as null is None here (0 when stored).
+Id = int | str | None
+Count = int | None
+# Amounts decode straight from the JSON number's text into `Decimal`: exactly as Amazon wrote
+# them, never through a float.
+Amount = Decimal | None
+
+
+class AdvertisedProductRow(msgspec.Struct, gc=False):
+    """One spAdvertisedProduct row (DAILY, groupBy advertiser) as the GZIP JSON report writes it,
+    decoded by msgspec in C with its types checked (`amazon_http.documents.json_array_blocks`): one
+    row per ad and day. The fields are the columns the product asks for, in this order: what the per-product
+    metrics need: traffic and cost, conversions at every attribution window the report has (1, 7,
+    14, 30 days), and the advertised SKU's own conversions (same SKU) at 7 and 14."""
+
+    date: dt.date | None = None
+    campaignId: Id = None
+    adGroupId: Id = None
+    adId: Id = None
+    advertisedAsin: str | None = None
+    advertisedSku: str | None = None
+    campaignBudgetCurrencyCode: str | None = None
+    impressions: Count = None
+    clicks: Count = None
+    cost: Amount = None
+    purchases1d: Count = None
+    purchases7d: Count = None
+    purchases14d: Count = None
+    purchases30d: Count = None
+    unitsSoldClicks1d: Count = None
+    unitsSoldClicks7d: Count = None
+    unitsSoldClicks14d: Count = None
+    unitsSoldClicks30d: Count = None
+    sales1d: Amount = None
+    sales7d: Amount = None
+    sales14d: Amount = None
+    sales30d: Amount = None
+    purchasesSameSku7d: Count = None
+    purchasesSameSku14d: Count = None
+    unitsSoldSameSku7d: Count = None
+    unitsSoldSameSku14d: Count = None
+    attributedSalesSameSku7d: Amount = None
+    attributedSalesSameSku14d: Amount = None
+
+
+class PurchasedProductRow(msgspec.Struct, gc=False):
+    """One spPurchasedProduct row (DAILY, groupBy asin): another ASIN bought after a click on an
+    advertised ASIN/SKU of an ad group (the halo), with its 7- and 14-day conversions."""
+
+    date: dt.date | None = None
+    campaignId: Id = None
+    adGroupId: Id = None
+    advertisedAsin: str | None = None
+    advertisedSku: str | None = None
+    purchasedAsin: str | None = None
+    campaignBudgetCurrencyCode: str | None = None
+    purchases7d: Count = None
+    purchases14d: Count = None
+    unitsSoldClicks7d: Count = None
+    unitsSoldClicks14d: Count = None
+    sales7d: Amount = None
+    sales14d: Amount = None
+
+
+ADVERTISED_PRODUCT_COLUMNS: tuple[str, ...] = AdvertisedProductRow.__struct_fields__
+PURCHASED_PRODUCT_COLUMNS: tuple[str, ...] = PurchasedProductRow.__struct_fields__
 
 _DUPLICATE = re.compile(r"duplicate\s+of\s*:?\s*([A-Za-z0-9-]+)", re.IGNORECASE)
 
@@ -126,13 +149,3 @@ def duplicate_report_id(text: str) -> str | None:
     """The running report's id from a 425 answer ("... duplicate of : <reportId>")."""
     found = _DUPLICATE.search(text)
     return found.group(1) if found else None
-
-
-def normalise_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Ids as strings (reports send numbers; campaign management sends strings), in place: a report
-    holds hundreds of thousands of rows, and only its few id columns change."""
-    for key in ID_COLUMNS:
-        value = row.get(key)
-        if value is not None and type(value) is not str:
-            row[key] = str(value)
-    return row

@@ -50,8 +50,10 @@ class AsyncDocumentSource(Protocol[RequestT]):
 
     async def status(self, job_id: str) -> JobStatus: ...
 
-    def rows(self, status: JobStatus) -> AsyncIterator[dict[str, Any]]:
-        """The result's rows, downloaded and parsed as a stream."""
+    def rows(self, status: JobStatus) -> AsyncIterator[Any]:
+        """The result's rows, downloaded and parsed as a stream. Their shape is the source's: a
+        dict per row of an SP-API document, a block of typed rows of an Ads report; the dataset
+        that picks the source (`Dataset.document_source`) reads them."""
         ...
 
 

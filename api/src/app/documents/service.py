@@ -169,8 +169,9 @@ class AsyncDocuments:
             document, state, status.processing_status, status.document_id or status.error_document_id
         )
 
-    def rows(self, source: AsyncDocumentSource[Any], document: Document) -> AsyncIterator[dict[str, Any]]:
-        """The document's rows, streamed (a done job's document; a fatal job's error document)."""
+    def rows(self, source: AsyncDocumentSource[Any], document: Document) -> AsyncIterator[Any]:
+        """The document's rows as its source yields them, streamed (a done job's document; a fatal
+        job's error document)."""
         if document.amazon_id is None or document.state not in ("done", "fatal"):
             raise ValueError(f"document {document.id} is {document.state}: it has no rows to read")
         done = document.state == "done"

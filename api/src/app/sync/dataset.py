@@ -83,8 +83,9 @@ class Page(Generic[BatchT]):
     next_token: str | None
 
 
-# Opens the window's document for reading (again, when a dataset needs a second pass).
-OpenRows = Callable[[], AsyncIterator[dict[str, Any]]]
+# Opens the window's document for reading (again, when a dataset needs a second pass): its rows as
+# the dataset's `document_source` yields them.
+OpenRows = Callable[[], AsyncIterator[Any]]
 
 
 class Dataset(Protocol[ClientT, BatchT]):
