@@ -29,7 +29,7 @@ from app.sync.models import Job, SyncState
 from app.sync.planner import Window, backfill_range, delta_window
 from app.sync.repository import SyncRepository
 from app.sync.run import SyncRun
-from app.sync.run_documents import read_ahead
+from app.sync.run_documents import read_ahead, write_batches
 from app.sync.service import RUN_ACTOR, dispatch_due
 from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
 from tests.factories.connections import make_seller
@@ -78,6 +78,7 @@ class DailyDataset:
     provider = "amazon_sp"
     window = timedelta(days=30)
     documents_ahead = 2
+    batches_at_once = 1
     delta_by = "pages"
     pages_fallback = True
 
@@ -309,3 +310,42 @@ async def test_the_next_batch_is_read_while_one_is_written_and_an_error_closes_t
                 if n == 2:
                     raise ValueError("the write failed")
     assert seen == [0, 1, 2] and closed == ["source", "source"]
+
+
+async def test_batches_are_written_at_most_n_at_once_and_a_failed_write_stops_the_rest() -> None:
+    async def batches(n: int) -> AsyncIterator[int]:
+        for i in range(n):
+            yield i
+
+    async def written_with(at_once: int) -> tuple[list[int], int]:
+        running, most, written = 0, 0, []
+
+        async def write(batch: int) -> None:
+            nonlocal running, most
+            running += 1
+            most = max(most, running)
+            await asyncio.sleep(0.01 * (batch % 3))
+            running -= 1
+            written.append(batch)
+
+        await write_batches(batches(7), write, at_once)
+        return written, most
+
+    for at_once in (1, 2):
+        written, most = await written_with(at_once)
+        assert sorted(written) == list(range(7)) and most == at_once
+
+    cancelled: list[int] = []
+
+    async def failing(batch: int) -> None:
+        if batch == 1:
+            raise ValueError("the write failed")
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.append(batch)
+            raise
+
+    with pytest.raises(ValueError, match="the write failed"):
+        await asyncio.wait_for(write_batches(batches(5), failing, 2), timeout=5)
+    assert cancelled == [0]

@@ -98,6 +98,7 @@ class AdsStructureDataset:
     provider = "amazon_ads"
     window = timedelta(days=1)  # no backfill
     documents_ahead = 0
+    batches_at_once = 1
     delta_by: DeltaBy = "pages"
     pages_fallback = True  # every window is read by pages: Amazon makes no document of it
 

@@ -84,6 +84,7 @@ class AdsReportDataset:
         *,
         summed_key: tuple[str, ...] = (),
         summed_metrics: tuple[str, ...] = (),
+        batches_at_once: int = 1,
     ) -> None:
         self.name = name
         self.label = label
@@ -95,6 +96,7 @@ class AdsReportDataset:
         # Rows of one stored key added up over the whole report (a key Amazon splits further).
         self.summed_key = summed_key
         self.summed_metrics = summed_metrics
+        self.batches_at_once = batches_at_once
 
     async def describe_scope(self, session: AsyncSession, scope: Scope) -> Scope:
         return await profile_scope.describe_profile(session, scope)
@@ -181,6 +183,10 @@ ADS_ADVERTISED_PRODUCT = register(
         advertised_row,
         AdsRepository.upsert_advertised_daily,
         AdsSpAdvertisedProductDaily,
+        # Hundreds of thousands of rows per window, each of one ad and day (no two batches share a
+        # row), where PostgreSQL's work per row is twice the parsing's: two writes at once keep
+        # both cores busy (bench/b9_ads_ingest.py).
+        batches_at_once=2,
     )
 )
 ADS_PURCHASED_PRODUCT = register(

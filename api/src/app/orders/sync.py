@@ -51,6 +51,8 @@ class OrdersDataset:
     window = planner.REPORT_WINDOW
     # createReport's burst is 15: keep a few of it for the window at hand and for retries.
     documents_ahead = 12
+    # A batch also adds to the day, month and ASIN totals other batches add to: one at a time.
+    batches_at_once = 1
     # Deltas by last update through the Orders API; a window a report cannot serve is read by it too.
     delta_by: DeltaBy = "pages"
     pages_fallback = True

@@ -96,6 +96,9 @@ class Dataset(Protocol[ClientT, BatchT]):
     provider: str  # the connections it runs for: "amazon_sp" or "amazon_ads"
     window: timedelta  # the size of a backfill window
     documents_ahead: int  # backfill documents asked for ahead of the window being loaded
+    # Batches of a document written at once, each in its own transaction: more than 1 only when
+    # batches share no row (no running totals), so that PostgreSQL works on two at a time.
+    batches_at_once: int
     delta_by: DeltaBy  # the delta's window read by pages, or as one document (like a backfill window)
     # A window whose document Amazon cancels or fails is read by pages instead (True), or, for a
     # dataset Amazon serves as documents only, cancelled means "no rows" and a failed document is

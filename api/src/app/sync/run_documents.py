@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -58,6 +58,36 @@ async def read_ahead(items: AsyncIterator[T]) -> AsyncGenerator[T, None]:
         if aclose is not None:
             with contextlib.suppress(Exception):
                 await aclose()
+
+
+async def write_batches(
+    batches: AsyncIterator[T], write: Callable[[T], Coroutine[Any, Any, None]], at_once: int = 1
+) -> None:
+    """Each batch written by `write` (in a transaction of its own), the next one read meanwhile
+    (`read_ahead`), with up to `at_once` writes in flight. More than one gives PostgreSQL a backend,
+    and so a core, per write: for a dataset whose batches share no row (no running totals), where
+    PostgreSQL's work per row is the larger half (an Ads report: `Dataset.batches_at_once`). A write
+    that fails cancels the others and raises; what was written stays (every upsert is idempotent,
+    and the window is read again)."""
+    in_flight: set[asyncio.Task[None]] = set()
+
+    async def settle(until: int) -> None:
+        nonlocal in_flight
+        while len(in_flight) > until:
+            done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+
+    try:
+        async with contextlib.aclosing(read_ahead(batches)) as ahead:
+            async for batch in ahead:
+                await settle(max(1, at_once) - 1)
+                in_flight.add(asyncio.create_task(write(batch)))
+            await settle(0)
+    finally:
+        for task in in_flight:
+            task.cancel()
+        await asyncio.gather(*in_flight, return_exceptions=True)
 
 
 class DocumentSteps(RunContext):
@@ -149,17 +179,20 @@ class DocumentSteps(RunContext):
         document: Document,
         job_id: uuid.UUID,
     ) -> None:
-        """Upsert the document batch by batch, each batch in its own transaction (bounded memory);
-        reading it again after a crash changes nothing."""
-        loaded = {"pages": 1, "amazon_ids": {"reportDocumentId": document.document_id}}
+        """Upsert the document batch by batch, each batch in its own transaction (bounded memory; the
+        dataset's `batches_at_once` in flight); reading it again after a crash changes nothing."""
+        loaded: dict[str, Any] = {"pages": 1, "amazon_ids": {"reportDocumentId": document.document_id}}
+
+        async def write(batch: Any) -> None:
+            nonlocal loaded
+            first, loaded = loaded, {}
+            async with self.uow() as session:
+                counts = await dataset.upsert(session, batch)
+                await self._flush_stats(SyncRepository(session), job_id, counts=counts, **first)
+            await self._beat()
+
         batches = dataset.document_batches(self.scope, lambda: documents.rows(source, document))
-        async with contextlib.aclosing(read_ahead(batches)) as ahead:
-            async for batch in ahead:
-                async with self.uow() as session:
-                    counts = await dataset.upsert(session, batch)
-                    await self._flush_stats(SyncRepository(session), job_id, counts=counts, **loaded)
-                loaded = {}
-                await self._beat()
+        await write_batches(batches, write, dataset.batches_at_once)
         if loaded:
             async with self.uow() as session:
                 await self._flush_stats(SyncRepository(session), job_id, counts=Counts(), **loaded)
