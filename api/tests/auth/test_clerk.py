@@ -61,6 +61,7 @@ def clerk_api(jwks_url: str) -> Iterator[str]:
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "CLERK_JWKS_URL": jwks_url,
         "CLERK_PUBLISHABLE_KEY": "pk_test_local",
+        "CLERK_ISSUER": "https://clerk.example.test",
     }
     log_path = REPO_ROOT / "test-results" / "clerk-api.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +88,7 @@ def _token(key: Any, base: str, **overrides: Any) -> str:
         "nbf": now - 5,
         "exp": now + 60,
         "email": f"clerk-{uuid.uuid4().hex[:6]}@example.com",
+        "email_verified": True,
         **overrides,
     }
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": overrides.pop("kid", KID)})
@@ -129,6 +131,7 @@ def test_bad_clerk_tokens_are_refused(clerk_api: str, signing_key: rsa.RSAPrivat
         "expired": _token(signing_key, clerk_api, iat=now - 600, nbf=now - 600, exp=now - 300),
         "other origin": _token(signing_key, clerk_api, azp="https://evil.example"),
         "unknown key id": _token(signing_key, clerk_api, kid="rotated-away"),
+        "another Clerk instance": _token(signing_key, clerk_api, iss="https://clerk.attacker.example"),
         "not a jwt": "garbage",
     }
     with httpx.Client(base_url=clerk_api) as http:
