@@ -130,21 +130,21 @@ async def test_sse_streams_per_user_are_capped(
     from app.kit.streams import StreamSlots
 
     monkeypatch.setattr(endpoints, "STREAM_SECONDS", 0.01)
-    monkeypatch.setattr(app.state.settings.sync, "sse_max_streams_per_user", 2)
+    limit = 8  # SSE_MAX_STREAMS_PER_USER's default
     tenant_id, _ = await _setup(client, session)
     user_id = (await client.get("/api/auth/me")).json()["id"]
     redis = app.state.redis
     key = StreamSlots.key(user_id)
-    await redis.set(key, 2)  # two streams open already (on this worker or another)
+    await redis.set(key, limit)  # as many streams open already (on this worker or another)
     try:
         refused = await client.get("/api/sync/events", params={"tenant_id": tenant_id})
         assert refused.status_code == 429, refused.text
         assert refused.json()["error"]["code"] == "too_many_streams"
-        assert int(await redis.get(key)) == 2  # the refused one took no slot
+        assert int(await redis.get(key)) == limit  # the refused one took no slot
 
         await redis.decr(key)  # one of them ended
         served = await client.get("/api/sync/events", params={"tenant_id": tenant_id})
         assert served.status_code == 200
-        assert int(await redis.get(key)) == 1  # and the served one gave its slot back
+        assert int(await redis.get(key)) == limit - 1  # and the served one gave its slot back
     finally:
         await redis.delete(key)
