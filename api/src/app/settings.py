@@ -327,6 +327,9 @@ class Settings(BaseSettings):
         if self.runtime.metrics_token:
             secrets.append(("METRICS_TOKEN", self.runtime.metrics_token))
         problems = [f"{name} is {why}" for name, value in secrets if (why := secret_weakness(value))]
+        security = self.security
+        if security.clerk_jwks_url and not (security.clerk_issuer or security.clerk_frontend_api):
+            problems.append("CLERK_ISSUER is unset (and CLERK_PUBLISHABLE_KEY names no Frontend API)")
         if self.ads.ads_client_id and self.ads.ads_client_secret.strip().lower() in PLACEHOLDER_SECRETS:
             problems.append("ADS_CLIENT_SECRET is unset while ADS_CLIENT_ID is set")
         urls = [

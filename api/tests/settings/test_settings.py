@@ -23,7 +23,16 @@ PRODUCTION = {
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    others = ("ADS_CLIENT_ID", "ADS_CLIENT_SECRET", "LWA_REDIRECT_URI", "METRICS_TOKEN", "API_DOCS_ENABLED")
+    others = (
+        "CLERK_JWKS_URL",
+        "CLERK_ISSUER",
+        "CLERK_PUBLISHABLE_KEY",
+        "ADS_CLIENT_ID",
+        "ADS_CLIENT_SECRET",
+        "LWA_REDIRECT_URI",
+        "METRICS_TOKEN",
+        "API_DOCS_ENABLED",
+    )
     for name in (*PRODUCTION, *others, "DELTA_SYNC_INTERVAL_MINUTES", "SPAPI_BASE_NA", "ORDERS_API_VERSION"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir("/")  # no .env file from the repository
@@ -160,3 +169,12 @@ def test_api_docs_off_in_production_unless_enabled(env: pytest.MonkeyPatch) -> N
     assert not Settings().api_docs_enabled
     env.setenv("API_DOCS_ENABLED", "true")
     assert Settings().api_docs_enabled
+
+
+def test_production_clerk_needs_an_issuer(env: pytest.MonkeyPatch) -> None:
+    _production(env, CLERK_JWKS_URL="https://clerk.panel.example/.well-known/jwks.json")
+    with pytest.raises(ValidationError, match="CLERK_ISSUER"):
+        Settings()
+    env.setenv("CLERK_PUBLISHABLE_KEY", "pk_live_Y2xlcmsucGFuZWwuZXhhbXBsZSQ")  # clerk.panel.example$
+    settings = Settings()
+    assert settings.security.clerk_frontend_api == "https://clerk.panel.example"
