@@ -1,5 +1,11 @@
-# The Python image for api, worker, scheduler (and the emulator under the demo profile).
-FROM node:20-bookworm-slim AS panel
+# The Python image for api, worker, scheduler and notifications: the product only. The Amazon
+# emulator (deploy/emulator.Dockerfile) and the embedded PostgreSQL/Redis of `spapi-saas dev`
+# (the `local` extra) are not in it.
+# Node 22: the active LTS line (20 reached its end of life in April 2026).
+FROM node:22-bookworm-slim AS panel
+# Clerk's publishable key is public and baked into the panel at build time; empty: built-in sign-in.
+ARG VITE_CLERK_PUBLISHABLE_KEY=""
+ENV VITE_CLERK_PUBLISHABLE_KEY=${VITE_CLERK_PUBLISHABLE_KEY}
 WORKDIR /src/web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,9 +17,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 COPY constraints.txt ./
 COPY api/ ./api/
-COPY emulator/ ./emulator/
 RUN pip install --no-cache-dir -U pip \
- && pip install --no-cache-dir -c constraints.txt ./api ./emulator \
+ && pip install --no-cache-dir -c constraints.txt ./api \
  && useradd --system --uid 10001 app
 COPY --from=panel /src/web/dist ./web/dist
 ENV WEB_DIST_DIR=/app/web/dist ENVIRONMENT=production API_HOST=0.0.0.0

@@ -1,10 +1,11 @@
-import { StrictMode } from 'react'
+import { StrictMode, Suspense } from 'react'
 import { createRoot } from 'react-dom/client'
 import { QueryClientProvider } from '@tanstack/react-query'
 import { createBrowserRouter, RouterProvider } from 'react-router'
 
 import './index.css'
-import { AuthProvider } from '@/auth/provider'
+import { ClerkProvider, clerkPublishableKey } from '@/auth/provider'
+import { FullPageLoader } from '@/components/common/FullPageLoader'
 import { createQueryClient, signInUrl } from '@/lib/query-client'
 import { routes } from '@/routes'
 
@@ -20,14 +21,28 @@ const queryClient = createQueryClient({
   },
 })
 
-const navigate = (to: string, replace: boolean) => void router.navigate(to, { replace })
+const panel = (
+  <QueryClientProvider client={queryClient}>
+    <RouterProvider router={router} />
+  </QueryClientProvider>
+)
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <AuthProvider navigate={navigate}>
-      <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
-      </QueryClientProvider>
-    </AuthProvider>
+    {clerkPublishableKey ? (
+      // Built with VITE_CLERK_PUBLISHABLE_KEY: Clerk signs people in (Clerk's code loads only then).
+      <Suspense fallback={<FullPageLoader />}>
+        <ClerkProvider
+          publishableKey={clerkPublishableKey}
+          afterSignOutUrl="/auth/signin"
+          routerPush={(to: string) => void router.navigate(to)}
+          routerReplace={(to: string) => void router.navigate(to, { replace: true })}
+        >
+          {panel}
+        </ClerkProvider>
+      </Suspense>
+    ) : (
+      panel
+    )}
   </StrictMode>,
 )

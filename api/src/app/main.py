@@ -17,7 +17,7 @@ from app.connections.clients import AmazonClients
 from app.db.session import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.health.endpoints import router as health_router
 from app.kit.errors import install_error_handlers
-from app.kit.http import RequestContextMiddleware
+from app.kit.http import RequestContextMiddleware, content_security_policy
 from app.kit.logging import configure_logging
 from app.kit.redis import create_redis
 from app.kit.spa import mount_panel
@@ -63,6 +63,16 @@ def api_routers() -> list[APIRouter]:
     ]
 
 
+def csp_sources(settings: Settings) -> list[str]:
+    """Origins beside 'self' the panel loads from: Clerk's Frontend API (and its avatars and bot
+    check, per Clerk's CSP guide) when Clerk is on, and whatever the operator adds."""
+    sources = settings.runtime.csp_extra_sources.split()
+    frontend_api = settings.security.clerk_frontend_api
+    if frontend_api:
+        sources += [frontend_api, "https://img.clerk.com", "https://challenges.cloudflare.com"]
+    return sources
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.runtime.log_level, settings.runtime.log_format)
@@ -92,11 +102,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.redis.aclose()
         await app.state.engine.dispose()
 
+    # In production the API's map stays private unless the operator opts in (API_DOCS_ENABLED).
+    docs = settings.api_docs_enabled
     app = FastAPI(
         title="spapi-saas",
         version="0.1.0",
         summary="Multi-tenant Amazon SP-API and Ads data platform",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     install_error_handlers(app)
     app.add_middleware(
@@ -106,7 +121,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Content-Type", "X-CSRF-Token", "X-Request-ID"],
     )
-    app.add_middleware(RequestContextMiddleware, hsts=settings.is_production)
+    app.add_middleware(
+        RequestContextMiddleware,
+        hsts=settings.is_production,
+        csp=content_security_policy(csp_sources(settings)),
+    )
     app.include_router(health_router)
     for domain_router in api_routers():
         app.include_router(domain_router, prefix="/api")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -24,6 +26,31 @@ Environment = Literal["development", "test", "production"]
 PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "changeme", "secret", "placeholder"})
 
 _ENV_FILES = (".env", ".env.local")
+
+# A secret we sign or encrypt with must be long and random (checked in production).
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 96
+# A chunk this long seen twice in a secret means a repeated word, not randomness.
+_REPEAT_CHUNK = 6
+
+
+def secret_weakness(value: str) -> str | None:
+    """Why `value` is not a strong secret, or None.
+
+    The estimate is the string's Shannon entropy (per-character frequencies times length), which a
+    repeated or low-variety string scores low on, plus a check for any 6-character chunk seen
+    twice (a repeated word scores well per character but repeats). 32 random bytes in hex or
+    base64, or `openssl rand -base64 32`, pass easily."""
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"shorter than {MIN_SECRET_LENGTH} characters"
+    counts = Counter(value)
+    bits = -sum(n * math.log2(n / len(value)) for n in counts.values())
+    if bits < MIN_SECRET_BITS:
+        return f"too predictable (about {bits:.0f} bits, at least {MIN_SECRET_BITS} needed)"
+    chunks = [value[i : i + _REPEAT_CHUNK] for i in range(len(value) - _REPEAT_CHUNK + 1)]
+    if len(set(chunks)) < len(chunks):
+        return "contains a repeated sequence"
+    return None
 
 
 def to_psycopg_url(url: str) -> str:
@@ -49,6 +76,14 @@ class RuntimeSettings(_Group):
     api_workers: int = Field(default=1, ge=1, le=64)
     # Where the panel is reached; CORS and cookies are limited to it.
     public_url: str = "http://127.0.0.1:8000"
+    # Swagger UI (/docs) and the OpenAPI document (/openapi.json): on outside production; set true
+    # to serve them in production too.
+    api_docs_enabled: bool | None = None
+    # In production /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (unset: 404).
+    metrics_token: str = ""
+    # Origins the panel's CSP also allows for scripts, images, frames and fetches (space-separated),
+    # beside Clerk's Frontend API, which is read from CLERK_PUBLISHABLE_KEY.
+    csp_extra_sources: str = ""
     local_data_dir: Path = Path(".local")
     web_dist_dir: Path = Path("web/dist")
 
@@ -81,6 +116,11 @@ class SecuritySettings(_Group):
     session_max_age_sec: int = 14 * 24 * 3600
     clerk_publishable_key: str = ""
     clerk_jwks_url: str = ""
+    # The `iss` of Clerk's session tokens (your Frontend API URL, e.g. https://clerk.example.com);
+    # required with CLERK_JWKS_URL outside development.
+    clerk_issuer: str = ""
+    # Origins allowed as a token's `azp` (comma-separated); empty: PUBLIC_URL alone.
+    clerk_authorized_parties: str = ""
     pii_cache_days: int = Field(default=0, ge=0, le=30)
 
     @field_validator("encryption_key")
@@ -103,6 +143,22 @@ class SecuritySettings(_Group):
     @property
     def encryption_keys(self) -> list[str]:
         return [k.strip() for k in self.encryption_key.split(",") if k.strip()]
+
+    @property
+    def clerk_enabled(self) -> bool:
+        """Clerk is the sign-in: the built-in sign-up and sign-in are closed."""
+        return bool(self.clerk_publishable_key or self.clerk_jwks_url)
+
+    @property
+    def clerk_frontend_api(self) -> str | None:
+        """The Frontend API origin a publishable key encodes (`pk_live_<base64 of host$>`)."""
+        _, _, encoded = self.clerk_publishable_key.partition("_")
+        encoded = encoded.partition("_")[2]
+        try:
+            host = base64.b64decode(encoded + "=" * (-len(encoded) % 4)).decode().rstrip("$")
+        except (ValueError, binascii.Error):
+            return None
+        return f"https://{host}" if host and "." in host and " " not in host else None
 
 
 class SpApiSettings(_Group):
@@ -174,6 +230,9 @@ class SyncSettings(_Group):
     sync_rate_limit_rps: float = Field(default=0.0, ge=0)  # 0 = use Amazon's usage plans
     sync_burst: int = Field(default=0, ge=0)  # 0 = use Amazon's usage plans
     feature_use_data_kiosk: bool = False
+    # Server-sent event streams (sync progress) one user may hold open at once, per API worker;
+    # one more is answered 429.
+    sse_max_streams_per_user: int = Field(default=8, ge=1)
 
 
 class NotificationSettings(_Group):
@@ -230,6 +289,11 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         return self.runtime.environment == "production"
 
+    @property
+    def api_docs_enabled(self) -> bool:
+        enabled = self.runtime.api_docs_enabled
+        return not self.is_production if enabled is None else enabled
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
         """Development runs on generated local secrets; everywhere else a placeholder is a mistake."""
@@ -252,9 +316,33 @@ class Settings(BaseSettings):
                 f"refusing to start in {environment} with unset or placeholder values for: "
                 + ", ".join(missing)
             )
-        if environment == "production" and len(self.security.session_secret) < 32:
-            raise ValueError("SESSION_SECRET must be at least 32 characters in production")
+        if environment == "production":
+            self._check_production()
         return self
+
+    def _check_production(self) -> None:
+        """Secrets of real strength, the Ads secret when Ads is on, https everywhere users go."""
+        secrets = [("SESSION_SECRET", self.security.session_secret)]
+        secrets += [("ENCRYPTION_KEY", key) for key in self.security.encryption_keys]
+        if self.runtime.metrics_token:
+            secrets.append(("METRICS_TOKEN", self.runtime.metrics_token))
+        problems = [f"{name} is {why}" for name, value in secrets if (why := secret_weakness(value))]
+        security = self.security
+        if security.clerk_jwks_url and not (security.clerk_issuer or security.clerk_frontend_api):
+            problems.append("CLERK_ISSUER is unset (and CLERK_PUBLISHABLE_KEY names no Frontend API)")
+        if self.ads.ads_client_id and self.ads.ads_client_secret.strip().lower() in PLACEHOLDER_SECRETS:
+            problems.append("ADS_CLIENT_SECRET is unset while ADS_CLIENT_ID is set")
+        urls = [
+            ("PUBLIC_URL", self.runtime.public_url),
+            ("OAUTH_REDIRECT_URI", self.spapi.oauth_redirect_uri),
+        ]
+        if self.ads.ads_client_id:
+            urls.append(("LWA_REDIRECT_URI", self.ads.lwa_redirect_uri))
+        problems += [
+            f"{name} must be an https:// URL" for name, url in urls if not url.startswith("https://")
+        ]
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
 
 
 @lru_cache(maxsize=1)

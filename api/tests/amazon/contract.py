@@ -31,6 +31,7 @@ SP_API_FILES = {
     "dataKiosk": "dataKiosk_2023-11-15.oas3.json",
     "notifications": "notifications.oas3.json",
     "applications": "application_2023-11-30.oas3.json",
+    "listingsItems": "listingsItems_2021-08-01.oas3.json",
 }
 
 

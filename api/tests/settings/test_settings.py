@@ -11,17 +11,29 @@ from app.settings import Settings
 GOOD_KEY = Fernet.generate_key().decode()
 PRODUCTION = {
     "ENVIRONMENT": "production",
-    "SESSION_SECRET": "s" * 40,
+    "SESSION_SECRET": "q8Z1vKp3Lx0Rt7Wn2Yb5Hc9Jd4Mf6Sg1Ua3Ve8Xi0",
     "ENCRYPTION_KEY": GOOD_KEY,
     "LWA_CLIENT_SECRET": "a-real-client-secret",
     "DATABASE_URL": "postgresql://app@db:5432/app",
     "REDIS_URL": "redis://redis:6379/0",
+    "PUBLIC_URL": "https://panel.example.com",
+    "OAUTH_REDIRECT_URI": "https://panel.example.com/api/oauth/callback",
 }
 
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in (*PRODUCTION, "DELTA_SYNC_INTERVAL_MINUTES", "SPAPI_BASE_NA", "ORDERS_API_VERSION"):
+    others = (
+        "CLERK_JWKS_URL",
+        "CLERK_ISSUER",
+        "CLERK_PUBLISHABLE_KEY",
+        "ADS_CLIENT_ID",
+        "ADS_CLIENT_SECRET",
+        "LWA_REDIRECT_URI",
+        "METRICS_TOKEN",
+        "API_DOCS_ENABLED",
+    )
+    for name in (*PRODUCTION, *others, "DELTA_SYNC_INTERVAL_MINUTES", "SPAPI_BASE_NA", "ORDERS_API_VERSION"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir("/")  # no .env file from the repository
     return monkeypatch
@@ -96,3 +108,73 @@ def test_short_session_secret_refused_in_production(env: pytest.MonkeyPatch) -> 
     env.setenv("SESSION_SECRET", "too-short")
     with pytest.raises(ValidationError, match="32 characters"):
         Settings()
+
+
+def _production(env: pytest.MonkeyPatch, **overrides: str) -> None:
+    for key, value in {**PRODUCTION, **overrides}.items():
+        env.setenv(key, value)
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "hunter2hunter2",  # the issue's 12-character kind: a repeated word
+        "s" * 40,
+        "passwordpasswordpasswordpassword",  # long, but one word four times
+        "abcdefghijklmnopqrstuvwxyzabcdefghij",  # repeats itself
+        "0123456789" * 4,
+    ],
+)
+def test_production_refuses_weak_session_secrets(env: pytest.MonkeyPatch, weak: str) -> None:
+    _production(env, SESSION_SECRET=weak)
+    with pytest.raises(ValidationError, match="SESSION_SECRET"):
+        Settings()
+
+
+def test_production_accepts_random_secrets(env: pytest.MonkeyPatch) -> None:
+    import secrets
+
+    for _ in range(20):  # hex and url-safe base64 of 32 random bytes, as the docs suggest
+        _production(env, SESSION_SECRET=secrets.token_hex(32), METRICS_TOKEN=secrets.token_urlsafe(32))
+        Settings()
+
+
+def test_production_refuses_a_weak_encryption_key(env: pytest.MonkeyPatch) -> None:
+    _production(env, ENCRYPTION_KEY="A" * 43 + "=")  # a valid Fernet key of 32 zero bytes
+    with pytest.raises(ValidationError, match="ENCRYPTION_KEY"):
+        Settings()
+
+
+def test_production_refuses_an_empty_ads_secret(env: pytest.MonkeyPatch) -> None:
+    _production(
+        env,
+        ADS_CLIENT_ID="amzn1.application-oa2-client.abc",
+        ADS_CLIENT_SECRET="",
+        LWA_REDIRECT_URI="https://panel.example.com/api/ads/oauth/callback",
+    )
+    with pytest.raises(ValidationError, match="ADS_CLIENT_SECRET"):
+        Settings()
+
+
+@pytest.mark.parametrize("name", ["PUBLIC_URL", "OAUTH_REDIRECT_URI"])
+def test_production_refuses_http_public_urls(env: pytest.MonkeyPatch, name: str) -> None:
+    _production(env, **{name: "http://panel.example.com/api/oauth/callback"})
+    with pytest.raises(ValidationError, match=f"{name} must be an https"):
+        Settings()
+
+
+def test_api_docs_off_in_production_unless_enabled(env: pytest.MonkeyPatch) -> None:
+    assert Settings().api_docs_enabled  # development
+    _production(env)
+    assert not Settings().api_docs_enabled
+    env.setenv("API_DOCS_ENABLED", "true")
+    assert Settings().api_docs_enabled
+
+
+def test_production_clerk_needs_an_issuer(env: pytest.MonkeyPatch) -> None:
+    _production(env, CLERK_JWKS_URL="https://clerk.panel.example/.well-known/jwks.json")
+    with pytest.raises(ValidationError, match="CLERK_ISSUER"):
+        Settings()
+    env.setenv("CLERK_PUBLISHABLE_KEY", "pk_live_Y2xlcmsucGFuZWwuZXhhbXBsZSQ")  # clerk.panel.example$
+    settings = Settings()
+    assert settings.security.clerk_frontend_api == "https://clerk.panel.example"

@@ -83,6 +83,12 @@ ROUTES: list[tuple[str, str, int, Any]] = [
         {"restrictedDataToken": "Atz.sprdt|x", "expiresIn": 3600},
     ),
     ("GET", r"^/sellers/v1/marketplaceParticipations$", 200, {"payload": []}),
+    (
+        "GET",
+        r"^/listings/2021-08-01/items/[^/]+/[^/]+$",
+        404,
+        {"errors": [{"code": "NOT_FOUND", "message": "SKU not found"}]},
+    ),
     ("POST", r"^/reports/2021-06-30/reports$", 202, {"reportId": "R1"}),
     ("GET", r"^/reports/2021-06-30/reports$", 200, {"reports": [REPORT]}),
     ("GET", r"^/reports/2021-06-30/reports/[^/]+$", 200, REPORT),
@@ -135,6 +141,7 @@ API_OF_PATH = [
     ("/dataKiosk/", "dataKiosk"),
     ("/notifications/", "notifications"),
     ("/applications/", "applications"),
+    ("/listings/2021-08-01/", "listingsItems"),
 ]
 
 
@@ -175,6 +182,7 @@ async def exercise(client: SpApiClient) -> None:
         statuses=["SHIPPED", "UNSHIPPED"],
     )
     created = OrderQuery(marketplace_ids=["ATVPDKIKX0DER"], created_after=before - timedelta(days=10))
+    assert await client.listings.is_own_seller_id("A1", "ATVPDKIKX0DER")  # the onboarding check
     for orders in (client.orders_v0, client.orders_2026):
         for query in (window, created):
             [page async for page in orders.search(query)]

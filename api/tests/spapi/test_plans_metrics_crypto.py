@@ -26,6 +26,7 @@ FILES = {
     "dataKiosk": "dataKiosk_2023-11-15.json",
     "notifications": "notifications.json",
     "applications": "application_2023-11-30.json",
+    "listingsItems": "listingsItems_2021-08-01.json",
 }
 _PLAN_ROW = re.compile(r"\|\s*([\d.]+)\s*\|\s*(\d+)\s*\|")
 

@@ -121,3 +121,30 @@ async def test_events_stream_status(
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
     assert "event: status\ndata: {" in response.text
+
+
+async def test_sse_streams_per_user_are_capped(
+    app: Any, client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.sync.endpoints as endpoints
+    from app.kit.streams import StreamSlots
+
+    monkeypatch.setattr(endpoints, "STREAM_SECONDS", 0.01)
+    limit = 8  # SSE_MAX_STREAMS_PER_USER's default
+    tenant_id, _ = await _setup(client, session)
+    user_id = (await client.get("/api/auth/me")).json()["id"]
+    redis = app.state.redis
+    key = StreamSlots.key(user_id)
+    await redis.set(key, limit)  # as many streams open already (on this worker or another)
+    try:
+        refused = await client.get("/api/sync/events", params={"tenant_id": tenant_id})
+        assert refused.status_code == 429, refused.text
+        assert refused.json()["error"]["code"] == "too_many_streams"
+        assert int(await redis.get(key)) == limit  # the refused one took no slot
+
+        await redis.decr(key)  # one of them ended
+        served = await client.get("/api/sync/events", params={"tenant_id": tenant_id})
+        assert served.status_code == 200
+        assert int(await redis.get(key)) == limit - 1  # and the served one gave its slot back
+    finally:
+        await redis.delete(key)

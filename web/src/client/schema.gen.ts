@@ -741,6 +741,7 @@ export interface paths {
         /**
          * Stream Events
          * @description Server-sent events: a `status` event (the /status body) whenever it changes, every 2 s at most.
+         *     A user holds at most SSE_MAX_STREAMS_PER_USER streams at once (429 beyond).
          */
         get: operations["stream_events_api_sync_events_get"];
         put?: never;
@@ -5752,6 +5753,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the user holds SSE_MAX_STREAMS_PER_USER streams already */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -79,7 +79,14 @@ def clerk_verifier(request: Request) -> ClerkVerifier | None:
     verifier: ClerkVerifier | None = getattr(request.app.state, "clerk_verifier", None)
     if verifier is None:
         http: httpx.AsyncClient = request.app.state.http
-        verifier = ClerkVerifier(settings.security.clerk_jwks_url, http, [settings.runtime.public_url])
+        security = settings.security
+        parties = [p.strip() for p in security.clerk_authorized_parties.split(",") if p.strip()]
+        verifier = ClerkVerifier(
+            security.clerk_jwks_url,
+            http,
+            parties or [settings.runtime.public_url],
+            issuer=security.clerk_issuer or security.clerk_frontend_api or "",
+        )
         request.app.state.clerk_verifier = verifier
     return verifier
 

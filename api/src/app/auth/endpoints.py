@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import (
@@ -27,11 +27,24 @@ from app.auth.service import (
     sign_up,
 )
 from app.db.dependencies import SessionDep
-from app.kit.errors import ERROR_RESPONSES, ErrorResponse, error_response
+from app.kit.errors import ERROR_RESPONSES, ErrorResponse, Forbidden, error_response
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 _SIGN_IN_RESPONSES = {**ERROR_RESPONSES, 429: {"model": ErrorResponse}}
+
+
+def builtin_sign_in_open(request: Request) -> None:
+    """With Clerk on, Clerk alone signs people up and in: a second, password door beside it would
+    let anyone register an address before its owner arrives through Clerk."""
+    if settings_of(request).security.clerk_enabled:
+        raise Forbidden(
+            "sign-up and sign-in with a password are closed: this installation signs in with Clerk",
+            code="builtin_auth_disabled",
+        )
+
+
+_BUILTIN_OPEN = [Depends(builtin_sign_in_open)]
 
 
 def _current(user: User) -> CurrentUser:
@@ -39,7 +52,11 @@ def _current(user: User) -> CurrentUser:
 
 
 @router.post(
-    "/signup", response_model=CurrentUser, status_code=status.HTTP_201_CREATED, responses=ERROR_RESPONSES
+    "/signup",
+    response_model=CurrentUser,
+    status_code=status.HTTP_201_CREATED,
+    responses=ERROR_RESPONSES,
+    dependencies=_BUILTIN_OPEN,
 )
 async def signup(
     body: SignUpRequest, request: Request, response: Response, session: SessionDep
@@ -58,7 +75,7 @@ async def signup(
     return _current(user)
 
 
-@router.post("/signin", response_model=CurrentUser, responses=_SIGN_IN_RESPONSES)
+@router.post("/signin", response_model=CurrentUser, responses=_SIGN_IN_RESPONSES, dependencies=_BUILTIN_OPEN)
 async def signin(
     body: SignInRequest, request: Request, response: Response, session: SessionDep
 ) -> CurrentUser | JSONResponse:

@@ -108,13 +108,23 @@ async def clerk_user(session: AsyncSession, identity: ClerkIdentity) -> User:
     user = await users.by_clerk_id(identity.user_id)
     if user is not None:
         return user
-    if identity.email:
-        user = await users.by_email(identity.email)
-        if user is not None and user.clerk_user_id is None:
-            # Clerk verified this address: an invited user signing in through Clerk claims it.
+    # Only an address Clerk verified is used at all: an unverified one is anyone's to type.
+    email = identity.email if identity.email and identity.email_verified else None
+    if email:
+        user = await users.by_email(email)
+        if user is not None:
+            # Linking hands the account over: only one nobody can sign in to yet (no password,
+            # no Clerk id), such as an invited address. A password someone set, maybe a squatter
+            # who registered the address first, or another Clerk account, is never taken over.
+            if user.password_hash is not None or user.clerk_user_id is not None:
+                raise Conflict(
+                    "a local account already uses this e-mail address; it cannot be linked to this "
+                    "sign-in (ask an administrator)",
+                    code="account_not_linkable",
+                )
             await users.change(user, clerk_user_id=identity.user_id)
             return user
-    email = identity.email or f"{identity.user_id}@clerk.invalid"
+    email = email or f"{identity.user_id}@clerk.invalid"
     return await users.add(email=email, name=identity.name, clerk_user_id=identity.user_id)
 
 

@@ -122,6 +122,12 @@ def ads_consent_url(settings: Settings, region: Region, state: str) -> str:
     return f"{settings.ads.consent_url(region)}?{urlencode(params)}"
 
 
+async def is_own_seller_id(client: SpApiClient, seller_id: str, marketplace_id: str) -> bool:
+    """Whether the consent's `selling_partner_id` (a query parameter the seller's browser could
+    change) is the seller Amazon issued the token for."""
+    return await client.listings.is_own_seller_id(seller_id, marketplace_id)
+
+
 async def participating_marketplaces(client: SpApiClient) -> list[MarketplaceParticipation]:
     participations = await client.sellers.get_marketplace_participations()
     return [p for p in participations if p.participation.is_participating]

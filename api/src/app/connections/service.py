@@ -240,9 +240,14 @@ async def complete_sp(
     if not code or not selling_partner_id:
         raise OnboardingFailed("Amazon's answer is missing the authorization code or the selling partner id.")
     access_token, refresh_token = await _exchange(onboarding, "amazon_sp", state.region, code)
+    client = onboarding.clients.just_issued_spapi(state.region, selling_partner_id, access_token)
     try:
-        participations = await amazon.participating_marketplaces(
-            onboarding.clients.just_issued_spapi(state.region, selling_partner_id, access_token)
+        participations = await amazon.participating_marketplaces(client)
+        participating = [p.marketplace.id for p in participations]
+        # The id arrives as a query parameter, which the seller's browser can change: a seller
+        # could otherwise register another seller's id (and receive its notifications).
+        confirmed = bool(participating) and await amazon.is_own_seller_id(
+            client, selling_partner_id, participating[0]
         )
     except AmazonError as exc:
         log.warning(
@@ -251,7 +256,11 @@ async def complete_sp(
         raise OnboardingFailed(
             "Amazon did not return the seller's marketplaces; try again in a minute."
         ) from None
-    participating = [p.marketplace.id for p in participations]
+    if not confirmed:
+        log.warning("onboarding.seller_id_not_confirmed", state_tenant=state.tenant_id)
+        raise OnboardingFailed(
+            "Amazon did not confirm the selling partner id of this authorization. Start again from the panel."
+        )
     selected = [m for m in state.marketplaces if m in participating] or participating
     store_name = next((p.store_name for p in participations if p.store_name), None)
     tenant_id = uuid.UUID(state.tenant_id)

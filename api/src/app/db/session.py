@@ -60,6 +60,9 @@ def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncE
         # (a sync run's, or the user's) gets a fresh connection.
         pool_pre_ping=False,
         connect_args=connect_args,
+        # A failing statement's parameters (tokens, e-mail addresses, buyer data) must not reach
+        # exception messages, and so tracebacks in the logs.
+        hide_parameters=True,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 from typing import Any
 
 import structlog
@@ -41,13 +42,16 @@ async def _check_redis(request: Request) -> None:
 async def _run_check(name: str, request: Request) -> str:
     check = {"database": _check_database, "redis": _check_redis}[name]
     previous: dict[str, str] = request.app.state.readiness
+    reason = ""
     try:
         await asyncio.wait_for(check(request), timeout=CHECK_TIMEOUT_S)
         outcome = "ok"
     except Exception as exc:
-        outcome = f"unavailable: {type(exc).__name__}: {str(exc)[:200] or 'no answer'}"
+        # The answer names the check only: an exception's text (hosts, users, SQL) is for the logs.
+        outcome = "unavailable"
+        reason = f"{type(exc).__name__}: {str(exc)[:200] or 'no answer'}"
     if outcome != "ok" and previous.get(name, "ok") == "ok":
-        log.error("dependency_down", dependency=name, reason=outcome)
+        log.error("dependency_down", dependency=name, reason=reason)
     elif outcome == "ok" and previous.get(name, "ok") != "ok":
         log.info("dependency_recovered", dependency=name)
     previous[name] = outcome
@@ -77,6 +81,23 @@ async def ready(request: Request) -> Any:
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics() -> Response:
+async def metrics(request: Request) -> Response:
+    """Public outside production; in production only with `Authorization: Bearer <METRICS_TOKEN>`,
+    and not at all (404) when no token is set, so the series never leak through the proxy."""
+    settings = request.app.state.settings
+    if settings.is_production:
+        token = settings.runtime.metrics_token
+        sent = request.headers.get("authorization", "")
+        if not token or not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": "not_found",
+                        "message": "not found",
+                        "request_id": request_id_of(request),
+                    }
+                },
+                status_code=404,
+            )
     payload, content_type = render_metrics()
     return Response(payload, media_type=content_type)

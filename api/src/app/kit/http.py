@@ -24,9 +24,38 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# Swagger UI and ReDoc are pages of inline script and CDN assets: they get no CSP (they are off in
+# production unless API_DOCS_ENABLED); everything else, the panel included, gets the strict one.
+_NO_CSP_PREFIXES = ("/docs", "/redoc")
+
+
+def content_security_policy(extra_sources: list[str] | None = None) -> str:
+    """The policy of the API and the panel (deploy/nginx.conf carries the same one).
+
+    No inline or eval'd script anywhere: the built panel is script files from 'self' only. Inline
+    styles stay allowed (React style props, Radix, the OAuth result page); they cannot run code.
+    `extra_sources`: origins the panel must also reach (Clerk's Frontend API when Clerk is on)."""
+    extra = " ".join(extra_sources or [])
+    with_extra = f" {extra}" if extra else ""
+    directives = [
+        "default-src 'self'",
+        f"script-src 'self'{with_extra}",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data:{with_extra}",
+        "font-src 'self' data:",
+        f"connect-src 'self'{with_extra}",
+        f"frame-src 'self'{with_extra}",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+    return "; ".join(directives)
 
 
 def _incoming_request_id(scope: Scope) -> str:
@@ -46,11 +75,12 @@ def _route_label(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False, csp: str | None = None) -> None:
         self.app = app
         self.headers = [*SECURITY_HEADERS]
         if hsts:
-            self.headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+            self.headers.append(HSTS)
+        self.csp = (b"content-security-policy", (csp or content_security_policy()).encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,6 +102,8 @@ class RequestContextMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
                 headers.extend(self.headers)
+                if not str(scope.get("path", "")).startswith(_NO_CSP_PREFIXES):
+                    headers.append(self.csp)
                 message = {**message, "headers": headers}
             await send(message)
 

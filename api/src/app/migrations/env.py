@@ -58,7 +58,7 @@ def _run_sync(connection: Connection) -> None:
 
 async def run_migrations_online() -> None:
     # NullPool: a migration is a one-off; no connection should outlive it.
-    engine = create_async_engine(_url(), poolclass=pool.NullPool)
+    engine = create_async_engine(_url(), poolclass=pool.NullPool, hide_parameters=True)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run_sync)

@@ -22,6 +22,7 @@ from app.spapi.auth import RestrictedResource, SpApiAuth, TokenProvider
 from app.spapi.operations.applications import ApplicationsApi
 from app.spapi.operations.datakiosk import DataKioskApi
 from app.spapi.operations.feeds import FeedsApi
+from app.spapi.operations.listings import ListingsApi
 from app.spapi.operations.notifications import NotificationsApi
 from app.spapi.operations.orders import OrdersApi
 from app.spapi.operations.orders_2026 import Orders2026Api
@@ -129,6 +130,10 @@ class SpApiClient:
     @cached_property
     def tokens(self) -> TokensApi:
         return TokensApi(self)
+
+    @cached_property
+    def listings(self) -> ListingsApi:
+        return ListingsApi(self)
 
     @cached_property
     def sellers(self) -> SellersApi:

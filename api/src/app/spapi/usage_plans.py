@@ -24,6 +24,7 @@ SPAPI_PLANS: dict[str, UsagePlan] = {
     "tokens.createRestrictedDataToken": _P(1.0, 10),
     "sellers.getMarketplaceParticipations": _P(0.016, 15),
     "sellers.getAccount": _P(0.016, 15),
+    "listingsItems.getListingsItem": _P(5.0, 10),
     "reports.createReport": _P(0.0167, 15),
     "reports.getReport": _P(2.0, 15),
     "reports.getReports": _P(0.0222, 10),

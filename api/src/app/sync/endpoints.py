@@ -11,7 +11,8 @@ from fastapi.responses import StreamingResponse
 
 from app.db.dependencies import SessionDep
 from app.db.session import unit_of_work
-from app.kit.errors import ERROR_RESPONSES, NotFound
+from app.kit.errors import ERROR_RESPONSES, ErrorResponse, NotFound
+from app.kit.streams import StreamSlots
 from app.settings import get_settings
 from app.sync.schemas import RunOut, SyncStatusOut, WatermarkOut
 from app.sync.service import connection_exists, dispatch_due, request_delta
@@ -51,34 +52,52 @@ async def get_watermarks(
 
 @router.get(
     "/events",
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/event-stream": {}}, "description": "SSE stream"}},
+    responses={
+        **ERROR_RESPONSES,
+        200: {"content": {"text/event-stream": {}}, "description": "SSE stream"},
+        429: {
+            "model": ErrorResponse,
+            "description": "the user holds SSE_MAX_STREAMS_PER_USER streams already",
+        },
+    },
 )
 async def stream_events(
     request: Request, access: TenantMember, session: SessionDep, connection_id: uuid.UUID | None = None
 ) -> StreamingResponse:
-    """Server-sent events: a `status` event (the /status body) whenever it changes, every 2 s at most."""
+    """Server-sent events: a `status` event (the /status body) whenever it changes, every 2 s at most.
+    A user holds at most SSE_MAX_STREAMS_PER_USER streams at once (429 beyond)."""
     await _check_connection(session, access.tenant_id, connection_id)
     tenant_id = access.tenant_id
     sessionmaker = request.app.state.sessionmaker
     settings = get_settings()
+    slots = StreamSlots(
+        request.app.state.redis,
+        limit=settings.sync.sse_max_streams_per_user,
+        ttl_s=int(STREAM_SECONDS) + 60,
+    )
+    owner = str(access.user_id)
+    await slots.take(owner)
 
     async def events() -> AsyncIterator[str]:
-        last = ""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + STREAM_SECONDS
-        yield "retry: 3000\n\n"
-        while loop.time() < deadline:
-            if await request.is_disconnected():
-                return
-            async with unit_of_work(sessionmaker) as poll:
-                body = await sync_status(poll, settings, tenant_id, connection_id)
-            text = body.model_dump_json(exclude={"generated_at"})
-            if text != last:
-                last = text
-                yield f"event: status\ndata: {body.model_dump_json()}\n\n"
-            else:
-                yield ": keep-alive\n\n"
-            await asyncio.sleep(STREAM_EVERY_S)
+        try:
+            last = ""
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + STREAM_SECONDS
+            yield "retry: 3000\n\n"
+            while loop.time() < deadline:
+                if await request.is_disconnected():
+                    return
+                async with unit_of_work(sessionmaker) as poll:
+                    body = await sync_status(poll, settings, tenant_id, connection_id)
+                text = body.model_dump_json(exclude={"generated_at"})
+                if text != last:
+                    last = text
+                    yield f"event: status\ndata: {body.model_dump_json()}\n\n"
+                else:
+                    yield ": keep-alive\n\n"
+                await asyncio.sleep(STREAM_EVERY_S)
+        finally:
+            await slots.give_back(owner)
 
     return StreamingResponse(
         events(),

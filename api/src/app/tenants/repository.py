@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User
@@ -100,13 +100,20 @@ class MembershipRepository:
         ).all()
         return [(row[0], row[1]) for row in rows]
 
-    async def count_owners(self, tenant_id: uuid.UUID) -> int:
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(Membership)
+    async def lock_owners(self, tenant_id: uuid.UUID) -> int:
+        """How many owners the tenant has, with their memberships locked until the transaction ends.
+
+        Two owners demoting (or removing) each other at once would otherwise each count two owners
+        and leave none: the second now waits for the first, then, under READ COMMITTED, re-reads
+        the rows it locked and counts one. Locked in id order so two such transactions cannot
+        deadlock."""
+        ids = await self.session.scalars(
+            select(Membership.id)
             .where(Membership.tenant_id == tenant_id, Membership.role == "owner")
+            .order_by(Membership.id)
+            .with_for_update()
         )
-        return int(count or 0)
+        return len(list(ids))
 
     async def set_role(self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: str) -> None:
         await self.session.execute(

@@ -155,7 +155,7 @@ async def change_role(
     old_role = membership.role  # the UPDATE below refreshes the loaded object
     if old_role == role:
         return
-    if old_role == "owner" and await members.count_owners(tenant_id) <= 1:
+    if old_role == "owner" and await members.lock_owners(tenant_id) <= 1:
         raise AppError("a tenant needs at least one owner", code="last_owner", status_code=409)
     await members.set_role(tenant_id, user_id, role)
     await actor.record(
@@ -177,7 +177,7 @@ async def remove_member(
         raise NotFound("member not found")
     old_role = membership.role
     _may_manage(actor_role, old_role, None)
-    if old_role == "owner" and await members.count_owners(tenant_id) <= 1:
+    if old_role == "owner" and await members.lock_owners(tenant_id) <= 1:
         raise AppError("a tenant needs at least one owner", code="last_owner", status_code=409)
     await members.remove(tenant_id, user_id)
     await actor.record(

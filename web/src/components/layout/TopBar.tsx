@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { Suspense, useState } from 'react'
 import { Loader2, LogOut, Menu } from 'lucide-react'
 import { useNavigate, useParams } from 'react-router'
 
@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button'
 import { Separator } from '@/components/ui/separator'
 import { Sheet, SheetContent, SheetDescription, SheetTitle, SheetTrigger } from '@/components/ui/sheet'
 import { useCurrentUser } from '@/auth/current-user'
+import { ClerkAccountMenu, clerkEnabled } from '@/auth/provider'
 import { useSignOut } from '@/auth/queries'
 import { SidebarNav } from './SidebarNav'
 
@@ -59,11 +60,18 @@ export function TopBar() {
             {user.email}
           </span>
         </div>
-        <Button variant="outline" size="sm" onClick={onSignOut} disabled={signOut.isPending}>
-          {signOut.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <LogOut />}
-          <span className="hidden sm:inline">Sign out</span>
-          <span className="sr-only sm:hidden">Sign out</span>
-        </Button>
+        {clerkEnabled ? (
+          // Clerk's own account menu: profile, and sign out of Clerk.
+          <Suspense fallback={null}>
+            <ClerkAccountMenu />
+          </Suspense>
+        ) : (
+          <Button variant="outline" size="sm" onClick={onSignOut} disabled={signOut.isPending}>
+            {signOut.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <LogOut />}
+            <span className="hidden sm:inline">Sign out</span>
+            <span className="sr-only sm:hidden">Sign out</span>
+          </Button>
+        )}
       </div>
     </header>
   )

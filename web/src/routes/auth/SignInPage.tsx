@@ -6,7 +6,7 @@ import { FullPageLoader } from '@/components/common/FullPageLoader'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
-import { ClerkSignIn, clerkEnabled } from '@/auth/provider'
+import { ClerkAuthScreen, clerkEnabled } from '@/auth/provider'
 import { nextPath, useSignIn } from '@/auth/queries'
 import { AuthLayout } from './AuthLayout'
 import { FormError } from './FormError'
@@ -19,7 +19,7 @@ export function SignInPage() {
     return (
       <AuthLayout>
         <Suspense fallback={<FullPageLoader />}>
-          <ClerkSignIn next={next} />
+          <ClerkAuthScreen next={next} mode="signin" />
         </Suspense>
       </AuthLayout>
     )

@@ -6,7 +6,7 @@ import { FullPageLoader } from '@/components/common/FullPageLoader'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
-import { ClerkSignUp, clerkEnabled } from '@/auth/provider'
+import { ClerkAuthScreen, clerkEnabled } from '@/auth/provider'
 import { nextPath, useSignUp } from '@/auth/queries'
 import { AuthLayout } from './AuthLayout'
 import { FormError } from './FormError'
@@ -19,7 +19,7 @@ export function SignUpPage() {
     <AuthLayout>
       {clerkEnabled ? (
         <Suspense fallback={<FullPageLoader />}>
-          <ClerkSignUp next={next} />
+          <ClerkAuthScreen next={next} mode="signup" />
         </Suspense>
       ) : (
         <SignUpForm next={next} />
