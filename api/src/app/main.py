@@ -21,6 +21,7 @@ from app.kit.http import RequestContextMiddleware
 from app.kit.logging import configure_logging
 from app.kit.redis import create_redis
 from app.kit.spa import mount_panel
+from app.mail.service import wait_for_sends
 from app.settings import Settings, get_settings
 from app.worker.broker import setup_broker
 
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
+        # The e-mails of requests already answered (verification, reset, invitation links).
+        await wait_for_sends()
         await app.state.http.aclose()
         await app.state.redis.aclose()
         await app.state.engine.dispose()
