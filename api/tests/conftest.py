@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.browser",
     "tests.fixtures.sqs",
+    "tests.fixtures.mail",
 ]
 
 

@@ -3,7 +3,8 @@
 It starts a real PostgreSQL and a real Redis from wheels (data under ./.local/, kept between runs)
 unless DATABASE_URL / REDIS_URL name other servers, generates local secrets once, migrates, and
 runs the API, a worker, the scheduler and the Amazon emulator as child processes; with the
-emulator, also a local SQS (moto) and the notifications consumer. Ctrl-C stops the
+emulator, also a local SQS (moto) and the notifications consumer. Unless SMTP_URL names a mail
+server, a local mail catcher takes the product's e-mail and prints each message's links here. Ctrl-C stops the
 children first (so nothing writes while the databases go down), then the embedded servers.
 """
 
@@ -17,8 +18,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.settings import get_settings, reset_settings_cache
+
+if TYPE_CHECKING:
+    from app.mail.catcher import CaughtMail, MailCatcher
 
 # The application the emulator registers in --demo mode (see emulator/README.md).
 DEMO_APP = {
@@ -183,6 +188,22 @@ def forget_emulator_subscriptions() -> None:
     asyncio.run(forget())
 
 
+def _print_mail(mail: CaughtMail) -> None:
+    """A received message in the terminal: whom, what, and its links (to click in development)."""
+    _say(f"mail to {', '.join(mail.to)}: {mail.subject}")
+    for link in mail.links:
+        _say(f"  link {link}")
+
+
+def start_mail_catcher() -> MailCatcher:
+    from app.mail.catcher import MailCatcher
+
+    catcher = MailCatcher(on_mail=_print_mail).start()
+    os.environ["SMTP_URL"] = catcher.url
+    _say(f"mail catcher          {catcher.url}  (messages and their links are printed here)")
+    return catcher
+
+
 def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> int:
     from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis
 
@@ -192,6 +213,7 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
     ensure_local_secrets(local)
     postgres: EmbeddedPostgres | None = None
     redis: EmbeddedRedis | None = None
+    mail_catcher: MailCatcher | None = None
     children = Children()
     stopping = False
 
@@ -210,6 +232,8 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
             redis = EmbeddedRedis(local / "redis").start()
             os.environ["REDIS_URL"] = redis.url
             _say(f"Redis (embedded)      {redis.url}  data: {redis.data_dir}")
+        if not settings.mail.smtp_url:
+            mail_catcher = start_mail_catcher()
         emulator_url = f"http://127.0.0.1:{emulator_port}"
         if with_emulator:
             os.environ.update(emulator_environment(emulator_url))
@@ -269,6 +293,8 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _say("stopping")
         children.stop_all()
+        if mail_catcher:
+            mail_catcher.stop()
         if redis:
             redis.stop()
         if postgres:

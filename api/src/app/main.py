@@ -21,6 +21,7 @@ from app.kit.http import RequestContextMiddleware, content_security_policy
 from app.kit.logging import configure_logging
 from app.kit.redis import create_redis
 from app.kit.spa import mount_panel
+from app.mail.service import wait_for_sends
 from app.settings import Settings, get_settings
 from app.worker.broker import setup_broker
 
@@ -38,6 +39,7 @@ def api_routers() -> list[APIRouter]:
     16% of an orders request's CPU nested, 9% flat). For the same reason the routers the panel
     calls most (order pages, sync status) come first; no two routers share a path."""
     from app.ads.endpoints import router as ads_router
+    from app.auth.account_endpoints import router as account_router
     from app.auth.endpoints import router as auth_router
     from app.connections.endpoints import router as connections_router
     from app.feeds.endpoints import router as feeds_router
@@ -47,6 +49,7 @@ def api_routers() -> list[APIRouter]:
     from app.sync.endpoints import router as sync_router
     from app.tenants.endpoints import audit_router
     from app.tenants.endpoints import router as tenants_router
+    from app.tenants.invitation_endpoints import router as invitations_router
 
     return [
         orders_router,
@@ -58,8 +61,10 @@ def api_routers() -> list[APIRouter]:
         ads_router,
         tenants_router,
         audit_router,
+        invitations_router,
         connections_router,
         auth_router,
+        account_router,
     ]
 
 
@@ -98,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
+        # The e-mails of requests already answered (verification, reset, invitation links).
+        await wait_for_sends()
         await app.state.http.aclose()
         await app.state.redis.aclose()
         await app.state.engine.dispose()

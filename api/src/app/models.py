@@ -10,6 +10,7 @@ from __future__ import annotations
 from app.ads import models as ads
 from app.audit import models as audit
 from app.auth import models as auth
+from app.auth import token_models as auth_tokens
 from app.connections import models as connections
 from app.datakiosk import models as datakiosk
 from app.db.base import Base
@@ -20,6 +21,7 @@ from app.orders import models as orders
 from app.reports import models as reports
 from app.reports import row_models as report_rows
 from app.sync import models as sync
+from app.tenants import invitation_models as invitations
 from app.tenants import models as tenants
 from app.tokens import models as tokens
 from app.worker import models as worker
@@ -29,10 +31,12 @@ __all__ = [
     "ads",
     "audit",
     "auth",
+    "auth_tokens",
     "connections",
     "datakiosk",
     "documents",
     "feeds",
+    "invitations",
     "notifications",
     "orders",
     "report_rows",

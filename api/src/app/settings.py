@@ -161,6 +161,13 @@ class SecuritySettings(_Group):
         return f"https://{host}" if host and "." in host and " " not in host else None
 
 
+class MailSettings(_Group):
+    # Where e-mail (verification, password reset, invitations) is sent: smtp://[user:pass@]host:port
+    # (STARTTLS when offered) or smtps://... Empty: nothing is sent (a warning is logged instead).
+    smtp_url: str = ""
+    mail_from: str = "SP-API SaaS <no-reply@localhost>"
+
+
 class SpApiSettings(_Group):
     lwa_client_id: str = ""
     lwa_client_secret: str = ""
@@ -278,6 +285,7 @@ class Settings(BaseSettings):
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
     spapi: SpApiSettings = Field(default_factory=SpApiSettings)
     ads: AdsSettings = Field(default_factory=AdsSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)

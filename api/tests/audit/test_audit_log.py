@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.auth.helpers import as_user, sign_up
+from tests.auth.helpers import as_user, sign_up, sign_up_verified
+from tests.tenants.helpers import join
 
 
 async def test_paging_and_isolation(client: httpx.AsyncClient) -> None:
@@ -34,16 +36,16 @@ async def test_paging_and_isolation(client: httpx.AsyncClient) -> None:
     assert [e["action"] for e in mine] == ["tenant.created"]
 
 
-async def test_viewers_can_read_the_log(client: httpx.AsyncClient) -> None:
+async def test_viewers_can_read_the_log(client: httpx.AsyncClient, session: AsyncSession) -> None:
     await sign_up(client)
     tenant_id = (await client.post("/api/tenants", json={"name": "Audited"})).json()["id"]
     viewer = as_user(client)
-    user = await sign_up(viewer)
-    await client.post(f"/api/tenants/{tenant_id}/members", json={"email": user["email"], "role": "viewer"})
+    user = await sign_up_verified(viewer, session)
+    await join(client, viewer, session, tenant_id, "viewer")
     log = await viewer.get(f"/api/tenants/{tenant_id}/audit-logs")
     assert log.status_code == 200
-    assert log.json()["items"][0] == {
-        **log.json()["items"][0],
-        "action": "member.added",
-        "data": {"email": user["email"], "role": "viewer"},
-    }
+    joined, invited = log.json()["items"][:2]
+    assert joined["action"] == "member.joined" and joined["actor_email"] == user["email"]
+    assert {k: joined["data"][k] for k in ("email", "role")} == {"email": user["email"], "role": "viewer"}
+    assert invited["action"] == "member.invited"
+    assert invited["data"] == {"email": user["email"], "role": "viewer"}

@@ -12,16 +12,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User, UserSession
 from app.auth.service import LOGIN_MAX_ATTEMPTS
+from app.mail.service import outgoing_mail
 from tests.auth.helpers import as_user, sign_up
 
 
-async def test_sign_up_sets_httponly_session_and_readable_csrf_cookie(
+async def test_sign_in_sets_httponly_session_and_readable_csrf_cookie(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     response = await client.post(
         "/api/auth/signup", json={"email": "Ana@Example.com", "password": "correct-horse-battery"}
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
+    # Sign-up signs nobody in (its answer must not differ for an address that has an account).
+    assert response.headers.get_list("set-cookie") == []
+    response = await client.post(
+        "/api/auth/signin", json={"email": "ana@example.com", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 200, response.text
     cookies = response.headers.get_list("set-cookie")
     session_cookie = next(c for c in cookies if c.startswith("session="))
     csrf_cookie = next(c for c in cookies if c.startswith("csrf_token="))
@@ -40,14 +47,35 @@ async def test_sign_up_sets_httponly_session_and_readable_csrf_cookie(
     assert me.status_code == 200 and me.json()["email"] == "Ana@Example.com"
 
 
-async def test_duplicate_email_is_refused_case_insensitively(client: httpx.AsyncClient) -> None:
+async def test_duplicate_email_gets_the_same_answer_and_changes_nothing(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
     await sign_up(client, "dup@example.com")
     other = as_user(client)
     response = await other.post(
         "/api/auth/signup", json={"email": "DUP@example.com", "password": "another-password-1"}
     )
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "conflict"
+    fresh = await other.post(
+        "/api/auth/signup", json={"email": "new-dup@example.com", "password": "another-password-1"}
+    )
+    assert (
+        (response.status_code, response.json())
+        == (fresh.status_code, fresh.json())
+        == (
+            202,
+            {"status": "email_sent", "message": fresh.json()["message"]},
+        )
+    )
+    assert response.headers.get_list("set-cookie") == []
+    # The account keeps its password; its owner is told someone tried.
+    taken = await other.post(
+        "/api/auth/signin", json={"email": "dup@example.com", "password": "another-password-1"}
+    )
+    assert taken.status_code == 401
+    assert [m.kind for m in outgoing_mail(session) if m.to.lower() == "dup@example.com"] == [
+        "verify_email",
+        "already_registered",
+    ]
 
 
 async def test_short_password_is_refused(client: httpx.AsyncClient) -> None:

@@ -21,7 +21,7 @@ from app.settings import get_settings
 from app.sync.models import SyncState
 from app.tokens.models import Token
 from app.worker.enqueue import buffered_jobs
-from tests.auth.helpers import as_user, sign_up
+from tests.auth.helpers import as_user, sign_up, sign_up_verified
 from tests.connections.support import (
     API_BASE,
     BR,
@@ -33,6 +33,7 @@ from tests.connections.support import (
     consent,
     emulator_settings,
 )
+from tests.tenants.helpers import join
 
 
 async def _tenant(client: httpx.AsyncClient) -> str:
@@ -324,10 +325,8 @@ async def test_state_after_losing_access_to_the_tenant_is_rejected(
     await sign_up(client)
     tenant_id = await _tenant(client)
     admin = as_user(client)
-    admin_user = await sign_up(admin)
-    await client.post(
-        f"/api/tenants/{tenant_id}/members", json={"email": admin_user["email"], "role": "admin"}
-    )
+    admin_user = await sign_up_verified(admin, session)
+    await join(client, admin, session, tenant_id, "admin")
     query = consent(emulator_url, await _start(admin, tenant_id, [US]))
     await client.patch(f"/api/tenants/{tenant_id}/members/{admin_user['id']}", json={"role": "viewer"})
     await _assert_rejected(await _callback(admin, query), session, tenant_id, "can no longer connect")
@@ -390,14 +389,16 @@ async def test_bad_code_is_rejected_without_storing(
 
 
 @pytest.mark.parametrize("role", ["viewer", "admin", "owner"])
-async def test_roles_on_connection_routes(client: httpx.AsyncClient, emulator_url: str, role: str) -> None:
+async def test_roles_on_connection_routes(
+    client: httpx.AsyncClient, session: AsyncSession, emulator_url: str, role: str
+) -> None:
     await sign_up(client)
     tenant_id = await _tenant(client)
     await _connect_sp(client, emulator_url, tenant_id, [US])
     connection_id = (await client.get(f"/api/tenants/{tenant_id}/connections")).json()[0]["id"]
     member = as_user(client)
-    user = await sign_up(member)
-    await client.post(f"/api/tenants/{tenant_id}/members", json={"email": user["email"], "role": role})
+    await sign_up_verified(member, session)
+    await join(client, member, session, tenant_id, role)
     allowed = role != "viewer"
     expected = 200 if allowed else 403
     assert (await member.get(f"/api/tenants/{tenant_id}/connections")).status_code == 200

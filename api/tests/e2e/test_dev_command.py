@@ -44,6 +44,7 @@ def dev_env(tmp_path: Path) -> dict[str, str]:
     )
     env.pop("ENCRYPTION_KEY", None)
     env.pop("SESSION_SECRET", None)
+    env.pop("SMTP_URL", None)  # dev's own mail catcher
     return env
 
 
@@ -70,6 +71,12 @@ def test_dev_runs_the_product_and_stops_cleanly(dev_env: dict[str, str], page: P
             page.get_by_role("button", name="Sign in").wait_for()
             screenshot(page, "dev-panel-shell")
             assert "sign in" in page.content().lower()
+            # Sign-up's verification e-mail reaches dev's mail catcher, which prints its link.
+            signup = httpx.post(
+                f"{api}/api/auth/signup",
+                json={"email": "dev-mail@example.com", "password": "correct-horse-battery"},
+            )
+            assert signup.status_code == 202, signup.text
 
             local = Path(dev_env["LOCAL_DATA_DIR"])
             assert (local / "secrets.env").exists()
@@ -87,3 +94,5 @@ def test_dev_runs_the_product_and_stops_cleanly(dev_env: dict[str, str], page: P
     # Every child stopped on its own, inside the grace period (nothing had to be killed).
     assert "did not stop" not in log, log[-3000:]
     assert "Worker has been shut down" in log
+    assert "[dev] mail to dev-mail@example.com: Verify your e-mail address" in log
+    assert f"[dev]   link {api}/auth/verify?token=" in log

@@ -21,9 +21,10 @@ from app.feeds.schemas import FeedCreate, FeedDocumentCreate, FeedDocumentOut, F
 from app.feeds.service import FeedsService
 from app.settings import get_settings
 from app.worker.enqueue import buffered_jobs
-from tests.auth.helpers import as_user, sign_up
+from tests.auth.helpers import as_user, sign_up, sign_up_verified
 from tests.factories.connections import make_connection
 from tests.factories.feeds import INVENTORY_LOADER, TSV, US, inventory_tsv, make_feed_seller
+from tests.tenants.helpers import join
 
 CA = "A2EUQ1WTGCTBG2"
 
@@ -256,8 +257,8 @@ async def test_admins_submit_members_read_other_tenants_see_nothing(
     tenant_id, connection_id = await tenant_with_connection(client, session)
     document = await new_document(client, tenant_id, connection_id)
     viewer = as_user(client)
-    user = await sign_up(viewer)
-    await client.post(f"/api/tenants/{tenant_id}/members", json={"email": user["email"], "role": "viewer"})
+    await sign_up_verified(viewer, session)
+    await join(client, viewer, session, tenant_id, "viewer")
     assert (await viewer.get("/api/feeds", params={"tenant_id": tenant_id})).status_code == 200
     assert (
         await viewer.get(f"/api/feeds/{document.feed_id}/status", params={"tenant_id": tenant_id})

@@ -18,6 +18,8 @@ async def test_create_user_with_tenant_then_sign_in(clean_tables: None, client: 
         "/api/auth/signin", json={"email": email, "password": "correct-horse-battery"}
     )
     assert signed_in.status_code == 200 and signed_in.json()["id"] == user_id
+    # The operator vouches for the address: it counts as verified.
+    assert signed_in.json()["email_verified"] is True
     tenants = (await client.get("/api/tenants")).json()
     assert [(t["name"], t["role"]) for t in tenants] == [("Cli Tenant", "owner")]
     with pytest.raises(ValueError, match="already exists"):

@@ -7,8 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.auth.helpers import as_user, sign_up
+from tests.tenants.helpers import new_member
 
 
 async def _tenant(client: httpx.AsyncClient, name: str = "Acme Agency") -> dict[str, Any]:
@@ -16,18 +18,6 @@ async def _tenant(client: httpx.AsyncClient, name: str = "Acme Agency") -> dict[
     assert response.status_code == 201, response.text
     tenant: dict[str, Any] = response.json()
     return tenant
-
-
-async def _member(
-    owner: httpx.AsyncClient, tenant_id: str, role: str
-) -> tuple[httpx.AsyncClient, dict[str, str]]:
-    browser = as_user(owner)
-    user = await sign_up(browser)
-    response = await owner.post(
-        f"/api/tenants/{tenant_id}/members", json={"email": user["email"], "role": role}
-    )
-    assert response.status_code == 201, response.text
-    return browser, user
 
 
 async def test_create_and_list_tenants(client: httpx.AsyncClient) -> None:
@@ -49,7 +39,9 @@ async def test_other_tenants_answer_404(client: httpx.AsyncClient) -> None:
     for method, path, body in [
         ("GET", f"/api/tenants/{tid}", None),
         ("GET", f"/api/tenants/{tid}/members", None),
-        ("POST", f"/api/tenants/{tid}/members", {"email": "x@example.com", "role": "viewer"}),
+        ("GET", f"/api/tenants/{tid}/invitations", None),
+        ("POST", f"/api/tenants/{tid}/invitations", {"email": "x@example.com", "role": "viewer"}),
+        ("DELETE", f"/api/tenants/{tid}/invitations/{uuid.uuid4()}", None),
         ("GET", f"/api/tenants/{tid}/flags", None),
         ("PATCH", f"/api/tenants/{tid}/flags", {"flags": {"use_data_kiosk": True}}),
         ("GET", f"/api/tenants/{tid}/audit-logs", None),
@@ -61,37 +53,25 @@ async def test_other_tenants_answer_404(client: httpx.AsyncClient) -> None:
     assert (await stranger.get("/api/tenants")).json() == []
 
 
-async def test_invite_by_email_then_sign_up_joins(client: httpx.AsyncClient) -> None:
-    await sign_up(client)
-    tenant = await _tenant(client)
-    email = f"invitee-{uuid.uuid4().hex[:6]}@example.com"
-    invited = await client.post(
-        f"/api/tenants/{tenant['id']}/members", json={"email": email, "role": "viewer"}
-    )
-    assert invited.status_code == 201 and invited.json()["has_signed_up"] is False
-    again = await client.post(f"/api/tenants/{tenant['id']}/members", json={"email": email, "role": "admin"})
-    assert again.status_code == 409
-    newcomer = as_user(client)
-    await sign_up(newcomer, email)
-    listed = (await newcomer.get("/api/tenants")).json()
-    assert [(t["id"], t["role"]) for t in listed] == [(tenant["id"], "viewer")]
-
-
 @pytest.mark.parametrize("role", ["viewer", "admin", "owner"])
-async def test_role_permissions(client: httpx.AsyncClient, role: str) -> None:
+async def test_role_permissions(client: httpx.AsyncClient, session: AsyncSession, role: str) -> None:
     await sign_up(client)
     tenant = await _tenant(client)
     tid = tenant["id"]
-    member, _ = await _member(client, tid, role)
-    _, target = await _member(client, tid, "viewer")
+    member, _ = await new_member(client, session, tid, role)
+    _, target = await new_member(client, session, tid, "viewer")
 
     can_admin = role in ("admin", "owner")
     flags = await member.patch(f"/api/tenants/{tid}/flags", json={"flags": {"use_data_kiosk": True}})
     assert flags.status_code == (200 if can_admin else 403)
     add = await member.post(
-        f"/api/tenants/{tid}/members", json={"email": f"n-{uuid.uuid4().hex[:6]}@x.io", "role": "viewer"}
+        f"/api/tenants/{tid}/invitations", json={"email": f"n-{uuid.uuid4().hex[:6]}@x.io", "role": "viewer"}
     )
     assert add.status_code == (201 if can_admin else 403)
+    invite_owner = await member.post(
+        f"/api/tenants/{tid}/invitations", json={"email": f"o-{uuid.uuid4().hex[:6]}@x.io", "role": "owner"}
+    )
+    assert invite_owner.status_code == (201 if role == "owner" else 403)
     promote = await member.patch(f"/api/tenants/{tid}/members/{target['id']}", json={"role": "admin"})
     assert promote.status_code == (204 if can_admin else 403)
     make_owner = await member.patch(f"/api/tenants/{tid}/members/{target['id']}", json={"role": "owner"})
@@ -142,18 +122,19 @@ async def test_feature_flags_default_to_environment_and_are_audited(client: http
     assert log[0]["actor_email"] is not None
 
 
-async def test_member_changes_are_audited(client: httpx.AsyncClient) -> None:
+async def test_member_changes_are_audited(client: httpx.AsyncClient, session: AsyncSession) -> None:
     await sign_up(client)
     tenant = await _tenant(client)
     tid = tenant["id"]
-    _, user = await _member(client, tid, "viewer")
+    _, user = await new_member(client, session, tid, "viewer")
     await client.patch(f"/api/tenants/{tid}/members/{user['id']}", json={"role": "admin"})
     await client.delete(f"/api/tenants/{tid}/members/{user['id']}")
     log = (await client.get(f"/api/tenants/{tid}/audit-logs")).json()["items"]
     assert [e["action"] for e in log] == [
         "member.removed",
         "member.role_changed",
-        "member.added",
+        "member.joined",
+        "member.invited",
         "tenant.created",
     ]
     assert log[1]["data"] == {"from": "viewer", "to": "admin", "email": user["email"]}

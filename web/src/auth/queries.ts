@@ -51,10 +51,25 @@ export function useSignIn() {
   })
 }
 
+/**
+ * Sign up, then sign in with the same password. The API answers sign-up the same whether or not the
+ * address had an account (it never says which), so whether the sign-in works is the only outcome:
+ * `true` for a new (unverified) account, `false` when the address had one already (its owner got an
+ * e-mail instead).
+ */
 export function useSignUp() {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (input: SignUpInput) => postJson<unknown>('/api/auth/signup', input),
+    mutationFn: async (input: SignUpInput): Promise<boolean> => {
+      await postJson<unknown>('/api/auth/signup', input)
+      try {
+        await postJson<unknown>('/api/auth/signin', { email: input.email, password: input.password })
+        return true
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return false
+        throw error
+      }
+    },
     meta: { skipAuthRedirect: true },
     onSuccess: () => queryClient.removeQueries({ queryKey: authKeys.me }),
   })

@@ -18,6 +18,11 @@ function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, n
 
 const SignInPage = page(() => import('./auth/SignInPage'), 'SignInPage')
 const SignUpPage = page(() => import('./auth/SignUpPage'), 'SignUpPage')
+const CheckEmailPage = page(() => import('./auth/CheckEmailPage'), 'CheckEmailPage')
+const VerifyEmailPage = page(() => import('./auth/VerifyEmailPage'), 'VerifyEmailPage')
+const ForgotPasswordPage = page(() => import('./auth/ForgotPasswordPage'), 'ForgotPasswordPage')
+const ResetPasswordPage = page(() => import('./auth/ResetPasswordPage'), 'ResetPasswordPage')
+const AcceptInvitationPage = page(() => import('./invitations/AcceptInvitationPage'), 'AcceptInvitationPage')
 const DashboardPage = page(() => import('./dashboard/DashboardPage'), 'DashboardPage')
 const TenantOverviewPage = page(() => import('./dashboard/TenantOverviewPage'), 'TenantOverviewPage')
 const AmazonIntegrationPage = page(() => import('./dashboard/AmazonIntegrationPage'), 'AmazonIntegrationPage')
@@ -40,6 +45,11 @@ export const routes: RouteObject[] = [
       // `/*` leaves room for Clerk's own sub-steps when it is enabled.
       { path: '/auth/signin/*', element: <SignInPage /> },
       { path: '/auth/signup/*', element: <SignUpPage /> },
+      { path: '/auth/check-email', element: <CheckEmailPage /> },
+      { path: '/auth/verify', element: <VerifyEmailPage /> },
+      { path: '/auth/forgot', element: <ForgotPasswordPage /> },
+      { path: '/auth/reset', element: <ResetPasswordPage /> },
+      { path: '/invitations/accept', element: <AcceptInvitationPage /> },
       {
         path: '/dashboard',
         element: (

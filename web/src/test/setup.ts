@@ -1,6 +1,10 @@
 import '@testing-library/jest-dom/vitest'
-import { cleanup } from '@testing-library/react'
+import { cleanup, configure } from '@testing-library/react'
 import { afterEach, vi } from 'vitest'
+
+// Pages load lazily (their own chunk); on a loaded machine (CI, several test runs at once) the first
+// render of a page takes more than Testing Library's default second.
+configure({ asyncUtilTimeout: 5000 })
 
 afterEach(() => {
   cleanup()

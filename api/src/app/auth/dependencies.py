@@ -148,3 +148,13 @@ async def current_user(principal: Annotated[Principal, Depends(current_principal
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 CurrentUserDep = Annotated[User, Depends(current_user)]
+
+
+def builtin_sign_in_open(request: Request) -> None:
+    """With Clerk on, Clerk alone signs people up and in: a second, password door beside it would
+    let anyone register an address before its owner arrives through Clerk."""
+    if settings_of(request).security.clerk_enabled:
+        raise Forbidden(
+            "sign-up and sign-in with a password are closed: this installation signs in with Clerk",
+            code="builtin_auth_disabled",
+        )

@@ -1,4 +1,4 @@
-"""Auth routes: sign-up, sign-in, sign-out and the current user."""
+"""Auth routes: sign-in, sign-out and the current user (sign-up and links: account_endpoints.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from app.auth.dependencies import (
     SESSION_COOKIE,
     CurrentUserDep,
     PrincipalDep,
+    builtin_sign_in_open,
     clear_session_cookies,
     client_ip,
     set_csrf_cookie,
@@ -16,7 +17,7 @@ from app.auth.dependencies import (
     settings_of,
 )
 from app.auth.models import User
-from app.auth.schemas import CurrentUser, SignInRequest, SignUpRequest
+from app.auth.schemas import CurrentUser, SignInRequest
 from app.auth.service import (
     LoginLimiter,
     TooManyAttempts,
@@ -24,55 +25,22 @@ from app.auth.service import (
     csrf_token_for,
     end_session,
     sign_in,
-    sign_up,
 )
 from app.db.dependencies import SessionDep
-from app.kit.errors import ERROR_RESPONSES, ErrorResponse, Forbidden, error_response
+from app.kit.errors import ERROR_RESPONSES, ErrorResponse, error_response
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 _SIGN_IN_RESPONSES = {**ERROR_RESPONSES, 429: {"model": ErrorResponse}}
 
 
-def builtin_sign_in_open(request: Request) -> None:
-    """With Clerk on, Clerk alone signs people up and in: a second, password door beside it would
-    let anyone register an address before its owner arrives through Clerk."""
-    if settings_of(request).security.clerk_enabled:
-        raise Forbidden(
-            "sign-up and sign-in with a password are closed: this installation signs in with Clerk",
-            code="builtin_auth_disabled",
-        )
-
-
 _BUILTIN_OPEN = [Depends(builtin_sign_in_open)]
 
 
 def _current(user: User) -> CurrentUser:
-    return CurrentUser(id=str(user.id), email=user.email, name=user.name)
-
-
-@router.post(
-    "/signup",
-    response_model=CurrentUser,
-    status_code=status.HTTP_201_CREATED,
-    responses=ERROR_RESPONSES,
-    dependencies=_BUILTIN_OPEN,
-)
-async def signup(
-    body: SignUpRequest, request: Request, response: Response, session: SessionDep
-) -> CurrentUser:
-    """Create an account (or claim an invitation sent to this e-mail) and sign in."""
-    settings = settings_of(request)
-    user = await sign_up(session, email=body.email, password=body.password, name=body.name)
-    new_session = await create_session(
-        session,
-        user,
-        secret=settings.security.session_secret,
-        max_age_s=settings.security.session_max_age_sec,
-        user_agent=request.headers.get("user-agent"),
+    return CurrentUser(
+        id=str(user.id), email=user.email, name=user.name, email_verified=user.email_verified_at is not None
     )
-    set_session_cookies(response, settings, new_session)
-    return _current(user)
 
 
 @router.post("/signin", response_model=CurrentUser, responses=_SIGN_IN_RESPONSES, dependencies=_BUILTIN_OPEN)

@@ -30,6 +30,9 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     is_active: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default=text("true")
     )
+    # Set when the user proved they receive mail at `email` (a verification or reset link). Until
+    # then the account may sign in and run its own tenants but joins no one else's.
+    email_verified_at: Mapped[datetime | None] = mapped_column()
 
 
 class UserSession(Base):

@@ -13,6 +13,8 @@ class CurrentUser(BaseModel):
     id: str
     email: str
     name: str | None = None
+    # False until the user opens the verification link e-mailed at sign-up.
+    email_verified: bool = False
 
 
 class SignInRequest(BaseModel):

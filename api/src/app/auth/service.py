@@ -77,29 +77,12 @@ async def end_session(session: AsyncSession, token: str) -> None:
     await SessionRepository(session).revoke(hash_session_token(token))
 
 
-async def sign_up(session: AsyncSession, *, email: str, password: str, name: str | None) -> User:
-    """Create an account, or claim one an owner invited by e-mail (no password yet)."""
-    users = UserRepository(session)
-    existing = await users.by_email(email)
-    if existing is not None:
-        if existing.password_hash is not None or existing.clerk_user_id is not None:
-            raise Conflict("an account with this e-mail already exists; sign in instead")
-        await users.change(existing, password_hash=hash_password(password), name=existing.name or name)
-        return existing
-    return await users.add(email=email, name=name, password_hash=hash_password(password))
-
-
 async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await UserRepository(session).by_id(user_id)
 
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return await UserRepository(session).by_email(email)
-
-
-async def invite_user(session: AsyncSession, email: str) -> User:
-    """An account without a password or Clerk id: whoever signs up with this e-mail claims it."""
-    return await UserRepository(session).add(email=email, name=None)
 
 
 async def clerk_user(session: AsyncSession, identity: ClerkIdentity) -> User:
@@ -122,10 +105,15 @@ async def clerk_user(session: AsyncSession, identity: ClerkIdentity) -> User:
                     "sign-in (ask an administrator)",
                     code="account_not_linkable",
                 )
-            await users.change(user, clerk_user_id=identity.user_id)
+            await users.change(user, clerk_user_id=identity.user_id, email_verified_at=datetime.now(UTC))
             return user
-    email = email or f"{identity.user_id}@clerk.invalid"
-    return await users.add(email=email, name=identity.name, clerk_user_id=identity.user_id)
+    user = await users.add(
+        email=email or f"{identity.user_id}@clerk.invalid", name=identity.name, clerk_user_id=identity.user_id
+    )
+    if email:
+        # Clerk verified it: invitations to this address can be accepted.
+        await users.change(user, email_verified_at=datetime.now(UTC))
+    return user
 
 
 class LoginLimiter:

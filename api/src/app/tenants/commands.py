@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.auth.schemas import MIN_PASSWORD_LENGTH
-from app.auth.service import sign_up
+from app.auth.verification import create_verified_user
 from app.db.session import create_engine, create_sessionmaker, unit_of_work
 from app.kit.errors import Conflict
 from app.settings import get_settings
@@ -21,7 +21,7 @@ async def create_user_command(email: str, password: str, name: str | None, tenan
     try:
         async with unit_of_work(create_sessionmaker(engine)) as session:
             try:
-                user = await sign_up(session, email=email, password=password, name=name)
+                user = await create_verified_user(session, email=email, password=password, name=name)
             except Conflict as exc:
                 raise ValueError(exc.message) from None
             if tenant:

@@ -19,7 +19,6 @@ from app.tenants.models import Tenant
 from app.tenants.schemas import (
     FeatureFlagOut,
     FeatureFlagsUpdate,
-    MemberAdd,
     MemberOut,
     MemberRoleChange,
     TenantCreate,
@@ -93,30 +92,6 @@ async def list_members(access: TenantMember, session: SessionDep) -> list[Member
         )
         for membership, user in rows
     ]
-
-
-@router.post(
-    "/{tenant_id}/members",
-    response_model=MemberOut,
-    status_code=status.HTTP_201_CREATED,
-    responses=ERROR_RESPONSES,
-)
-async def add_member(body: MemberAdd, access: TenantAdmin, session: SessionDep) -> MemberOut:
-    """Add someone by e-mail with a role; without an account yet, they are invited (they sign up
-    with this e-mail to join)."""
-    user, role = await service.add_member(
-        session, access.tenant_id, access.role, access.actor, email=body.email, role=body.role
-    )
-    membership = await service.membership(session, access.tenant_id, user.id)
-    assert membership is not None
-    return MemberOut(
-        user_id=str(user.id),
-        email=user.email,
-        name=user.name,
-        role=role,
-        has_signed_up=user.password_hash is not None or user.clerk_user_id is not None,
-        created_at=membership.created_at,
-    )
 
 
 @router.patch(

@@ -33,11 +33,6 @@ class MemberOut(BaseModel):
     created_at: datetime
 
 
-class MemberAdd(BaseModel):
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    role: Role
-
-
 class MemberRoleChange(BaseModel):
     role: Role
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor
 from app.auth.models import User
-from app.auth.service import invite_user, user_by_email, user_by_id
-from app.kit.errors import AppError, Conflict, Forbidden, NotFound
+from app.auth.service import user_by_id
+from app.kit.errors import AppError, Forbidden, NotFound
 from app.settings import Settings
 from app.tenants.models import Membership, Tenant
 from app.tenants.repository import MembershipRepository, TenantRepository
@@ -112,36 +112,12 @@ async def _email_of(session: AsyncSession, user_id: uuid.UUID) -> str | None:
     return user.email if user else None
 
 
-def _may_manage(actor_role: str, old_role: str | None, new_role: str | None) -> None:
+def may_manage(actor_role: str, old_role: str | None, new_role: str | None) -> None:
     """Admins manage admins and viewers; only owners grant, change or remove the owner role."""
     if ROLE_RANK[actor_role] < ROLE_RANK["admin"]:
         raise Forbidden("only owners and admins manage members")
     if "owner" in (old_role, new_role) and actor_role != "owner":
         raise Forbidden("only an owner can grant, change or remove the owner role")
-
-
-async def add_member(
-    session: AsyncSession, tenant_id: uuid.UUID, actor_role: str, actor: Actor, *, email: str, role: str
-) -> tuple[User, str]:
-    """Add a user by e-mail; someone without an account yet is invited (they sign up with it)."""
-    _may_manage(actor_role, None, role)
-    user = await user_by_email(session, email)
-    invited = user is None
-    if user is None:
-        user = await invite_user(session, email)
-    members = MembershipRepository(session)
-    if await members.get(tenant_id, user.id) is not None:
-        raise Conflict("this person is already a member of the tenant")
-    await members.add(tenant_id, user.id, role)
-    await actor.record(
-        session,
-        tenant_id,
-        "member.invited" if invited else "member.added",
-        target_type="user",
-        target_id=str(user.id),
-        data={"email": user.email, "role": role},
-    )
-    return user, role
 
 
 async def change_role(
@@ -151,7 +127,7 @@ async def change_role(
     membership = await members.get(tenant_id, user_id)
     if membership is None:
         raise NotFound("member not found")
-    _may_manage(actor_role, membership.role, role)
+    may_manage(actor_role, membership.role, role)
     old_role = membership.role  # the UPDATE below refreshes the loaded object
     if old_role == role:
         return
@@ -176,7 +152,7 @@ async def remove_member(
     if membership is None:
         raise NotFound("member not found")
     old_role = membership.role
-    _may_manage(actor_role, old_role, None)
+    may_manage(actor_role, old_role, None)
     if old_role == "owner" and await members.lock_owners(tenant_id) <= 1:
         raise AppError("a tenant needs at least one owner", code="last_owner", status_code=409)
     await members.remove(tenant_id, user_id)

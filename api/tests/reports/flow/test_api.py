@@ -21,9 +21,10 @@ from app.reports.service import ReportsService
 from app.settings import get_settings
 from app.tenants.models import Tenant
 from app.worker.enqueue import buffered_jobs
-from tests.auth.helpers import as_user, sign_up
+from tests.auth.helpers import as_user, sign_up, sign_up_verified
 from tests.factories.connections import make_connection
 from tests.factories.reports import CA, US
+from tests.tenants.helpers import join
 
 SALES = "GET_SALES_AND_TRAFFIC_REPORT"
 LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
@@ -182,8 +183,8 @@ async def test_other_tenants_and_roles(client: httpx.AsyncClient, session: Async
     assert (await stranger.get("/api/reports", params={"tenant_id": other_tenant})).json()["reports"] == []
 
     viewer = as_user(client)
-    user = await sign_up(viewer)
-    await client.post(f"/api/tenants/{tenant_id}/members", json={"email": user["email"], "role": "viewer"})
+    await sign_up_verified(viewer, session)
+    await join(client, viewer, session, tenant_id, "viewer")
     assert (await viewer.get("/api/reports", params={"tenant_id": tenant_id})).status_code == 200
     assert (
         await viewer.get(f"/api/reports/{report_id}/status", params={"tenant_id": tenant_id})

@@ -2,6 +2,7 @@ import { Suspense } from 'react'
 import { Outlet } from 'react-router'
 
 import { PageSkeleton } from '@/components/common/PageSkeleton'
+import { VerifyEmailBanner } from '@/features/account/components/VerifyEmailBanner'
 import { SidebarNav } from './SidebarNav'
 import { TopBar } from './TopBar'
 
@@ -21,6 +22,7 @@ export function AppLayout() {
       <div className="flex min-w-0 flex-1 flex-col">
         <TopBar />
         <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 md:px-8 md:py-8">
+          <VerifyEmailBanner />
           <Suspense fallback={<PageSkeleton />}>
             <Outlet />
           </Suspense>

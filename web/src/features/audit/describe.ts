@@ -31,6 +31,10 @@ export function describeAuditEntry(entry: AuditEntry): string {
       return `Added ${text(data.email)} as ${text(data.role)}`
     case 'member.invited':
       return `Invited ${text(data.email)} as ${text(data.role)}`
+    case 'member.joined':
+      return `${text(data.email)} accepted the invitation as ${text(data.role)}`
+    case 'invitation.revoked':
+      return `Revoked the invitation of ${text(data.email)} (${text(data.role)})`
     case 'member.role_changed':
       return `Changed the role of ${text(data.email ?? 'a member')} from ${text(data.from)} to ${text(data.to)}`
     case 'member.removed':

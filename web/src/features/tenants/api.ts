@@ -63,14 +63,6 @@ function useMemberMutation<T>(tenantId: string, fn: (input: T) => Promise<unknow
   })
 }
 
-export function useAddMember(tenantId: string) {
-  return useMemberMutation(tenantId, async (body: { email: string; role: Role }) =>
-    unwrap(
-      await api.POST('/api/tenants/{tenant_id}/members', { params: { path: { tenant_id: tenantId } }, body }),
-    ),
-  )
-}
-
 export function useChangeRole(tenantId: string) {
   return useMemberMutation(tenantId, async ({ userId, role }: { userId: string; role: Role }) =>
     unwrap(

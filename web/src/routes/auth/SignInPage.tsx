@@ -72,6 +72,9 @@ export function SignInForm({ next }: { next: string }) {
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
+          <Link to="/auth/forgot" className="text-muted-foreground justify-self-end text-sm underline underline-offset-4">
+            Forgot your password?
+          </Link>
         </div>
         <Button type="submit" className="w-full" disabled={signIn.isPending}>
           {signIn.isPending ? <Loader2 className="animate-spin" aria-hidden /> : null}

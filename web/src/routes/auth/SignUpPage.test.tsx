@@ -8,6 +8,7 @@ import { SignUpPage } from './SignUpPage'
 const routes = [
   { path: '/auth/signup', element: <SignUpPage /> },
   { path: '/dashboard/*', element: <p>Dashboard page</p> },
+  { path: '/auth/check-email', element: <p>Check your e-mail page</p> },
 ]
 
 async function fillAndSubmit() {
@@ -18,24 +19,37 @@ async function fillAndSubmit() {
 }
 
 describe('SignUpPage', () => {
-  it('creates the account and opens the dashboard', async () => {
+  it('creates the account, signs in and opens the dashboard', async () => {
     const { calls } = mockFetch({
-      'POST /api/auth/signup': () => json(201, { id: 'u1', email: 'ada@example.com', name: 'Ada' }),
+      'POST /api/auth/signup': () => json(202, { status: 'email_sent', message: 'Check the inbox.' }),
+      'POST /api/auth/signin': () => json(200, { id: 'u1', email: 'ada@example.com', name: 'Ada', email_verified: false }),
     })
     const { router } = renderRoutes(routes, '/auth/signup')
     await fillAndSubmit()
     expect(await screen.findByText('Dashboard page')).toBeInTheDocument()
     expect(router.state.location.pathname).toBe('/dashboard')
     expect(await calls[0]!.json()).toEqual({ email: 'ada@example.com', password: 'correct-horse-battery', name: 'Ada' })
+    expect(await calls[1]!.json()).toEqual({ email: 'ada@example.com', password: 'correct-horse-battery' })
+  })
+
+  it('says to check the e-mail when the address already had an account', async () => {
+    mockFetch({
+      'POST /api/auth/signup': () => json(202, { status: 'email_sent', message: 'Check the inbox.' }),
+      'POST /api/auth/signin': () => apiError(401, 'invalid_credentials', 'wrong e-mail or password'),
+    })
+    const { router } = renderRoutes(routes, '/auth/signup')
+    await fillAndSubmit()
+    expect(await screen.findByText('Check your e-mail page')).toBeInTheDocument()
+    expect(router.state.location.pathname).toBe('/auth/check-email')
   })
 
   it('shows why the account was refused', async () => {
     mockFetch({
       'POST /api/auth/signup': () =>
-        apiError(409, 'conflict', 'an account with this e-mail already exists; sign in instead'),
+        apiError(422, 'validation_error', 'password: String should have at least 10 characters'),
     })
     renderRoutes(routes, '/auth/signup')
     await fillAndSubmit()
-    expect(await screen.findByText('an account with this e-mail already exists; sign in instead')).toBeInTheDocument()
+    expect(await screen.findByText('password: String should have at least 10 characters')).toBeInTheDocument()
   })
 })

@@ -40,7 +40,10 @@ function SignUpForm({ next }: { next: string }) {
     const trimmed = name.trim()
     signUp.mutate(
       { email, password, ...(trimmed ? { name: trimmed } : {}) },
-      { onSuccess: () => navigate(next, { replace: true }) },
+      {
+        onSuccess: (signedIn) =>
+          signedIn ? navigate(next, { replace: true }) : navigate('/auth/check-email', { replace: true }),
+      },
     )
   }
 

@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest'
 import { json, mockFetch, renderRoutes } from '@/test/utils'
 import { routes } from '../index'
 
-const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada' }
+const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada', email_verified: true }
+const PENDING = {
+  id: 'i1',
+  email: 'dee@example.com',
+  role: 'admin',
+  created_at: '2026-11-28T10:00:00Z',
+  expires_at: '2026-12-05T10:00:00Z',
+  expired: false,
+}
 const FLAG = {
   key: 'use_data_kiosk',
   env_var: 'FEATURE_USE_DATA_KIOSK',
@@ -27,6 +35,7 @@ function handlers(role: string) {
         { user_id: 'u2', email: 'bob@example.com', name: null, role: 'viewer', has_signed_up: false, created_at: '2026-11-28T10:00:00Z' },
       ]),
     'GET /api/tenants/t1/flags': () => json(200, [FLAG]),
+    'GET /api/tenants/t1/invitations': () => json(200, [PENDING]),
     'GET /api/tenants/t1/audit-logs': () =>
       json(200, {
         items: [
@@ -63,21 +72,36 @@ describe('TenantOverviewPage', () => {
     expect(await patch.json()).toEqual({ flags: { use_data_kiosk: true } })
   })
 
-  it('shows members, invitations, and lets owners invite', async () => {
+  it('shows members and pending invitations, and lets owners invite and revoke', async () => {
     const { calls } = mockFetch({
       ...handlers('owner'),
-      'POST /api/tenants/t1/members': () =>
-        json(201, { user_id: 'u3', email: 'cy@example.com', name: null, role: 'admin', has_signed_up: false, created_at: '' }),
+      'POST /api/tenants/t1/invitations': () => json(201, { ...PENDING, id: 'i2', email: 'cy@example.com' }),
+      'DELETE /api/tenants/t1/invitations/i1': () => new Response(null, { status: 204 }),
     })
     renderRoutes(routes, '/dashboard/tenants/t1')
     const members = await screen.findByRole('list', { name: 'Members' })
     expect(within(members).getByText('Invited')).toBeInTheDocument()
+    const pending = await screen.findByRole('list', { name: 'Pending invitations' })
+    expect(within(pending).getByText('dee@example.com')).toBeInTheDocument()
     await userEvent.type(screen.getByLabelText('Invite by email'), 'cy@example.com')
     await userEvent.selectOptions(screen.getByLabelText('Role of the new member'), 'admin')
-    await userEvent.click(screen.getByRole('button', { name: 'Add member' }))
-    await screen.findByRole('list', { name: 'Members' })
+    await userEvent.click(screen.getByRole('button', { name: 'Send invitation' }))
+    expect(await screen.findByText('Invitation sent to cy@example.com', { exact: false })).toBeInTheDocument()
     const post = calls.find((r) => r.method === 'POST')
+    expect(new URL(post!.url).pathname).toBe('/api/tenants/t1/invitations')
     expect(await post!.json()).toEqual({ email: 'cy@example.com', role: 'admin' })
+    await userEvent.click(within(pending).getByRole('button', { name: 'Revoke the invitation of dee@example.com' }))
+    await screen.findByRole('list', { name: 'Members' })
+    expect(calls.some((r) => r.method === 'DELETE' && r.url.endsWith('/api/tenants/t1/invitations/i1'))).toBe(true)
+  })
+
+  it('never asks for the invitations of a tenant where I am a viewer', async () => {
+    const { calls } = mockFetch(handlers('viewer'))
+    renderRoutes(routes, '/dashboard/tenants/t1')
+    await screen.findByRole('list', { name: 'Members' })
+    expect(screen.queryByRole('list', { name: 'Pending invitations' })).not.toBeInTheDocument()
+    expect(screen.queryByLabelText('Invite by email')).not.toBeInTheDocument()
+    expect(calls.some((r) => r.url.includes('/invitations'))).toBe(false)
   })
 
   it('says whether order changes arrive live or with the next delta', async () => {

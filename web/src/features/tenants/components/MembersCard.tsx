@@ -8,6 +8,7 @@ import { Skeleton } from '@/components/ui/skeleton'
 import { useCurrentUser } from '@/auth/current-user'
 import { canManage, useChangeRole, useMembers, useRemoveMember, type Role } from '../api'
 import { AddMemberForm } from './AddMemberForm'
+import { PendingInvitations } from './PendingInvitations'
 import { RoleBadge } from './RoleBadge'
 import { RoleSelect } from './RoleSelect'
 
@@ -70,6 +71,7 @@ export function MembersCard({ tenantId, myRole }: { tenantId: string; myRole: Ro
           </ul>
         ) : null}
         {mutationError ? <ErrorState error={mutationError} title="Could not change the member" /> : null}
+        {manager ? <PendingInvitations tenantId={tenantId} myRole={myRole} /> : null}
         {manager ? <AddMemberForm tenantId={tenantId} canGrantOwner={myRole === 'owner'} /> : null}
       </CardContent>
     </Card>
