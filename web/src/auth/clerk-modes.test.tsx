@@ -24,7 +24,7 @@ vi.mock('@clerk/react', () => {
   }
 })
 
-const user: CurrentUser = { id: 'u1', email: 'ada@example.com', name: 'Ada' }
+const user: CurrentUser = { id: 'u1', email: 'ada@example.com', name: 'Ada', email_verified: true }
 
 async function renderPanel(path: string) {
   vi.resetModules()
