@@ -9,6 +9,10 @@ PIP := $(VENV)/bin/pip
 BIN := $(VENV)/bin
 NPM ?= npm
 PYTEST_ARGS ?=
+# The API tests run on this many pytest-xdist workers, one test file per worker at a time (module
+# fixtures are built once); each worker has its own database and Redis db (api/tests/fixtures/servers.py).
+# 0 runs them in this one process.
+PYTEST_WORKERS ?= 2
 
 PY_STAMP := $(VENV)/.installed
 WEB_DEPS_STAMP := web/node_modules/.installed
@@ -77,7 +81,7 @@ test-web: install ## The panel's unit tests
 	cd web && $(NPM) test
 
 test-python: install chromium ## pytest: API (unit, integration, browser) and emulator
-	$(BIN)/pytest api/tests $(PYTEST_ARGS)
+	$(BIN)/pytest api/tests -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 	$(BIN)/pytest emulator/tests $(PYTEST_ARGS)
 
 test: install chromium lint typecheck check-client test-web test-python compose-check ## Every check: what CI runs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -19,9 +20,11 @@ pytest_plugins = [
 
 def pytest_configure(config: pytest.Config) -> None:
     # Started before collection so that every module sees the final environment.
-    if hasattr(config, "workerinput"):
-        return
-    servers.start()
+    worker = getattr(config, "workerinput", None)
+    if worker is None:
+        servers.start()
+    else:
+        servers.join(**worker["test_servers"], worker=worker["workerid"])
     os.environ.update(
         {
             "ENVIRONMENT": "test",
@@ -37,9 +40,20 @@ def pytest_configure(config: pytest.Config) -> None:
     from app.settings import reset_settings_cache
 
     reset_settings_cache()
-    migrate.upgrade(servers.database_url)
+    if worker is None:
+        migrate.upgrade(servers.database_url)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, on the controller, for each worker: where the migrated database's servers are."""
+    node.workerinput["test_servers"] = {
+        "admin_url": servers.admin_url,
+        "redis_url": servers.redis_url,
+        "template": servers.database_name,
+    }
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if not hasattr(config, "workerinput"):
-        servers.stop()
+    # A worker drops its own database; the controller (or a run without xdist) stops the servers.
+    servers.stop()

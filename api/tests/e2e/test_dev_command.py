@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -30,12 +33,15 @@ def _postmaster_pid(local: Path) -> int:
 
 
 @pytest.fixture
-def dev_env(tmp_path: Path) -> dict[str, str]:
+def dev_env() -> Iterator[dict[str, str]]:
+    # Not under tmp_path: pytest-xdist makes that 10 characters longer ("popen-gw0/"), and the
+    # PostgreSQL socket under LOCAL_DATA_DIR would pass the 107-byte limit of a Unix socket path.
+    base = Path(tempfile.mkdtemp(prefix="spapi-dev-"))
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "ENVIRONMENT"}}
     api_port = free_port()
     env.update(
         {
-            "LOCAL_DATA_DIR": str(tmp_path / "local"),
+            "LOCAL_DATA_DIR": str(base / "local"),
             "API_PORT": str(api_port),
             "PUBLIC_URL": f"http://127.0.0.1:{api_port}",
             "WEB_DIST_DIR": str(REPO_ROOT / "web" / "dist"),
@@ -45,7 +51,8 @@ def dev_env(tmp_path: Path) -> dict[str, str]:
     env.pop("ENCRYPTION_KEY", None)
     env.pop("SESSION_SECRET", None)
     env.pop("SMTP_URL", None)  # dev's own mail catcher
-    return env
+    yield env
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def test_dev_runs_the_product_and_stops_cleanly(dev_env: dict[str, str], page: Page) -> None:
