@@ -39,6 +39,7 @@ def api_routers() -> list[APIRouter]:
     calls most (order pages, sync status) come first; no two routers share a path."""
     from app.ads.endpoints import router as ads_router
     from app.auth.endpoints import router as auth_router
+    from app.auth.mfa_endpoints import router as mfa_router
     from app.connections.endpoints import router as connections_router
     from app.feeds.endpoints import router as feeds_router
     from app.orders.endpoints import router as orders_router
@@ -60,6 +61,7 @@ def api_routers() -> list[APIRouter]:
         audit_router,
         connections_router,
         auth_router,
+        mfa_router,
     ]
 
 

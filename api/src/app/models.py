@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from app.ads import models as ads
 from app.audit import models as audit
+from app.auth import mfa_models as auth_mfa
 from app.auth import models as auth
 from app.connections import models as connections
 from app.datakiosk import models as datakiosk
@@ -29,6 +30,7 @@ __all__ = [
     "ads",
     "audit",
     "auth",
+    "auth_mfa",
     "connections",
     "datakiosk",
     "documents",
