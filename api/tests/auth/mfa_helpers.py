@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import pyotp
+from playwright.sync_api import Page
 
 
 @dataclass
@@ -52,3 +53,18 @@ async def enrol(client: httpx.AsyncClient) -> Authenticator:
     assert confirmed.status_code == 200, confirmed.text
     authenticator.recovery_codes = confirmed.json()["recovery_codes"]
     return authenticator
+
+
+def enrol_browser(page: Page, base_url: str) -> str:
+    """Turn MFA on for the browser's signed-in user through the API (its session becomes
+    MFA-verified); returns the TOTP secret. For browser tests about something else than enrolment."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrf_token")
+    headers = {"X-CSRF-Token": csrf}
+    started = page.request.post(f"{base_url}/api/auth/mfa/enrol", headers=headers)
+    assert started.ok, started.text()
+    secret: str = started.json()["secret"]
+    confirmed = page.request.post(
+        f"{base_url}/api/auth/mfa/confirm", headers=headers, data={"code": pyotp.TOTP(secret).now()}
+    )
+    assert confirmed.ok, confirmed.text()
+    return secret

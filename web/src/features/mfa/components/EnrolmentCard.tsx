@@ -32,8 +32,8 @@ export function Enrolment({ onDone }: { onDone: () => void }) {
   }
   return (
     <div className="grid gap-6 md:grid-cols-[auto_1fr]">
-      <div className="rounded-md border bg-white p-3">
-        <QRCodeSVG value={start.data.otpauth_uri} size={176} title="QR code for your authenticator app" />
+      <div role="img" aria-label="QR code for your authenticator app" className="h-fit rounded-md border bg-white p-3">
+        <QRCodeSVG value={start.data.otpauth_uri} size={176} />
       </div>
       <div className="space-y-4">
         <ol className="text-muted-foreground list-decimal space-y-1 pl-5 text-sm">
