@@ -41,6 +41,7 @@ def api_routers() -> list[APIRouter]:
     from app.ads.endpoints import router as ads_router
     from app.auth.account_endpoints import router as account_router
     from app.auth.endpoints import router as auth_router
+    from app.auth.mfa_endpoints import router as mfa_router
     from app.connections.endpoints import router as connections_router
     from app.feeds.endpoints import router as feeds_router
     from app.orders.endpoints import router as orders_router
@@ -65,6 +66,7 @@ def api_routers() -> list[APIRouter]:
         connections_router,
         auth_router,
         account_router,
+        mfa_router,
     ]
 
 

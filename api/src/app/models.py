@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from app.ads import models as ads
 from app.audit import models as audit
+from app.auth import mfa_models as auth_mfa
 from app.auth import models as auth
 from app.auth import token_models as auth_tokens
 from app.connections import models as connections
@@ -31,6 +32,7 @@ __all__ = [
     "ads",
     "audit",
     "auth",
+    "auth_mfa",
     "auth_tokens",
     "connections",
     "datakiosk",

@@ -122,6 +122,10 @@ class SecuritySettings(_Group):
     # Origins allowed as a token's `azp` (comma-separated); empty: PUBLIC_URL alone.
     clerk_authorized_parties: str = ""
     pii_cache_days: int = Field(default=0, ge=0, le=30)
+    # Buyer-address reads per user per hour (need-to-know: a person reads a few, a scraper many).
+    pii_reads_per_hour: int = Field(default=30, ge=1)
+    # The name authenticator apps show next to the account's TOTP codes.
+    mfa_issuer: str = Field(default="spapi-saas", min_length=1, max_length=60)
 
     @field_validator("encryption_key")
     @classmethod

@@ -23,6 +23,7 @@ from app.tokens.service import TokenManager
 from tests.amazon.support import *  # noqa: F403
 from tests.amazon.support import as_row, request_log
 from tests.auth.helpers import sign_up
+from tests.auth.mfa_helpers import enrol
 from tests.factories.connections import make_connection
 
 US = "ATVPDKIKX0DER"
@@ -58,6 +59,7 @@ async def test_address_is_shown_audited_and_not_stored(
     emulator_http: httpx.AsyncClient,
 ) -> None:
     await sign_up(client)
+    await enrol(client)  # buyer PII needs MFA (tests/orders/test_address_access.py)
     tenant_id = uuid.UUID((await client.post("/api/tenants", json={"name": "Acme"})).json()["id"])
     row = await make_connection(
         session, tenant_id, account_id=connection.account_id, id=uuid.UUID(connection.connection_id)

@@ -18,6 +18,7 @@ from app.orders.repository import OrderRepository
 from app.orders.schemas import OrdersPage, OrderSummary
 from app.spapi.operations.orders_vocabulary import FULFILLMENT_CHANNELS, ORDER_STATUSES
 from tests.auth.helpers import as_user, sign_up
+from tests.auth.mfa_helpers import enrol
 from tests.factories.connections import make_connection
 from tests.factories.orders import order_2026
 
@@ -154,6 +155,7 @@ async def test_order_detail_and_tenant_isolation(client: httpx.AsyncClient, sess
     # Another user with their own tenant: the first tenant's order and list answer 404.
     other = as_user(client)
     await sign_up(other)
+    await enrol(other)  # past the address route's MFA check, to the order lookup
     other_tenant, _ = await tenant_with_orders(other, session, 1, name="Other")
     for path in (f"/api/orders/{first['id']}", f"/api/orders/{first['id']}/address"):
         assert (await other.get(path, params={"tenant_id": other_tenant})).status_code == 404

@@ -24,6 +24,7 @@ from app.orders.orders_api_mapping import order_rows_from_2026
 from app.orders.repository import OrderRepository
 from app.settings import get_settings
 from app.tokens.repository import SqlTokenStore
+from tests.auth.mfa_helpers import enrol_browser
 from tests.connections.support import DEMO_SELLER_ID, RegisteredApp, emulator_env, register_app
 from tests.connections.support import emulator_url as emulator_url
 from tests.factories.connections import make_connection
@@ -155,6 +156,8 @@ def _orders_in_the_browser(page: Page, product: tuple[str, str, RegisteredApp], 
     orders = body["orders"]
     assert len(orders) > 50, "enough orders for two pages"
     seed(tenant_id, refresh_token, body)
+    # Buyer addresses need MFA (tests/e2e/test_mfa_pii_panel.py walks the enrolment in the panel).
+    enrol_browser(page, base)
 
     page.reload()
     table = page.get_by_role("table", name="Orders")

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.auth.helpers import as_user, sign_up
+from tests.auth.mfa_helpers import enrol
 from tests.tenants.helpers import new_member
 
 
@@ -75,6 +76,11 @@ async def test_role_permissions(client: httpx.AsyncClient, session: AsyncSession
     promote = await member.patch(f"/api/tenants/{tid}/members/{target['id']}", json={"role": "admin"})
     assert promote.status_code == (204 if can_admin else 403)
     make_owner = await member.patch(f"/api/tenants/{tid}/members/{target['id']}", json={"role": "owner"})
+    if role == "owner":
+        # Granting the owner role is an owner-only action: it needs MFA (app/tenants/permissions.py).
+        assert make_owner.status_code == 403 and make_owner.json()["error"]["code"] == "mfa_required"
+        await enrol(member)
+        make_owner = await member.patch(f"/api/tenants/{tid}/members/{target['id']}", json={"role": "owner"})
     assert make_owner.status_code == (204 if role == "owner" else 403)
     # Everyone can read.
     assert (await member.get(f"/api/tenants/{tid}/members")).status_code == 200
@@ -85,6 +91,7 @@ async def test_role_permissions(client: httpx.AsyncClient, session: AsyncSession
 
 async def test_last_owner_cannot_leave_or_be_demoted(client: httpx.AsyncClient) -> None:
     owner = await sign_up(client)
+    await enrol(client)
     tenant = await _tenant(client)
     response = await client.patch(
         f"/api/tenants/{tenant['id']}/members/{owner['id']}", json={"role": "admin"}

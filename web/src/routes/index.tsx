@@ -30,6 +30,7 @@ const OrdersPage = page(() => import('./dashboard/OrdersPage'), 'OrdersPage')
 const ReportsPage = page(() => import('./dashboard/ReportsPage'), 'ReportsPage')
 const FeedsPage = page(() => import('./dashboard/FeedsPage'), 'FeedsPage')
 const AdsPage = page(() => import('./dashboard/AdsPage'), 'AdsPage')
+const AccountSecurityPage = page(() => import('./dashboard/AccountSecurityPage'), 'AccountSecurityPage')
 
 export const routes: RouteObject[] = [
   {
@@ -59,6 +60,7 @@ export const routes: RouteObject[] = [
         ),
         children: [
           { index: true, element: <DashboardPage /> },
+          { path: 'account/security', element: <AccountSecurityPage /> },
           {
             path: 'tenants/:id',
             children: [

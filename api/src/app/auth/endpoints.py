@@ -16,6 +16,8 @@ from app.auth.dependencies import (
     set_session_cookies,
     settings_of,
 )
+from app.auth.mfa_endpoints import MfaServiceDep, challenge_if_enrolled
+from app.auth.mfa_schemas import MfaChallenge
 from app.auth.models import User
 from app.auth.schemas import CurrentUser, SignInRequest
 from app.auth.service import (
@@ -43,11 +45,17 @@ def _current(user: User) -> CurrentUser:
     )
 
 
-@router.post("/signin", response_model=CurrentUser, responses=_SIGN_IN_RESPONSES, dependencies=_BUILTIN_OPEN)
+@router.post(
+    "/signin",
+    response_model=CurrentUser | MfaChallenge,
+    responses=_SIGN_IN_RESPONSES,
+    dependencies=_BUILTIN_OPEN,
+)
 async def signin(
-    body: SignInRequest, request: Request, response: Response, session: SessionDep
-) -> CurrentUser | JSONResponse:
-    """Check the password and start a session (HttpOnly cookie plus the CSRF cookie)."""
+    body: SignInRequest, request: Request, response: Response, session: SessionDep, mfa: MfaServiceDep
+) -> CurrentUser | MfaChallenge | JSONResponse:
+    """Check the password and start a session (HttpOnly cookie plus the CSRF cookie). With MFA on,
+    no session yet: `mfa_required` and a token for POST /api/auth/mfa/signin."""
     settings = settings_of(request)
     try:
         user = await sign_in(
@@ -61,6 +69,9 @@ async def signin(
         return error_response(
             request, exc.status_code, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after_s)}
         )
+    challenge = await challenge_if_enrolled(mfa, user)
+    if challenge is not None:
+        return challenge
     new_session = await create_session(
         session,
         user,

@@ -53,3 +53,6 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(server_default=func.now(), nullable=False)
     user_agent: Mapped[str | None] = mapped_column(String(500))
     revoked_at: Mapped[datetime | None] = mapped_column()
+    # When this session proved a second factor (a TOTP or recovery code at sign-in, enrolment or a
+    # step-up); NULL for a password-only session. Buyer PII and owner-only routes need it set.
+    mfa_verified_at: Mapped[datetime | None] = mapped_column()

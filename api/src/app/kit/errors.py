@@ -29,6 +29,8 @@ class AppError(Exception):
 
     status_code = 400
     code = "bad_request"
+    # Response headers the error needs (a 429's Retry-After).
+    headers: dict[str, str] | None = None
 
     def __init__(
         self,
@@ -123,7 +125,9 @@ def _validation_message(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return error_response(request, exc.status_code, exc.code, exc.message, extra=exc.extra)
+        return error_response(
+            request, exc.status_code, exc.code, exc.message, headers=exc.headers, extra=exc.extra
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

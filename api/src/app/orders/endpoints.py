@@ -7,19 +7,22 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BeforeValidator
 from pydantic_core import to_json
 
 from app.amazon_http.errors import AmazonError
 from app.connections.dependencies import AmazonClientsDep
 from app.db.dependencies import SessionDep, reads_only
-from app.kit.errors import ERROR_RESPONSES, AppError
+from app.kit.errors import ERROR_RESPONSES, AppError, ErrorResponse
+from app.kit.rate_window import FixedWindow, RateLimited
 from app.orders.read_repository import OrderFilters
 from app.orders.schemas import OrderDetail, OrdersPage, ShippingAddressOut
 from app.orders.service import OrdersApiFactory, OrdersService
+from app.settings import Settings
 from app.spapi.operations.orders_vocabulary import OrderStatus
-from app.tenants.dependencies import TenantMember
+from app.tenants.dependencies import TenantAccess, TenantMember
+from app.tenants.permissions import BuyerPiiReader
 from app.tokens.errors import ReauthorizationRequired
 
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -79,17 +82,36 @@ async def get_order(order_id: int, access: TenantMember, session: SessionDep) ->
     return await OrdersService(session).get_order(access.tenant_id, order_id)
 
 
-@router.get("/{order_id}/address", response_model=ShippingAddressOut, responses=ERROR_RESPONSES)
+async def address_read_quota(request: Request, access: BuyerPiiReader) -> TenantAccess:
+    """PII_READS_PER_HOUR address reads per user (all tenants together), counted in Redis: a person
+    looks at a few addresses, a stolen session scraping them hits this at once."""
+    settings: Settings = request.app.state.settings
+    window = FixedWindow(
+        request.app.state.redis, name="pii-reads", limit=settings.security.pii_reads_per_hour, window_s=3600
+    )
+    wait = await window.hit(str(access.user_id))
+    if wait is not None:
+        raise RateLimited("too many buyer-address reads this hour", wait)
+    return access
+
+
+@router.get(
+    "/{order_id}/address",
+    response_model=ShippingAddressOut,
+    responses={**ERROR_RESPONSES, 429: {"model": ErrorResponse}},
+)
 async def get_order_address(
     order_id: int,
-    access: TenantMember,
+    access: Annotated[TenantAccess, Depends(address_read_quota)],
     session: SessionDep,
     response: Response,
     orders_api: Annotated[OrdersApiFactory, Depends(orders_api_factory)],
 ) -> ShippingAddressOut:
     """The buyer's shipping address, fetched from Amazon now (v0: RDT; 2026-01-01: RECIPIENT).
 
-    Recorded as a `pii_viewed` audit entry; the address itself is stored nowhere."""
+    Owners and admins only (the `buyer_pii` permission), with a session that has proved MFA
+    (`app.tenants.permissions`), PII_READS_PER_HOUR per user (429 beyond). Recorded as a
+    `pii_viewed` audit entry (who, which order, when); the address itself is stored nowhere."""
     response.headers["Cache-Control"] = "no-store"
     try:
         return await OrdersService(session).shipping_address(

@@ -28,6 +28,9 @@ class TenantAccess:
     role: str
     user_id: uuid.UUID
     actor: Actor
+    # The caller's session (what its MFA mark is kept on): the session cookie's token or Clerk's id.
+    session_key: str = ""
+    via: str = "session"
 
 
 async def load_tenant_access(tenant_id: uuid.UUID, request: Request, session: SessionDep) -> TenantAccess:
@@ -41,6 +44,7 @@ async def load_tenant_access(tenant_id: uuid.UUID, request: Request, session: Se
     if found is not None:
         assert token is not None
         user_id, role = found
+        session_key, via = token, "session"
         check_csrf(request, token, "session")
     else:
         principal = await optional_principal(request, session)
@@ -48,10 +52,12 @@ async def load_tenant_access(tenant_id: uuid.UUID, request: Request, session: Se
             raise Unauthenticated("not signed in")
         check_csrf(request, principal.session_key, principal.via)
         user_id = principal.user.id
+        session_key, via = principal.session_key, principal.via
         role = await role_of(session, tenant_id, user_id)
     if role is None:
         raise NotFound("tenant not found")
-    return TenantAccess(tenant_id, role, user_id, Actor(user_id, client_ip(request), request_id_of(request)))
+    actor = Actor(user_id, client_ip(request), request_id_of(request))
+    return TenantAccess(tenant_id, role, user_id, actor, session_key, via)
 
 
 def require_role(minimum: str) -> Callable[[TenantAccess], Awaitable[TenantAccess]]:

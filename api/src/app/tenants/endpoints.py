@@ -16,6 +16,7 @@ from app.settings import Settings
 from app.tenants import service
 from app.tenants.dependencies import TenantAccess, TenantAdmin, TenantMember
 from app.tenants.models import Tenant
+from app.tenants.permissions import OwnerRemoval, OwnerRoleChange
 from app.tenants.schemas import (
     FeatureFlagOut,
     FeatureFlagsUpdate,
@@ -98,7 +99,7 @@ async def list_members(access: TenantMember, session: SessionDep) -> list[Member
     "/{tenant_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERROR_RESPONSES
 )
 async def change_member_role(
-    user_id: uuid.UUID, body: MemberRoleChange, access: TenantAdmin, session: SessionDep
+    user_id: uuid.UUID, body: MemberRoleChange, access: OwnerRoleChange, session: SessionDep
 ) -> Response:
     await service.change_role(session, access.tenant_id, access.role, access.actor, user_id, body.role)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -107,7 +108,7 @@ async def change_member_role(
 @router.delete(
     "/{tenant_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERROR_RESPONSES
 )
-async def remove_member(user_id: uuid.UUID, access: TenantAdmin, session: SessionDep) -> Response:
+async def remove_member(user_id: uuid.UUID, access: OwnerRemoval, session: SessionDep) -> Response:
     await service.remove_member(session, access.tenant_id, access.role, access.actor, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

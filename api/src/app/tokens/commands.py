@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.amazon_http import AmazonTransport, RateLimiter, create_http_client
 from app.amazon_http.lwa import SCOPE_ROTATION
 from app.audit.service import record
+from app.auth.mfa_service import reencrypt_totp_secrets
 from app.db.session import create_engine, create_sessionmaker, unit_of_work
 from app.kit.crypto import rotate
 from app.kit.redis import create_redis
@@ -22,6 +23,7 @@ from app.tokens.service import TokenManager
 class Reencrypted:
     refresh_tokens: int
     app_secrets: int
+    totp_secrets: int = 0
 
 
 async def reencrypt_all(session: AsyncSession, keys: Sequence[str]) -> Reencrypted:
@@ -33,14 +35,15 @@ async def reencrypt_all(session: AsyncSession, keys: Sequence[str]) -> Reencrypt
     secrets = await repository.app_secrets()
     for secret_id, ciphertext in secrets:
         await repository.set_app_secret(secret_id, rotate(keys, ciphertext))
+    totp_secrets = await reencrypt_totp_secrets(session, keys)
     await record(
         session,
         tenant_id=None,
         actor_user_id=None,
         action="app.encryption_key_rotated",
-        data={"refresh_tokens": len(tokens), "app_secrets": len(secrets)},
+        data={"refresh_tokens": len(tokens), "app_secrets": len(secrets), "totp_secrets": totp_secrets},
     )
-    return Reencrypted(len(tokens), len(secrets))
+    return Reencrypted(len(tokens), len(secrets), totp_secrets)
 
 
 async def rotate_encryption_key_command() -> Reencrypted:

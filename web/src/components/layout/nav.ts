@@ -5,6 +5,7 @@ import {
   LayoutDashboard,
   Megaphone,
   Plug,
+  ShieldCheck,
   ShoppingCart,
   Upload,
 } from 'lucide-react'
@@ -19,6 +20,7 @@ export interface NavItem {
 
 export const workspaceNav: NavItem[] = [
   { label: 'Tenants', to: '/dashboard', icon: Building2, end: true },
+  { label: 'Account security', to: '/dashboard/account/security', icon: ShieldCheck },
 ]
 
 export function tenantNav(tenantId: string): NavItem[] {

@@ -8,6 +8,8 @@ import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { ClerkAuthScreen, clerkEnabled } from '@/auth/provider'
 import { nextPath, useSignIn } from '@/auth/queries'
+import { isMfaChallenge, type MfaChallenge } from '@/features/mfa/api'
+import { SignInCodeStep } from '@/features/mfa/components/SignInCodeStep'
 import { AuthLayout } from './AuthLayout'
 import { FormError } from './FormError'
 
@@ -36,10 +38,30 @@ export function SignInForm({ next }: { next: string }) {
   const signIn = useSignIn()
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
+  // With MFA on, the password step answers a challenge instead of a session: the code step follows.
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null)
+  const done = () => navigate(next, { replace: true })
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
-    signIn.mutate({ email, password }, { onSuccess: () => navigate(next, { replace: true }) })
+    signIn.mutate(
+      { email, password },
+      { onSuccess: (body) => (isMfaChallenge(body) ? setChallenge(body) : done()) },
+    )
+  }
+
+  if (challenge) {
+    return (
+      <SignInCodeStep
+        challenge={challenge}
+        onSignedIn={done}
+        onRestart={() => {
+          setChallenge(null)
+          setPassword('')
+          signIn.reset()
+        }}
+      />
+    )
   }
 
   return (
