@@ -13,9 +13,10 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.audit.models import AuditLog
 from app.auth import passwords
 from app.auth.models import User
 from app.main import create_app
@@ -92,6 +93,12 @@ async def test_a_burst_of_sign_ins_does_not_stall_other_routes(
 
     assert codes == [401] * 4
     assert health_status == 200
+    # Each failure is answered (not raised), so its audit entry commits with the request.
+    async with engine.connect() as conn:
+        failed = await conn.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.action == "auth.sign_in_failed")
+        )
+    assert failed == 4
     assert health_s < one_verify_s / 2, (health_s, one_verify_s)
 
 
