@@ -56,7 +56,9 @@ def api(
         "log_config": None,
         # Our middleware writes the access line (with the request id); uvicorn's would repeat it.
         "access_log": False,
-        "proxy_headers": True,
+        # The app resolves X-Forwarded-For itself, trusting FORWARDED_ALLOW_IPS only (`main.py`):
+        # uvicorn doing it too would apply the proxy's headers twice.
+        "proxy_headers": False,
         "timeout_graceful_shutdown": 10,
     }
     raise typer.Exit(serve(options, workers=workers or settings.runtime.api_workers))

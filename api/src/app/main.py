@@ -11,6 +11,7 @@ import httpx
 import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app.tasks  # noqa: F401  (the actor registry, bound to the broker in the lifespan)
 from app.connections.clients import AmazonClients
@@ -135,6 +136,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hsts=settings.is_production,
         csp=content_security_policy(csp_sources(settings)),
     )
+    # Outermost: the client address every layer sees is the real one. X-Forwarded-For is believed
+    # only from FORWARDED_ALLOW_IPS (the reverse proxy), never from the client itself. Here in the
+    # app, not in uvicorn's config, so every way of serving it (the CLI, `dev`, tests) does the same.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.runtime.forwarded_allow_ips)
     app.include_router(health_router)
     for domain_router in api_routers():
         app.include_router(domain_router, prefix="/api")

@@ -84,6 +84,10 @@ class RuntimeSettings(_Group):
     # Origins the panel's CSP also allows for scripts, images, frames and fetches (space-separated),
     # beside Clerk's Frontend API, which is read from CLERK_PUBLISHABLE_KEY.
     csp_extra_sources: str = ""
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses or
+    # networks, "*" for any): the reverse proxy in front of the API. Anyone else's headers are
+    # ignored, so a client cannot pick the address its sign-in failures are counted against.
+    forwarded_allow_ips: str = "127.0.0.1"
     local_data_dir: Path = Path(".local")
     web_dist_dir: Path = Path("web/dist")
 
@@ -113,7 +117,21 @@ class SecuritySettings(_Group):
     # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation).
     encryption_key: str = ""
     session_secret: str = ""
+    # A session's absolute lifetime, and how long it lives unused (each request keeps it alive).
     session_max_age_sec: int = 14 * 24 * 3600
+    session_idle_timeout_sec: int = Field(default=12 * 3600, ge=60)
+    # argon2 hashes at once per API process (each takes ~64 MiB and a core for ~50 ms), in threads
+    # off the event loop: a burst of sign-ins queues here instead of stalling every other route.
+    password_hash_workers: int = Field(default=2, ge=1, le=32)
+    # zxcvbn's score (0-4) a new password needs: 3 is "safely unguessable" (~10^10 guesses).
+    password_min_score: int = Field(default=3, ge=0, le=4)
+    # Failed sign-ins for one e-mail address (from anywhere) before it is locked for the cool-down.
+    signin_max_failures_per_account: int = Field(default=10, ge=1)
+    signin_lockout_sec: int = Field(default=15 * 60, ge=1)
+    # Failed sign-ins from one client address (any e-mail) before it is paused: stops spraying.
+    signin_max_failures_per_ip: int = Field(default=50, ge=1)
+    # The window both failure counts are kept for (from the first failure).
+    signin_failure_window_sec: int = Field(default=15 * 60, ge=1)
     clerk_publishable_key: str = ""
     clerk_jwks_url: str = ""
     # The `iss` of Clerk's session tokens (your Frontend API URL, e.g. https://clerk.example.com);

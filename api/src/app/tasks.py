@@ -8,6 +8,7 @@ they find what registered here."""
 from app import models
 from app.ads import tasks as ads_tasks
 from app.audit import subscribers as audit_subscribers
+from app.auth import tasks as auth_tasks
 from app.feeds import tasks as feeds_tasks
 from app.notifications import tasks as notifications_tasks
 from app.orders import tasks as orders_tasks
@@ -18,6 +19,7 @@ from app.worker import tasks as worker_tasks
 __all__ = [
     "ads_tasks",
     "audit_subscribers",
+    "auth_tasks",
     "feeds_tasks",
     "models",
     "notifications_tasks",

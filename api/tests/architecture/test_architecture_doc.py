@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import app.tasks  # noqa: F401  (every subscriber registered, as in every entry point)
+from app.auth.events import AccountEvent
 from app.connections.events import ConnectionAuthorized, ConnectionDisconnected
 from app.kit.events import subscribers_of
 from app.models import Base
@@ -57,6 +58,7 @@ def test_the_events_table_names_their_subscribers() -> None:
         ConnectionDisconnected: {"app.sync.lifecycle.stop_syncing"},
         OrderChangeNotified: {"app.orders.tasks.refresh_changed_order"},
         ReportProcessingFinished: {"app.reports.tasks.wake_finished_report"},
+        AccountEvent: {"app.audit.subscribers.record_account_event"},
     }
     for event, subscribers in expected.items():
         assert set(subscribers_of(event)) == subscribers

@@ -182,7 +182,7 @@ async def test_a_clerk_identity_never_takes_over_an_account_with_a_password(
     email = f"victim-{uuid.uuid4().hex[:6]}@example.com"
     async with AsyncSession(engine, expire_on_commit=False) as db:
         squatter = await UserRepository(db).add(
-            email=email, name=None, password_hash=hash_password("squatters-password-1")
+            email=email, name=None, password_hash=await hash_password("squatters-password-1")
         )
         await db.commit()
     token = _token(signing_key, clerk_api, email=email)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User, UserSession
-from app.auth.service import LOGIN_MAX_ATTEMPTS
 from app.mail.service import outgoing_mail
-from tests.auth.helpers import as_user, sign_up
+from app.settings import get_settings
+from tests.auth.helpers import as_user, behind_proxy, random_ip, sign_up
 
 
 async def test_sign_in_sets_httponly_session_and_readable_csrf_cookie(
@@ -85,7 +85,7 @@ async def test_short_password_is_refused(client: httpx.AsyncClient) -> None:
 
 async def test_sign_in_and_sign_out(client: httpx.AsyncClient) -> None:
     await sign_up(client, "in-out@example.com")
-    browser = as_user(client)
+    browser = behind_proxy(client, random_ip())
     wrong = await browser.post(
         "/api/auth/signin", json={"email": "in-out@example.com", "password": "wrong-password"}
     )
@@ -120,11 +120,11 @@ async def test_csrf_token_must_match_the_session(client: httpx.AsyncClient) -> N
     assert response.status_code == 403 and response.json()["error"]["code"] == "csrf_failed"
 
 
-async def test_login_rate_limit_per_email_and_ip(client: httpx.AsyncClient) -> None:
+async def test_login_lock_per_email_leaves_other_emails_of_the_ip(client: httpx.AsyncClient) -> None:
     email = f"limited-{uuid.uuid4().hex[:8]}@example.com"
     await sign_up(client, email)
-    browser = as_user(client)
-    for _ in range(LOGIN_MAX_ATTEMPTS):
+    browser = behind_proxy(client, random_ip())
+    for _ in range(get_settings().security.signin_max_failures_per_account):
         r = await browser.post("/api/auth/signin", json={"email": email, "password": "nope-nope"})
         assert r.status_code == 401
     blocked = await browser.post(
@@ -135,6 +135,7 @@ async def test_login_rate_limit_per_email_and_ip(client: httpx.AsyncClient) -> N
     assert blocked.json()["error"]["code"] == "too_many_requests"
     # Another e-mail from the same IP is not affected.
     await sign_up(as_user(client), "other-limited@example.com")
+    # (fewer failures than SIGNIN_MAX_FAILURES_PER_IP: the client address is not paused)
     fine = await browser.post(
         "/api/auth/signin", json={"email": "other-limited@example.com", "password": "correct-horse-battery"}
     )

@@ -91,3 +91,15 @@ def test_the_demo_emulator_has_its_own_image(compose: dict[str, Any]) -> None:
     emulator = compose["services"]["emulator"]
     assert emulator["build"]["dockerfile"] == "deploy/emulator.Dockerfile"
     assert emulator["image"] != compose["services"]["api"]["image"]
+
+
+def test_the_api_believes_x_forwarded_for_from_nginx_only(compose: dict[str, Any]) -> None:
+    """Behind nginx every connection comes from nginx: the API trusts exactly nginx's fixed
+    address for the client's real one (sign-in limits, the audit log), no one else's."""
+    services = compose["services"]
+    nginx = services["web"]["networks"]["default"]["ipv4_address"]
+    trusted = services["api"]["environment"]["FORWARDED_ALLOW_IPS"]
+    assert trusted == f"${{FORWARDED_ALLOW_IPS:-{nginx}}}"
+    subnet = compose["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert nginx.rsplit(".", 1)[0] == subnet.rsplit(".", 1)[0]
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in (COMPOSE.parent / "deploy/nginx.conf").read_text()

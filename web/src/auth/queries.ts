@@ -95,6 +95,22 @@ export function useSignOut() {
   })
 }
 
+/** Ends every session of the user (every browser, this one included): the API clears the cookies. */
+export function useSignOutEverywhere() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: async () => {
+      await postJson<unknown>('/api/auth/signout-everywhere')
+      await signOutOfClerk()
+    },
+    meta: { skipAuthRedirect: true },
+    onSuccess: () => {
+      queryClient.setQueryData(authKeys.me, null)
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' })
+    },
+  })
+}
+
 async function signOutOfClerk() {
   const clerk = (window as { Clerk?: { signOut?: () => Promise<unknown> } }).Clerk
   if (clerk?.signOut) await clerk.signOut()

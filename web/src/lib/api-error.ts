@@ -4,20 +4,30 @@
  * `ApiError` carries it (plus the HTTP status) through TanStack Query to the UI.
  */
 export interface ApiErrorBody {
-  error: { code: string; message: string; request_id: string }
+  // `issues`: what to change, one sentence each (e.g. a refused password's reasons).
+  error: { code: string; message: string; request_id: string; issues?: unknown }
 }
 
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly requestId: string | null
+  /** The body's `issues` when they are sentences (a refused password's reasons). */
+  readonly reasons: string[]
 
-  constructor(status: number, code: string, message: string, requestId: string | null = null) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    requestId: string | null = null,
+    reasons: string[] = [],
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.requestId = requestId
+    this.reasons = reasons
   }
 
   get isUnauthorized(): boolean {
@@ -39,8 +49,9 @@ export function isApiErrorBody(value: unknown): value is ApiErrorBody {
 /** Build an ApiError from a status and an already-read body (JSON value or text). */
 export function toApiError(status: number, body: unknown, statusText = ''): ApiError {
   if (isApiErrorBody(body)) {
-    const { code, message, request_id } = body.error
-    return new ApiError(status, code, message, typeof request_id === 'string' ? request_id : null)
+    const { code, message, request_id, issues } = body.error
+    const sentences = Array.isArray(issues) ? issues.filter((i): i is string => typeof i === 'string') : []
+    return new ApiError(status, code, message, typeof request_id === 'string' ? request_id : null, sentences)
   }
   const fallback =
     status === 0

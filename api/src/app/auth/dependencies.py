@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.clerk import ClerkVerifier, InvalidClerkToken
 from app.auth.models import User
-from app.auth.service import NewSession, clerk_user, csrf_token_for, user_for_session_token
+from app.auth.service import Client, NewSession, clerk_user, csrf_token_for, user_for_session_token
 from app.db.dependencies import SessionDep
-from app.kit.errors import Forbidden, Unauthenticated
+from app.kit.errors import Forbidden, Unauthenticated, request_id_of
 from app.settings import Settings
 
 SESSION_COOKIE = "session"
@@ -44,7 +44,15 @@ def settings_of(request: Request) -> Settings:
 
 
 def client_ip(request: Request) -> str:
+    """The real client address: behind a proxy listed in FORWARDED_ALLOW_IPS, the one it saw
+    (X-Forwarded-For, resolved by the app's proxy-headers middleware, `main.py`); anyone else's
+    X-Forwarded-For is ignored and the peer's own address is used."""
     return request.client.host if request.client else "unknown"
+
+
+def client_of(request: Request) -> Client:
+    """Who asks, for audit entries: the real address and the request id."""
+    return Client(client_ip(request), request_id_of(request))
 
 
 def set_session_cookies(response: Response, settings: Settings, new_session: NewSession) -> None:
@@ -116,7 +124,8 @@ async def _principal_from_clerk(request: Request, session: AsyncSession) -> Prin
 async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        user = await user_for_session_token(session, token)
+        idle_timeout_s = settings_of(request).security.session_idle_timeout_sec
+        user = await user_for_session_token(session, token, idle_timeout_s=idle_timeout_s)
         if user is not None:
             return Principal(user, token, "session")
     return await _principal_from_clerk(request, session)

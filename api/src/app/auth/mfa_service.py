@@ -152,7 +152,7 @@ class MfaService:
         if not await self.is_enabled(user.id):
             raise Conflict("two-factor authentication is off", code="mfa_not_enabled")
         await self._check_not_blocked(user.id)
-        if user.password_hash is not None and not verify_password(user.password_hash, password or ""):
+        if user.password_hash is not None and not await verify_password(user.password_hash, password or ""):
             await self.failures.hit(str(user.id))
             # 400, not 401: the caller is signed in; a 401 would read as "session lost".
             raise AppError("wrong password", code="wrong_password")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import links
 from app.auth.models import User
-from app.auth.passwords import hash_password, verify_password
+from app.auth.passwords import check_password_policy, hash_password, off_loop, verify_password
 from app.auth.repository import UserRepository
 from app.auth.token_repository import EmailTokenRepository, revoke_sessions_of
 from app.auth.verification import mark_verified
@@ -55,8 +55,9 @@ async def reset_password(session: AsyncSession, token: str, new_password: str) -
     user, email = await links.spend(session, token, RESET_PASSWORD)
     if email.lower() != user.email.lower():
         raise links.InvalidLink()
+    await off_loop(check_password_policy, new_password, user.email)
     now = datetime.now(UTC)
-    await UserRepository(session).change(user, password_hash=hash_password(new_password))
+    await UserRepository(session).change(user, password_hash=await hash_password(new_password))
     await mark_verified(session, user)
     await EmailTokenRepository(session).spend_all(user.id, RESET_PASSWORD, now)
     await revoke_sessions_of(session, user.id, now)
@@ -67,7 +68,8 @@ async def change_password(
     session: AsyncSession, user: User, *, current_password: str, new_password: str, keep_session: str | None
 ) -> None:
     """Needs the current password; ends the user's other sessions (`keep_session`: this one's hash)."""
-    if not verify_password(user.password_hash, current_password):
+    if not await verify_password(user.password_hash, current_password):
         raise AppError("the current password is wrong", code="wrong_password", status_code=400)
-    await UserRepository(session).change(user, password_hash=hash_password(new_password))
+    await off_loop(check_password_policy, new_password, user.email)
+    await UserRepository(session).change(user, password_hash=await hash_password(new_password))
     await revoke_sessions_of(session, user.id, datetime.now(UTC), keep=keep_session)

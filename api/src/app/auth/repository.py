@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User, UserSession
@@ -61,19 +61,48 @@ class SessionRepository:
         )
         await self.session.flush()
 
-    async def active_user(self, token_hash: str, now: datetime) -> User | None:
-        """The user of a live session (not expired, not revoked, user active)."""
-        result = await self.session.scalar(
-            select(User)
-            .join(UserSession, UserSession.user_id == User.id)
+    async def live_user(
+        self, token_hash: str, now: datetime, idle_since: datetime
+    ) -> tuple[User, datetime] | None:
+        """The user of a live session (not expired, not revoked, used since `idle_since`, user
+        active) and when the session was last seen."""
+        row = (
+            await self.session.execute(
+                select(User, UserSession.last_seen_at)
+                .join(UserSession, UserSession.user_id == User.id)
+                .where(
+                    UserSession.id == token_hash,
+                    UserSession.revoked_at.is_(None),
+                    UserSession.expires_at > now,
+                    UserSession.last_seen_at > idle_since,
+                    User.is_active.is_(True),
+                )
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    async def touch(self, token_hash: str, now: datetime, *, every: timedelta) -> None:
+        """Mark the session used now, unless that was already said less than `every` ago (the
+        condition keeps it to one write per session per `every`, whatever the request rate)."""
+        await self.session.execute(
+            update(UserSession)
+            .where(UserSession.id == token_hash, UserSession.last_seen_at < now - every)
+            .values(last_seen_at=now)
+        )
+
+    async def list_live(self, user_id: uuid.UUID, now: datetime, idle_since: datetime) -> list[UserSession]:
+        """The user's live sessions, most recently used first."""
+        result = await self.session.scalars(
+            select(UserSession)
             .where(
-                UserSession.id == token_hash,
+                UserSession.user_id == user_id,
                 UserSession.revoked_at.is_(None),
                 UserSession.expires_at > now,
-                User.is_active.is_(True),
+                UserSession.last_seen_at > idle_since,
             )
+            .order_by(UserSession.last_seen_at.desc())
         )
-        return result
+        return list(result)
 
     async def revoke(self, token_hash: str) -> None:
         await self.session.execute(
@@ -81,3 +110,25 @@ class SessionRepository:
             .where(UserSession.id == token_hash, UserSession.revoked_at.is_(None))
             .values(revoked_at=datetime.now(UTC))
         )
+
+    async def revoke_all(self, user_id: uuid.UUID) -> int:
+        """Revoke every session of the user still open; how many were."""
+        result = await self.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def purge(self, now: datetime, idle_since: datetime) -> int:
+        """Delete the sessions that can never be used again (expired, idle too long, revoked)."""
+        result = await self.session.execute(
+            delete(UserSession).where(
+                or_(
+                    UserSession.expires_at <= now,
+                    UserSession.last_seen_at <= idle_since,
+                    UserSession.revoked_at.is_not(None),
+                )
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

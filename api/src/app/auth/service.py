@@ -1,4 +1,10 @@
-"""Sign-up, sign-in and sessions. Services never commit: the request's unit of work does."""
+"""Sign-up, sign-in and sessions. Services never commit: the request's unit of work does.
+
+A session lives until the first of: its absolute expiry (`expires_at`, SESSION_MAX_AGE_SEC after
+sign-in), SESSION_IDLE_TIMEOUT_SEC without a request (`last_seen_at`, written at most once a
+minute per session), its revocation (sign-out, sign-out everywhere, a password reset). Rows that
+can never be used again are deleted by `auth.purge_sessions` (`auth/tasks.py`).
+"""
 
 from __future__ import annotations
 
@@ -9,27 +15,39 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.clerk import ClerkIdentity
+from app.auth.events import AccountEvent
 from app.auth.models import User
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.repository import SessionRepository, UserRepository
-from app.kit.errors import AppError, Conflict, Unauthenticated
+from app.auth.schemas import SessionInfo
+from app.auth.throttle import SignInGuard
+from app.kit.errors import Conflict, Unauthenticated
+from app.kit.events import publish
 
-# Login attempts per (e-mail, IP) before a pause: enough for typos, far too few for guessing.
-LOGIN_MAX_ATTEMPTS = 10
-LOGIN_WINDOW_SEC = 15 * 60
+# `last_seen_at` is written at most this often per session: the idle timeout needs minutes, not
+# a write per request.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
-class TooManyAttempts(AppError):
-    status_code = 429
-    code = "too_many_requests"
+class InvalidCredentials(Unauthenticated):
+    """One answer for an unknown e-mail, a wrong password and a disabled account."""
 
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"too many sign-in attempts; try again in {max(retry_after_s, 1)} seconds")
-        self.retry_after_s = retry_after_s
+    code = "invalid_credentials"
+
+    def __init__(self) -> None:
+        super().__init__("wrong e-mail or password")
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who asks, for the audit log: the real client address (behind the trusted proxy) and the
+    request id."""
+
+    ip: str | None
+    request_id: str | None
 
 
 @dataclass(frozen=True)
@@ -69,12 +87,76 @@ async def create_session(
     return NewSession(token, csrf_token_for(secret, token), expires_at)
 
 
-async def user_for_session_token(session: AsyncSession, token: str) -> User | None:
-    return await SessionRepository(session).active_user(hash_session_token(token), datetime.now(UTC))
+def email_hash(secret: str, email: str) -> str:
+    """A keyed hash of an address for the audit log: the same address gives the same value, and
+    without the secret a list of candidate addresses cannot be checked against it."""
+    return hmac.new(secret.encode(), f"email:{normalise_email(email)}".encode(), hashlib.sha256).hexdigest()[
+        :32
+    ]
 
 
-async def end_session(session: AsyncSession, token: str) -> None:
+async def user_for_session_token(session: AsyncSession, token: str, *, idle_timeout_s: int) -> User | None:
+    """The user of a live session, which this request keeps alive."""
+    now = datetime.now(UTC)
+    token_hash = hash_session_token(token)
+    found = await SessionRepository(session).live_user(
+        token_hash, now, now - timedelta(seconds=idle_timeout_s)
+    )
+    if found is None:
+        return None
+    user, last_seen_at = found
+    await session_seen(session, token_hash, last_seen_at, now)
+    return user
+
+
+async def session_seen(session: AsyncSession, token_hash: str, last_seen_at: datetime, now: datetime) -> None:
+    """A live session was used now: record it when the last record is a minute old or more."""
+    if now - last_seen_at >= TOUCH_EVERY:
+        await SessionRepository(session).touch(token_hash, now, every=TOUCH_EVERY)
+
+
+async def end_session(session: AsyncSession, user: User, token: str, client: Client) -> None:
     await SessionRepository(session).revoke(hash_session_token(token))
+    await publish(session, AccountEvent("auth.sign_out", user.id, client.ip, client.request_id))
+
+
+async def revoke_all_sessions(session: AsyncSession, user_id: uuid.UUID) -> int:
+    """End every session of the user, wherever it is (a password reset calls this); how many."""
+    return await SessionRepository(session).revoke_all(user_id)
+
+
+async def sign_out_everywhere(session: AsyncSession, user: User, client: Client) -> int:
+    """End every session of the user, the one asking included; audited."""
+    revoked = await revoke_all_sessions(session, user.id)
+    await publish(
+        session,
+        AccountEvent("auth.sign_out_everywhere", user.id, client.ip, client.request_id, {"revoked": revoked}),
+    )
+    return revoked
+
+
+async def list_sessions(
+    session: AsyncSession, user_id: uuid.UUID, current_token: str | None, *, idle_timeout_s: int
+) -> list[SessionInfo]:
+    now = datetime.now(UTC)
+    rows = await SessionRepository(session).list_live(user_id, now, now - timedelta(seconds=idle_timeout_s))
+    current = hash_session_token(current_token) if current_token else None
+    return [
+        SessionInfo(
+            id=row.id[:16],
+            created_at=row.created_at,
+            last_seen_at=row.last_seen_at,
+            expires_at=row.expires_at,
+            user_agent=row.user_agent,
+            current=row.id == current,
+        )
+        for row in rows
+    ]
+
+
+async def purge_sessions(session: AsyncSession, now: datetime, *, idle_timeout_s: int) -> int:
+    """Delete the sessions that can never be used again; how many."""
+    return await SessionRepository(session).purge(now, now - timedelta(seconds=idle_timeout_s))
 
 
 async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
@@ -116,44 +198,33 @@ async def clerk_user(session: AsyncSession, identity: ClerkIdentity) -> User:
     return user
 
 
-class LoginLimiter:
-    """Failed sign-ins per (e-mail, IP) in Redis; the key is hashed so Redis holds no addresses."""
-
-    def __init__(self, redis: aioredis.Redis) -> None:
-        self.redis = redis
-
-    @staticmethod
-    def _key(email: str, ip: str) -> str:
-        digest = hashlib.sha256(f"{normalise_email(email)}|{ip}".encode()).hexdigest()
-        return f"auth:login-failures:{digest}"
-
-    async def check(self, email: str, ip: str) -> None:
-        key = self._key(email, ip)
-        failures = await self.redis.get(key)
-        if failures is not None and int(failures) >= LOGIN_MAX_ATTEMPTS:
-            raise TooManyAttempts(int(await self.redis.ttl(key)))
-
-    async def failed(self, email: str, ip: str) -> None:
-        key = self._key(email, ip)
-        failures = await self.redis.incr(key)
-        if failures == 1:
-            # The window starts at the first failure (EXPIRE NX needs Redis 7; the embedded one is 6).
-            await self.redis.expire(key, LOGIN_WINDOW_SEC)
-
-    async def succeeded(self, email: str, ip: str) -> None:
-        await self.redis.delete(self._key(email, ip))
-
-
 async def sign_in(
-    session: AsyncSession, limiter: LoginLimiter, *, email: str, password: str, ip: str
+    session: AsyncSession, guard: SignInGuard, *, email: str, password: str, client: Client, secret: str
 ) -> User:
-    await limiter.check(email, ip)
+    """The user whose password this is. Raises TooManyAttempts (address locked or client paused,
+    before any password work) or InvalidCredentials; each attempt that gets to the password is
+    audited (`secret` keys the hash of an unknown address)."""
+    ip = client.ip or "unknown"
+    await guard.check(email, ip)
     user = await UserRepository(session).by_email(email)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        await limiter.failed(email, ip)
+    # Always one verify, off the event loop: an unknown e-mail costs what a wrong password does.
+    matches = await verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not user.is_active or not matches:
+        locked = await guard.failed(email, ip)
+        user_id = user.id if user is not None else None
+        data = {} if user is not None else {"email_hash": email_hash(secret, email)}
+        await publish(
+            session, AccountEvent("auth.sign_in_failed", user_id, client.ip, client.request_id, data)
+        )
+        if locked:
+            lock = {**data, "lockout_s": guard.settings.signin_lockout_sec}
+            await publish(
+                session, AccountEvent("auth.account_locked", user_id, client.ip, client.request_id, lock)
+            )
         # One message for every case: the answer must not reveal which e-mails have accounts.
-        raise Unauthenticated("wrong e-mail or password", code="invalid_credentials")
-    await limiter.succeeded(email, ip)
+        raise InvalidCredentials()
+    await guard.succeeded(email)
     if user.password_hash and needs_rehash(user.password_hash):
-        await UserRepository(session).change(user, password_hash=hash_password(password))
+        await UserRepository(session).change(user, password_hash=await hash_password(password))
+    await publish(session, AccountEvent("auth.sign_in", user.id, client.ip, client.request_id))
     return user

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import links
 from app.auth.models import User
-from app.auth.passwords import hash_password
+from app.auth.passwords import check_password_policy, hash_password, off_loop
 from app.auth.repository import UserRepository
 from app.kit.errors import Conflict
 from app.mail.service import Mail, send_after_commit
@@ -30,15 +30,17 @@ VERIFY_EMAIL = "verify_email"
 async def sign_up(
     session: AsyncSession, settings: Settings, *, email: str, password: str, name: str | None
 ) -> User | None:
-    """The new unverified account, or None when the address already had one (its owner is told)."""
+    """The new unverified account, or None when the address already had one (its owner is told).
+    The password must meet the policy (`WeakPassword` says why not), whoever the address is."""
+    await off_loop(check_password_policy, password, email)
     users = UserRepository(session)
     existing = await users.by_email(email)
     if existing is not None:
         # Hash anyway: an answer that came back without argon2's ~0.5 s would tell the address has an account.
-        hash_password(password)
+        await hash_password(password)
         send_after_commit(session, _already_registered(settings, existing))
         return None
-    user = await users.add(email=email, name=name, password_hash=hash_password(password))
+    user = await users.add(email=email, name=name, password_hash=await hash_password(password))
     await send_verification(session, settings, user)
     return user
 
@@ -49,7 +51,8 @@ async def create_verified_user(session: AsyncSession, *, email: str, password: s
     users = UserRepository(session)
     if await users.by_email(email) is not None:
         raise Conflict("an account with this e-mail already exists")
-    user = await users.add(email=email, name=name, password_hash=hash_password(password))
+    await off_loop(check_password_policy, password, email)
+    user = await users.add(email=email, name=name, password_hash=await hash_password(password))
     await mark_verified(session, user)
     return user
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.auth.schemas import MIN_PASSWORD_LENGTH
+from app.auth.passwords import WeakPassword
 from app.auth.verification import create_verified_user
 from app.db.session import create_engine, create_sessionmaker, unit_of_work
 from app.kit.errors import Conflict
@@ -14,15 +14,13 @@ async def create_user_command(email: str, password: str, name: str | None, tenan
     """Create the user (and the tenant they own); returns the user's id. ValueError on bad input."""
     if "@" not in email:
         raise ValueError("not an e-mail address")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     settings = get_settings()
     engine = create_engine(settings, pool_size=1)
     try:
         async with unit_of_work(create_sessionmaker(engine)) as session:
             try:
                 user = await create_verified_user(session, email=email, password=password, name=name)
-            except Conflict as exc:
+            except (Conflict, WeakPassword) as exc:
                 raise ValueError(exc.message) from None
             if tenant:
                 await create_tenant(session, user, tenant, request_id=None)

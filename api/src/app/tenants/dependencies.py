@@ -9,14 +9,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from app.audit.service import Actor
-from app.auth.dependencies import SESSION_COOKIE, check_csrf, client_ip, optional_principal
-from app.auth.service import hash_session_token
+from app.auth.dependencies import SESSION_COOKIE, check_csrf, client_ip, optional_principal, settings_of
+from app.auth.service import hash_session_token, session_seen
 from app.db.dependencies import SessionDep
 from app.kit.errors import Forbidden, NotFound, Unauthenticated, request_id_of
 from app.tenants.service import ROLE_RANK, access_by_session, role_of
@@ -40,12 +40,16 @@ async def load_tenant_access(tenant_id: uuid.UUID, request: Request, session: Se
     token = request.cookies.get(SESSION_COOKIE)
     found = None
     if token:
-        found = await access_by_session(session, hash_session_token(token), datetime.now(UTC), tenant_id)
+        now = datetime.now(UTC)
+        idle_since = now - timedelta(seconds=settings_of(request).security.session_idle_timeout_sec)
+        token_hash = hash_session_token(token)
+        found = await access_by_session(session, token_hash, now, idle_since, tenant_id)
     if found is not None:
         assert token is not None
-        user_id, role = found
+        user_id, role, last_seen_at = found
         session_key, via = token, "session"
         check_csrf(request, token, "session")
+        await session_seen(session, token_hash, last_seen_at, now)
     else:
         principal = await optional_principal(request, session)
         if principal is None:

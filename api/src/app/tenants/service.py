@@ -65,10 +65,11 @@ def _slug(name: str) -> str:
 
 
 async def access_by_session(
-    session: AsyncSession, token_hash: str, now: datetime, tenant_id: uuid.UUID
-) -> tuple[uuid.UUID, str | None] | None:
-    """(user id, role in the tenant or None) for a live session; None when the session is not live."""
-    return await TenantRepository(session).access_by_session(token_hash, now, tenant_id)
+    session: AsyncSession, token_hash: str, now: datetime, idle_since: datetime, tenant_id: uuid.UUID
+) -> tuple[uuid.UUID, str | None, datetime] | None:
+    """(user id, role in the tenant or None, session last seen) for a live session; None when the
+    session is not live."""
+    return await TenantRepository(session).access_by_session(token_hash, now, idle_since, tenant_id)
 
 
 async def role_of(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> str | None:

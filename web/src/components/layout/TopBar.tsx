@@ -2,23 +2,15 @@ import { Suspense, useState } from 'react'
 import { Loader2, LogOut, Menu } from 'lucide-react'
 import { useNavigate, useParams } from 'react-router'
 
-import { Avatar, AvatarFallback } from '@/components/ui/avatar'
 import { Button } from '@/components/ui/button'
 import { Separator } from '@/components/ui/separator'
 import { Sheet, SheetContent, SheetDescription, SheetTitle, SheetTrigger } from '@/components/ui/sheet'
-import { useCurrentUser } from '@/auth/current-user'
 import { ClerkAccountMenu, clerkEnabled } from '@/auth/provider'
 import { useSignOut } from '@/auth/queries'
 import { SidebarNav } from './SidebarNav'
-
-function initials(name: string | null | undefined, email: string): string {
-  const source = name?.trim() || email
-  const parts = source.split(/[\s@._-]+/).filter(Boolean)
-  return (parts[0]?.[0] ?? '?').concat(parts[1]?.[0] ?? '').toUpperCase()
-}
+import { UserMenu } from './UserMenu'
 
 export function TopBar() {
-  const user = useCurrentUser()
   const navigate = useNavigate()
   const signOut = useSignOut()
   const { id } = useParams()
@@ -52,25 +44,20 @@ export function TopBar() {
         )}
       </div>
       <div className="flex items-center gap-3">
-        <div className="hidden items-center gap-2 sm:flex">
-          <Avatar className="size-7">
-            <AvatarFallback className="text-xs">{initials(user.name, user.email)}</AvatarFallback>
-          </Avatar>
-          <span className="max-w-56 truncate text-sm" data-testid="user-email">
-            {user.email}
-          </span>
-        </div>
         {clerkEnabled ? (
           // Clerk's own account menu: profile, and sign out of Clerk.
           <Suspense fallback={null}>
             <ClerkAccountMenu />
           </Suspense>
         ) : (
-          <Button variant="outline" size="sm" onClick={onSignOut} disabled={signOut.isPending}>
-            {signOut.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <LogOut />}
-            <span className="hidden sm:inline">Sign out</span>
-            <span className="sr-only sm:hidden">Sign out</span>
-          </Button>
+          <>
+            <UserMenu />
+            <Button variant="outline" size="sm" onClick={onSignOut} disabled={signOut.isPending}>
+              {signOut.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <LogOut />}
+              <span className="hidden sm:inline">Sign out</span>
+              <span className="sr-only sm:hidden">Sign out</span>
+            </Button>
+          </>
         )}
       </div>
     </header>

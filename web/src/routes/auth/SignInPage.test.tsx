@@ -47,4 +47,22 @@ describe('SignInPage', () => {
     expect(await screen.findByText('Dashboard page')).toBeInTheDocument()
     expect(router.state.location.pathname).toBe('/dashboard/tenants/t1')
   })
+
+  it('says to wait when sign-in is paused (locked address or too many attempts)', async () => {
+    mockFetch({
+      'POST /api/auth/signin': () =>
+        apiError(429, 'too_many_requests', 'Too many sign-in attempts. Try again in 15 minutes.'),
+    })
+    renderRoutes(routes, '/auth/signin')
+    await fillAndSubmit()
+    expect(await screen.findByText('Sign-in paused')).toBeInTheDocument()
+    expect(screen.getByText('Too many sign-in attempts. Try again in 15 minutes.')).toBeInTheDocument()
+    expect(screen.queryByText('Could not sign in')).not.toBeInTheDocument()
+  })
+
+  it('confirms a sign-out everywhere', async () => {
+    mockFetch({})
+    renderRoutes(routes, '/auth/signin?signedOut=everywhere')
+    expect(await screen.findByText('You were signed out on every device.')).toBeInTheDocument()
+  })
 })

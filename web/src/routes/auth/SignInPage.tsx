@@ -10,6 +10,7 @@ import { ClerkAuthScreen, clerkEnabled } from '@/auth/provider'
 import { nextPath, useSignIn } from '@/auth/queries'
 import { isMfaChallenge, type MfaChallenge } from '@/features/mfa/api'
 import { SignInCodeStep } from '@/features/mfa/components/SignInCodeStep'
+import { ApiError } from '@/lib/api-error'
 import { AuthLayout } from './AuthLayout'
 import { FormError } from './FormError'
 
@@ -33,7 +34,14 @@ export function SignInPage() {
   )
 }
 
+/** A paused sign-in (429: the address locked after repeated failures, or too many from this
+ * network) is not a wrong password: it says to wait, and for how long. */
+function signInErrorTitle(error: unknown): string {
+  return error instanceof ApiError && error.status === 429 ? 'Sign-in paused' : 'Could not sign in'
+}
+
 export function SignInForm({ next }: { next: string }) {
+  const [params] = useSearchParams()
   const navigate = useNavigate()
   const signIn = useSignIn()
   const [email, setEmail] = useState('')
@@ -70,7 +78,12 @@ export function SignInForm({ next }: { next: string }) {
         <h1 className="text-2xl font-semibold tracking-tight">Sign in to your account</h1>
         <p className="text-muted-foreground text-sm">Enter your email and password below</p>
       </div>
-      <FormError error={signIn.error} title="Could not sign in" />
+      {params.get('signedOut') === 'everywhere' && !signIn.error ? (
+        <p role="status" className="text-muted-foreground rounded-md border px-3 py-2 text-sm">
+          You were signed out on every device.
+        </p>
+      ) : null}
+      <FormError error={signIn.error} title={signInErrorTitle(signIn.error)} />
       <div className="grid gap-4">
         <div className="grid gap-2">
           <Label htmlFor="email">Email</Label>

@@ -52,4 +52,40 @@ describe('SignUpPage', () => {
     await fillAndSubmit()
     expect(await screen.findByText('password: String should have at least 10 characters')).toBeInTheDocument()
   })
+
+  it("lists the password policy's reasons", async () => {
+    mockFetch({
+      'POST /api/auth/signup': () =>
+        json(422, {
+          error: {
+            code: 'weak_password',
+            message: 'This is similar to a commonly used password. Add another word or two.',
+            request_id: 'req-9',
+            issues: ['This is similar to a commonly used password.', 'Add another word or two.'],
+          },
+        }),
+    })
+    renderRoutes(routes, '/auth/signup')
+    await fillAndSubmit()
+    expect(await screen.findByText('This is similar to a commonly used password.')).toBeInTheDocument()
+    expect(screen.getByText('Add another word or two.')).toBeInTheDocument()
+    expect(screen.getByText(/At least 10 characters/)).toBeInTheDocument()
+  })
+
+  it('shows a single policy reason as the message', async () => {
+    mockFetch({
+      'POST /api/auth/signup': () =>
+        json(422, {
+          error: {
+            code: 'weak_password',
+            message: 'This is one of the most common passwords; choose another.',
+            request_id: 'req-9',
+            issues: ['This is one of the most common passwords; choose another.'],
+          },
+        }),
+    })
+    renderRoutes(routes, '/auth/signup')
+    await fillAndSubmit()
+    expect(await screen.findByText('This is one of the most common passwords; choose another.')).toBeInTheDocument()
+  })
 })

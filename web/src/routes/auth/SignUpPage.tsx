@@ -85,10 +85,14 @@ function SignUpForm({ next }: { next: string }) {
             id="password"
             type="password"
             autoComplete="new-password"
+            aria-describedby="password-rules"
             required
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
+          <p id="password-rules" className="text-muted-foreground text-xs">
+            At least 10 characters. Not a common password, and not your e-mail name: a few unrelated words work well.
+          </p>
         </div>
         <Button type="submit" className="w-full" disabled={signUp.isPending}>
           {signUp.isPending ? <Loader2 className="animate-spin" aria-hidden /> : null}
