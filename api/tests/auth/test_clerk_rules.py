@@ -128,7 +128,9 @@ async def test_clerk_never_takes_over_an_account_with_a_password(session: AsyncS
     """The pre-hijack: someone registers the victim's address with a password before the victim
     arrives through Clerk; the victim's Clerk identity must not be linked to that account."""
     users = UserRepository(session)
-    squatter = await users.add(email="victim@example.com", name=None, password_hash=await hash_password("x" * 12))
+    squatter = await users.add(
+        email="victim@example.com", name=None, password_hash=await hash_password("x" * 12)
+    )
     with pytest.raises(Conflict):
         await clerk_user(session, _identity("victim@example.com"))
     assert squatter.clerk_user_id is None
