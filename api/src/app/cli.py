@@ -158,7 +158,8 @@ def create_user(
 
 @cli.command("rotate-encryption-key")
 def rotate_encryption_key() -> None:
-    """Re-encrypt every stored refresh token and client secret with the first ENCRYPTION_KEY.
+    """Re-wrap every tenant's data key, and re-encrypt the refresh tokens still under the master key
+    and the client secrets, with the first ENCRYPTION_KEY.
 
     Put the new key first (ENCRYPTION_KEY=new,old), run this, then remove the old key.
     """
@@ -167,7 +168,10 @@ def rotate_encryption_key() -> None:
     from app.tokens.commands import rotate_encryption_key_command
 
     done = asyncio.run(rotate_encryption_key_command())
-    typer.echo(f"re-encrypted {done.refresh_tokens} refresh tokens and {done.app_secrets} client secrets")
+    typer.echo(
+        f"re-encrypted {done.refresh_tokens} refresh tokens and {done.app_secrets} client secrets;"
+        f" re-wrapped {done.tenant_keys} tenant data keys"
+    )
 
 
 @cli.command("rotate-client-secret")

@@ -82,6 +82,10 @@ class SecuritySettings(_Group):
     clerk_publishable_key: str = ""
     clerk_jwks_url: str = ""
     pii_cache_days: int = Field(default=0, ge=0, le=30)
+    # Days between a disconnection (or Amazon revoking the grant) and the deletion of everything
+    # synced for that connection; the panel shows the date, a reconnect before it cancels it.
+    # At most 30: Amazon's Data Protection Policy.
+    data_deletion_grace_days: int = Field(default=30, ge=0, le=30)
 
     @field_validator("encryption_key")
     @classmethod

@@ -7,6 +7,7 @@ they find what registered here."""
 
 from app import models
 from app.ads import tasks as ads_tasks
+from app.connections import tasks as connections_tasks
 from app.feeds import tasks as feeds_tasks
 from app.notifications import tasks as notifications_tasks
 from app.orders import tasks as orders_tasks
@@ -16,6 +17,7 @@ from app.worker import tasks as worker_tasks
 
 __all__ = [
     "ads_tasks",
+    "connections_tasks",
     "feeds_tasks",
     "models",
     "notifications_tasks",

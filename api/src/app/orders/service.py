@@ -18,6 +18,7 @@ from app.audit.service import Actor
 from app.connections.models import Connection
 from app.kit.errors import AppError, NotFound
 from app.orders.read_repository import OrderFilters, OrderReadRepository, decode_cursor, encode_cursor
+from app.orders.repository import OrderRepository
 from app.orders.schemas import (
     CurrencyTotal,
     OrderDetail,
@@ -116,3 +117,10 @@ class OrdersService:
         return ShippingAddressOut(
             amazon_order_id=order.amazon_order_id, available=True, **address.model_dump()
         )
+
+
+async def delete_connection_orders(
+    session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> int:
+    """Retention: every order row of the connection (items, totals, cached addresses)."""
+    return await OrderRepository(session).delete_for_connection(tenant_id, connection_id)

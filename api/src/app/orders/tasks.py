@@ -15,10 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.errors import NotFound, Throttled
 from app.connections.clients import worker_amazon_clients
+from app.connections.events import ConnectionDataDeletionDue
 from app.kit.events import subscriber
 from app.notifications.events import OrderChangeNotified
 from app.orders import sync as orders_sync
 from app.orders.refresh import fetch_order, store_order
+from app.orders.service import delete_connection_orders
 from app.spapi.client import SpApiClient
 from app.tokens.errors import ReauthorizationRequired
 from app.worker.actor import Reschedule, task
@@ -72,3 +74,9 @@ async def refresh_order(tenant_id: str, connection_id: str, amazon_order_id: str
         inserted=counts.inserted,
         updated=counts.updated,
     )
+
+
+@subscriber(ConnectionDataDeletionDue)
+async def delete_orders(session: AsyncSession, event: ConnectionDataDeletionDue) -> None:
+    deleted = await delete_connection_orders(session, event.tenant_id, event.connection_id)
+    log.info("orders.connection_data_deleted", connection_id=str(event.connection_id), orders=deleted)

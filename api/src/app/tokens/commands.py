@@ -22,11 +22,17 @@ from app.tokens.service import TokenManager
 class Reencrypted:
     refresh_tokens: int
     app_secrets: int
+    # Tenants' data keys re-wrapped: what they encrypt (refresh tokens, cached PII) stays as it is.
+    tenant_keys: int = 0
 
 
 async def reencrypt_all(session: AsyncSession, keys: Sequence[str]) -> Reencrypted:
-    """Re-encrypt every stored secret under the first key (rows are locked while rewritten)."""
+    """Re-encrypt every stored secret under the first key (rows are locked while rewritten): the
+    tenants' data keys, the refresh tokens not yet under a tenant key, the client secrets."""
     repository = CiphertextRepository(session)
+    tenant_keys = await repository.tenant_keys()
+    for tenant_id, wrapped in tenant_keys:
+        await repository.set_tenant_key(tenant_id, rotate(keys, wrapped))
     tokens = await repository.refresh_tokens()
     for token_id, ciphertext in tokens:
         await repository.set_refresh_token(token_id, rotate(keys, ciphertext))
@@ -38,9 +44,9 @@ async def reencrypt_all(session: AsyncSession, keys: Sequence[str]) -> Reencrypt
         tenant_id=None,
         actor_user_id=None,
         action="app.encryption_key_rotated",
-        data={"refresh_tokens": len(tokens), "app_secrets": len(secrets)},
+        data={"refresh_tokens": len(tokens), "app_secrets": len(secrets), "tenant_keys": len(tenant_keys)},
     )
-    return Reencrypted(len(tokens), len(secrets))
+    return Reencrypted(len(tokens), len(secrets), len(tenant_keys))
 
 
 async def rotate_encryption_key_command() -> Reencrypted:
