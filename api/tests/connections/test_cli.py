@@ -22,4 +22,7 @@ async def test_rotate_encryption_key_runs(clean_tables: None) -> None:
     # In a thread: the command runs its own event loop, as it does from a shell.
     result = await asyncio.to_thread(CliRunner().invoke, cli, ["rotate-encryption-key"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"re-encrypted \d+ refresh tokens and \d+ client secrets; re-wrapped \d+ tenant data keys", result.output)
+    assert re.search(
+        r"re-encrypted \d+ refresh tokens and \d+ client secrets; re-wrapped \d+ tenant data keys",
+        result.output,
+    )

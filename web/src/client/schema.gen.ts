@@ -1617,6 +1617,8 @@ export interface components {
              * Format: date-time
              */
             connected_at: string;
+            /** Data Deletion Due At */
+            data_deletion_due_at?: string | null;
             /** Disconnected At */
             disconnected_at: string | null;
             /** Display Name */
