@@ -2612,7 +2612,7 @@ export interface components {
         };
         /**
          * ShippingAddressOut
-         * @description Buyer PII, fetched from Amazon on demand: never stored, never logged, not cached.
+         * @description Buyer PII, fetched from Amazon on demand; never logged; cached encrypted if PII_CACHE_DAYS > 0.
          */
         ShippingAddressOut: {
             /** Address Line1 */
