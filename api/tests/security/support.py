@@ -107,7 +107,7 @@ async def make_world(session: AsyncSession, victim: httpx.AsyncClient) -> World:
         inventory_tsv(),
     )
     profile = await make_profile(session, tenant_id, seller=connection)
-    await session.flush()
+    await session.commit()  # kept when a refused request rolls its unit of work back
     return World(
         tenant_id=str(tenant_id),
         connection_id=str(connection.id),
