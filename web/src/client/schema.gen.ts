@@ -898,7 +898,7 @@ export interface paths {
         post?: never;
         /**
          * Delete Connection
-         * @description Delete a disconnected connection and all its synced data.
+         * @description Delete a disconnected connection and all its synced data now, without waiting for its date.
          */
         delete: operations["delete_connection_api_tenants__tenant_id__connections__connection_id__delete"];
         options?: never;
@@ -917,7 +917,8 @@ export interface paths {
         put?: never;
         /**
          * Disconnect Connection
-         * @description Delete the refresh token and stop the sync; synced data stays until the connection is deleted.
+         * @description Delete the refresh token and stop the sync; the synced data is deleted on `data_deletion_due_at`
+         *     (DATA_DELETION_GRACE_DAYS, at most 30) unless the connection is reconnected before.
          */
         post: operations["disconnect_connection_api_tenants__tenant_id__connections__connection_id__disconnect_post"];
         delete?: never;
