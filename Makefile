@@ -20,7 +20,7 @@ WEB_BUILD := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json
 
 .PHONY: help install run dev test lint typecheck test-python test-web e2e migrate generate-client \
-        check-client bench chaos postman compose-check chromium clean
+        check-client bench chaos postman compose-check chromium clean fuzz audit
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -89,6 +89,12 @@ test: install chromium lint typecheck check-client test-web test-python compose-
 e2e: install chromium ## Only the browser tests
 	$(BIN)/pytest api/tests/e2e api/tests/orders/test_orders_browser.py $(PYTEST_ARGS)
 	$(BIN)/pytest emulator/tests -k browser $(PYTEST_ARGS)
+
+fuzz: install ## Longer schemathesis run over every route, signed in (make test runs 3 examples per route; FUZZ_MAX_EXAMPLES=100 here)
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-100} $(BIN)/pytest api/tests/security/test_fuzz.py -p no:cacheprovider --timeout=7200 $(PYTEST_ARGS)
+
+audit: install ## pip-audit (constraints.txt) and npm audit --omit=dev; an unreachable audit service is reported, never a failure
+	$(PY) scripts/audit.py
 
 migrate: install ## Apply migrations to DATABASE_URL
 	$(BIN)/spapi-saas migrate

@@ -160,7 +160,8 @@ def create_user(
 
 @cli.command("rotate-encryption-key")
 def rotate_encryption_key() -> None:
-    """Re-encrypt every stored refresh token, client secret and TOTP secret with the first ENCRYPTION_KEY.
+    """Re-wrap every tenant's data key, and re-encrypt the refresh tokens still under the master key,
+    the client secrets and the TOTP secrets, with the first ENCRYPTION_KEY.
 
     Put the new key first (ENCRYPTION_KEY=new,old), run this, then remove the old key.
     """
@@ -171,7 +172,7 @@ def rotate_encryption_key() -> None:
     done = asyncio.run(rotate_encryption_key_command())
     typer.echo(
         f"re-encrypted {done.refresh_tokens} refresh tokens, {done.app_secrets} client secrets"
-        f" and {done.totp_secrets} TOTP secrets"
+        f" and {done.totp_secrets} TOTP secrets; re-wrapped {done.tenant_keys} tenant data keys"
     )
 
 

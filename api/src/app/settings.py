@@ -144,6 +144,10 @@ class SecuritySettings(_Group):
     pii_reads_per_hour: int = Field(default=30, ge=1)
     # The name authenticator apps show next to the account's TOTP codes.
     mfa_issuer: str = Field(default="spapi-saas", min_length=1, max_length=60)
+    # Days between a disconnection (or Amazon revoking the grant) and the deletion of everything
+    # synced for that connection; the panel shows the date, a reconnect before it cancels it.
+    # At most 30: Amazon's Data Protection Policy.
+    data_deletion_grace_days: int = Field(default=30, ge=0, le=30)
 
     @field_validator("encryption_key")
     @classmethod

@@ -9,6 +9,7 @@ from app import models
 from app.ads import tasks as ads_tasks
 from app.audit import subscribers as audit_subscribers
 from app.auth import tasks as auth_tasks
+from app.connections import tasks as connections_tasks
 from app.feeds import tasks as feeds_tasks
 from app.notifications import tasks as notifications_tasks
 from app.orders import tasks as orders_tasks
@@ -20,6 +21,7 @@ __all__ = [
     "ads_tasks",
     "audit_subscribers",
     "auth_tasks",
+    "connections_tasks",
     "feeds_tasks",
     "models",
     "notifications_tasks",

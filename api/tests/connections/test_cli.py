@@ -23,5 +23,7 @@ async def test_rotate_encryption_key_runs(clean_tables: None) -> None:
     result = await asyncio.to_thread(CliRunner().invoke, cli, ["rotate-encryption-key"])
     assert result.exit_code == 0, result.output
     assert re.search(
-        r"re-encrypted \d+ refresh tokens, \d+ client secrets and \d+ TOTP secrets", result.output
+        r"re-encrypted \d+ refresh tokens, \d+ client secrets and \d+ TOTP secrets;"
+        r" re-wrapped \d+ tenant data keys",
+        result.output,
     )

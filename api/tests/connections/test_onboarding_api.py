@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -16,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.models import AuditLog
 from app.connections.amazon import sp_consent_url
 from app.connections.models import AdsProfile, Connection
-from app.kit.crypto import decrypt
+from app.kit.crypto import DecryptionError, decrypt
 from app.settings import get_settings
 from app.sync.models import SyncState
-from app.tokens.models import Token
+from app.tokens.models import TenantKey, Token
+from app.tokens.tenant_keys import decrypt_with_wrapped_key
 from app.worker.enqueue import buffered_jobs
 from tests.auth.helpers import as_user, sign_up, sign_up_verified
 from tests.connections.support import (
@@ -111,7 +113,17 @@ async def test_connect_seller_stores_encrypted_refresh_token_and_sync_state(
 
     token = await session.scalar(select(Token).where(Token.tenant_id == uuid.UUID(tenant_id)))
     assert token is not None
-    refresh_token = decrypt(get_settings().security.encryption_keys, token.refresh_token_enc)
+    # Under the tenant's own data key (envelope encryption), itself wrapped by the master keys.
+    assert token.encrypted_with == "tenant"
+    wrapped = await session.scalar(
+        select(TenantKey.key_enc).where(TenantKey.tenant_id == uuid.UUID(tenant_id))
+    )
+    assert wrapped is not None
+    with pytest.raises(DecryptionError):
+        decrypt(get_settings().security.encryption_keys, token.refresh_token_enc)
+    refresh_token = decrypt_with_wrapped_key(
+        get_settings().security.encryption_keys, wrapped, token.refresh_token_enc
+    )
     assert refresh_token.startswith("Atzr|") and refresh_token.encode() not in token.refresh_token_enc
 
     states = (
@@ -170,7 +182,10 @@ async def test_disconnect_then_reconnect(
     gone = await client.post(f"/api/tenants/{tenant_id}/connections/{connection_id}/disconnect")
     assert gone.status_code == 200 and gone.json()["status"] == "revoked"
     assert await _rows(session, Token, tenant_id) == 0
-    assert await _rows(session, Connection, tenant_id) == 1  # data stays
+    assert await _rows(session, Connection, tenant_id) == 1  # data stays for the grace period...
+    # ... whose end the tenant sees: DATA_DELETION_GRACE_DAYS (30) after the disconnect.
+    due = datetime.fromisoformat(gone.json()["data_deletion_due_at"])
+    assert timedelta(days=29, hours=23) < due - datetime.now(UTC) <= timedelta(days=30)
     statuses = await session.scalars(
         select(SyncState.status)
         .where(SyncState.tenant_id == uuid.UUID(tenant_id))
@@ -184,6 +199,7 @@ async def test_disconnect_then_reconnect(
     assert (await _callback(client, consent(emulator_url, url))).status_code == 303
     again = (await client.get(f"/api/tenants/{tenant_id}/connections")).json()[0]
     assert again["id"] == connection_id and again["status"] == "active" and again["disconnected_at"] is None
+    assert again["data_deletion_due_at"] is None  # the reconnect cancelled the deletion
     statuses = await session.scalars(
         select(SyncState.status)
         .where(SyncState.tenant_id == uuid.UUID(tenant_id))
@@ -193,7 +209,12 @@ async def test_disconnect_then_reconnect(
     actions = [
         e["action"] for e in (await client.get(f"/api/tenants/{tenant_id}/audit-logs")).json()["items"]
     ]
-    assert actions[:2] == ["connection.reconnected", "connection.disconnected"]
+    assert actions[:4] == [
+        "connection.reconnected",
+        "connection.data_deletion_cancelled",
+        "connection.data_deletion_scheduled",
+        "connection.disconnected",
+    ]
 
     still = await client.delete(f"/api/tenants/{tenant_id}/connections/{connection_id}")
     assert still.status_code == 409

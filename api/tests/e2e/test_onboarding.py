@@ -26,12 +26,12 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app.connections.clients import build_token_manager
-from app.kit.crypto import decrypt
 from app.kit.embedded import free_port
 from app.kit.redis import create_redis
 from app.settings import get_settings
 from app.tokens.errors import ReauthorizationRequired
 from app.tokens.repository import ConnectionRef
+from app.tokens.tenant_keys import decrypt_with_wrapped_key
 from tests.connections.support import (
     BR,
     DEMO_SELLER_ID,
@@ -266,14 +266,16 @@ def _revoke_and_refresh(product: Product, tenant_id: str) -> None:
     keys = get_settings().security.encryption_keys
     with _db() as db:
         row = db.execute(
-            "SELECT c.id, t.refresh_token_enc FROM connections c JOIN tokens t ON t.connection_id = c.id"
+            "SELECT c.id, t.refresh_token_enc, k.key_enc FROM connections c"
+            " JOIN tokens t ON t.connection_id = c.id JOIN tenant_keys k ON k.tenant_id = c.tenant_id"
             " WHERE c.tenant_id = %s AND c.provider = 'amazon_sp'",
             (tenant_id,),
         ).fetchone()
     assert row is not None
-    connection_id, ciphertext = str(row[0]), bytes(row[1])
+    connection_id, ciphertext, wrapped = str(row[0]), bytes(row[1]), bytes(row[2])
     revoked = httpx.post(
-        f"{product.emulator}/_emulator/faults", json={"revoke_refresh_token": decrypt(keys, ciphertext)}
+        f"{product.emulator}/_emulator/faults",
+        json={"revoke_refresh_token": decrypt_with_wrapped_key(keys, wrapped, ciphertext)},
     )
     assert revoked.status_code == 200, revoked.text
 
@@ -322,15 +324,17 @@ def _check_database(product: Product, tenant_id: str) -> None:
         assert ("UNIQUE (tenant_id, provider, region, account_id)",) in unique
 
         rows = db.execute(
-            "SELECT c.provider, t.refresh_token_enc FROM tokens t"
-            " JOIN connections c ON c.id = t.connection_id WHERE t.tenant_id = %s",
+            "SELECT c.provider, t.refresh_token_enc, k.key_enc FROM tokens t"
+            " JOIN connections c ON c.id = t.connection_id JOIN tenant_keys k ON k.tenant_id = t.tenant_id"
+            " WHERE t.tenant_id = %s",
             (tenant_id,),
         ).fetchall()
         # The Ads connection was disconnected: only the seller's token is left.
-        assert [provider for provider, _ in rows] == ["amazon_sp"]
+        assert [row[0] for row in rows] == ["amazon_sp"]
         ciphertext = bytes(rows[0][1])
         assert b"Atzr|" not in ciphertext
-        refresh_token = decrypt(keys, ciphertext)
+        # Under the tenant's data key, which the master keys unwrap.
+        refresh_token = decrypt_with_wrapped_key(keys, bytes(rows[0][2]), ciphertext)
         assert refresh_token.startswith("Atzr|")
         # It is the token the emulator issued: the emulator's LWA accepts it.
         response = httpx.post(

@@ -74,7 +74,15 @@ async def test_invalid_grant_marks_the_connection_and_audits(
         conn = await session.get(Connection, uuid.UUID(ref.connection_id))
         audits = (await session.scalars(select(AuditLog))).all()
     assert conn is not None and conn.status == "needs_reauth" and conn.last_error == "invalid_grant"
-    assert [(a.action, a.target_id) for a in audits] == [("connection.needs_reauth", ref.connection_id)]
+    # Amazon revoked us: the seller's data is scheduled for deletion after the grace period (DPP).
+    assert [(a.action, a.target_id) for a in audits] == [
+        ("connection.needs_reauth", ref.connection_id),
+        ("connection.data_deletion_scheduled", ref.connection_id),
+    ]
+    assert audits[1].data["reason"] == "invalid_grant"
+    assert conn.data_deletion_due_at is not None
+    grace = conn.data_deletion_due_at - datetime.now(UTC)
+    assert timedelta(days=29, hours=23) < grace <= timedelta(days=30)
     assert "Atzr" not in str(audits[0].data)
 
 

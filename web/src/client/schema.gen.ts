@@ -1230,7 +1230,7 @@ export interface paths {
         post?: never;
         /**
          * Delete Connection
-         * @description Delete a disconnected connection and all its synced data.
+         * @description Delete a disconnected connection and all its synced data now, without waiting for its date.
          */
         delete: operations["delete_connection_api_tenants__tenant_id__connections__connection_id__delete"];
         options?: never;
@@ -1249,7 +1249,8 @@ export interface paths {
         put?: never;
         /**
          * Disconnect Connection
-         * @description Delete the refresh token and stop the sync; synced data stays until the connection is deleted.
+         * @description Delete the refresh token and stop the sync; the synced data is deleted on `data_deletion_due_at`
+         *     (DATA_DELETION_GRACE_DAYS, at most 30) unless the connection is reconnected before.
          */
         post: operations["disconnect_connection_api_tenants__tenant_id__connections__connection_id__disconnect_post"];
         delete?: never;
@@ -1996,6 +1997,8 @@ export interface components {
              * Format: date-time
              */
             connected_at: string;
+            /** Data Deletion Due At */
+            data_deletion_due_at?: string | null;
             /** Disconnected At */
             disconnected_at: string | null;
             /** Display Name */
@@ -3179,7 +3182,7 @@ export interface components {
         };
         /**
          * ShippingAddressOut
-         * @description Buyer PII, fetched from Amazon on demand: never stored, never logged, not cached.
+         * @description Buyer PII, fetched from Amazon on demand; never logged; cached encrypted if PII_CACHE_DAYS > 0.
          */
         ShippingAddressOut: {
             /** Address Line1 */

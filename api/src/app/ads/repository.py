@@ -24,7 +24,7 @@ from typing import Any
 
 import msgspec
 from msgspec.structs import astuple
-from sqlalchemy import func, literal_column, select, tuple_
+from sqlalchemy import delete, func, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -297,3 +297,18 @@ class AdsRepository:
             for connection, profile, rows in (await self.session.execute(statement)).all():
                 out[(connection, profile)] = out.get((connection, profile), 0) + int(rows)
         return out
+
+    async def delete_for_profiles(self, tenant_id: uuid.UUID, profile_ids: Sequence[str]) -> None:
+        """Every Ads row of these profiles (retention: their Ads connection is being deleted)."""
+        if not profile_ids:
+            return
+        for model in (
+            AdsSpAdvertisedProductDaily,
+            AdsSpPurchasedProductDaily,
+            AdsAd,
+            AdsAdGroup,
+            AdsCampaign,
+        ):
+            await self.session.execute(
+                delete(model).where(model.tenant_id == tenant_id, model.profile_id.in_(list(profile_ids)))
+            )

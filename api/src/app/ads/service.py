@@ -4,9 +4,11 @@ the jobs enqueued here."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.ads.repository import AdsRepository
 from app.connections.service import ads_profile
 from app.kit.errors import NotFound
 from app.settings import get_settings
@@ -23,3 +25,10 @@ async def request_sync(session: AsyncSession, tenant_id: uuid.UUID, profile_id: 
     if queued:
         await dispatch_due(session, get_settings())
     return queued
+
+
+async def delete_profiles_data(
+    session: AsyncSession, tenant_id: uuid.UUID, profile_ids: Sequence[str]
+) -> None:
+    """Retention: every Ads row of the profiles of an Ads connection being deleted."""
+    await AdsRepository(session).delete_for_profiles(tenant_id, profile_ids)

@@ -24,6 +24,7 @@ from app.adsapi import AdsClient
 from app.amazon_http.ratelimit import RateLimiter
 from app.amazon_http.transport import AmazonTransport
 from app.audit.service import record
+from app.connections import retention
 from app.connections.models import Connection
 from app.connections.repository import ConnectionRepository
 from app.db.session import unit_of_work
@@ -72,7 +73,8 @@ class MarkNeedsReauth:
     async def __call__(self, connection: ConnectionRef, *, reason: str, request_id: str | None) -> None:
         connection_id = uuid.UUID(connection.connection_id)
         async with unit_of_work(self._sessionmaker) as session:
-            tenant_id = await ConnectionRepository(session).mark_needs_reauth(connection_id, reason)
+            repository = ConnectionRepository(session)
+            tenant_id = await repository.mark_needs_reauth(connection_id, reason)
             if tenant_id is None:
                 return  # already marked (another process got there first) or not active
             await record(
@@ -85,6 +87,13 @@ class MarkNeedsReauth:
                 data={"reason": reason, "provider": connection.provider, "region": connection.region},
                 request_id=request_id,
             )
+            # Amazon no longer lets us read this seller's data (revoked, or lapsed): what we hold
+            # of it is deleted after the grace period unless the seller authorizes us again.
+            row = await repository.get(tenant_id, connection_id)
+            if row is not None:
+                await retention.schedule_deletion(
+                    session, row, reason=reason, actor_user_id=None, request_id=request_id
+                )
 
 
 class AmazonClients:

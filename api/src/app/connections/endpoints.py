@@ -170,7 +170,8 @@ async def list_connections(access: TenantMember, session: SessionDep) -> list[Co
 async def disconnect_connection(
     connection_id: uuid.UUID, access: TenantAdmin, session: SessionDep, onboarding: OnboardingDep
 ) -> ConnectionOut:
-    """Delete the refresh token and stop the sync; synced data stays until the connection is deleted."""
+    """Delete the refresh token and stop the sync; the synced data is deleted on `data_deletion_due_at`
+    (DATA_DELETION_GRACE_DAYS, at most 30) unless the connection is reconnected before."""
     connection = await service.disconnect(session, onboarding, access.tenant_id, access.actor, connection_id)
     return ConnectionOut.of(connection)
 
@@ -194,6 +195,6 @@ async def reconnect_connection(
     responses=ERROR_RESPONSES,
 )
 async def delete_connection(connection_id: uuid.UUID, access: TenantAdmin, session: SessionDep) -> Response:
-    """Delete a disconnected connection and all its synced data."""
+    """Delete a disconnected connection and all its synced data now, without waiting for its date."""
     await service.delete(session, access.tenant_id, access.actor, connection_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

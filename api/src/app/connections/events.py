@@ -5,6 +5,10 @@ connection works from now on. The sync engine gives the connection its sync rows
 a seller, per profile for an advertiser) and starts their backfill; the notifications domain
 subscribes the seller to ORDER_CHANGE.
 `ConnectionDisconnected`: the refresh token is gone; the sync engine stops scheduling its rows.
+`ConnectionDataDeletionDue`: the connection's data is being deleted now (its grace period is over,
+or a user deleted it): every domain deletes its own rows (and stored files) of that connection with
+its own repository, in the publisher's unit of work; the connections domain then deletes the
+connection itself (`connections/retention.py`).
 """
 
 from __future__ import annotations
@@ -33,3 +37,12 @@ class ConnectionDisconnected:
     tenant_id: uuid.UUID
     connection_id: uuid.UUID
     provider: Provider
+
+
+@dataclass(frozen=True)
+class ConnectionDataDeletionDue:
+    tenant_id: uuid.UUID
+    connection_id: uuid.UUID
+    provider: Provider
+    # The Ads profiles of an Ads connection (their Ads rows go with it); empty for a seller.
+    profile_ids: tuple[str, ...]

@@ -28,6 +28,12 @@ class Connection(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
         CheckConstraint("provider IN ('amazon_sp', 'amazon_ads')", name="provider"),
         CheckConstraint("region IN ('NA', 'EU', 'FE')", name="region"),
         CheckConstraint("status IN ('active', 'needs_reauth', 'revoked')", name="status"),
+        # The retention tick's scan: only connections whose data is due for deletion.
+        Index(
+            "ix_connections_data_deletion_due_at",
+            "data_deletion_due_at",
+            postgresql_where=text("data_deletion_due_at IS NOT NULL"),
+        ),
     )
 
     provider: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -47,6 +53,10 @@ class Connection(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
     # panel warns ahead of `authorized_at + 365 days`.
     authorized_at: Mapped[datetime] = mapped_column(server_default=func.now(), nullable=False)
     disconnected_at: Mapped[datetime | None] = mapped_column()
+    # Set when the seller disconnects or Amazon revokes the grant: the data synced for this
+    # connection is deleted then (DPP: deletion on revoke, after a grace period the tenant sees);
+    # cleared by a reconnect before that date (`connections/retention.py`).
+    data_deletion_due_at: Mapped[datetime | None] = mapped_column()
     # Short, token-free description of the last failure (e.g. "invalid_grant").
     last_error: Mapped[str | None] = mapped_column(Text)
     created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -119,6 +119,26 @@ class ConnectionRepository:
             delete(Connection).where(Connection.tenant_id == tenant_id, Connection.id == connection_id)
         )
 
+    async def set_data_deletion_due(
+        self, tenant_id: uuid.UUID, connection_id: uuid.UUID, due_at: datetime | None
+    ) -> None:
+        await self.session.execute(
+            update(Connection)
+            .where(Connection.tenant_id == tenant_id, Connection.id == connection_id)
+            .values(data_deletion_due_at=due_at)
+        )
+
+    async def due_for_data_deletion(self, now: datetime, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """(tenant_id, connection_id) of the connections whose data is due for deletion (every
+        tenant's: the scheduler's scan), oldest first."""
+        rows = await self.session.execute(
+            select(Connection.tenant_id, Connection.id)
+            .where(Connection.data_deletion_due_at <= now, Connection.status != "active")
+            .order_by(Connection.data_deletion_due_at)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in rows]
+
     async def mark_needs_reauth(self, connection_id: uuid.UUID, reason: str) -> uuid.UUID | None:
         """An active connection whose authorization Amazon refused becomes `needs_reauth`; returns
         its tenant, or None when it was not active (already marked, disconnected, gone)."""
@@ -165,6 +185,21 @@ class AdsProfileRepository:
             .order_by(AdsProfile.country_code, AdsProfile.profile_id)
         )
         return list(result)
+
+    async def profile_ids_of(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> list[str]:
+        result = await self.session.scalars(
+            select(AdsProfile.profile_id).where(
+                AdsProfile.tenant_id == tenant_id, AdsProfile.connection_id == connection_id
+            )
+        )
+        return list(result)
+
+    async def delete_for_connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> None:
+        await self.session.execute(
+            delete(AdsProfile).where(
+                AdsProfile.tenant_id == tenant_id, AdsProfile.connection_id == connection_id
+            )
+        )
 
     async def get(self, tenant_id: uuid.UUID, profile_id: str) -> AdsProfile | None:
         result: AdsProfile | None = await self.session.scalar(

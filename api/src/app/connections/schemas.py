@@ -69,6 +69,9 @@ class ConnectionOut(BaseModel):
     connected_at: datetime
     authorized_at: datetime
     disconnected_at: datetime | None
+    # When everything synced for this connection will be deleted (it was disconnected or Amazon
+    # revoked access); a reconnect before then cancels it. Null while the data is kept.
+    data_deletion_due_at: datetime | None = None
     last_error: str | None
     parent_connection_id: str | None
     profiles: list[AdsProfileOut] = []
@@ -88,6 +91,7 @@ class ConnectionOut(BaseModel):
             connected_at=connection.connected_at,
             authorized_at=connection.authorized_at,
             disconnected_at=connection.disconnected_at,
+            data_deletion_due_at=connection.data_deletion_due_at,
             last_error=connection.last_error,
             parent_connection_id=str(connection.parent_connection_id)
             if connection.parent_connection_id

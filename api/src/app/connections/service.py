@@ -22,7 +22,7 @@ from app.adsapi import Profile
 from app.amazon_http import AmazonError, LwaError
 from app.audit.service import Actor
 from app.auth.models import User
-from app.connections import amazon
+from app.connections import amazon, retention
 from app.connections.clients import AmazonClients
 from app.connections.events import ConnectionAuthorized, ConnectionDisconnected
 from app.connections.models import AdsProfile, Connection
@@ -202,6 +202,10 @@ async def _finish(
     # A re-consent clears the "needs re-authorization" marker and any access token of the old grant.
     await onboarding.clients.forget(connection)
     reconnected = not created or state.connection_id is not None
+    # Consent again before the deletion date: the data stays.
+    await retention.cancel_deletion(
+        session, connection, actor_user_id=actor.user_id, request_id=actor.request_id
+    )
     await actor.record(
         session,
         connection.tenant_id,
@@ -370,7 +374,8 @@ async def disconnect(
     actor: Actor,
     connection_id: uuid.UUID,
 ) -> Connection:
-    """Delete the refresh token, stop the sync; the connection and its data stay until deleted."""
+    """Delete the refresh token, stop the sync, schedule the deletion of the connection's data
+    (DATA_DELETION_GRACE_DAYS; a reconnect before then cancels it)."""
     connections = ConnectionRepository(session)
     connection = await connections.get(tenant_id, connection_id)
     if connection is None:
@@ -396,13 +401,17 @@ async def disconnect(
             "account_id": connection.account_id,
         },
     )
+    await retention.schedule_deletion(
+        session, connection, reason="disconnected", actor_user_id=actor.user_id, request_id=actor.request_id
+    )
     refreshed = await connections.get(tenant_id, connection_id, refresh=True)
     assert refreshed is not None
     return refreshed
 
 
 async def delete(session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, connection_id: uuid.UUID) -> None:
-    """Delete a connection and everything synced for it (orders, profiles, sync state)."""
+    """Delete a disconnected connection and everything synced for it now, without waiting for
+    its deletion date (`retention.delete_connection_data`)."""
     connections = ConnectionRepository(session)
     connection = await connections.get(tenant_id, connection_id)
     if connection is None:
@@ -411,12 +420,12 @@ async def delete(session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, conn
         raise AppError(
             "disconnect the account before deleting its data", code="still_connected", status_code=409
         )
-    await connections.delete(tenant_id, connection_id)
-    await actor.record(
+    await retention.delete_connection_data(
         session,
         tenant_id,
-        "connection.deleted",
-        target_type="connection",
-        target_id=str(connection_id),
-        data={"provider": connection.provider, "account_id": connection.account_id},
+        connection_id,
+        reason="deleted_by_user",
+        actor_user_id=actor.user_id,
+        request_id=actor.request_id,
+        action="connection.deleted",
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.datakiosk.models import DataKioskQuery
@@ -50,4 +50,11 @@ class DataKioskRepository:
             update(DataKioskQuery)
             .where(DataKioskQuery.id == existing.id)
             .values(**values, updated_at=func.now())
+        )
+
+    async def delete_for_connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> None:
+        await self.session.execute(
+            delete(DataKioskQuery).where(
+                DataKioskQuery.tenant_id == tenant_id, DataKioskQuery.connection_id == connection_id
+            )
         )

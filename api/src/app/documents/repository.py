@@ -114,3 +114,12 @@ class DocumentRepository:
         await self.session.execute(
             update(AmazonDocument).where(AmazonDocument.id == record_id).values(**values)
         )
+
+    async def delete_for_connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> list[str]:
+        """The connection's document records; returns the storage keys of the files they kept."""
+        deleted = await self.session.execute(
+            delete(AmazonDocument)
+            .where(AmazonDocument.tenant_id == tenant_id, AmazonDocument.connection_id == connection_id)
+            .returning(AmazonDocument.storage_key)
+        )
+        return [key for (key,) in deleted if key]

@@ -33,6 +33,7 @@ from app.amazon_http.errors import AmazonError, Forbidden, InvalidInput, NotFoun
 from app.amazon_http.jobs import AsyncDocumentSource, JobStatus
 from app.documents.models import AmazonDocument
 from app.documents.repository import DocumentRepository
+from app.documents.storage import DocumentStorage, delete_files
 
 UnitOfWork = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 Kind = Literal["report", "datakiosk_query", "feed_result", "ads_report"]
@@ -243,3 +244,11 @@ class AsyncDocuments:
         return Document(
             document.id, document.amazon_id, state, processing_status, document_id, document.requested_at
         )
+
+
+async def delete_connection_documents(
+    session: AsyncSession, storage: DocumentStorage, tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> None:
+    """Retention: the connection's document records and the files they kept."""
+    keys = await DocumentRepository(session).delete_for_connection(tenant_id, connection_id)
+    await delete_files(storage, keys)

@@ -18,7 +18,7 @@ import asyncio
 import hashlib
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -249,3 +249,10 @@ def storage_from_settings(settings: Settings) -> DocumentStorage:
         settings.notifications.aws_region,
         settings.runtime.local_data_dir / "documents",
     )
+
+
+async def delete_files(storage: DocumentStorage, keys: Sequence[str]) -> None:
+    """Delete stored files (retention); a file already gone is not an error, so a retried deletion
+    finishes the job."""
+    for key in keys:
+        await storage.delete(key)

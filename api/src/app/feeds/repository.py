@@ -261,3 +261,26 @@ class FeedRepository:
         for status, count in (await self.session.execute(statement)).all():
             counts[status] = int(count)
         return counts
+
+    async def delete_for_connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> list[str]:
+        """The connection's feeds with their documents and results (retention); returns the storage
+        keys of the stored inputs and processing reports."""
+        keys = await self.session.scalars(
+            select(FeedDocument.storage_key)
+            .join(Feed, Feed.id == FeedDocument.feed_id)
+            .where(Feed.tenant_id == tenant_id, Feed.connection_id == connection_id)
+        )
+        storage_keys = list(keys)
+        feed_ids = select(Feed.id).where(Feed.tenant_id == tenant_id, Feed.connection_id == connection_id)
+        await self.session.execute(
+            delete(FeedResult).where(FeedResult.tenant_id == tenant_id, FeedResult.feed_id.in_(feed_ids))
+        )
+        await self.session.execute(
+            delete(FeedDocument).where(
+                FeedDocument.tenant_id == tenant_id, FeedDocument.feed_id.in_(feed_ids)
+            )
+        )
+        await self.session.execute(
+            delete(Feed).where(Feed.tenant_id == tenant_id, Feed.connection_id == connection_id)
+        )
+        return storage_keys

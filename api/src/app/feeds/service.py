@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.models import Connection
-from app.documents.storage import DocumentStorage
+from app.documents.storage import DocumentStorage, delete_files
 from app.feeds.feed_schema import FeedIssue, check_listings_feed, feed_schemas
 from app.feeds.flow import storage_key
 from app.feeds.models import Feed, FeedDocument, FeedResult
@@ -436,3 +436,11 @@ class FeedsService:
         for feed in feeds:
             self.enqueue(feed.tenant_id, feed.id)
         return len(feeds)
+
+
+async def delete_connection_feeds(
+    session: AsyncSession, storage: DocumentStorage, tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> None:
+    """Retention: the connection's feeds, their results and their stored files."""
+    keys = await FeedRepository(session).delete_for_connection(tenant_id, connection_id)
+    await delete_files(storage, keys)

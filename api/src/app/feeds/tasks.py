@@ -26,9 +26,10 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.clients import worker_amazon_clients
+from app.connections.events import ConnectionDataDeletionDue
 from app.documents.storage import storage_from_settings
 from app.feeds.flow import FeedClient, FeedRunner
-from app.feeds.service import RUN_FEED_ACTOR, FeedsService
+from app.feeds.service import RUN_FEED_ACTOR, FeedsService, delete_connection_feeds
 from app.kit.events import subscriber
 from app.notifications.events import FeedProcessingFinished
 from app.settings import get_settings
@@ -82,3 +83,9 @@ async def feeds_tick() -> None:
         )
     if revived:
         log.info("feeds.tick", revived=revived)
+
+
+@subscriber(ConnectionDataDeletionDue)
+async def delete_feeds(session: AsyncSession, event: ConnectionDataDeletionDue) -> None:
+    storage = storage_from_settings(get_settings())
+    await delete_connection_feeds(session, storage, event.tenant_id, event.connection_id)

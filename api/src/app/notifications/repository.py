@@ -121,3 +121,12 @@ class NotificationRepository:
         """Every destination and subscription record, across tenants (see `app.devserver`)."""
         await self.session.execute(delete(NotificationSubscription))
         await self.session.execute(delete(NotificationDestination))
+
+    async def delete_for_connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> None:
+        """The connection's subscription records (retention; its grant is gone, Amazon's side lapses)."""
+        await self.session.execute(
+            delete(NotificationSubscription).where(
+                NotificationSubscription.tenant_id == tenant_id,
+                NotificationSubscription.connection_id == connection_id,
+            )
+        )

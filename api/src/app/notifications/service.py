@@ -253,3 +253,10 @@ async def subscribe_order_changes(
         subscription_id=subscription.subscription_id,
     )
     return subscription.subscription_id
+
+
+async def delete_connection_subscriptions(
+    session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> None:
+    """Retention: the connection's subscription records."""
+    await NotificationRepository(session).delete_for_connection(tenant_id, connection_id)

@@ -19,11 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.amazon_http.errors import AmazonError
 from app.amazon_http.lwa import SCOPE_NOTIFICATIONS
 from app.connections.clients import worker_amazon_clients
-from app.connections.events import ConnectionAuthorized
+from app.connections.events import ConnectionAuthorized, ConnectionDataDeletionDue
 from app.kit.events import subscriber
 from app.notifications.service import (
     JOB_NOTIFICATIONS,
     ORDER_CHANGE,
+    delete_connection_subscriptions,
     subscribe_order_changes,
     unsubscribed_sellers,
 )
@@ -105,3 +106,8 @@ async def subscribe_order_changes_task(connection_id: str, tenant_id: str) -> No
                 )
     except ReauthorizationRequired:
         log.info("notifications.needs_reauth", connection_id=connection_id)
+
+
+@subscriber(ConnectionDataDeletionDue)
+async def delete_subscriptions(session: AsyncSession, event: ConnectionDataDeletionDue) -> None:
+    await delete_connection_subscriptions(session, event.tenant_id, event.connection_id)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     PrimaryKeyConstraint,
     String,
@@ -268,3 +269,20 @@ class OrderAsinDayTotal(TenantOwned, Base):
             postgresql_include=["sales"],
         ),
     )
+
+
+class OrderAddressCache(TenantOwned, Base):
+    """A buyer's shipping address kept for PII_CACHE_DAYS after Amazon returned it (only when that
+    setting is above 0), so repeated views do not ask Amazon for an RDT each time. The payload is
+    encrypted with the tenant's data key (`app.tokens.tenant_keys`); `orders.purge_address_cache`
+    deletes rows past `expires_at` on every scheduler tick, and the row goes with its order."""
+
+    __tablename__ = "order_address_cache"
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "order_id"), Index(None, "expires_at"))
+
+    order_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False
+    )
+    payload_enc: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    cached_at: Mapped[datetime] = mapped_column(server_default=func.now(), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(nullable=False)

@@ -37,6 +37,7 @@ from operator import itemgetter
 from typing import Any
 
 import psycopg
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.session import psycopg_connection
@@ -467,3 +468,22 @@ class OrderRepository:
                     counts += _counts(sum(r[2] for r in by_day), sum(r[3] for r in by_day), len(batch))
                     days.update((tenant_id, connection_id, r[0], r[1]) for r in by_day)
         return counts, days
+
+    async def delete_for_connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> int:
+        """Every order row of one connection (retention: the seller disconnected or revoked us, or
+        the data was deleted); returns the orders deleted."""
+        params = {"tenant_id": tenant_id, "connection_id": connection_id}
+        for statement in (
+            "DELETE FROM order_address_cache c USING orders o WHERE c.tenant_id = :tenant_id"
+            " AND o.tenant_id = :tenant_id AND o.id = c.order_id AND o.connection_id = :connection_id",
+            "DELETE FROM order_items WHERE tenant_id = :tenant_id AND connection_id = :connection_id",
+            "DELETE FROM order_day_totals WHERE tenant_id = :tenant_id AND connection_id = :connection_id",
+            "DELETE FROM order_month_totals WHERE tenant_id = :tenant_id AND connection_id = :connection_id",
+            "DELETE FROM order_asin_day_totals"
+            " WHERE tenant_id = :tenant_id AND connection_id = :connection_id",
+        ):
+            await self.session.execute(text(statement), params)
+        deleted = await self.session.execute(
+            text("DELETE FROM orders WHERE tenant_id = :tenant_id AND connection_id = :connection_id"), params
+        )
+        return int(deleted.rowcount)  # type: ignore[attr-defined]

@@ -88,7 +88,7 @@ class OrderDetail(OrderSummary):
 
 
 class ShippingAddressOut(BaseModel):
-    """Buyer PII, fetched from Amazon on demand: never stored, never logged, not cached."""
+    """Buyer PII, fetched from Amazon on demand; never logged; cached encrypted if PII_CACHE_DAYS > 0."""
 
     amazon_order_id: str
     available: bool = Field(description="False when Amazon has no address for the order (e.g. Pending)")

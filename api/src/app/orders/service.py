@@ -1,15 +1,16 @@
 """Orders use cases for the API: the filtered list with keyset pages, one order, and the buyer's
 address on demand. Services never commit: the request's unit of work does.
 
-The address is Amazon's answer passed straight through to the caller: it is not written to any
-table, cache or log; only the fact that it was viewed is (a `pii_viewed` audit entry).
+The address is Amazon's answer passed through to the caller and never logged; that it was viewed
+is (a `pii_viewed` audit entry). It is stored only when PII_CACHE_DAYS > 0: encrypted with the
+tenant's data key in `order_address_cache` for that many days, then purged (`orders/tasks.py`).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import Actor
 from app.connections.models import Connection
 from app.kit.errors import AppError, NotFound
+from app.orders.pii_repository import AddressCacheRepository
 from app.orders.read_repository import OrderFilters, OrderReadRepository, decode_cursor, encode_cursor
+from app.orders.repository import OrderRepository
 from app.orders.schemas import (
     CurrencyTotal,
     OrderDetail,
@@ -26,7 +29,9 @@ from app.orders.schemas import (
     OrderSummary,
     ShippingAddressOut,
 )
-from app.spapi.operations.orders import OrdersApi
+from app.settings import get_settings
+from app.spapi.operations.orders import OrdersApi, ShippingAddress
+from app.tokens.tenant_keys import TenantKeys
 
 OrdersApiFactory = Callable[[Connection], OrdersApi]
 
@@ -89,7 +94,8 @@ class OrdersService:
         self, tenant_id: uuid.UUID, order_id: int, *, actor: Actor, orders_api: OrdersApiFactory
     ) -> ShippingAddressOut:
         """Ask Amazon for the address (v0: getOrderAddress with an RDT; 2026-01-01: getOrder with
-        includedData=RECIPIENT), record the view, return it. Nothing of it is stored."""
+        includedData=RECIPIENT), or read it from the encrypted cache when PII_CACHE_DAYS allows one;
+        record the view, return it."""
         order = await self.reads.get(tenant_id, order_id)
         if order is None:
             raise NotFound("order not found")
@@ -97,7 +103,10 @@ class OrdersService:
         if connection is None:
             raise NotFound("order not found")
         api = orders_api(connection)
-        address = await api.get_address(order.amazon_order_id)
+        cached = await self._cached_address(tenant_id, order.id)
+        address = cached if cached is not None else await api.get_address(order.amazon_order_id)
+        if cached is None and address is not None:
+            await self._cache_address(tenant_id, order.id, address)
         await actor.record(
             self.session,
             tenant_id,
@@ -109,6 +118,7 @@ class OrdersService:
                 "data": "shipping_address",
                 "orders_api": api.version,
                 "returned": address is not None,
+                "cached": cached is not None,
             },
         )
         if address is None:
@@ -116,3 +126,35 @@ class OrdersService:
         return ShippingAddressOut(
             amazon_order_id=order.amazon_order_id, available=True, **address.model_dump()
         )
+
+    async def _cached_address(self, tenant_id: uuid.UUID, order_id: int) -> ShippingAddress | None:
+        settings = get_settings()
+        if settings.security.pii_cache_days <= 0:
+            return None
+        payload = await AddressCacheRepository(self.session).get(tenant_id, order_id, datetime.now(UTC))
+        if payload is None:
+            return None
+        plain = await TenantKeys(self.session, settings.security.encryption_keys).decrypt(tenant_id, payload)
+        return ShippingAddress.model_validate_json(plain)
+
+    async def _cache_address(self, tenant_id: uuid.UUID, order_id: int, address: ShippingAddress) -> None:
+        settings = get_settings()
+        days = settings.security.pii_cache_days
+        if days <= 0:
+            return  # the default: buyer PII is never stored
+        keys = TenantKeys(self.session, settings.security.encryption_keys)
+        payload = await keys.encrypt(tenant_id, address.model_dump_json())
+        expires_at = datetime.now(UTC) + timedelta(days=days)
+        await AddressCacheRepository(self.session).put(tenant_id, order_id, payload, expires_at)
+
+
+async def purge_address_cache(session: AsyncSession, now: datetime) -> int:
+    """Delete every cached address past its PII_CACHE_DAYS (the scheduler's tick)."""
+    return await AddressCacheRepository(session).purge(now)
+
+
+async def delete_connection_orders(
+    session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> int:
+    """Retention: every order row of the connection (items, totals, cached addresses)."""
+    return await OrderRepository(session).delete_for_connection(tenant_id, connection_id)

@@ -9,21 +9,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.errors import NotFound, Throttled
 from app.connections.clients import worker_amazon_clients
+from app.connections.events import ConnectionDataDeletionDue
 from app.kit.events import subscriber
 from app.notifications.events import OrderChangeNotified
 from app.orders import sync as orders_sync
 from app.orders.refresh import fetch_order, store_order
+from app.orders.service import delete_connection_orders, purge_address_cache
 from app.spapi.client import SpApiClient
 from app.tokens.errors import ReauthorizationRequired
 from app.worker.actor import Reschedule, task
 from app.worker.context import task_session
 from app.worker.enqueue import enqueue_job
+from app.worker.scheduler import on_tick
 
 log = structlog.get_logger("app.orders")
 
@@ -72,3 +76,19 @@ async def refresh_order(tenant_id: str, connection_id: str, amazon_order_id: str
         inserted=counts.inserted,
         updated=counts.updated,
     )
+
+
+@subscriber(ConnectionDataDeletionDue)
+async def delete_orders(session: AsyncSession, event: ConnectionDataDeletionDue) -> None:
+    deleted = await delete_connection_orders(session, event.tenant_id, event.connection_id)
+    log.info("orders.connection_data_deleted", connection_id=str(event.connection_id), orders=deleted)
+
+
+@on_tick
+async def purge_expired_addresses() -> None:
+    """Buyer addresses cached under PII_CACHE_DAYS go when their days are over (also when the
+    setting was lowered to 0 later: what is stored is purged all the same)."""
+    async with task_session() as session:
+        purged = await purge_address_cache(session, datetime.now(UTC))
+    if purged:
+        log.info("orders.address_cache_purged", purged=purged)

@@ -223,3 +223,23 @@ class ReportRepository:
             .where(ReportSchedule.id == schedule_id)
             .values(next_run_at=next_run_at, last_report_id=last_report_id, updated_at=func.now())
         )
+
+    async def delete_for_connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> list[str]:
+        """The connection's reports, their documents and schedules (retention); returns the storage
+        keys of the stored report files."""
+        keys = await self.session.scalars(
+            select(ReportDocument.storage_key)
+            .join(Report, Report.id == ReportDocument.report_id)
+            .where(Report.tenant_id == tenant_id, Report.connection_id == connection_id)
+        )
+        storage_keys = list(keys)
+        await self.session.execute(
+            delete(ReportSchedule).where(
+                ReportSchedule.tenant_id == tenant_id, ReportSchedule.connection_id == connection_id
+            )
+        )
+        # Report documents go with their report (ON DELETE CASCADE of the reports domain's own key).
+        await self.session.execute(
+            delete(Report).where(Report.tenant_id == tenant_id, Report.connection_id == connection_id)
+        )
+        return storage_keys

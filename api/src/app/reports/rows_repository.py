@@ -20,10 +20,11 @@ from functools import cache
 from typing import Any
 
 from psycopg.rows import dict_row
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.session import psycopg_connection
-from app.reports.row_specs import RowTable, unique_columns
+from app.reports.row_specs import ROW_TABLES, RowTable, unique_columns
 
 # The same for every row of a batch: parameters of the merge, not COPYed per row (three UUIDs a
 # row were a tenth of the loader's CPU, dumped in Python by psycopg).
@@ -194,3 +195,14 @@ class ReportRowsRepository:
 
 def _next_day(day: date) -> date:
     return date.fromordinal(day.toordinal() + 1)
+
+
+async def delete_rows_for_connection(
+    session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> None:
+    """Every report row table's rows of one connection (retention)."""
+    for name in ROW_TABLES:
+        await session.execute(
+            text(f"DELETE FROM {name} WHERE tenant_id = :tenant_id AND connection_id = :connection_id"),
+            {"tenant_id": tenant_id, "connection_id": connection_id},
+        )

@@ -19,10 +19,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.datakiosk.repository import DataKioskRepository
+from app.documents.storage import DocumentStorage, delete_files
 from app.kit.errors import AppError, NotFound
 from app.reports.catalogue import CATALOGUE, ReportKind
 from app.reports.models import Report, ReportDocument, ReportSchedule
 from app.reports.repository import ReportFilters, ReportRepository
+from app.reports.rows_repository import delete_rows_for_connection
 from app.reports.schemas import (
     ReportCreate,
     ReportKindOut,
@@ -435,3 +438,14 @@ class ReportsService:
                 poll=False,
             )
         return len(reports)
+
+
+async def delete_connection_reports(
+    session: AsyncSession, storage: DocumentStorage, tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> None:
+    """Retention: the connection's reports, schedules, report rows, Data Kiosk records and stored
+    report files."""
+    await DataKioskRepository(session).delete_for_connection(tenant_id, connection_id)
+    await delete_rows_for_connection(session, tenant_id, connection_id)
+    keys = await ReportRepository(session).delete_for_connection(tenant_id, connection_id)
+    await delete_files(storage, keys)

@@ -28,12 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.errors import AmazonError, Throttled
 from app.connections.clients import worker_amazon_clients
-from app.connections.events import ConnectionAuthorized
+from app.connections.events import ConnectionAuthorized, ConnectionDataDeletionDue
 from app.documents.storage import storage_from_settings
 from app.kit.events import subscriber
 from app.notifications.events import ReportProcessingFinished
 from app.reports.flow import ReportClient, ReportRunner
-from app.reports.service import RUN_REPORT_ACTOR, ReportsService
+from app.reports.service import RUN_REPORT_ACTOR, ReportsService, delete_connection_reports
 from app.settings import get_settings
 from app.tokens.errors import ReauthorizationRequired
 from app.worker.actor import Reschedule, task
@@ -143,3 +143,9 @@ async def reports_tick() -> None:
     if await resources.redis.set(SETTLEMENT_SCAN_KEY, now.isoformat(), nx=True, ex=SETTLEMENT_SCAN_EVERY_S):
         async with task_session() as session:
             await ReportsService(session, get_settings()).scan_settlements(DISCOVER_SETTLEMENTS_ACTOR)
+
+
+@subscriber(ConnectionDataDeletionDue)
+async def delete_reports(session: AsyncSession, event: ConnectionDataDeletionDue) -> None:
+    storage = storage_from_settings(get_settings())
+    await delete_connection_reports(session, storage, event.tenant_id, event.connection_id)

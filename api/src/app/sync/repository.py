@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Update, and_, func, literal, literal_column, or_, select, update
+from sqlalchemy import Integer, Update, and_, delete, func, literal, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -387,4 +387,15 @@ class SyncRepository:
             update(SyncState)
             .where(SyncState.tenant_id == tenant_id, SyncState.connection_id == connection_id)
             .values(status="paused", claimed_at=None, claimed_by=None)
+        )
+
+    async def delete_for_connection(self, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> None:
+        """The connection's sync rows and its job records (retention)."""
+        await self.session.execute(
+            delete(SyncState).where(
+                SyncState.tenant_id == tenant_id, SyncState.connection_id == connection_id
+            )
+        )
+        await self.session.execute(
+            delete(Job).where(Job.tenant_id == tenant_id, Job.connection_id == connection_id)
         )

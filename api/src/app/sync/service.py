@@ -115,3 +115,10 @@ async def start_connection(
 async def pause_connection(session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> None:
     """The connection was disconnected: the scheduler skips its rows until it is authorized again."""
     await SyncRepository(session).pause_connection(tenant_id, connection_id)
+
+
+async def delete_connection_sync(
+    session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID
+) -> None:
+    """Retention: the connection's sync rows and job records."""
+    await SyncRepository(session).delete_for_connection(tenant_id, connection_id)

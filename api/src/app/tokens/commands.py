@@ -24,11 +24,17 @@ class Reencrypted:
     refresh_tokens: int
     app_secrets: int
     totp_secrets: int = 0
+    # Tenants' data keys re-wrapped: what they encrypt (refresh tokens, cached PII) stays as it is.
+    tenant_keys: int = 0
 
 
 async def reencrypt_all(session: AsyncSession, keys: Sequence[str]) -> Reencrypted:
-    """Re-encrypt every stored secret under the first key (rows are locked while rewritten)."""
+    """Re-encrypt every stored secret under the first key (rows are locked while rewritten): the
+    tenants' data keys, the refresh tokens not yet under a tenant key, the client secrets."""
     repository = CiphertextRepository(session)
+    tenant_keys = await repository.tenant_keys()
+    for tenant_id, wrapped in tenant_keys:
+        await repository.set_tenant_key(tenant_id, rotate(keys, wrapped))
     tokens = await repository.refresh_tokens()
     for token_id, ciphertext in tokens:
         await repository.set_refresh_token(token_id, rotate(keys, ciphertext))
@@ -41,9 +47,14 @@ async def reencrypt_all(session: AsyncSession, keys: Sequence[str]) -> Reencrypt
         tenant_id=None,
         actor_user_id=None,
         action="app.encryption_key_rotated",
-        data={"refresh_tokens": len(tokens), "app_secrets": len(secrets), "totp_secrets": totp_secrets},
+        data={
+            "refresh_tokens": len(tokens),
+            "app_secrets": len(secrets),
+            "totp_secrets": totp_secrets,
+            "tenant_keys": len(tenant_keys),
+        },
     )
-    return Reencrypted(len(tokens), len(secrets), totp_secrets)
+    return Reencrypted(len(tokens), len(secrets), totp_secrets, len(tenant_keys))
 
 
 async def rotate_encryption_key_command() -> Reencrypted:

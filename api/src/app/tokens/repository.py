@@ -19,10 +19,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.kit.crypto import decrypt, encrypt
+from app.kit.crypto import decrypt
 from app.kit.providers import Provider
 from app.kit.regions import Region
-from app.tokens.models import AppSecret, Token
+from app.tokens.models import AppSecret, TenantKey, Token
+from app.tokens.tenant_keys import TenantKeys
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,34 @@ class SqlTokenStore:
         self._keys = list(encryption_keys)
 
     async def refresh_token(self, connection: ConnectionRef) -> str | None:
-        async with self._sessionmaker() as session:
-            ciphertext = await session.scalar(
-                select(Token.refresh_token_enc).where(
-                    Token.connection_id == uuid.UUID(connection.connection_id)
+        connection_id = uuid.UUID(connection.connection_id)
+        async with self._sessionmaker() as session, session.begin():
+            row = (
+                await session.execute(
+                    select(Token.tenant_id, Token.refresh_token_enc, Token.encrypted_with).where(
+                        Token.connection_id == connection_id
+                    )
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            tenant_id, ciphertext, encrypted_with = row
+            keys = TenantKeys(session, self._keys)
+            if encrypted_with == "tenant":
+                return await keys.decrypt(tenant_id, ciphertext)
+            # Written before tenant keys existed (migration 0016): moved under the tenant's key now,
+            # once; a concurrent reader that got there first leaves nothing to rewrite.
+            token = decrypt(self._keys, ciphertext)
+            await session.execute(
+                update(Token)
+                .where(Token.connection_id == connection_id, Token.encrypted_with == "master")
+                .values(
+                    refresh_token_enc=await keys.encrypt(tenant_id, token),
+                    encrypted_with="tenant",
+                    rotated_at=datetime.now(UTC),
                 )
             )
-        return None if ciphertext is None else decrypt(self._keys, ciphertext)
+            return token
 
     async def current_client_secret(self, client_id: str) -> ClientSecret | None:
         now = datetime.now(UTC)
@@ -82,18 +104,23 @@ class SqlTokenStore:
     async def store_refresh_token(
         self, session: AsyncSession, tenant_id: str, connection_id: str, token: str
     ) -> None:
-        """Insert or replace a connection's refresh token (onboarding; the caller's unit of work commits)."""
-
-        ciphertext = encrypt(self._keys, token)
+        """Insert or replace a connection's refresh token, under the tenant's data key (onboarding;
+        the caller's unit of work commits)."""
+        ciphertext = await TenantKeys(session, self._keys).encrypt(uuid.UUID(tenant_id), token)
         statement = insert(Token).values(
             tenant_id=uuid.UUID(tenant_id),
             connection_id=uuid.UUID(connection_id),
             refresh_token_enc=ciphertext,
+            encrypted_with="tenant",
         )
         await session.execute(
             statement.on_conflict_do_update(
                 index_elements=[Token.tenant_id, Token.connection_id],
-                set_={"refresh_token_enc": ciphertext, "rotated_at": datetime.now(UTC)},
+                set_={
+                    "refresh_token_enc": ciphertext,
+                    "encrypted_with": "tenant",
+                    "rotated_at": datetime.now(UTC),
+                },
             )
         )
 
@@ -101,9 +128,13 @@ class SqlTokenStore:
         self, session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID
     ) -> None:
         """Disconnecting: the refresh token goes (in the caller's unit of work); nothing works after."""
-        await session.execute(
-            delete(Token).where(Token.tenant_id == tenant_id, Token.connection_id == connection_id)
-        )
+        await delete_refresh_token(session, tenant_id, connection_id)
+
+
+async def delete_refresh_token(session: AsyncSession, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> None:
+    await session.execute(
+        delete(Token).where(Token.tenant_id == tenant_id, Token.connection_id == connection_id)
+    )
 
 
 class MemoryTokenStore:
@@ -135,8 +166,25 @@ class CiphertextRepository:
         self.session = session
 
     async def refresh_tokens(self) -> list[tuple[uuid.UUID, bytes]]:
-        rows = await self.session.execute(select(Token.id, Token.refresh_token_enc).with_for_update())
+        """The refresh tokens still directly under the master keys (those under a tenant's key
+        follow that key, re-wrapped by `set_tenant_key`)."""
+        rows = await self.session.execute(
+            select(Token.id, Token.refresh_token_enc)
+            .where(Token.encrypted_with == "master")
+            .with_for_update()
+        )
         return [(row[0], row[1]) for row in rows]
+
+    async def tenant_keys(self) -> list[tuple[uuid.UUID, bytes]]:
+        rows = await self.session.execute(select(TenantKey.tenant_id, TenantKey.key_enc).with_for_update())
+        return [(row[0], row[1]) for row in rows]
+
+    async def set_tenant_key(self, tenant_id: uuid.UUID, key_enc: bytes) -> None:
+        await self.session.execute(
+            update(TenantKey)
+            .where(TenantKey.tenant_id == tenant_id)
+            .values(key_enc=key_enc, rotated_at=datetime.now(UTC))
+        )
 
     async def set_refresh_token(self, token_id: uuid.UUID, ciphertext: bytes) -> None:
         await self.session.execute(

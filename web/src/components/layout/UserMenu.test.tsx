@@ -6,7 +6,7 @@ import { CurrentUserContext } from '@/auth/current-user'
 import { apiError, json, mockFetch, renderRoutes } from '@/test/utils'
 import { UserMenu } from './UserMenu'
 
-const user = { id: 'u1', email: 'ada@example.com', name: 'Ada Lovelace' }
+const user = { id: 'u1', email: 'ada@example.com', name: 'Ada Lovelace', email_verified: true }
 
 const routes = [
   {

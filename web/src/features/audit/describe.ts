@@ -25,6 +25,12 @@ export function describeAuditEntry(entry: AuditEntry): string {
       return `Disconnected ${account(data)}`
     case 'connection.deleted':
       return `Deleted the data of ${text(data.account_id)}`
+    case 'connection.data_deletion_scheduled':
+      return `Data of the connection scheduled for deletion on ${new Date(text(data.due_at)).toLocaleDateString()} (${text(data.reason)})`
+    case 'connection.data_deletion_cancelled':
+      return 'Reconnected in time: the scheduled data deletion was cancelled'
+    case 'connection.data_deleted':
+      return `Deleted the data of ${text(data.account_id)} (${text(data.reason)})`
     case 'connection.needs_reauth':
       return `Amazon revoked the authorization (${text(data.reason)}): reconnect needed`
     case 'member.added':

@@ -67,6 +67,18 @@ export function ConnectionCard({ tenantId, connection, all, countryOf, canManage
             </AlertDescription>
           </Alert>
         ) : null}
+        {connection.data_deletion_due_at ? (
+          <Alert role="status">
+            <AlertTriangle />
+            <AlertTitle>
+              Data will be deleted on {new Date(connection.data_deletion_due_at).toLocaleDateString()}
+            </AlertTitle>
+            <AlertDescription>
+              Everything synced for this account (orders, reports, feeds, ad metrics) is deleted then, as Amazon
+              requires once access ends. Reconnect before that date to keep it.
+            </AlertDescription>
+          </Alert>
+        ) : null}
         {expiresSoon ? (
           <Alert role="alert">
             <AlertTriangle />
@@ -123,7 +135,8 @@ export function ConnectionCard({ tenantId, connection, all, countryOf, canManage
                 Cancel
               </Button>
               <p className="text-muted-foreground w-full text-xs">
-                The token is deleted and syncing stops; data already synced stays until you delete it.
+                The token is deleted and syncing stops; data already synced is deleted after the grace period
+                (or now, with Delete data) unless you reconnect.
               </p>
             </>
           ) : null}
