@@ -41,7 +41,7 @@ describe('RequireAuth', () => {
 
   it('shows a loader, then renders children on 200', async () => {
     const { calls } = mockFetch({
-      'GET /api/auth/me': () => json(200, { id: 'u1', email: 'ada@example.com', name: null }),
+      'GET /api/auth/me': () => json(200, { id: 'u1', email: 'ada@example.com', name: null, email_verified: true }),
     })
     renderRoutes(routes, '/dashboard')
     expect(screen.getByRole('status')).toHaveTextContent(/checking your session/i)
@@ -55,7 +55,7 @@ describe('RequireAuth', () => {
       'GET /api/auth/me': () =>
         fail
           ? apiError(503, 'unavailable', 'Database is not ready')
-          : json(200, { id: 'u1', email: 'ada@example.com', name: 'Ada' }),
+          : json(200, { id: 'u1', email: 'ada@example.com', name: 'Ada', email_verified: true }),
     })
     renderRoutes(routes, '/dashboard')
     expect(await screen.findByText('Database is not ready')).toBeInTheDocument()

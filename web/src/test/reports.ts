@@ -2,7 +2,7 @@
 import type { ReportKindOut, ReportOut, RowsPage, ScheduleOut } from '@/features/reports/types'
 import { json } from './utils'
 
-export const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada' }
+export const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada', email_verified: true }
 export const TENANT = { id: 't1', name: 'Acme Agency', slug: 'acme', role: 'owner', created_at: '2026-11-28T10:00:00Z' }
 export const MARKETPLACES = [
   { id: 'ATVPDKIKX0DER', country_code: 'US', name: 'United States', region: 'NA' },

@@ -21,7 +21,7 @@ describe('SignInPage with two-factor authentication', () => {
       'POST /api/auth/mfa/signin': async (request) => {
         const body = (await request.clone().json()) as { code: string }
         return body.code === '123456'
-          ? json(200, { id: 'u1', email: 'ada@example.com', name: null })
+          ? json(200, { id: 'u1', email: 'ada@example.com', name: null, email_verified: true })
           : apiError(400, 'invalid_mfa_code', 'that code is not valid')
       },
     })

@@ -41,7 +41,7 @@ describe('SignInPage', () => {
   })
 
   it('goes to the `next` path on success', async () => {
-    mockFetch({ 'POST /api/auth/signin': () => json(200, { id: 'u1', email: 'ada@example.com', name: null }) })
+    mockFetch({ 'POST /api/auth/signin': () => json(200, { id: 'u1', email: 'ada@example.com', name: null, email_verified: true }) })
     const { router } = renderRoutes(routes, '/auth/signin?next=%2Fdashboard%2Ftenants%2Ft1')
     await fillAndSubmit()
     expect(await screen.findByText('Dashboard page')).toBeInTheDocument()

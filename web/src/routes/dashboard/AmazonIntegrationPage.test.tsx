@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { apiError, json, mockFetch, renderRoutes } from '@/test/utils'
 import { routes } from '../index'
 
-const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada' }
+const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada', email_verified: true }
 const TENANT = { id: 't1', name: 'Acme Agency', slug: 'acme', role: 'owner', created_at: '2026-11-28T10:00:00Z' }
 const MARKETPLACES = [
   { id: 'ATVPDKIKX0DER', country_code: 'US', name: 'United States', region: 'NA' },

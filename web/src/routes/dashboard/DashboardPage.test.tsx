@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { apiError, json, mockFetch, renderRoutes } from '@/test/utils'
 import { routes } from '../index'
 
-const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada' }
+const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada', email_verified: true }
 const TENANT = { id: 't1', name: 'Acme Agency', slug: 'acme-agency-1a2b3c', role: 'owner', created_at: '2026-11-28T10:00:00Z' }
 
 describe('DashboardPage', () => {

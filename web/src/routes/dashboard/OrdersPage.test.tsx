@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { json, mockFetch, renderRoutes } from '@/test/utils'
 import { routes } from '../index'
 
-const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada' }
+const ME = { id: 'u1', email: 'ada@example.com', name: 'Ada', email_verified: true }
 
 function order(n: number) {
   return {
