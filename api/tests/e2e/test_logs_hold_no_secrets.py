@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 from amazon_emulator.apis._orders_v0_shapes import person
 from amazon_emulator.config import EmulatorConfig
@@ -62,6 +63,8 @@ async def test_a_full_run_logs_no_secret_and_no_buyer_detail(
     product = Product(env, NAME)
     api_process: subprocess.Popen[bytes] | None = None
     cookie = ""
+    totp_secret = ""
+    recovery_codes: list[str] = []
     try:
         api_process = product._spawn("api")
         wait_for_http(f"{api}/health", proc=api_process, timeout=60)
@@ -69,10 +72,20 @@ async def test_a_full_run_logs_no_secret_and_no_buyer_detail(
         product.start_scheduler()
         async with httpx.AsyncClient(base_url=api, timeout=30) as http:
             email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
-            signed = await http.post("/api/auth/signup", json={"email": email, "password": PASSWORD})
-            assert signed.status_code == 201, signed.text
+            credentials_in = {"email": email, "password": PASSWORD}
+            signed = await http.post("/api/auth/signup", json=credentials_in)
+            assert signed.status_code == 202, signed.text
+            signed = await http.post("/api/auth/signin", json=credentials_in)
+            assert signed.status_code == 200, signed.text
             cookie = http.cookies["session"]
             http.headers["X-CSRF-Token"] = http.cookies["csrf_token"]
+            # A second factor (buyer addresses want one); its secret and codes are secrets too.
+            enrolled = await http.post("/api/auth/mfa/enrol")
+            assert enrolled.status_code == 200, enrolled.text
+            totp_secret = enrolled.json()["secret"]
+            confirmed = await http.post("/api/auth/mfa/confirm", json={"code": pyotp.TOTP(totp_secret).now()})
+            assert confirmed.status_code == 200, confirmed.text
+            recovery_codes = confirmed.json()["recovery_codes"]
             tenant_id = (await http.post("/api/tenants", json={"name": "Logs"})).json()["id"]
             scope = {"tenant_id": tenant_id}
             consent_for = {**scope, "region": "NA", "marketplaces": US}
@@ -116,6 +129,8 @@ async def test_a_full_run_logs_no_secret_and_no_buyer_detail(
         registered.client_secret,
         PASSWORD,
         cookie,
+        totp_secret,
+        *recovery_codes,
         *get_settings().security.encryption_keys,
         get_settings().security.session_secret,
     ]

@@ -5,6 +5,7 @@ next sign-in asks for a code after the password."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import uuid
@@ -15,9 +16,12 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from app.mail.catcher import MailCatcher
+from app.settings import reset_settings_cache
 from tests.connections.support import DEMO_SELLER_ID, RegisteredApp
 from tests.connections.support import emulator_url as emulator_url
 from tests.fixtures.browser import PASSWORD, screenshot, sign_up_with_a_tenant
+from tests.fixtures.mail import link_token
 from tests.orders.test_orders_browser import _db, amazon_orders, seed
 from tests.orders.test_orders_browser import product as product
 
@@ -39,19 +43,50 @@ def emails() -> Iterator[dict[str, str]]:
         conn.execute("DELETE FROM users WHERE email = ANY(%s)", (list(made.values()),))
 
 
-def _join(base: str, tenant_id: str, owner_email: str, email: str, role: str) -> None:
-    """`email` signs up (API) and the owner adds them with `role` (API, the owner's own session)."""
+@pytest.fixture(scope="module", autouse=True)
+def mailbox() -> Iterator[MailCatcher]:
+    """The API's e-mail (verification links, invitations), caught: autouse and module-scoped, so
+    SMTP_URL is set before `product` starts the server with the environment."""
+    catcher = MailCatcher().start()
+    previous = os.environ.get("SMTP_URL")
+    os.environ["SMTP_URL"] = catcher.url
+    reset_settings_cache()
+    try:
+        yield catcher
+    finally:
+        catcher.stop()
+        if previous is None:
+            os.environ.pop("SMTP_URL", None)
+        else:
+            os.environ["SMTP_URL"] = previous
+        reset_settings_cache()
+
+
+def _join(mailbox: MailCatcher, base: str, tenant_id: str, owner_email: str, email: str, role: str) -> None:
+    """`email` signs up and verifies the address (API), the owner invites them with `role` (API, the
+    owner's own session), and they accept the e-mailed invitation."""
     with httpx.Client(base_url=base) as person:
-        assert person.post("/api/auth/signup", json={"email": email, "password": PASSWORD}).status_code == 201
-    with httpx.Client(base_url=base) as owner:
-        signed_in = owner.post("/api/auth/signin", json={"email": owner_email, "password": PASSWORD})
-        assert signed_in.status_code == 200, signed_in.text
-        added = owner.post(
-            f"/api/tenants/{tenant_id}/members",
-            json={"email": email, "role": role},
-            headers={"X-CSRF-Token": owner.cookies["csrf_token"]},
+        credentials = {"email": email, "password": PASSWORD}
+        assert person.post("/api/auth/signup", json=credentials).status_code == 202
+        verify = link_token(mailbox.wait_for(email, subject="Verify", timeout=TIMEOUT_MS / 1000))
+        assert person.post("/api/auth/verify", json={"token": verify}).status_code == 204
+        with httpx.Client(base_url=base) as owner:
+            signed_in = owner.post("/api/auth/signin", json={"email": owner_email, "password": PASSWORD})
+            assert signed_in.status_code == 200, signed_in.text
+            invited = owner.post(
+                f"/api/tenants/{tenant_id}/invitations",
+                json={"email": email, "role": role},
+                headers={"X-CSRF-Token": owner.cookies["csrf_token"]},
+            )
+            assert invited.status_code == 201, invited.text
+        token = link_token(mailbox.wait_for(email, subject="invited", timeout=TIMEOUT_MS / 1000))
+        assert person.post("/api/auth/signin", json=credentials).status_code == 200
+        accepted = person.post(
+            "/api/invitations/accept",
+            json={"token": token},
+            headers={"X-CSRF-Token": person.cookies["csrf_token"]},
         )
-        assert added.status_code == 201, added.text
+        assert accepted.status_code == 200, accepted.text
 
 
 def _sign_in(page: Page, base: str, email: str, *, signed_in: bool = True) -> None:
@@ -77,7 +112,10 @@ def _code_after(secret: str, used_step: int) -> tuple[str, int]:
 
 
 def test_viewer_cannot_and_admin_enrols_then_sees_the_address(
-    browser: Browser, product: tuple[str, str, RegisteredApp], emails: dict[str, str]
+    browser: Browser,
+    product: tuple[str, str, RegisteredApp],
+    emails: dict[str, str],
+    mailbox: MailCatcher,
 ) -> None:
     base, emulator, app = product
     owner = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
@@ -90,8 +128,8 @@ def test_viewer_cannot_and_admin_enrols_then_sees_the_address(
     assert grant.status_code == 200, grant.text
     refresh_token = grant.json()["refresh_token"]
     seed(uuid.UUID(tenant_id), refresh_token, amazon_orders(emulator, app, refresh_token))
-    _join(base, tenant_id, emails["owner"], emails["viewer"], "viewer")
-    _join(base, tenant_id, emails["owner"], emails["admin"], "admin")
+    _join(mailbox, base, tenant_id, emails["owner"], emails["viewer"], "viewer")
+    _join(mailbox, base, tenant_id, emails["owner"], emails["admin"], "admin")
 
     # A viewer: the button is there, disabled, and says why; no address request is ever made.
     viewer = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()

@@ -18,7 +18,7 @@ from app.documents.storage import storage_from_settings
 from app.orders.models import Order
 from app.reports.models import ReportDocument, ReportSchedule
 from app.settings import get_settings
-from tests.auth.helpers import sign_up
+from tests.auth.helpers import mailed_token, sign_up
 from tests.factories.ads import make_profile
 from tests.factories.connections import make_connection
 from tests.factories.feeds import FeedSeller, inventory_tsv, make_feed
@@ -27,6 +27,7 @@ from tests.factories.reports import ReportSeller, make_report
 
 US = "ATVPDKIKX0DER"
 SECRET_NAME = "Victim Corp 7f3a"  # appears in no answer to anyone else
+INVITED = "victims-invitee-5c1d@example.com"  # the victim's pending invitation, as secret
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,15 @@ class World:
     schedule_id: str
     user_id: str
     profile_id: str
+    invitation_id: str
+    invitation_token: str  # the link mailed to INVITED (not an id a route takes)
 
     def ids(self) -> dict[str, str]:
         return dict(self.__dict__)
 
     def markers(self) -> set[str]:
         """Strings that must never appear in an answer to another tenant."""
-        return {v for k, v in self.ids().items() if k != "order_id"} | {SECRET_NAME}
+        return {v for k, v in self.ids().items() if k != "order_id"} | {SECRET_NAME, INVITED}
 
 
 async def tenant_of(client: httpx.AsyncClient, name: str) -> str:
@@ -107,6 +110,11 @@ async def make_world(session: AsyncSession, victim: httpx.AsyncClient) -> World:
         inventory_tsv(),
     )
     profile = await make_profile(session, tenant_id, seller=connection)
+    invitation = await victim.post(
+        f"/api/tenants/{tenant_id}/invitations", json={"email": INVITED, "role": "viewer"}
+    )
+    assert invitation.status_code == 201, invitation.text
+    token = mailed_token(session, INVITED, "invitation")  # read before the commit sends it
     await session.commit()  # kept when a refused request rolls its unit of work back
     return World(
         tenant_id=str(tenant_id),
@@ -117,6 +125,8 @@ async def make_world(session: AsyncSession, victim: httpx.AsyncClient) -> World:
         schedule_id=str(schedule.id),
         user_id=str(user["id"]),
         profile_id=profile.profile_id,
+        invitation_id=invitation.json()["id"],
+        invitation_token=token,
     )
 
 
@@ -175,7 +185,7 @@ def body_for(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
             }
         },
         ("PATCH", "/api/tenants/{tenant_id}/flags"): {"json": {"flags": {"use_data_kiosk": True}}},
-        ("POST", "/api/tenants/{tenant_id}/members"): {
+        ("POST", "/api/tenants/{tenant_id}/invitations"): {
             "json": {"email": "intruder@example.com", "role": "owner"}
         },
         ("PATCH", "/api/tenants/{tenant_id}/members/{user_id}"): {"json": {"role": "viewer"}},

@@ -23,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.connections.models import Connection
 from app.feeds.models import Feed
 from app.reports.models import ReportSchedule
+from app.tenants.invitation_models import Invitation
 from app.tenants.models import Membership
-from tests.auth.helpers import as_user, sign_up
+from tests.auth.helpers import as_user, sign_up_verified
+from tests.auth.mfa_helpers import enrol
 from tests.security.support import SAMPLES, World, body_for, make_world, operations, tenant_of
 
 # (METHOD, path) -> why the route takes no tenant id.
@@ -41,6 +43,27 @@ NOT_TENANT_SCOPED: dict[tuple[str, str], str] = {
     ("GET", "/api/oauth/callback"): "bound to a signed single-use state issued to the signed-in user "
     "(connections/test_onboarding_api.py), never to a tenant id in the URL",
     ("GET", "/api/ads/oauth/callback"): "as /api/oauth/callback",
+    # The caller's own account: every one of these acts on the signed-in user (or, signed out, on
+    # the holder of a single-use e-mailed link), never on a tenant.
+    ("POST", "/api/auth/verify"): "the caller's own e-mailed verification link",
+    ("POST", "/api/auth/verify/resend"): "re-sends the caller's own verification link",
+    ("POST", "/api/auth/password/forgot"): "mails a reset link to the address's owner; the same "
+    "answer whether or not it has an account",
+    ("POST", "/api/auth/password/reset"): "the holder of the e-mailed single-use reset link",
+    ("POST", "/api/auth/password/change"): "the caller's own password (the current one required)",
+    ("POST", "/api/auth/signout-everywhere"): "ends the caller's own sessions",
+    ("GET", "/api/auth/sessions"): "the caller's own sessions",
+    ("GET", "/api/auth/mfa"): "the caller's own second factor",
+    ("POST", "/api/auth/mfa/enrol"): "the caller's own second factor",
+    ("POST", "/api/auth/mfa/confirm"): "the caller's own second factor",
+    ("POST", "/api/auth/mfa/disable"): "the caller's own second factor",
+    ("POST", "/api/auth/mfa/recovery-codes"): "the caller's own second factor",
+    ("POST", "/api/auth/mfa/verify"): "marks the caller's own session verified",
+    ("POST", "/api/auth/mfa/signin"): "the second step of the caller's own sign-in",
+    ("POST", "/api/invitations/lookup"): "the holder of the e-mailed single-use link: the token, not "
+    "a tenant id, names the invitation",
+    ("POST", "/api/invitations/accept"): "the token names the invitation, and only a verified account "
+    "of the invited address may accept it (checked below with the victim's invitation)",
 }
 
 ID_PARAMS = {
@@ -52,13 +75,14 @@ ID_PARAMS = {
     "schedule_id",
     "user_id",
     "profile_id",
+    "invitation_id",
 }
 
 # Bodies that carry only values, no id of a resource: with the caller's own tenant they are the
 # caller's own business (case B does not apply).
 BODY_WITHOUT_IDS = {
     ("PATCH", "/api/tenants/{tenant_id}/flags"),
-    ("POST", "/api/tenants/{tenant_id}/members"),
+    ("POST", "/api/tenants/{tenant_id}/invitations"),
     ("POST", "/api/feeds/bulk/csv"),
 }
 
@@ -102,7 +126,12 @@ async def test_every_route_refuses_another_tenant(
 ) -> None:
     async with as_user(client) as victim:
         world = await make_world(session, victim)
-    await sign_up(client)  # the attacker: an owner of a tenant of their own
+    # The attacker: a verified owner of a tenant of their own (verified, so the victim's
+    # invitation link is refused for being someone else's, not for the unverified address).
+    await sign_up_verified(client, session)
+    # With a second factor, this session passes every check but the tenant's (the buyer address
+    # route would otherwise refuse with mfa_required before looking at the order).
+    await enrol(client)
     own_tenant = await tenant_of(client, "Attacker")
     victim_ids = world.ids()
     own_ids = {**victim_ids, "tenant_id": own_tenant}
@@ -138,10 +167,17 @@ async def test_every_route_refuses_another_tenant(
 
     # The attacker's tenant list is their own.
     assert [t["id"] for t in (await client.get("/api/tenants")).json()] == [own_tenant]
+    # The victim's invitation link, in the attacker's hands: it shows the attacker nothing they
+    # can use and joins them to nothing (only a verified account of the invited address may).
+    taken = await client.post("/api/invitations/accept", json={"token": world.invitation_token})
+    assert taken.status_code == 403 and taken.json()["error"]["code"] == "wrong_account", taken.text
+    _assert_no_leak(world, "POST /api/invitations/accept (victim's link)", taken)
+    assert [t["id"] for t in (await client.get("/api/tenants")).json()] == [own_tenant]
+
     # The routes without a tenant answer nothing of the victim's either (signing out last).
     unscoped = sorted(
         (op for op in every if (op[0], op[1]) in NOT_TENANT_SCOPED),
-        key=lambda op: op[1] == "/api/auth/signout",
+        key=lambda op: op[1] in ("/api/auth/signout", "/api/auth/signout-everywhere"),
     )
     for method, template, params, _ in unscoped:
         url, kwargs = _call(method, template, params, victim_ids)
@@ -158,3 +194,5 @@ async def test_every_route_refuses_another_tenant(
         select(Membership.role).where(Membership.tenant_id == uuid.UUID(world.tenant_id))
     )
     assert list(roles) == ["owner"]
+    invitation = await session.get(Invitation, uuid.UUID(world.invitation_id), populate_existing=True)
+    assert invitation is not None and invitation.revoked_at is None and invitation.accepted_at is None

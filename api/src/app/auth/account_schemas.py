@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.kit.text import EmailLookup
+
 
 class EmailSent(BaseModel):
     """The same answer whether or not the address has an account."""
@@ -21,7 +23,7 @@ class LinkToken(BaseModel):
 
 
 class ForgotPasswordRequest(BaseModel):
-    email: str = Field(min_length=3, max_length=320)
+    email: EmailLookup
 
 
 class ResetPasswordRequest(BaseModel):

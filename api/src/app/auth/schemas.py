@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.kit.text import EmailAddress, EmailLookup, OneLine
+
 
 class CurrentUser(BaseModel):
     id: str
@@ -16,16 +18,16 @@ class CurrentUser(BaseModel):
 
 
 class SignInRequest(BaseModel):
-    email: str = Field(min_length=3, max_length=320)
+    email: EmailLookup
     password: str = Field(min_length=1, max_length=1024)
 
 
 class SignUpRequest(BaseModel):
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: EmailAddress
     # Length and strength are the password policy's (`passwords.check_password_policy`): its 422
     # `weak_password` says what to change; this bound only keeps huge bodies out.
     password: str = Field(min_length=1, max_length=1024)
-    name: str | None = Field(default=None, max_length=200)
+    name: OneLine | None = Field(default=None, max_length=200)
 
 
 class SessionInfo(BaseModel):
