@@ -1,6 +1,7 @@
 """An invitation in a real browser, through real e-mail: an owner invites a new address in the panel;
 the invitee gets the message from the local mail catcher (SMTP), opens the link, signs up, verifies the
-address through the second e-mail's link, accepts, and sees the tenant. The owner then sees the member,
+address through the second e-mail's link, turns on two-factor authentication (TOTP: the codes computed
+here with pyotp from the key the panel shows), accepts, and sees the tenant. The owner then sees the member,
 and the spent link works no more. Screenshots land in test-results/screenshots/invitation-*.png."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 
 import psycopg
+import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -116,8 +118,17 @@ def test_an_invitee_signs_up_verifies_accepts_and_sees_the_tenant(
         expect(invitee.get_by_role("heading", name="E-mail address verified")).to_be_visible()
         screenshot(invitee, "invitation-04-verified")
         invitee.get_by_role("link", name="Continue to the invitation").click()
-        # Hook for MFA (issue 19 item 2): a TOTP enrolment step, when required for the role, goes here,
-        # between the verified address and the acceptance.
+        expect(invitee.get_by_role("button", name="Accept the invitation")).to_be_visible()
+        # Before joining as an admin (buyer addresses need it), the invitee turns on TOTP.
+        invitee.goto(f"{product}/dashboard/account/security")
+        invitee.get_by_role("button", name="Set up two-factor authentication").click()
+        secret = invitee.get_by_test_id("totp-secret").inner_text().strip()
+        invitee.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
+        invitee.get_by_role("button", name="Turn on").click()
+        expect(invitee.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(10)
+        screenshot(invitee, "invitation-04b-totp-enrolled")
+        invitee.get_by_role("button", name="I have saved my recovery codes").click()
+        invitee.goto(invitation_link)
         invitee.get_by_role("button", name="Accept the invitation").click()
         expect(invitee).to_have_url(f"{product}/dashboard/tenants/{tenant_id}")
         expect(invitee.get_by_role("heading", name="Invite Co")).to_be_visible()
