@@ -5,7 +5,6 @@ next sign-in asks for a code after the password."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
@@ -17,11 +16,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.mail.catcher import MailCatcher
-from app.settings import reset_settings_cache
 from tests.connections.support import DEMO_SELLER_ID, RegisteredApp
 from tests.connections.support import emulator_url as emulator_url
 from tests.fixtures.browser import PASSWORD, screenshot, sign_up_with_a_tenant
-from tests.fixtures.mail import link_token
+from tests.fixtures.mail import catching_mail, link_token
 from tests.orders.test_orders_browser import _db, amazon_orders, seed
 from tests.orders.test_orders_browser import product as product
 
@@ -47,19 +45,8 @@ def emails() -> Iterator[dict[str, str]]:
 def mailbox() -> Iterator[MailCatcher]:
     """The API's e-mail (verification links, invitations), caught: autouse and module-scoped, so
     SMTP_URL is set before `product` starts the server with the environment."""
-    catcher = MailCatcher().start()
-    previous = os.environ.get("SMTP_URL")
-    os.environ["SMTP_URL"] = catcher.url
-    reset_settings_cache()
-    try:
+    with catching_mail() as catcher:
         yield catcher
-    finally:
-        catcher.stop()
-        if previous is None:
-            os.environ.pop("SMTP_URL", None)
-        else:
-            os.environ["SMTP_URL"] = previous
-        reset_settings_cache()
 
 
 def _join(mailbox: MailCatcher, base: str, tenant_id: str, owner_email: str, email: str, role: str) -> None:
