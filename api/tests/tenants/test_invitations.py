@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.tenants.invitation_models import Invitation
 from tests.auth.helpers import as_user, mailed_token, sign_up, sign_up_verified, verify
+from tests.auth.mfa_helpers import enrol
 from tests.tenants.helpers import invite, new_member
 
 
@@ -57,6 +58,7 @@ async def test_first_to_sign_up_with_an_invited_address_gets_nothing(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     tenant_id = await _owner_with_tenant(client)
+    await enrol(client)  # inviting an owner needs MFA
     email = _address()
     await invite(client, tenant_id, email, "owner")
     attacker = as_user(client)
@@ -180,6 +182,12 @@ async def test_revoked_expired_and_replaced_links_do_not_work(
 async def test_role_rules_for_invitations(client: httpx.AsyncClient, session: AsyncSession) -> None:
     tenant_id = await _owner_with_tenant(client)
     admin, _ = await new_member(client, session, tenant_id, "admin")
+    # Granting the owner role by invitation needs a session verified with MFA, as PATCH does.
+    unverified = await client.post(
+        f"/api/tenants/{tenant_id}/invitations", json={"email": _address(), "role": "owner"}
+    )
+    assert unverified.status_code == 403 and unverified.json()["error"]["code"] == "mfa_required"
+    await enrol(client)
     owner_invite = await invite(client, tenant_id, _address(), "owner")
     # An admin neither grants the owner role nor withdraws an owner's invitation.
     assert (

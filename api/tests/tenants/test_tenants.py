@@ -72,7 +72,11 @@ async def test_role_permissions(client: httpx.AsyncClient, session: AsyncSession
     invite_owner = await member.post(
         f"/api/tenants/{tid}/invitations", json={"email": f"o-{uuid.uuid4().hex[:6]}@x.io", "role": "owner"}
     )
-    assert invite_owner.status_code == (201 if role == "owner" else 403)
+    if role == "owner":
+        # Inviting an owner grants the owner role: it needs MFA too.
+        assert invite_owner.status_code == 403 and invite_owner.json()["error"]["code"] == "mfa_required"
+    else:
+        assert invite_owner.status_code == 403
     promote = await member.patch(f"/api/tenants/{tid}/members/{target['id']}", json={"role": "admin"})
     assert promote.status_code == (204 if can_admin else 403)
     make_owner = await member.patch(f"/api/tenants/{tid}/members/{target['id']}", json={"role": "owner"})
@@ -81,6 +85,11 @@ async def test_role_permissions(client: httpx.AsyncClient, session: AsyncSession
         assert make_owner.status_code == 403 and make_owner.json()["error"]["code"] == "mfa_required"
         await enrol(member)
         make_owner = await member.patch(f"/api/tenants/{tid}/members/{target['id']}", json={"role": "owner"})
+        invite_owner = await member.post(
+            f"/api/tenants/{tid}/invitations",
+            json={"email": f"o-{uuid.uuid4().hex[:6]}@x.io", "role": "owner"},
+        )
+        assert invite_owner.status_code == 201, invite_owner.text
     assert make_owner.status_code == (204 if role == "owner" else 403)
     # Everyone can read.
     assert (await member.get(f"/api/tenants/{tid}/members")).status_code == 200

@@ -20,6 +20,7 @@ from app.tenants.invitation_schemas import (
     InvitationPreview,
     InvitationToken,
 )
+from app.tenants.permissions import require_mfa
 from app.tenants.schemas import TenantOut
 
 router = APIRouter(tags=["invitations"])
@@ -53,7 +54,11 @@ async def create_invitation(
     body: InvitationCreate, request: Request, access: TenantAdmin, session: SessionDep
 ) -> InvitationOut:
     """Invite an address with a role (up to the inviter's own rank); the address gets a link by
-    e-mail. Inviting an address again replaces its pending invitation."""
+    e-mail. Inviting an address again replaces its pending invitation. Inviting an owner is
+    granting the owner role: like PATCH of a member's role to owner, it needs a session verified
+    with MFA (`tenants/permissions.py`)."""
+    if body.role == "owner":
+        await require_mfa(request, session, access)
     invitation = await invitations.invite(
         session,
         settings_of(request),

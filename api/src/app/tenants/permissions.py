@@ -11,7 +11,9 @@ it (the panel asks for a code: POST /api/auth/mfa/verify). Routes behind it (kee
 - `GET /api/orders/{order_id}/address` (`BuyerPiiReader`: owners and admins, with MFA);
 - `PATCH /api/tenants/{tenant_id}/members/{user_id}` when the member's old or new role is owner
   (`OwnerRoleChange`), and `DELETE` of the same path when the member is an owner
-  (`OwnerRemoval`): granting, changing or removing the owner role is what only an owner may do.
+  (`OwnerRemoval`), and `POST /api/tenants/{tenant_id}/invitations` with the role owner
+  (`invitation_endpoints.create_invitation`): granting, changing or removing the owner role is
+  what only an owner may do.
   Everything else on those routes (an admin promoting a viewer) needs no second factor.
 
 A route only owners may use at all (deleting a tenant's data, say) takes `TenantOwnerWithMfa`.
