@@ -1319,7 +1319,9 @@ export interface paths {
         /**
          * Create Invitation
          * @description Invite an address with a role (up to the inviter's own rank); the address gets a link by
-         *     e-mail. Inviting an address again replaces its pending invitation.
+         *     e-mail. Inviting an address again replaces its pending invitation. Inviting an owner is
+         *     granting the owner role: like PATCH of a member's role to owner, it needs a session verified
+         *     with MFA (`tenants/permissions.py`).
          */
         post: operations["create_invitation_api_tenants__tenant_id__invitations_post"];
         delete?: never;
