@@ -24,6 +24,7 @@ from app.tokens.models import TenantKey, Token
 from app.tokens.tenant_keys import decrypt_with_wrapped_key
 from app.worker.enqueue import buffered_jobs
 from tests.auth.helpers import as_user, sign_up, sign_up_verified
+from tests.auth.mfa_helpers import enrol
 from tests.connections.support import (
     API_BASE,
     BR,
@@ -419,6 +420,8 @@ async def test_roles_on_connection_routes(
     connection_id = (await client.get(f"/api/tenants/{tenant_id}/connections")).json()[0]["id"]
     member = as_user(client)
     await sign_up_verified(member, session)
+    if role == "owner":
+        await enrol(client)  # inviting an owner needs MFA
     await join(client, member, session, tenant_id, role)
     allowed = role != "viewer"
     expected = 200 if allowed else 403
