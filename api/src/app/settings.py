@@ -30,15 +30,17 @@ _ENV_FILES = (".env", ".env.local")
 # A secret we sign or encrypt with must be long and random (checked in production).
 MIN_SECRET_LENGTH = 32
 MIN_SECRET_BITS = 96
-# A chunk this long seen twice in a secret means a repeated word, not randomness.
-_REPEAT_CHUNK = 6
+# A chunk this long seen twice in a secret means a repeated word, not randomness. Not shorter: 64
+# random hex characters hold some 6-character chunk twice about once in 10,000 secrets, but an
+# 8-character one about once in 4 billion.
+_REPEAT_CHUNK = 8
 
 
 def secret_weakness(value: str) -> str | None:
     """Why `value` is not a strong secret, or None.
 
     The estimate is the string's Shannon entropy (per-character frequencies times length), which a
-    repeated or low-variety string scores low on, plus a check for any 6-character chunk seen
+    repeated or low-variety string scores low on, plus a check for any 8-character chunk seen
     twice (a repeated word scores well per character but repeats). 32 random bytes in hex or
     base64, or `openssl rand -base64 32`, pass easily."""
     if len(value) < MIN_SECRET_LENGTH:
