@@ -11,8 +11,9 @@ NPM ?= npm
 PYTEST_ARGS ?=
 # The API tests run on this many pytest-xdist workers, one test file per worker at a time (module
 # fixtures are built once); each worker has its own database and Redis db (api/tests/fixtures/servers.py).
-# 0 runs them in this one process.
-PYTEST_WORKERS ?= 2
+# 0 runs them in this one process. Three on two cores: most tests wait on processes, sockets and the
+# emulator's clock rather than compute.
+PYTEST_WORKERS ?= 3
 
 PY_STAMP := $(VENV)/.installed
 WEB_DEPS_STAMP := web/node_modules/.installed
@@ -80,9 +81,15 @@ generate-client: install ## Regenerate web/openapi.json and the panel's typed cl
 test-web: install ## The panel's unit tests
 	cd web && $(NPM) test
 
+# The emulator's tests run beside the API's (their own process, output shown when they end): together
+# they take the time of the longer.
 test-python: install chromium ## pytest: API (unit, integration, browser) and emulator
-	$(BIN)/pytest api/tests -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
-	$(BIN)/pytest emulator/tests $(PYTEST_ARGS)
+	@mkdir -p test-results; \
+	$(BIN)/pytest emulator/tests $(PYTEST_ARGS) > test-results/emulator-tests.log 2>&1 & emulator=$$!; \
+	$(BIN)/pytest api/tests -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); api=$$?; \
+	wait $$emulator; emulator_rc=$$?; \
+	echo "--- emulator tests (test-results/emulator-tests.log)"; cat test-results/emulator-tests.log; \
+	[ $$api -eq 0 ] && [ $$emulator_rc -eq 0 ]
 
 test: install chromium lint typecheck check-client test-web test-python compose-check ## Every check: what CI runs
 
