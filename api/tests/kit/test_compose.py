@@ -103,3 +103,21 @@ def test_the_api_believes_x_forwarded_for_from_nginx_only(compose: dict[str, Any
     subnet = compose["networks"]["default"]["ipam"]["config"][0]["subnet"]
     assert nginx.rsplit(".", 1)[0] == subnet.rsplit(".", 1)[0]
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in (COMPOSE.parent / "deploy/nginx.conf").read_text()
+
+
+def test_workers_and_schedulers_can_be_scaled(compose: dict[str, Any]) -> None:
+    """`docker compose up --scale worker=4` (or scheduler, notifications, api): no replica has a
+    fixed name, host port or address; they share only PostgreSQL, Redis and the documents folder;
+    and the migrations run once, before any of them starts."""
+    services = compose["services"]
+    for name in ("api", "worker", "scheduler", "notifications"):
+        service = services[name]
+        assert "container_name" not in service, name
+        assert "ports" not in service, name
+        assert "networks" not in service, name  # no fixed address (only nginx has one)
+        assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
+        # Downloaded documents in one volume every replica mounts (or S3: DOCUMENT_STORAGE_URL).
+        assert "appdata:/data" in service["volumes"], name
+    migrate = services["migrate"]
+    assert migrate["command"] == ["spapi-saas", "migrate"]
+    assert migrate["restart"] == "no"
