@@ -175,3 +175,22 @@ async def test_a_refused_refresh_token_is_counted(
     with pytest.raises(ReauthorizationRequired):
         await token_manager.access_token(connection)
     assert REGISTRY.get_sample_value("lwa_token_requests_total", labels) == before + 1
+
+
+async def test_metrics_answer_without_redis(app: FastAPI, client: httpx.AsyncClient) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    healthy = app.state.redis
+    app.state.redis = aioredis.Redis(host="127.0.0.1", port=closed_port, socket_connect_timeout=1)
+    try:
+        response = await client.get("/metrics")
+    finally:
+        await app.state.redis.aclose()
+        app.state.redis = healthy
+    assert response.status_code == 200
+    found = samples(response.content)
+    assert value(found, "ops_source_up", source="redis") == 0
+    assert value(found, "ops_source_up", source="database") == 1
+    assert not [k for k in found if k[0].startswith("dramatiq_queue_")]
+    assert ("sync_oldest_due_seconds", frozenset()) in found
