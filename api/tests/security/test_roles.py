@@ -74,6 +74,7 @@ MINIMUM_ROLE: dict[tuple[str, str], str] = {
     ("GET", "/api/tenants/{tenant_id}/flags"): "viewer",
     ("PATCH", "/api/tenants/{tenant_id}/flags"): "admin",
     ("GET", "/api/tenants/{tenant_id}/audit-logs"): "viewer",
+    ("GET", "/api/tenants/{tenant_id}/health"): "admin",
 }
 
 # The same route with a body only an owner may send: granting the owner role.

@@ -60,15 +60,17 @@ def sample(name: str, labels: dict[str, str]) -> float:
 
 async def test_metrics_per_operation(sp_client: SpApiClient, emulator_http: httpx.AsyncClient) -> None:
     labels = {"service": "spapi", "operation": "sellers.getMarketplaceParticipations"}
-    ok_before = sample("amazon_requests_total", {**labels, "status": "200"})
+    # The fixture's connection belongs to no tenant: its requests carry an empty tenant label.
+    requests = {**labels, "tenant": ""}
+    ok_before = sample("amazon_requests_total", {**requests, "status": "200"})
     retries_before = sample("amazon_retries_total", {**labels, "reason": "server"})
     await emulator_http.post(
         "/_emulator/faults",
         json={"operation": "getMarketplaceParticipations", "error_rate": 1.0, "status": 500, "count": 1},
     )
     await sp_client.sellers.get_marketplace_participations()
-    assert sample("amazon_requests_total", {**labels, "status": "200"}) == ok_before + 1
-    assert sample("amazon_requests_total", {**labels, "status": "500"}) >= 1
+    assert sample("amazon_requests_total", {**requests, "status": "200"}) == ok_before + 1
+    assert sample("amazon_requests_total", {**requests, "status": "500"}) >= 1
     assert sample("amazon_retries_total", {**labels, "reason": "server"}) == retries_before + 1
     assert sample("amazon_request_duration_seconds_count", labels) >= 2
     assert sample("amazon_limiter_wait_seconds_count", labels) >= 2

@@ -1303,6 +1303,27 @@ export interface paths {
         patch: operations["update_flags_api_tenants__tenant_id__flags_patch"];
         trace?: never;
     };
+    "/api/tenants/{tenant_id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Tenant Health
+         * @description Each connection's data freshness per dataset, its recent failures, its Amazon calls today per
+         *     operation, and which connections need re-authorization (owners and admins).
+         */
+        get: operations["get_tenant_health_api_tenants__tenant_id__health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tenants/{tenant_id}/invitations": {
         parameters: {
             query?: never;
@@ -1985,6 +2006,43 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** ConnectionHealthOut */
+        ConnectionHealthOut: {
+            /** Calls Today */
+            calls_today: components["schemas"]["OperationCallsOut"][];
+            /** Datasets */
+            datasets: components["schemas"]["DatasetFreshnessOut"][];
+            /** Failures */
+            failures: components["schemas"]["FailureOut"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Name */
+            name: string;
+            /** Needs Reauth */
+            needs_reauth: boolean;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "amazon_sp" | "amazon_ads";
+            /**
+             * Region
+             * @enum {string}
+             */
+            region: "NA" | "EU" | "FE";
+            /** Stale */
+            stale: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "needs_reauth" | "revoked";
+        };
         /** ConnectionOut */
         ConnectionOut: {
             /** Account Id */
@@ -2067,6 +2125,32 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** DatasetFreshnessOut */
+        DatasetFreshnessOut: {
+            /** Age S */
+            age_s: number;
+            /** Dataset */
+            dataset: string;
+            /** Interval S */
+            interval_s: number;
+            /** Label */
+            label: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Success At */
+            last_success_at: string | null;
+            /** Scope Id */
+            scope_id: string;
+            /** Scope Label */
+            scope_label: string;
+            /** Stale */
+            stale: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "idle" | "running" | "error" | "paused";
+        };
         /** DeltaOut */
         DeltaOut: {
             /** Interval Minutes */
@@ -2107,6 +2191,24 @@ export interface components {
         /** ErrorResponse */
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
+        };
+        /** FailureOut */
+        FailureOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Dataset */
+            dataset: string | null;
+            /** Error */
+            error: string;
+            /** Kind */
+            kind: string | null;
+            /** Scope Id */
+            scope_id: string | null;
+            /** Type */
+            type: string;
         };
         /** FeatureFlagOut */
         FeatureFlagOut: {
@@ -2666,6 +2768,17 @@ export interface components {
              * Format: date-time
              */
             session_verified_at: string;
+        };
+        /** OperationCallsOut */
+        OperationCallsOut: {
+            /** Calls */
+            calls: number;
+            /** Operation */
+            operation: string;
+            /** Service */
+            service: string;
+            /** Throttled */
+            throttled: number;
         };
         /** OrderDetail */
         OrderDetail: {
@@ -3275,6 +3388,28 @@ export interface components {
         TenantCreate: {
             /** Name */
             name: string;
+        };
+        /** TenantHealthOut */
+        TenantHealthOut: {
+            /** Connections */
+            connections: components["schemas"]["ConnectionHealthOut"][];
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Needs Reauthorization */
+            needs_reauthorization: string[];
+            /**
+             * Tenant Id
+             * Format: uuid
+             */
+            tenant_id: string;
         };
         /** TenantOut */
         TenantOut: {
@@ -8565,6 +8700,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FeatureFlagOut"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_tenant_health_api_tenants__tenant_id__health_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantHealthOut"];
                 };
             };
             /** @description Bad Request */

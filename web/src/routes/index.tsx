@@ -30,6 +30,7 @@ const OrdersPage = page(() => import('./dashboard/OrdersPage'), 'OrdersPage')
 const ReportsPage = page(() => import('./dashboard/ReportsPage'), 'ReportsPage')
 const FeedsPage = page(() => import('./dashboard/FeedsPage'), 'FeedsPage')
 const AdsPage = page(() => import('./dashboard/AdsPage'), 'AdsPage')
+const HealthPage = page(() => import('./dashboard/HealthPage'), 'HealthPage')
 const AccountSecurityPage = page(() => import('./dashboard/AccountSecurityPage'), 'AccountSecurityPage')
 
 export const routes: RouteObject[] = [
@@ -70,6 +71,7 @@ export const routes: RouteObject[] = [
               { path: 'reports', element: <ReportsPage /> },
               { path: 'feeds', element: <FeedsPage /> },
               { path: 'ads', element: <AdsPage /> },
+              { path: 'health', element: <HealthPage /> },
             ],
           },
         ],

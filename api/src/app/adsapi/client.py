@@ -13,6 +13,7 @@ import httpx
 from app.adsapi.models import AdGroup, AsyncReport, Campaign, ProductAd, Profile
 from app.adsapi.reports import duplicate_report_id
 from app.adsapi.usage_plans import plan_for
+from app.amazon_http.call_counts import CallOwner
 from app.amazon_http.documents import fresh_document_blocks
 from app.amazon_http.errors import DuplicateRequest, parse_error_entries
 from app.amazon_http.ratelimit import BucketKey
@@ -74,6 +75,7 @@ class AdsClient:
         tokens: AdsTokenProvider,
         profile_id: str | None = None,
         max_wait_s: float = 5.0,
+        owner: CallOwner | None = None,
     ) -> None:
         self.transport = transport
         self.base_url = base_url.rstrip("/")
@@ -82,6 +84,8 @@ class AdsClient:
         self.tokens = tokens
         self.profile_id = profile_id
         self.max_wait_s = max_wait_s
+        # The stored connection this client calls for (see `SpApiClient.owner`).
+        self.owner = owner
 
     def for_profile(self, profile_id: str | int) -> AdsClient:
         return AdsClient(
@@ -92,6 +96,7 @@ class AdsClient:
             tokens=self.tokens,
             profile_id=str(profile_id),
             max_wait_s=self.max_wait_s,
+            owner=self.owner,
         )
 
     async def _call(
@@ -109,7 +114,7 @@ class AdsClient:
         if scoped and self.profile_id is None:
             raise ValueError(f"{operation} needs a profile: use client.for_profile(profile_id)")
         bucket = BucketKey(self.client_id, self.profile_id or "_account", self.region, operation)
-        spec = CallSpec("ads", operation, bucket, plan_for(operation), self.max_wait_s)
+        spec = CallSpec("ads", operation, bucket, plan_for(operation), self.max_wait_s, self.owner)
         content = None if body is None else jsonlib.dumps(body, separators=(",", ":")).encode()
         url = self.base_url + path
 

@@ -103,8 +103,10 @@ class LwaClient:
                 )
                 continue
             if response.status_code != 200:
-                LWA_TOKEN_REQUESTS.labels(grant_type, "error").inc()
-                raise _error(response)
+                error = _error(response)
+                outcome = "invalid_grant" if isinstance(error, InvalidGrant) else "error"
+                LWA_TOKEN_REQUESTS.labels(grant_type, outcome).inc()
+                raise error
             body = response.json()
             LWA_TOKEN_REQUESTS.labels(grant_type, "ok").inc()
             return LwaToken(

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import httpx
 import structlog
 
+from app.amazon_http.call_counts import CallOwner, DailyCallCounts
 from app.amazon_http.errors import (
     AmazonError,
     Throttled,
@@ -96,6 +97,13 @@ class CallSpec:
     # How long this caller may wait for a rate-limit slot or a retry (requests: seconds; workers:
     # about zero, so they reschedule instead of holding a worker thread).
     max_wait_s: float
+    # The stored connection the call is made for (None: the application's own calls, onboarding).
+    owner: CallOwner | None = None
+
+    @property
+    def tenant(self) -> str:
+        """The metrics' tenant label."""
+        return self.owner.tenant_id if self.owner is not None else ""
 
 
 ExpiredCheck = Callable[[httpx.Response], bool]
@@ -126,9 +134,11 @@ class AmazonTransport:
         limiter: RateLimiter | None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        calls: DailyCallCounts | None = None,
     ) -> None:
         self.http = http
         self.limiter = limiter
+        self.calls = calls
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
 
@@ -151,14 +161,16 @@ class AmazonTransport:
             try:
                 response = await self.http.send(build(headers))
             except httpx.TransportError as exc:
-                AMAZON_REQUESTS.labels(spec.service, spec.operation, "transport_error").inc()
+                AMAZON_REQUESTS.labels(spec.service, spec.operation, "transport_error", spec.tenant).inc()
                 failure = TransportError(f"{spec.operation}: {type(exc).__name__}", operation=spec.operation)
                 await self._retry_or_raise(spec, attempt, failure, None, None, reason="transport")
                 continue
             elapsed = time.perf_counter() - started
             status = response.status_code
             AMAZON_LATENCY.labels(spec.service, spec.operation).observe(elapsed)
-            AMAZON_REQUESTS.labels(spec.service, spec.operation, str(status)).inc()
+            AMAZON_REQUESTS.labels(spec.service, spec.operation, str(status), spec.tenant).inc()
+            if self.calls is not None and spec.owner is not None:
+                await self.calls.record(spec.owner, spec.service, spec.operation, status=status)
             await self._learn(spec, response)
             if status < 400:
                 return response
@@ -176,7 +188,7 @@ class AmazonTransport:
             if status not in RETRYABLE_STATUS:
                 raise error
             if status == 429:
-                AMAZON_THROTTLED.labels(spec.service, spec.operation).inc()
+                AMAZON_THROTTLED.labels(spec.service, spec.operation, spec.tenant).inc()
                 if self.limiter is not None and spec.bucket is not None:
                     await self.limiter.drain(spec.bucket)
             await self._retry_or_raise(

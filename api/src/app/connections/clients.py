@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.adsapi import AdsClient
+from app.amazon_http.call_counts import DailyCallCounts
 from app.amazon_http.ratelimit import RateLimiter
 from app.amazon_http.transport import AmazonTransport
 from app.audit.service import record
@@ -127,7 +128,7 @@ class AmazonClients:
             settings=settings,
             store=store,
             redis=redis,
-            transport=AmazonTransport(http, limiter=RateLimiter(redis)),
+            transport=AmazonTransport(http, limiter=RateLimiter(redis), calls=DailyCallCounts(redis)),
             on_invalid_grant=MarkNeedsReauth(sessionmaker),
         )
         return cls(tokens, store, sessionmaker)

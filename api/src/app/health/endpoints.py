@@ -1,9 +1,11 @@
-"""`/health` (the process is up), `/ready` (PostgreSQL and Redis answer), `/metrics` (Prometheus)."""
+"""`/health` (the process is up), `/ready` (PostgreSQL and Redis answer), `/metrics` (Prometheus),
+and the tenant's Health view (`/api/tenants/{tenant_id}/health`, owners and admins)."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -12,10 +14,17 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from app.kit.errors import request_id_of
+from app.amazon_http.call_counts import DailyCallCounts
+from app.db.dependencies import SessionDep
+from app.health.metrics import scrape_ops
+from app.health.schemas import TenantHealthOut
+from app.health.service import tenant_health
+from app.kit.errors import ERROR_RESPONSES, request_id_of
 from app.kit.metrics import READINESS, render_metrics
+from app.tenants.dependencies import TenantAdmin
 
 router = APIRouter(tags=["health"])
+tenant_router = APIRouter(prefix="/tenants/{tenant_id}", tags=["health"])
 log = structlog.get_logger("app.health")
 
 CHECK_TIMEOUT_S = 2.0
@@ -99,5 +108,17 @@ async def metrics(request: Request) -> Response:
                 },
                 status_code=404,
             )
-    payload, content_type = render_metrics()
+    state = request.app.state
+    ops = await scrape_ops(settings, state.redis, state.sessionmaker)
+    payload, content_type = render_metrics([ops])
     return Response(payload, media_type=content_type)
+
+
+@tenant_router.get("/health", response_model=TenantHealthOut, responses=ERROR_RESPONSES)
+async def get_tenant_health(request: Request, access: TenantAdmin, session: SessionDep) -> TenantHealthOut:
+    """Each connection's data freshness per dataset, its recent failures, its Amazon calls today per
+    operation, and which connections need re-authorization (owners and admins)."""
+    state = request.app.state
+    return await tenant_health(
+        session, DailyCallCounts(state.redis), state.settings, access.tenant_id, datetime.now(UTC)
+    )

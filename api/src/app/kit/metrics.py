@@ -7,9 +7,11 @@ collector aggregates them; otherwise each process exposes its own registry.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -17,6 +19,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.registry import Collector
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests served by the API", ["method", "route", "status"]
@@ -29,9 +32,14 @@ JOBS = Counter("jobs_total", "Background jobs run by the workers", ["actor", "ou
 JOB_LATENCY = Histogram("job_duration_seconds", "Time a background job ran", ["actor"])
 
 
-def render_metrics() -> tuple[bytes, str]:
+def render_metrics(extra: Sequence[Collector] = ()) -> tuple[bytes, str]:
+    """The process's metrics (or every process's, in multiprocess mode) and `extra`: collectors
+    made for this scrape (gauges read from Redis and the database at scrape time)."""
+    registry = CollectorRegistry(auto_describe=False)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(), CONTENT_TYPE_LATEST
+    else:
+        registry.register(REGISTRY)
+    for collector in extra:
+        registry.register(collector)
+    return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from app.amazon_http.call_counts import CallOwner
 from app.amazon_http.ratelimit import BucketKey, UsagePlan
 from app.amazon_http.transport import AmazonTransport, CallSpec
 from app.kit.regions import Region
@@ -47,6 +48,7 @@ class SpApiClient:
         max_wait_s: float = 5.0,
         orders_api_version: OrdersVersion = "2026-01-01",
         plans: Mapping[str, UsagePlan] | None = None,
+        owner: CallOwner | None = None,
     ) -> None:
         self.transport = transport
         self.base_url = base_url.rstrip("/")
@@ -57,6 +59,9 @@ class SpApiClient:
         self.max_wait_s = max_wait_s
         self.orders_api_version = orders_api_version
         self._plans = dict(plans or {})
+        # The stored connection this client calls for: its tenant labels the metrics, its calls
+        # are counted per day (None for grantless calls and onboarding).
+        self.owner = owner
 
     def with_max_wait(self, max_wait_s: float) -> SpApiClient:
         """The same client for another kind of caller (workers: ~0 s, so they reschedule)."""
@@ -70,6 +75,7 @@ class SpApiClient:
             max_wait_s=max_wait_s,
             orders_api_version=self.orders_api_version,
             plans=self._plans,
+            owner=self.owner,
         )
         return clone
 
@@ -81,7 +87,7 @@ class SpApiClient:
             operation=op.key,
         )
         plan = self._plans.get(op.key) or plan_for(op.key)
-        return CallSpec("spapi", op.key, bucket, plan, self.max_wait_s)
+        return CallSpec("spapi", op.key, bucket, plan, self.max_wait_s, self.owner)
 
     async def call(
         self,

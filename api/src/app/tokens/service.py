@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 import structlog
 
 from app.adsapi import AdsClient, AdsTokenProvider
+from app.amazon_http.call_counts import CallOwner
 from app.amazon_http.lwa import ClientCredentials, InvalidClient, InvalidGrant, LwaClient, LwaError, LwaToken
 from app.amazon_http.ratelimit import UsagePlan
 from app.amazon_http.transport import AmazonTransport
@@ -45,6 +46,11 @@ def log() -> Any:
 
 _REAUTH_MARKER_TTL_S = 600
 _LwaCall = Callable[[ClientCredentials], Awaitable[LwaToken]]
+
+
+def call_owner(connection: ConnectionRef) -> CallOwner:
+    """What the transport labels and counts a stored connection's calls by (no seller id)."""
+    return CallOwner(tenant_id=connection.tenant_id or "", connection_id=connection.connection_id)
 
 
 class InvalidGrantHandler(Protocol):
@@ -156,6 +162,7 @@ class TokenManager:
             max_wait_s=max_wait_s,
             orders_api_version=orders_api_version,
             plans=plans,
+            owner=call_owner(connection),
         )
 
     def seller_client(
@@ -167,6 +174,7 @@ class TokenManager:
         max_wait_s: float = 5.0,
         orders_api_version: OrdersVersion | None = None,
         plans: Mapping[str, UsagePlan] | None = None,
+        owner: CallOwner | None = None,
     ) -> SpApiClient:
         """An SP-API client for a seller with the given credentials (a stored connection's, or the
         token onboarding was just issued: `JustIssuedToken`)."""
@@ -180,6 +188,7 @@ class TokenManager:
             max_wait_s=max_wait_s,
             orders_api_version=orders_api_version or self.settings.spapi.orders_api_version,
             plans=plans,
+            owner=owner,
         )
 
     def ads_client(
@@ -188,7 +197,11 @@ class TokenManager:
         if connection.provider != "amazon_ads":
             raise ValueError("ads_client needs an amazon_ads connection")
         return self.advertiser_client(
-            connection.region, self.provider(connection), profile_id=profile_id, max_wait_s=max_wait_s
+            connection.region,
+            self.provider(connection),
+            profile_id=profile_id,
+            max_wait_s=max_wait_s,
+            owner=call_owner(connection),
         )
 
     def advertiser_client(
@@ -198,6 +211,7 @@ class TokenManager:
         *,
         profile_id: str | None = None,
         max_wait_s: float = 5.0,
+        owner: CallOwner | None = None,
     ) -> AdsClient:
         """An Ads client with the given credentials (see `seller_client`)."""
         return AdsClient(
@@ -208,6 +222,7 @@ class TokenManager:
             tokens=tokens,
             profile_id=profile_id,
             max_wait_s=max_wait_s,
+            owner=owner,
         )
 
     def grantless_client(self, region: Region, scope: str, *, max_wait_s: float = 5.0) -> SpApiClient:

@@ -2,6 +2,7 @@ import { NavLink, useParams } from 'react-router'
 import { Store } from 'lucide-react'
 
 import { useCurrentUser } from '@/auth/current-user'
+import { canManage, useTenant } from '@/features/tenants/api'
 import { APP_NAME } from '@/lib/config'
 import { cn } from '@/lib/utils'
 import { tenantNav, workspaceNav, type NavItem } from './nav'
@@ -37,6 +38,11 @@ function NavGroup({ title, items, onNavigate }: { title: string; items: NavItem[
   )
 }
 
+function TenantNavGroup({ tenantId, onNavigate }: { tenantId: string; onNavigate?: () => void }) {
+  const tenant = useTenant(tenantId)
+  return <NavGroup title="Tenant" items={tenantNav(tenantId, canManage(tenant.data?.role))} onNavigate={onNavigate} />
+}
+
 /** Sidebar body: brand, workspace links and, when a tenant is open, its sections. */
 export function SidebarNav({ onNavigate, showUser = false }: { onNavigate?: () => void; showUser?: boolean }) {
   const { id } = useParams()
@@ -50,7 +56,7 @@ export function SidebarNav({ onNavigate, showUser = false }: { onNavigate?: () =
       </div>
       <nav aria-label="Main" className="flex-1 space-y-6 overflow-y-auto px-2 py-4">
         <NavGroup title="Workspace" items={workspaceNav} onNavigate={onNavigate} />
-        {id ? <NavGroup title="Tenant" items={tenantNav(id)} onNavigate={onNavigate} /> : null}
+        {id ? <TenantNavGroup tenantId={id} onNavigate={onNavigate} /> : null}
       </nav>
       {showUser ? <SidebarUser /> : null}
     </div>

@@ -2,6 +2,7 @@ import type { LucideIcon } from 'lucide-react'
 import {
   Building2,
   FileSpreadsheet,
+  HeartPulse,
   LayoutDashboard,
   Megaphone,
   Plug,
@@ -23,9 +24,10 @@ export const workspaceNav: NavItem[] = [
   { label: 'Account security', to: '/dashboard/account/security', icon: ShieldCheck },
 ]
 
-export function tenantNav(tenantId: string): NavItem[] {
+/** The tenant's sections; Health only for those who may open it (owners and admins). */
+export function tenantNav(tenantId: string, canSeeHealth = false): NavItem[] {
   const base = `/dashboard/tenants/${encodeURIComponent(tenantId)}`
-  return [
+  const items: NavItem[] = [
     { label: 'Overview', to: base, icon: LayoutDashboard, end: true },
     { label: 'Amazon integration', to: `${base}/integrations/amazon`, icon: Plug },
     { label: 'Orders', to: `${base}/orders`, icon: ShoppingCart },
@@ -33,4 +35,6 @@ export function tenantNav(tenantId: string): NavItem[] {
     { label: 'Feeds', to: `${base}/feeds`, icon: Upload },
     { label: 'Ads', to: `${base}/ads`, icon: Megaphone },
   ]
+  if (canSeeHealth) items.push({ label: 'Health', to: `${base}/health`, icon: HeartPulse })
+  return items
 }
