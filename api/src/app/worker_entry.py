@@ -6,5 +6,5 @@ from app.settings import get_settings
 from app.worker.broker import setup_broker
 
 _settings = get_settings()
-configure_logging(_settings.runtime.log_level, _settings.runtime.log_format, exclusive=True)
+configure_logging(_settings.runtime.log_level, _settings.runtime.log_format, process="worker", exclusive=True)
 broker = setup_broker()
