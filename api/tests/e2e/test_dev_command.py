@@ -3,7 +3,6 @@ and every line any of its processes wrote is in the product's log format (JSON h
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -21,6 +20,7 @@ from playwright.sync_api import Page
 from app.kit.embedded import free_port
 from tests.fixtures.app import REPO_ROOT, wait_for_http
 from tests.fixtures.browser import screenshot
+from tests.sync.procs import json_log
 
 
 def _alive(pid: int) -> bool:
@@ -99,7 +99,7 @@ def test_dev_runs_the_product_and_stops_cleanly(dev_env: dict[str, str], page: P
     assert code == 0, log_path.read_text()[-3000:]
     left = [pid for pid in [*children, *servers] if _alive(pid)]
     assert left == [], f"processes left behind: {left}"
-    lines = _json_lines(log_path.read_text())
+    lines = json_log(log_path)
     said = {(line["process"], line["event"]) for line in lines}
     processes = {process for process, _ in said}
     assert {"dev", "api", "worker", "scheduler", "emulator", "notifications"} <= processes, processes
@@ -113,17 +113,3 @@ def test_dev_runs_the_product_and_stops_cleanly(dev_env: dict[str, str], page: P
     assert any(
         process == "dev" and event.startswith(f"  link {api}/auth/verify?token=") for process, event in said
     )
-
-
-def _json_lines(log: str) -> list[dict[str, str]]:
-    """Every line of the run's output, each a JSON object with its process, level and event."""
-    lines = []
-    for number, text in enumerate(log.splitlines(), 1):
-        try:
-            line = json.loads(text)
-        except ValueError:
-            raise AssertionError(f"line {number} is not JSON: {text[:300]!r}") from None
-        assert isinstance(line, dict) and {"process", "level", "event", "timestamp"} <= line.keys(), text
-        lines.append(line)
-    assert lines, "the run wrote nothing"
-    return lines
