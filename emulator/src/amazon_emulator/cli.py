@@ -80,8 +80,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.host, args.port, args.time_scale, len(state.sellers), len(state.credentials.apps),
     )  # fmt: skip
     # With a log configuration uvicorn's loggers keep no handlers of their own: the root's format them.
-    own_format = {"log_config": None} if args.log_config else {}
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, **own_format)
+    uvicorn_logging = None if args.log_config else uvicorn.config.LOGGING_CONFIG
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        log_config=uvicorn_logging,
+    )
 
 
 if __name__ == "__main__":
