@@ -127,11 +127,15 @@ def configure_logging(
     process: str = "app",
     exclusive: bool = False,
     stream: TextIO | None = None,
+    colors: bool | None = None,
 ) -> None:
     """Route structlog and the standard library (uvicorn, dramatiq, alembic) through one renderer.
 
-    `process` names this process on every line; `stream` is where lines go (stderr by default)."""
+    `process` names this process on every line; `stream` is where lines go (stderr by default);
+    `colors` (console lines only) defaults to whether that stream is a terminal."""
     out = stream or sys.stderr
+    if colors is None:
+        colors = wants_colour(fmt, out)
     structlog.configure(
         # Below-level events are dropped before any processor runs: an access line per request
         # costs ~2% of an orders request's CPU even when LOG_LEVEL hides it.
@@ -145,7 +149,7 @@ def configure_logging(
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(out)
-    handler.setFormatter(log_formatter(fmt, process, colors=wants_colour(fmt, out)))
+    handler.setFormatter(log_formatter(fmt, process, colors=fmt == "console" and colors))
     handler._spapi_saas = True  # type: ignore[attr-defined]
     root = logging.getLogger()
     # Replace our own handler on reconfiguration; keep others (pytest's log capture, for one) unless
