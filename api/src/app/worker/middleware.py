@@ -1,7 +1,9 @@
 """Worker middleware: a log line and metrics for every job.
 
 Every line a job logs carries `message_id` (Dramatiq's id of this execution) and `actor`; a sync
-window also binds `job_id`, its row in `jobs` (`app.sync.run_base`)."""
+window also binds `job_id`, its row in `jobs` (`app.sync.run_base`), and an Amazon answer
+`amzn_request_id` (`app.amazon_http.transport`). Those two are bound inside the job's coroutine, which
+runs as its own asyncio task on a copy of this thread's context: they end with the job."""
 
 from __future__ import annotations
 
@@ -44,4 +46,4 @@ class JobLogging(dramatiq.Middleware):
             )
         else:
             log.info("job_done", duration_ms=round(elapsed * 1000, 1))
-        structlog.contextvars.unbind_contextvars("message_id", "actor", "job_id", "amzn_request_id")
+        structlog.contextvars.unbind_contextvars("message_id", "actor")
