@@ -120,7 +120,10 @@ class Product:
     def stop(self) -> None:
         for proc in (self.worker, self.scheduler, self.notifications):
             if proc is not None and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                # The leader only (as `spapi-saas dev` does): Dramatiq's main process forwards SIGTERM
+                # to its worker process, which takes a second one from the group as "kill now" and
+                # then leaves the main process waiting for it until the timeout below.
+                proc.send_signal(signal.SIGTERM)
         for proc in (self.worker, self.scheduler, self.notifications):
             if proc is not None:
                 try:
@@ -128,8 +131,17 @@ class Product:
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(timeout=10)
+                else:
+                    _kill_group(proc.pid)  # nothing of it left behind
         for log in self._logs:
             log.close()
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 # Orders also change by themselves as wall-clock time passes (their status timelines are real
