@@ -98,7 +98,7 @@ class RunContext:
 
     @staticmethod
     def _window_job(cursor: dict[str, Any]) -> uuid.UUID:
-        """The open window's job row (`jobs.id`, the id the panel shows): every line logged while
+        """The open window's job row (`jobs.id`, as the sync status API lists it): every line logged while
         the window runs carries it, until `_window_closed`."""
         job_id = uuid.UUID(cursor["job_id"])
         structlog.contextvars.bind_contextvars(job_id=str(job_id))
