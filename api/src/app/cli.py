@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -45,9 +44,11 @@ def api(
     workers: Annotated[int | None, typer.Option(help="Uvicorn worker processes (API_WORKERS).")] = None,
 ) -> None:
     """Serve the HTTP API and the panel."""
+    from app.kit.logging import configure_logging
     from app.kit.serve import serve
 
     settings = get_settings()
+    configure_logging(settings.runtime.log_level, settings.runtime.log_format, process="api")
     options = {
         "app": "app.main:create_app",
         "factory": True,
@@ -70,12 +71,19 @@ def worker(
     threads: Annotated[int | None, typer.Option(help="Threads per process (SYNC_MAX_WORKERS).")] = None,
 ) -> None:
     """Run background jobs (Dramatiq) from the Redis queues."""
+    from dramatiq.cli import main as dramatiq_main
+    from dramatiq.cli import make_argument_parser
+
+    from app.kit.logging import configure_logging
+
     settings = get_settings()
+    # Dramatiq's command, in this process: its main process logs in the product's format (its
+    # `basicConfig` would write plain text), and the worker processes it forks inherit that until
+    # `app.worker_entry` configures them again (their stderr is then Dramatiq's log pipe).
+    configure_logging(settings.runtime.log_level, settings.runtime.log_format, process="worker")
     args = [
-        sys.executable,
-        "-m",
-        "dramatiq",
         "app.worker_entry",
+        "--skip-logging",
         "--processes",
         str(processes),
         "--threads",
@@ -85,7 +93,7 @@ def worker(
         "default",
         "bulk",
     ]
-    os.execv(sys.executable, args)
+    raise typer.Exit(dramatiq_main(make_argument_parser().parse_args(args)))  # type: ignore[no-untyped-call]
 
 
 @cli.command()
@@ -100,7 +108,7 @@ def scheduler(
     from app.worker.scheduler import run_scheduler
 
     settings = get_settings()
-    configure_logging(settings.runtime.log_level, settings.runtime.log_format)
+    configure_logging(settings.runtime.log_level, settings.runtime.log_format, process="scheduler")
     asyncio.run(run_scheduler(tick_seconds))
 
 
@@ -115,7 +123,7 @@ def notifications() -> None:
     from app.notifications.consumer import run_consumer
 
     settings = get_settings()
-    configure_logging(settings.runtime.log_level, settings.runtime.log_format)
+    configure_logging(settings.runtime.log_level, settings.runtime.log_format, process="notifications")
     asyncio.run(run_consumer(settings))
 
 

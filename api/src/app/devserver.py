@@ -6,10 +6,15 @@ runs the API, a worker, the scheduler and the Amazon emulator as child processes
 emulator, also a local SQS (moto) and the notifications consumer. Unless SMTP_URL names a mail
 server, a local mail catcher takes the product's e-mail and prints each message's links here. Ctrl-C stops the
 children first (so nothing writes while the databases go down), then the embedded servers.
+
+Every process writes its lines in one format (`LOG_FORMAT`: coloured console lines by default here,
+JSON when asked), each naming its process: `dev` for this one, and the emulator, a separate program,
+is handed the same format as a logging configuration file (`app.kit.logging.dict_config`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -20,6 +25,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import structlog
+
+from app.kit.logging import configure_logging, dict_config, wants_colour
 from app.settings import get_settings, reset_settings_cache
 
 if TYPE_CHECKING:
@@ -37,7 +45,7 @@ STOP_GRACE_S = 10.0
 
 
 def _say(message: str) -> None:
-    print(f"[dev] {message}", flush=True)
+    structlog.get_logger("app.devserver").info(message)
 
 
 def ensure_local_secrets(local: Path) -> None:
@@ -204,11 +212,26 @@ def start_mail_catcher() -> MailCatcher:
     return catcher
 
 
+def emulator_log_config(local: Path) -> Path:
+    """The product's log format for the emulator's `--log-config` (a dictConfig JSON file)."""
+    runtime = get_settings().runtime
+    config = dict_config(
+        runtime.log_level,
+        runtime.log_format,
+        "emulator",
+        colors=wants_colour(runtime.log_format, sys.stderr),
+    )
+    path = local / "emulator-logging.json"
+    path.write_text(json.dumps(config, indent=2))
+    return path
+
+
 def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> int:
     from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis
 
     os.environ.setdefault("ENVIRONMENT", "development")
     settings = get_settings()
+    configure_logging(settings.runtime.log_level, settings.runtime.log_format, process="dev")
     local = settings.runtime.local_data_dir.resolve()
     ensure_local_secrets(local)
     postgres: EmbeddedPostgres | None = None
@@ -264,6 +287,10 @@ def run_dev(*, with_emulator: bool, emulator_port: int, time_scale: float) -> in
                     # Connections stored in ./.local keep working after a restart, as with Amazon.
                     "--grants-file",
                     str(local / "emulator-grants.json"),
+                    "--log-level",
+                    settings.runtime.log_level.lower(),
+                    "--log-config",
+                    str(emulator_log_config(local)),
                 ],
             )
         spapi = _console_script("spapi-saas")

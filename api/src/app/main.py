@@ -85,7 +85,7 @@ def csp_sources(settings: Settings) -> list[str]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.runtime.log_level, settings.runtime.log_format)
+    configure_logging(settings.runtime.log_level, settings.runtime.log_format, process="api")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -69,6 +69,8 @@ class _Group(BaseSettings):
 class RuntimeSettings(_Group):
     environment: Environment = "development"
     log_level: str = "INFO"
+    # "console" (coloured lines for a terminal) or "json" (one object per line, for a log store).
+    # Unset: console in development, json in test and production (see `_default_log_format`).
     log_format: Literal["json", "console"] = "json"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -92,6 +94,15 @@ class RuntimeSettings(_Group):
     forwarded_allow_ips: str = "127.0.0.1"
     local_data_dir: Path = Path(".local")
     web_dist_dir: Path = Path("web/dist")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_log_format(cls, data: object) -> object:
+        """A person reads development's logs in a terminal; production's go to a log store."""
+        if isinstance(data, dict) and not data.get("log_format"):
+            environment = data.get("environment") or "development"
+            return {**data, "log_format": "console" if environment == "development" else "json"}
+        return data
 
 
 class DatabaseSettings(_Group):

@@ -1,4 +1,5 @@
-"""`spapi-saas dev` (what `make run` starts): the panel answers in Chromium, Ctrl-C leaves nothing behind."""
+"""`spapi-saas dev` (what `make run` starts): the panel answers in Chromium, Ctrl-C leaves nothing behind,
+and every line any of its processes wrote is in the product's log format (JSON here) and names its process."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from playwright.sync_api import Page
 from app.kit.embedded import free_port
 from tests.fixtures.app import REPO_ROOT, wait_for_http
 from tests.fixtures.browser import screenshot
+from tests.sync.procs import json_log
 
 
 def _alive(pid: int) -> bool:
@@ -46,6 +48,7 @@ def dev_env() -> Iterator[dict[str, str]]:
             "PUBLIC_URL": f"http://127.0.0.1:{api_port}",
             "WEB_DIST_DIR": str(REPO_ROOT / "web" / "dist"),
             "SCHEDULER_TICK_SECONDS": "2",
+            "LOG_FORMAT": "json",
         }
     )
     env.pop("ENCRYPTION_KEY", None)
@@ -96,10 +99,17 @@ def test_dev_runs_the_product_and_stops_cleanly(dev_env: dict[str, str], page: P
     assert code == 0, log_path.read_text()[-3000:]
     left = [pid for pid in [*children, *servers] if _alive(pid)]
     assert left == [], f"processes left behind: {left}"
-    log = log_path.read_text()
-    assert "stopped" in log
+    lines = json_log(log_path)
+    said = {(line["process"], line["event"]) for line in lines}
+    processes = {process for process, _ in said}
+    assert {"dev", "api", "worker", "scheduler", "emulator", "notifications"} <= processes, processes
+    assert ("dev", "stopped") in said
     # Every child stopped on its own, inside the grace period (nothing had to be killed).
-    assert "did not stop" not in log, log[-3000:]
-    assert "Worker has been shut down" in log
-    assert "[dev] mail to dev-mail@example.com: Verify your e-mail address" in log
-    assert f"[dev]   link {api}/auth/verify?token=" in log
+    assert not any("did not stop" in event for _, event in said), lines[-20:]
+    # Dramatiq's and uvicorn's own loggers write in the same format.
+    assert ("worker", "Worker has been shut down.") in said
+    assert any(process == "emulator" and "Uvicorn running on" in event for process, event in said)
+    assert ("dev", "mail to dev-mail@example.com: Verify your e-mail address") in said
+    assert any(
+        process == "dev" and event.startswith(f"  link {api}/auth/verify?token=") for process, event in said
+    )

@@ -24,7 +24,7 @@ from app.settings import get_settings
 from tests.amazon.support import LoopbackEmulator
 from tests.connections.support import DEMO_SELLER_ID, US, consent, emulator_env, register_app
 from tests.fixtures.app import wait_for_http
-from tests.sync.procs import REPO_ROOT, Product, eventually, product_env
+from tests.sync.procs import REPO_ROOT, Product, eventually, json_log, product_env
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
 
@@ -141,5 +141,8 @@ async def test_a_full_run_logs_no_secret_and_no_buyer_detail(
         buyers += [buyer.name, buyer.email, buyer.phone, buyer.address_line1]
     logs = _logs()
     assert "onboarding.connected" in logs and "job" in logs, "the run logged (the files are the run's)"
+    # One format: every line of each process (at DEBUG, the most they say) is JSON naming it.
+    for role in ("api", "worker", "scheduler"):
+        json_log(product.log_path(role), role)
     leaked = sorted({value[:10] + "..." for value in [*secrets, *buyers] if value and value in logs})
     assert leaked == [], f"found in test-results/{NAME}-*.log: {leaked}"

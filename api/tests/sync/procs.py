@@ -5,6 +5,7 @@ Amazon hides the last 2 minutes from every query)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import signal
@@ -46,6 +47,24 @@ def product_env(emulator_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def json_log(path: Path, process: str | None = None) -> list[dict[str, Any]]:
+    """Every line of a process's output (LOG_FORMAT=json), each asserted to be a JSON object with a
+    timestamp, a level, an event and its process's name (`process`, when given, for every line)."""
+    lines = []
+    for number, text in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        try:
+            line = json.loads(text)
+        except ValueError:
+            raise AssertionError(f"{path.name}:{number} is not JSON: {text[:300]!r}") from None
+        assert isinstance(line, dict), f"{path.name}:{number}: {text[:300]}"
+        keys = {"timestamp", "level", "event", "process"}
+        assert keys <= line.keys(), f"{path.name}:{number} lacks {keys - line.keys()}: {text[:300]}"
+        assert process is None or line["process"] == process, f"{path.name}:{number}: {text[:300]}"
+        lines.append(line)
+    assert lines, f"{path.name} is empty"
+    return lines
+
+
 class Product:
     """`spapi-saas worker`, `scheduler` and `notifications` as child processes (own process groups)."""
 
@@ -58,8 +77,11 @@ class Product:
         self._logs: list[Any] = []
         (REPO_ROOT / "test-results").mkdir(exist_ok=True)
 
+    def log_path(self, role: str) -> Path:
+        return REPO_ROOT / "test-results" / f"{self.name}-{role}.log"
+
     def _spawn(self, role: str, *args: str) -> subprocess.Popen[bytes]:
-        log = (REPO_ROOT / "test-results" / f"{self.name}-{role}.log").open("ab")
+        log = self.log_path(role).open("ab")
         self._logs.append(log)
         return subprocess.Popen(
             [sys.executable, "-m", "app.cli", role, *args],
@@ -98,7 +120,10 @@ class Product:
     def stop(self) -> None:
         for proc in (self.worker, self.scheduler, self.notifications):
             if proc is not None and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                # The leader only (as `spapi-saas dev` does): Dramatiq's main process forwards SIGTERM
+                # to its worker process, which takes a second one from the group as "kill now" and
+                # then leaves the main process waiting for it until the timeout below.
+                proc.send_signal(signal.SIGTERM)
         for proc in (self.worker, self.scheduler, self.notifications):
             if proc is not None:
                 try:
@@ -106,8 +131,17 @@ class Product:
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(timeout=10)
+                else:
+                    _kill_group(proc.pid)  # nothing of it left behind
         for log in self._logs:
             log.close()
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 # Orders also change by themselves as wall-clock time passes (their status timelines are real

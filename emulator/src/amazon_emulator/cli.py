@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import logging.config
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +44,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "http://<host>:<port>, 0.0.0.0 -> 127.0.0.1; other containers need e.g. http://emulator:8100)",
     )
     parser.add_argument("--log-level", default="info")
+    parser.add_argument(
+        "--log-config",
+        type=Path,
+        help="a logging.config.dictConfig JSON file that formats every line, uvicorn's too (the "
+        "product's `spapi-saas dev` passes its own format this way); default: plain text",
+    )
     return parser.parse_args(argv)
 
 
@@ -53,7 +61,10 @@ def default_public_url(host: str, port: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper())
+    if args.log_config:
+        logging.config.dictConfig(json.loads(args.log_config.read_text()))
+    else:
+        logging.basicConfig(level=args.log_level.upper())
     config = EmulatorConfig(
         seed=args.seed,
         time_scale=args.time_scale,
@@ -68,7 +79,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         "Amazon emulator on http://%s:%s (time scale %s, %d seller(s), %d app(s)); admin: /_emulator/docs",
         args.host, args.port, args.time_scale, len(state.sellers), len(state.credentials.apps),
     )  # fmt: skip
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    # With a log configuration uvicorn's loggers keep no handlers of their own: the root's format them.
+    uvicorn_logging = None if args.log_config else uvicorn.config.LOGGING_CONFIG
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        log_config=uvicorn_logging,
+    )
 
 
 if __name__ == "__main__":

@@ -167,6 +167,11 @@ class AmazonTransport:
                 continue
             elapsed = time.perf_counter() - started
             status = response.status_code
+            answered_by = request_id_of(response)
+            if answered_by:
+                # What this task logs from now on names Amazon's request id of the last answer (a
+                # job's task, or an API request's; each has its own copy of the context).
+                structlog.contextvars.bind_contextvars(amzn_request_id=answered_by)
             AMAZON_LATENCY.labels(spec.service, spec.operation).observe(elapsed)
             AMAZON_REQUESTS.labels(spec.service, spec.operation, str(status), spec.tenant).inc()
             if self.calls is not None and spec.owner is not None:

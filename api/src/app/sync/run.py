@@ -183,7 +183,7 @@ class SyncRun(DocumentSteps):
                 payload["path"] = "report"
             await self._open_window(dataset, client, "delta", window, window_cursor, **payload)
             cursor = self.extra["delta"]
-        job_id = uuid.UUID(cursor["job_id"])
+        job_id = self._window_job(cursor)
         after, before = parse_time(cursor["after"]), parse_time(cursor["before"])
         assert after is not None and before is not None
         next_slot = cursor.get("next_slot")
@@ -215,7 +215,8 @@ class SyncRun(DocumentSteps):
                 await self._flush_stats(repo, job_id)
                 await close_window(repo)
         state.last_updated_after = before
-        log.info("sync.delta_done", state_id=str(self.state_id), job_id=str(job_id), entity=dataset.name)
+        log.info("sync.delta_done", state_id=str(self.state_id), entity=dataset.name)
+        self._window_closed()
         return None
 
     # -- backfill -----------------------------------------------------------------------------
@@ -253,7 +254,7 @@ class SyncRun(DocumentSteps):
             }
             await self._open_window(dataset, client, "backfill", window, window_cursor, path=path)
             cursor = self.extra["backfill"]
-        job_id = uuid.UUID(cursor["job_id"])
+        job_id = self._window_job(cursor)
         start, end = parse_time(cursor["start"]), parse_time(cursor["end"])
         assert start is not None and end is not None
         window = planner.Window(start, end)
@@ -277,9 +278,8 @@ class SyncRun(DocumentSteps):
         state.backfill_done_until = end
         if complete:
             state.backfill_completed_at = finished
-        log.info(
-            "sync.backfill_window_done", state_id=str(self.state_id), job_id=str(job_id), path=cursor["path"]
-        )
+        log.info("sync.backfill_window_done", state_id=str(self.state_id), path=cursor["path"])
+        self._window_closed()
         return None
 
 

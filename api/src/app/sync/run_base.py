@@ -96,6 +96,18 @@ class RunContext:
         if self.heartbeat is not None:
             await self.heartbeat()
 
+    @staticmethod
+    def _window_job(cursor: dict[str, Any]) -> uuid.UUID:
+        """The open window's job row (`jobs.id`, as the sync status API lists it): every line logged while
+        the window runs carries it, until `_window_closed`."""
+        job_id = uuid.UUID(cursor["job_id"])
+        structlog.contextvars.bind_contextvars(job_id=str(job_id))
+        return job_id
+
+    @staticmethod
+    def _window_closed() -> None:
+        structlog.contextvars.unbind_contextvars("job_id")
+
     async def _flush_stats(self, repo: SyncRepository, job_id: uuid.UUID, **counters: Any) -> None:
         calls = self.stats.take()
         await repo.add_to_job(

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -83,6 +84,11 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
     if not await lock.acquire():
         log.info("sync.run_skipped_locked", state_id=state_id)
         return
+    # The run's two lines bracket the time it holds the row's lock: an operator sees how long runs
+    # take and how they end, and two runs of one row at once would show as overlapping brackets.
+    started = time.perf_counter()
+    ended = "crashed"
+    log.info("sync.run_started", state_id=state_id, claim=claim)
 
     async def heartbeat() -> None:
         await lock.extend()
@@ -110,6 +116,7 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
             retry_s = error_retry_delay(await _count_failure(state_id))
             outcome = Outcome("error", utcnow() + timedelta(seconds=retry_s), error=describe_error(exc))
             await _fail_open_jobs(run, outcome.error or "error")
+        ended = outcome.kind
         if outcome.kind == "stale":
             return
         if outcome.kind == "throttled" and outcome.delay_s <= KEEP_CLAIM_MAX_S:
@@ -133,6 +140,12 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
             # The freed slot goes to the next due row at once (same transaction: it sees the release).
             await dispatch_due(session, settings)
     finally:
+        log.info(
+            "sync.run_finished",
+            state_id=state_id,
+            outcome=ended,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
         await lock.release()
         if reschedule is not None:
             raise Reschedule(reschedule, "throttled")
