@@ -102,4 +102,4 @@ def test_dev_runs_the_product_and_stops_cleanly(dev_env: dict[str, str], page: P
     assert "did not stop" not in log, log[-3000:]
     assert "Worker has been shut down" in log
     assert "[dev] mail to dev-mail@example.com: Verify your e-mail address" in log
-    assert f"[dev]   link {api}/auth/verify?token=" in log
+    assert f"[dev]   link {api}/auth/verify#token=" in log
