@@ -1,7 +1,9 @@
 import { StrictMode, Suspense } from 'react'
 import { createRoot } from 'react-dom/client'
 import { QueryClientProvider } from '@tanstack/react-query'
-import { createBrowserRouter, RouterProvider } from 'react-router'
+import { createBrowserRouter } from 'react-router'
+// From react-router/dom: navigations asked with `flushSync` (signing out everywhere) render at once.
+import { RouterProvider } from 'react-router/dom'
 
 import './index.css'
 import { ClerkProvider, clerkPublishableKey } from '@/auth/provider'

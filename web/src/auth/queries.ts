@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useNavigate } from 'react-router'
 
 import { api, postJson, unwrap, type paths } from '@/client'
 import { ApiError } from '@/lib/api-error'
@@ -90,23 +91,30 @@ export function useSignOut() {
     meta: { skipAuthRedirect: true },
     onSettled: () => {
       queryClient.setQueryData(authKeys.me, null)
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' })
+      // The user's MFA status and sessions too: the next user of this tab is not them.
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' || q.queryKey[1] !== 'me' })
     },
   })
 }
 
-/** Ends every session of the user (every browser, this one included): the API clears the cookies. */
+/** Ends every session of the user (every browser, this one included): the API clears the cookies;
+ *  then the sign-in page, which says so. */
 export function useSignOutEverywhere() {
   const queryClient = useQueryClient()
+  const navigate = useNavigate()
   return useMutation({
     mutationFn: async () => {
       await postJson<unknown>('/api/auth/signout-everywhere')
       await signOutOfClerk()
     },
     meta: { skipAuthRedirect: true },
-    onSuccess: () => {
+    onSuccess: async () => {
+      // Leave the panel before forgetting the user: forgotten on a panel page, `RequireAuth` would
+      // send them to sign-in with `?next=` that page instead. `flushSync`: the panel is gone when this
+      // resolves, not still on screen while the sign-in page's chunk loads in a transition.
+      await navigate('/auth/signin?signedOut=everywhere', { replace: true, flushSync: true })
       queryClient.setQueryData(authKeys.me, null)
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' })
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' || q.queryKey[1] !== 'me' })
     },
   })
 }

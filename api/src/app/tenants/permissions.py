@@ -65,7 +65,7 @@ async def require_mfa(request: Request, session: SessionDep, access: TenantAcces
         requester=Requester(client_ip(request), request_id_of(request)),
     )
     if not await service.is_enabled(access.user_id):
-        raise MfaRequired("turn on two-factor authentication (Account security) to do this")
+        raise MfaRequired("turn on two-factor authentication (Security, in the panel) to do this")
     ref = SessionRef.of(access.session_key, access.via) if access.session_key else None
     if await service.session_verified_at(access.user_id, ref) is None:
         raise MfaStepUpRequired("enter a code from your authenticator app to continue")

@@ -20,7 +20,7 @@ export interface NavItem {
 
 export const workspaceNav: NavItem[] = [
   { label: 'Tenants', to: '/dashboard', icon: Building2, end: true },
-  { label: 'Account security', to: '/dashboard/account/security', icon: ShieldCheck },
+  { label: 'Security', to: '/dashboard/account/security', icon: ShieldCheck },
 ]
 
 export function tenantNav(tenantId: string): NavItem[] {

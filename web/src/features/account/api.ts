@@ -4,6 +4,21 @@ import { api, unwrap, type components } from '@/client'
 import { authKeys } from '@/auth/queries'
 
 export type InvitationPreview = components['schemas']['InvitationPreview']
+export type SessionInfo = components['schemas']['SessionInfo']
+
+export const accountKeys = {
+  sessions: ['auth', 'sessions'] as const,
+}
+
+/** The signed-in user's live sessions (browsers), most recently used first; one is this browser's. */
+export function useSessions() {
+  return useQuery({
+    queryKey: accountKeys.sessions,
+    queryFn: async () => unwrap(await api.GET('/api/auth/sessions')),
+    // Fetched whenever the page opens: a browser that signed in a moment ago must be listed.
+    staleTime: 0,
+  })
+}
 
 /**
  * The token of an e-mailed link. It travels in the URL's fragment (`#token=...`): browsers never send
