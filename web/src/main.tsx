@@ -1,9 +1,7 @@
 import { StrictMode, Suspense } from 'react'
 import { createRoot } from 'react-dom/client'
 import { QueryClientProvider } from '@tanstack/react-query'
-import { createBrowserRouter } from 'react-router'
-// From react-router/dom: navigations asked with `flushSync` (signing out everywhere) render at once.
-import { RouterProvider } from 'react-router/dom'
+import { createBrowserRouter, RouterProvider } from 'react-router'
 
 import './index.css'
 import { ClerkProvider, clerkPublishableKey } from '@/auth/provider'

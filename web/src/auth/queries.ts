@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useNavigate } from 'react-router'
 
 import { api, postJson, unwrap, type paths } from '@/client'
 import { ApiError } from '@/lib/api-error'
+import { loadPage } from '@/lib/browser'
 
 /** `GET /api/auth/me` 200 body, from the generated OpenAPI types. */
 export type CurrentUser =
@@ -97,25 +97,19 @@ export function useSignOut() {
   })
 }
 
+const SIGNED_OUT_EVERYWHERE = '/auth/signin?signedOut=everywhere'
+
 /** Ends every session of the user (every browser, this one included): the API clears the cookies;
- *  then the sign-in page, which says so. */
+ *  then the sign-in page, which says so, loaded afresh: nothing of the user stays in this tab's memory
+ *  (and no page of the panel is left on screen to send them to sign-in with `?next=` first). */
 export function useSignOutEverywhere() {
-  const queryClient = useQueryClient()
-  const navigate = useNavigate()
   return useMutation({
     mutationFn: async () => {
       await postJson<unknown>('/api/auth/signout-everywhere')
       await signOutOfClerk()
     },
     meta: { skipAuthRedirect: true },
-    onSuccess: async () => {
-      // Leave the panel before forgetting the user: forgotten on a panel page, `RequireAuth` would
-      // send them to sign-in with `?next=` that page instead. `flushSync`: the panel is gone when this
-      // resolves, not still on screen while the sign-in page's chunk loads in a transition.
-      await navigate('/auth/signin?signedOut=everywhere', { replace: true, flushSync: true })
-      queryClient.setQueryData(authKeys.me, null)
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' || q.queryKey[1] !== 'me' })
-    },
+    onSuccess: () => loadPage(SIGNED_OUT_EVERYWHERE),
   })
 }
 

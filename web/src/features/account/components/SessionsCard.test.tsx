@@ -1,8 +1,8 @@
-import { screen, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
-import { RequireAuth } from '@/auth/RequireAuth'
+import { loadPage } from '@/lib/browser'
 import { json, mockFetch, renderRoutes } from '@/test/utils'
 import { browserOf } from '../user-agent'
 import { SessionsCard } from './SessionsCard'
@@ -18,28 +18,18 @@ const session = (id: string, user_agent: string | null, current: boolean) => ({
   current,
 })
 
-// Behind RequireAuth, as in the panel: signing out everywhere still lands on the sign-in page that says so.
-const routes = [
-  {
-    path: '/dashboard/account/security',
-    element: (
-      <RequireAuth>
-        <SessionsCard />
-      </RequireAuth>
-    ),
-  },
-  { path: '/auth/signin', element: <p>Sign-in page</p> },
-]
+vi.mock('@/lib/browser', () => ({ loadPage: vi.fn<(url: string) => void>() }))
+
+const routes = [{ path: '/dashboard/account/security', element: <SessionsCard /> }]
 
 describe('SessionsCard', () => {
   it('lists the sessions, marks this browser, and signs out everywhere', async () => {
     const { calls } = mockFetch({
-      'GET /api/auth/me': () => json(200, { id: 'u1', email: 'ada@example.com', name: null, email_verified: true }),
       'GET /api/auth/sessions': () =>
         json(200, [session('a1', CHROME, true), session('b2', FIREFOX, false), session('c3', null, false)]),
       'POST /api/auth/signout-everywhere': () => json(200, { revoked: 3 }),
     })
-    const { router } = renderRoutes(routes, '/dashboard/account/security')
+    renderRoutes(routes, '/dashboard/account/security')
     const table = await screen.findByRole('table', { name: 'Sessions' })
     const rows = within(table).getAllByRole('row').slice(1)
     expect(rows.map((row) => within(row).getAllByRole('cell')[0]!.textContent)).toEqual([
@@ -49,8 +39,8 @@ describe('SessionsCard', () => {
     ])
 
     await userEvent.click(screen.getByRole('button', { name: 'Sign out everywhere' }))
-    expect(await screen.findByText('Sign-in page')).toBeInTheDocument()
-    expect(router.state.location.search).toBe('?signedOut=everywhere')
+    // A fresh page load of the sign-in page that says so: nothing of the user stays in memory.
+    await waitFor(() => expect(loadPage).toHaveBeenCalledWith('/auth/signin?signedOut=everywhere'))
     expect(calls.filter((r) => r.url.endsWith('/api/auth/signout-everywhere'))).toHaveLength(1)
   })
 
