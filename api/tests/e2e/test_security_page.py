@@ -1,5 +1,6 @@
 """The Security page in a real browser against `spapi-saas api` serving the built panel: an owner
-without MFA is asked, on every page, to turn it on; follows the prompt, enrols TOTP (codes computed here
+without MFA is asked, on every page, to turn it on, and an owner-only action (inviting an owner) is
+refused with a link to do so; follows the prompt, enrols TOTP (codes computed here
 with pyotp from the key the panel shows) and sees "On" while the recovery codes are shown; signs in from
 a second browser; sees both sessions, this one marked; makes new recovery codes (the old ones stop
 working); and signs out everywhere, which ends the other browser's session too. Screenshots land in
@@ -62,6 +63,13 @@ def test_an_owner_enrols_renews_codes_sees_sessions_and_signs_out_everywhere(
     banner = page.get_by_test_id("owner-mfa-banner")
     expect(banner).to_contain_text("You are an owner of Secure Co")
     expect(page.get_by_role("heading", name="Secure Co")).to_be_visible()
+    # An owner-only action (inviting an owner) is refused, and says how to go on.
+    page.get_by_label("Invite by email").fill(f"co-owner-{uuid.uuid4().hex[:8]}@example.com")
+    page.get_by_label("Role of the new member").select_option("owner")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Could not send the invitation")).to_be_visible()
+    expect(page.get_by_role("link", name="Set up two-factor authentication")).to_have_count(2)
+    page.evaluate("window.scrollTo(0, 0)")  # a full-page shot of a scrolled page repeats the sticky bars
     screenshot(page, "security-01-owner-asked-to-turn-on-mfa")
     banner.get_by_role("link", name="Set up two-factor authentication").click()
     expect(page).to_have_url(re.compile(r"/dashboard/account/security\?next="))
