@@ -48,7 +48,15 @@ def mailed_token(session: AsyncSession, email: str, kind: str) -> str:
 def token_of(text: str) -> str:
     link = LINK.search(text)
     assert link is not None, text
-    return parse_qs(urlsplit(link.group(0)).query)["token"][0]
+    return fragment_token(link.group(0))
+
+
+def fragment_token(link: str) -> str:
+    """The token of a mailed link: in its fragment, which browsers never send to a server; the query
+    (it reaches access logs and Referer headers) holds nothing."""
+    parts = urlsplit(link)
+    assert parts.query == "", link
+    return parse_qs(parts.fragment)["token"][0]
 
 
 async def verify(client: httpx.AsyncClient, session: AsyncSession, email: str) -> None:

@@ -111,5 +111,5 @@ def test_dev_runs_the_product_and_stops_cleanly(dev_env: dict[str, str], page: P
     assert any(process == "emulator" and "Uvicorn running on" in event for process, event in said)
     assert ("dev", "mail to dev-mail@example.com: Verify your e-mail address") in said
     assert any(
-        process == "dev" and event.startswith(f"  link {api}/auth/verify?token=") for process, event in said
+        process == "dev" and event.startswith(f"  link {api}/auth/verify#token=") for process, event in said
     )

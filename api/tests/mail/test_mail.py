@@ -16,7 +16,7 @@ from tests.fixtures.mail import link_token
 
 
 def _mail(to: str) -> Mail:
-    return Mail(to=to, subject="Hello", text="Open http://127.0.0.1/x?token=abc123 now.\n", kind="test")
+    return Mail(to=to, subject="Hello", text="Open http://127.0.0.1/x#token=abc123 now.\n", kind="test")
 
 
 async def test_sent_after_the_commit(engine: AsyncEngine, mail_catcher: MailCatcher) -> None:

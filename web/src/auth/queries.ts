@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 
 import { api, postJson, unwrap, type paths } from '@/client'
 import { ApiError } from '@/lib/api-error'
+import { loadPage } from '@/lib/browser'
 
 /** `GET /api/auth/me` 200 body, from the generated OpenAPI types. */
 export type CurrentUser =
@@ -90,24 +91,25 @@ export function useSignOut() {
     meta: { skipAuthRedirect: true },
     onSettled: () => {
       queryClient.setQueryData(authKeys.me, null)
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' })
+      // The user's MFA status and sessions too: the next user of this tab is not them.
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' || q.queryKey[1] !== 'me' })
     },
   })
 }
 
-/** Ends every session of the user (every browser, this one included): the API clears the cookies. */
+const SIGNED_OUT_EVERYWHERE = '/auth/signin?signedOut=everywhere'
+
+/** Ends every session of the user (every browser, this one included): the API clears the cookies;
+ *  then the sign-in page, which says so, loaded afresh: nothing of the user stays in this tab's memory
+ *  (and no page of the panel is left on screen to send them to sign-in with `?next=` first). */
 export function useSignOutEverywhere() {
-  const queryClient = useQueryClient()
   return useMutation({
     mutationFn: async () => {
       await postJson<unknown>('/api/auth/signout-everywhere')
       await signOutOfClerk()
     },
     meta: { skipAuthRedirect: true },
-    onSuccess: () => {
-      queryClient.setQueryData(authKeys.me, null)
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' })
-    },
+    onSuccess: () => loadPage(SIGNED_OUT_EVERYWHERE),
   })
 }
 

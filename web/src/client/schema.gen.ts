@@ -1340,9 +1340,9 @@ export interface paths {
         /**
          * Create Invitation
          * @description Invite an address with a role (up to the inviter's own rank); the address gets a link by
-         *     e-mail. Inviting an address again replaces its pending invitation. Inviting an owner is
-         *     granting the owner role: like PATCH of a member's role to owner, it needs a session verified
-         *     with MFA (`tenants/permissions.py`).
+         *     e-mail. Inviting an address again replaces its pending invitation. Inviting an owner (or
+         *     replacing an owner's invitation) is granting the owner role: like PATCH of a member's role to
+         *     owner, it needs a session verified with MFA (`tenants/permissions.py`).
          */
         post: operations["create_invitation_api_tenants__tenant_id__invitations_post"];
         delete?: never;
@@ -1363,7 +1363,8 @@ export interface paths {
         post?: never;
         /**
          * Revoke Invitation
-         * @description Revoke a pending invitation: its link stops working.
+         * @description Revoke a pending invitation: its link stops working. An owner invitation only by an owner,
+         *     in a session verified with MFA.
          */
         delete: operations["revoke_invitation_api_tenants__tenant_id__invitations__invitation_id__delete"];
         options?: never;

@@ -73,6 +73,11 @@ export async function apiErrorFromResponse(response: Response): Promise<ApiError
 }
 
 /** A human message for any thrown value. */
+/** The API's error code (`mfa_required`, `last_owner`...), or null for anything else. */
+export function errorCode(error: unknown): string | null {
+  return error instanceof ApiError ? error.code : null
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message
   if (error instanceof TypeError) return 'Could not reach the server. Check your connection.'

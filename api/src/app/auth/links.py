@@ -33,9 +33,10 @@ def hash_link_token(token: str) -> str:
 
 
 def link_url(settings: Settings, path: str, token: str) -> str:
-    """The panel's page for a link; the token travels in the query of a page, never of an API call
-    (the page posts it in a JSON body, so access logs of the API never hold it)."""
-    return f"{settings.runtime.public_url.rstrip('/')}{path}?token={token}"
+    """The panel's page for a link, the token in the URL's fragment: browsers never send a fragment
+    to any server, so it reaches neither the access logs of nginx or a proxy in front of it nor a
+    Referer header. The page reads it there and posts it in a JSON body."""
+    return f"{settings.runtime.public_url.rstrip('/')}{path}#token={token}"
 
 
 async def issue(session: AsyncSession, user: User, purpose: str, ttl: timedelta) -> str | None:

@@ -76,4 +76,4 @@ def require_role(minimum: str) -> Callable[[TenantAccess], Awaitable[TenantAcces
 # `tenant_id` comes from the path (/tenants/{tenant_id}/...) or the query (?tenant_id=...).
 TenantMember = Annotated[TenantAccess, Depends(load_tenant_access)]
 TenantAdmin = Annotated[TenantAccess, Depends(require_role("admin"))]
-TenantOwner = Annotated[TenantAccess, Depends(require_role("owner"))]
+# Owner-only routes take `app.tenants.permissions.TenantOwner`: it also wants the second factor.

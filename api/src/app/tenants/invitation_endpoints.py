@@ -20,7 +20,7 @@ from app.tenants.invitation_schemas import (
     InvitationPreview,
     InvitationToken,
 )
-from app.tenants.permissions import require_mfa
+from app.tenants.permissions import OwnerInvitation, OwnerInvitationRevoke
 from app.tenants.schemas import TenantOut
 
 router = APIRouter(tags=["invitations"])
@@ -51,14 +51,12 @@ async def list_invitations(access: TenantAdmin, session: SessionDep) -> list[Inv
     responses=ERROR_RESPONSES,
 )
 async def create_invitation(
-    body: InvitationCreate, request: Request, access: TenantAdmin, session: SessionDep
+    body: InvitationCreate, request: Request, access: OwnerInvitation, session: SessionDep
 ) -> InvitationOut:
     """Invite an address with a role (up to the inviter's own rank); the address gets a link by
-    e-mail. Inviting an address again replaces its pending invitation. Inviting an owner is
-    granting the owner role: like PATCH of a member's role to owner, it needs a session verified
-    with MFA (`tenants/permissions.py`)."""
-    if body.role == "owner":
-        await require_mfa(request, session, access)
+    e-mail. Inviting an address again replaces its pending invitation. Inviting an owner (or
+    replacing an owner's invitation) is granting the owner role: like PATCH of a member's role to
+    owner, it needs a session verified with MFA (`tenants/permissions.py`)."""
     invitation = await invitations.invite(
         session,
         settings_of(request),
@@ -76,8 +74,11 @@ async def create_invitation(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=ERROR_RESPONSES,
 )
-async def revoke_invitation(invitation_id: uuid.UUID, access: TenantAdmin, session: SessionDep) -> Response:
-    """Revoke a pending invitation: its link stops working."""
+async def revoke_invitation(
+    invitation_id: uuid.UUID, access: OwnerInvitationRevoke, session: SessionDep
+) -> Response:
+    """Revoke a pending invitation: its link stops working. An owner invitation only by an owner,
+    in a session verified with MFA."""
     await invitations.revoke(session, access.tenant_id, access.role, access.actor, invitation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

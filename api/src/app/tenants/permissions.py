@@ -9,14 +9,18 @@ them to enrol) and 403 `mfa_step_up_required` when they have one but this sessio
 it (the panel asks for a code: POST /api/auth/mfa/verify). Routes behind it (keep this current):
 
 - `GET /api/orders/{order_id}/address` (`BuyerPiiReader`: owners and admins, with MFA);
-- `PATCH /api/tenants/{tenant_id}/members/{user_id}` when the member's old or new role is owner
-  (`OwnerRoleChange`), and `DELETE` of the same path when the member is an owner
-  (`OwnerRemoval`), and `POST /api/tenants/{tenant_id}/invitations` with the role owner
-  (`invitation_endpoints.create_invitation`): granting, changing or removing the owner role is
-  what only an owner may do.
+- every owner-only action, that is whatever grants, changes or removes the owner role
+  (`require_mfa_for_owner_role`, the one check all of them use):
+  `PATCH /api/tenants/{tenant_id}/members/{user_id}` when the member's old or new role is owner
+  (`OwnerRoleChange`), `DELETE` of the same path when the member is an owner (`OwnerRemoval`),
+  `POST /api/tenants/{tenant_id}/invitations` with the role owner or replacing an open owner
+  invitation of that address (`OwnerInvitation`), and
+  `DELETE /api/tenants/{tenant_id}/invitations/{invitation_id}` of an owner invitation
+  (`OwnerInvitationRevoke`).
   Everything else on those routes (an admin promoting a viewer) needs no second factor.
 
-A route only owners may use at all (deleting a tenant's data, say) takes `TenantOwnerWithMfa`.
+A route only owners may use at all takes `TenantOwner` (defined here, not with the other roles
+in `tenants.dependencies`, so that no owner-only route can be written without the second factor).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from app.auth.mfa_service import MfaService, Requester, SessionRef
 from app.db.dependencies import SessionDep
 from app.kit.errors import Forbidden, request_id_of
 from app.tenants.dependencies import TenantAccess, load_tenant_access, require_role
+from app.tenants.invitation_repository import InvitationRepository
+from app.tenants.invitation_schemas import InvitationCreate
 from app.tenants.schemas import MemberRoleChange
 from app.tenants.service import role_of
 
@@ -59,7 +65,7 @@ async def require_mfa(request: Request, session: SessionDep, access: TenantAcces
         requester=Requester(client_ip(request), request_id_of(request)),
     )
     if not await service.is_enabled(access.user_id):
-        raise MfaRequired("turn on two-factor authentication (Account security) to do this")
+        raise MfaRequired("turn on two-factor authentication (Security, in the panel) to do this")
     ref = SessionRef.of(access.session_key, access.via) if access.session_key else None
     if await service.session_verified_at(access.user_id, ref) is None:
         raise MfaStepUpRequired("enter a code from your authenticator app to continue")
@@ -83,6 +89,17 @@ def require_permission(permission: str) -> Callable[..., Awaitable[TenantAccess]
 TenantAdminAccess = Annotated[TenantAccess, Depends(require_role("admin"))]
 
 
+async def require_mfa_for_owner_role(
+    request: Request, session: SessionDep, access: TenantAccess, *roles: str | None
+) -> TenantAccess:
+    """An action touching these roles (old and new) is owner-only when one of them is owner: an
+    owner doing it needs a session verified with MFA. Anyone else is refused by the service
+    (`may_manage`) with the reason, not sent to enrol for something they may not do anyway."""
+    if access.role == "owner" and "owner" in roles:
+        await require_mfa(request, session, access)
+    return access
+
+
 async def require_mfa_for_owner_role_change(
     user_id: uuid.UUID,
     body: MemberRoleChange,
@@ -91,17 +108,33 @@ async def require_mfa_for_owner_role_change(
     access: TenantAdminAccess,
 ) -> TenantAccess:
     """`body` is the route's own body (FastAPI reads it once for both)."""
-    if "owner" in (body.role, await role_of(session, access.tenant_id, user_id)):
-        await require_mfa(request, session, access)
-    return access
+    old_role = await role_of(session, access.tenant_id, user_id)
+    return await require_mfa_for_owner_role(request, session, access, body.role, old_role)
 
 
 async def require_mfa_for_owner_removal(
     user_id: uuid.UUID, request: Request, session: SessionDep, access: TenantAdminAccess
 ) -> TenantAccess:
-    if await role_of(session, access.tenant_id, user_id) == "owner":
-        await require_mfa(request, session, access)
-    return access
+    old_role = await role_of(session, access.tenant_id, user_id)
+    return await require_mfa_for_owner_role(request, session, access, old_role)
+
+
+async def require_mfa_for_owner_invitation(
+    body: InvitationCreate, request: Request, session: SessionDep, access: TenantAdminAccess
+) -> TenantAccess:
+    """Inviting an owner grants the owner role; inviting the address again replaces (revokes) its
+    open invitation, an owner one included."""
+    previous = await InvitationRepository(session).open_for(access.tenant_id, body.email)
+    previous_role = previous.role if previous is not None else None
+    return await require_mfa_for_owner_role(request, session, access, body.role, previous_role)
+
+
+async def require_mfa_for_owner_invitation_revoke(
+    invitation_id: uuid.UUID, request: Request, session: SessionDep, access: TenantAdminAccess
+) -> TenantAccess:
+    invitation = await InvitationRepository(session).get(access.tenant_id, invitation_id)
+    role = invitation.role if invitation is not None else None
+    return await require_mfa_for_owner_role(request, session, access, role)
 
 
 async def require_owner_with_mfa(
@@ -114,4 +147,6 @@ async def require_owner_with_mfa(
 BuyerPiiReader = Annotated[TenantAccess, Depends(require_permission("buyer_pii"))]
 OwnerRoleChange = Annotated[TenantAccess, Depends(require_mfa_for_owner_role_change)]
 OwnerRemoval = Annotated[TenantAccess, Depends(require_mfa_for_owner_removal)]
-TenantOwnerWithMfa = Annotated[TenantAccess, Depends(require_owner_with_mfa)]
+OwnerInvitation = Annotated[TenantAccess, Depends(require_mfa_for_owner_invitation)]
+OwnerInvitationRevoke = Annotated[TenantAccess, Depends(require_mfa_for_owner_invitation_revoke)]
+TenantOwner = Annotated[TenantAccess, Depends(require_owner_with_mfa)]

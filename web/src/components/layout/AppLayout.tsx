@@ -3,6 +3,7 @@ import { Outlet } from 'react-router'
 
 import { PageSkeleton } from '@/components/common/PageSkeleton'
 import { VerifyEmailBanner } from '@/features/account/components/VerifyEmailBanner'
+import { OwnerMfaBanner } from '@/features/mfa/components/OwnerMfaBanner'
 import { SidebarNav } from './SidebarNav'
 import { TopBar } from './TopBar'
 
@@ -23,6 +24,7 @@ export function AppLayout() {
         <TopBar />
         <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 md:px-8 md:py-8">
           <VerifyEmailBanner />
+          <OwnerMfaBanner />
           <Suspense fallback={<PageSkeleton />}>
             <Outlet />
           </Suspense>

@@ -1,10 +1,14 @@
-import { screen } from '@testing-library/react'
+import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import { CurrentUserContext } from '@/auth/current-user'
+import { loadPage } from '@/lib/browser'
 import { apiError, json, mockFetch, renderRoutes } from '@/test/utils'
 import { UserMenu } from './UserMenu'
+
+vi.mock('@/lib/browser', () => ({ loadPage: vi.fn<(url: string) => void>() }))
+afterEach(() => vi.mocked(loadPage).mockClear())
 
 const user = { id: 'u1', email: 'ada@example.com', name: 'Ada Lovelace', email_verified: true }
 
@@ -25,12 +29,11 @@ describe('UserMenu', () => {
     const { calls } = mockFetch({
       'POST /api/auth/signout-everywhere': () => json(200, { revoked: 3 }),
     })
-    const { router } = renderRoutes(routes, '/dashboard')
+    renderRoutes(routes, '/dashboard')
     await userEvent.click(screen.getByRole('button', { name: 'Account menu' }))
     await userEvent.click(await screen.findByRole('menuitem', { name: /Sign out everywhere/ }))
 
-    expect(await screen.findByText('Sign-in page')).toBeInTheDocument()
-    expect(router.state.location.search).toBe('?signedOut=everywhere')
+    await waitFor(() => expect(loadPage).toHaveBeenCalledWith('/auth/signin?signedOut=everywhere'))
     expect(calls).toHaveLength(1)
     expect(calls[0]!.method).toBe('POST')
     expect(new URL(calls[0]!.url).pathname).toBe('/api/auth/signout-everywhere')
@@ -45,5 +48,6 @@ describe('UserMenu', () => {
     await userEvent.click(await screen.findByRole('menuitem', { name: /Sign out everywhere/ }))
     await userEvent.click(screen.getByRole('button', { name: 'Account menu' }))
     expect(await screen.findByText('The database is down.')).toBeInTheDocument()
+    expect(loadPage).not.toHaveBeenCalled()
   })
 })

@@ -1,5 +1,4 @@
 import { Loader2, MonitorSmartphone } from 'lucide-react'
-import { useNavigate } from 'react-router'
 
 import { Avatar, AvatarFallback } from '@/components/ui/avatar'
 import { Button } from '@/components/ui/button'
@@ -25,13 +24,8 @@ function initials(name: string | null | undefined, email: string): string {
  * this one included: a lost laptop, a shared computer). */
 export function UserMenu() {
   const user = useCurrentUser()
-  const navigate = useNavigate()
   const everywhere = useSignOutEverywhere()
-
-  const onSignOutEverywhere = () =>
-    everywhere.mutate(undefined, {
-      onSuccess: () => navigate('/auth/signin?signedOut=everywhere', { replace: true }),
-    })
+  const onSignOutEverywhere = () => everywhere.mutate()
 
   return (
     <DropdownMenu>

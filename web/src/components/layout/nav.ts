@@ -21,7 +21,7 @@ export interface NavItem {
 
 export const workspaceNav: NavItem[] = [
   { label: 'Tenants', to: '/dashboard', icon: Building2, end: true },
-  { label: 'Account security', to: '/dashboard/account/security', icon: ShieldCheck },
+  { label: 'Security', to: '/dashboard/account/security', icon: ShieldCheck },
 ]
 
 /** The tenant's sections; Health only for those who may open it (owners and admins). */

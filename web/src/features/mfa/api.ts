@@ -41,18 +41,17 @@ export function useStartEnrolment() {
   return useMfaMutation(async () => unwrap(await api.POST('/api/auth/mfa/enrol')))
 }
 
-/** The first code turns MFA on; the answer holds the recovery codes, shown once. The status is
- *  refreshed only when the user is done with them (`useRefreshMfaStatus`): refreshing it now would
- *  swap the enrolment, codes and all, for the "on" view before anyone saw them. */
+/** The first code turns MFA on; the answer holds the recovery codes, shown once (the caller keeps them
+ *  on screen: the status refreshed here says "on" while they are shown). */
 export function useConfirmEnrolment() {
-  return useMutation({
-    mutationFn: async (code: string) => unwrap(await api.POST('/api/auth/mfa/confirm', { body: { code } })),
-  })
+  return useMfaMutation(async (code: string) => unwrap(await api.POST('/api/auth/mfa/confirm', { body: { code } })))
 }
 
-export function useRefreshMfaStatus() {
-  const queryClient = useQueryClient()
-  return () => queryClient.invalidateQueries({ queryKey: mfaKeys.status })
+/** Ten new recovery codes for a current code (the old ones stop working), shown once. */
+export function useRegenerateRecoveryCodes() {
+  return useMfaMutation(async (code: string) =>
+    unwrap(await api.POST('/api/auth/mfa/recovery-codes', { body: { code } })),
+  )
 }
 
 /** Step-up: a code marks this session as MFA-verified. */

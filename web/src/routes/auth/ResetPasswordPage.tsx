@@ -1,18 +1,17 @@
 import { useState, type FormEvent } from 'react'
 import { Loader2 } from 'lucide-react'
-import { Link, useSearchParams } from 'react-router'
+import { Link, useLocation } from 'react-router'
 
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
-import { useResetPassword } from '@/features/account/api'
+import { linkToken, useResetPassword } from '@/features/account/api'
 import { AuthLayout } from './AuthLayout'
 import { FormError } from './FormError'
 
-/** The landing page of the reset link (/auth/reset?token=...): a new password, then sign in again. */
+/** The landing page of the reset link (/auth/reset#token=...): a new password, then sign in again. */
 export function ResetPasswordPage() {
-  const [params] = useSearchParams()
-  const token = params.get('token') ?? ''
+  const token = linkToken(useLocation())
   const reset = useResetPassword()
   const [password, setPassword] = useState('')
 

@@ -1,16 +1,15 @@
 import { useEffect, useRef } from 'react'
 import { CheckCircle2, Loader2 } from 'lucide-react'
-import { Link, useSearchParams } from 'react-router'
+import { Link, useLocation } from 'react-router'
 
 import { Button } from '@/components/ui/button'
-import { takePendingInvitation, useVerifyEmail } from '@/features/account/api'
+import { linkToken, takePendingInvitation, useVerifyEmail } from '@/features/account/api'
 import { AuthLayout } from './AuthLayout'
 import { FormError } from './FormError'
 
-/** The landing page of the verification link (/auth/verify?token=...): spends the link once. */
+/** The landing page of the verification link (/auth/verify#token=...): spends the link once. */
 export function VerifyEmailPage() {
-  const [params] = useSearchParams()
-  const token = params.get('token') ?? ''
+  const token = linkToken(useLocation())
   const verify = useVerifyEmail()
   const sent = useRef(false)
 

@@ -1,34 +1,26 @@
-import { ShieldAlert, ShieldCheck } from 'lucide-react'
+import { ShieldAlert } from 'lucide-react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 
-import { ErrorState } from '@/components/common/ErrorState'
 import { PageHeader } from '@/components/common/PageHeader'
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
-import { Badge } from '@/components/ui/badge'
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
-import { Skeleton } from '@/components/ui/skeleton'
 import { nextPath } from '@/auth/queries'
-import { useMfaStatus, useRefreshMfaStatus } from '@/features/mfa/api'
-import { DisableMfa } from '@/features/mfa/components/DisableMfa'
-import { Enrolment } from '@/features/mfa/components/EnrolmentCard'
+import { SessionsCard } from '@/features/account/components/SessionsCard'
+import { useMfaStatus } from '@/features/mfa/api'
+import { TwoFactorCard } from '@/features/mfa/components/TwoFactorCard'
 
-/** Two-factor authentication: enrol (QR or key, first code, recovery codes once) or turn it off.
- *  `?next=` (a page that needed MFA, e.g. a buyer address) is where "Done" goes back to. */
+/** The signed-in user's security: two-factor authentication (enrol, new recovery codes, turn off) and
+ *  where they are signed in. `?next=` (a page that needed MFA, e.g. a buyer address or an owner action)
+ *  is where "Done" goes back to once MFA is on. */
 export function AccountSecurityPage() {
   const [params] = useSearchParams()
   const navigate = useNavigate()
   const rawNext = params.get('next')
   const next = rawNext ? nextPath(rawNext) : null
   const status = useMfaStatus()
-  const refresh = useRefreshMfaStatus()
-  const enrolled = async () => {
-    await refresh()
-    if (next) navigate(next)
-  }
 
   return (
     <>
-      <PageHeader title="Account security" description="Two-factor authentication for your account." />
+      <PageHeader title="Security" description="Two-factor authentication and the browsers signed in to your account." />
       {next && status.data && !status.data.enabled ? (
         <Alert className="mb-6">
           <ShieldAlert />
@@ -38,42 +30,16 @@ export function AccountSecurityPage() {
           </AlertDescription>
         </Alert>
       ) : null}
-      <Card>
-        <CardHeader>
-          <CardTitle className="flex items-center gap-2">
-            Authenticator app (TOTP)
-            {status.data ? (
-              <Badge variant={status.data.enabled ? 'default' : 'secondary'}>{status.data.enabled ? 'On' : 'Off'}</Badge>
-            ) : null}
-          </CardTitle>
-          <CardDescription>
-            After your password, sign-in asks for a 6-digit code from an app on your phone.
-          </CardDescription>
-        </CardHeader>
-        <CardContent>
-          {status.isPending ? <Skeleton className="h-24 w-full" /> : null}
-          {status.isError ? <ErrorState error={status.error} title="Could not load your security settings" /> : null}
-          {status.data && !status.data.enabled ? (
-            <Enrolment onDone={() => void enrolled()} />
+      <div className="space-y-6">
+        <TwoFactorCard onEnrolled={() => (next ? navigate(next) : undefined)}>
+          {next ? (
+            <Link to={next} className="block text-sm font-medium underline underline-offset-4">
+              Back to where you were
+            </Link>
           ) : null}
-          {status.data?.enabled ? (
-            <div className="space-y-6">
-              <p className="flex items-center gap-2 text-sm">
-                <ShieldCheck className="size-4" aria-hidden />
-                Two-factor authentication is on. {status.data.recovery_codes_left} recovery codes left.
-              </p>
-              {next ? (
-                <Link to={next} className="text-sm font-medium underline underline-offset-4">
-                  Back to where you were
-                </Link>
-              ) : null}
-              <div className="max-w-sm">
-                <DisableMfa />
-              </div>
-            </div>
-          ) : null}
-        </CardContent>
-      </Card>
+        </TwoFactorCard>
+        <SessionsCard />
+      </div>
     </>
   )
 }

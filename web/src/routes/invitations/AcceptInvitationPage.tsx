@@ -1,12 +1,15 @@
 import { useEffect } from 'react'
 import { Loader2, MailPlus } from 'lucide-react'
-import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
+import { Link, useLocation, useNavigate } from 'react-router'
 
 import { FullPageLoader } from '@/components/common/FullPageLoader'
 import { Button } from '@/components/ui/button'
 import { useMe, useSignOut, type CurrentUser } from '@/auth/queries'
 import { ResendVerification } from '@/features/account/components/ResendVerification'
 import {
+  INVITATION_PAGE,
+  linkToken,
+  pendingInvitationToken,
   rememberInvitation,
   useAcceptInvitation,
   useInvitationPreview,
@@ -16,12 +19,12 @@ import { AuthLayout } from '../auth/AuthLayout'
 import { FormError } from '../auth/FormError'
 
 /**
- * The invitation link (/invitations/accept?token=...): who invites you where; then sign in or sign up with the
- * invited address, verify it, and accept.
+ * The invitation link (/invitations/accept#token=...): who invites you where; then sign in or sign up with the
+ * invited address, verify it, and accept. Without a token in the link, the invitation this browser was
+ * looking at (kept while its invitee signs in, signs up or verifies the address).
  */
 export function AcceptInvitationPage() {
-  const [params] = useSearchParams()
-  const token = params.get('token') ?? ''
+  const token = linkToken(useLocation()) || pendingInvitationToken()
   const preview = useInvitationPreview(token)
   const me = useMe()
 
@@ -37,14 +40,13 @@ export function AcceptInvitationPage() {
 }
 
 function Invitation({ token, invitation, me }: { token: string; invitation: InvitationPreview; me: CurrentUser | null }) {
-  const location = useLocation()
-  const here = `${location.pathname}${location.search}`
   const rightAccount = me !== null && me.email.toLowerCase() === invitation.email.toLowerCase()
 
   useEffect(() => {
-    // A new account verifies its address from an e-mail, in a new page: that page brings it back here.
-    if (!me?.email_verified) rememberInvitation(here)
-  }, [me, here])
+    // Signing in or up comes back to INVITATION_PAGE, and a new account verifies its address from an
+    // e-mail, in a new page: both find the invitation in this browser.
+    if (!me?.email_verified) rememberInvitation(token)
+  }, [me, token])
 
   return (
     <div className="flex flex-col gap-5 text-center">
@@ -56,7 +58,7 @@ function Invitation({ token, invitation, me }: { token: string; invitation: Invi
           <strong>{invitation.email}</strong>.
         </p>
       </div>
-      {me === null ? <SignInFirst next={here} /> : null}
+      {me === null ? <SignInFirst next={INVITATION_PAGE} /> : null}
       {me !== null && !rightAccount ? <WrongAccount me={me} email={invitation.email} /> : null}
       {rightAccount && !me.email_verified ? (
         <div className="space-y-3 text-sm">

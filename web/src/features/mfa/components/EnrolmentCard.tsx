@@ -5,20 +5,16 @@ import { Button } from '@/components/ui/button'
 import { FormError } from '@/routes/auth/FormError'
 import { useConfirmEnrolment, useStartEnrolment } from '../api'
 import { CodeForm } from './CodeForm'
-import { RecoveryCodes } from './RecoveryCodes'
 
 /**
  * Enrolment: the server makes a secret, shown once as a QR code (inline SVG: no canvas, no data:
  * image, nothing a strict CSP has to allow) and as text for apps without a camera; the first
- * code confirms it; then the recovery codes, once.
+ * code confirms it and hands the recovery codes to `onConfirmed` (the caller shows them, once).
  */
-export function Enrolment({ onDone }: { onDone: () => void }) {
+export function Enrolment({ onConfirmed }: { onConfirmed: (recoveryCodes: string[]) => void }) {
   const start = useStartEnrolment()
   const confirm = useConfirmEnrolment()
 
-  if (confirm.data) {
-    return <RecoveryCodes codes={confirm.data.recovery_codes} onDone={onDone} />
-  }
   if (!start.data) {
     return (
       <div className="space-y-3">
@@ -48,7 +44,7 @@ export function Enrolment({ onDone }: { onDone: () => void }) {
           pending={confirm.isPending}
           error={confirm.error}
           errorTitle="Could not turn it on"
-          onSubmit={(code) => confirm.mutate(code)}
+          onSubmit={(code) => confirm.mutate(code, { onSuccess: (out) => onConfirmed(out.recovery_codes) })}
         />
       </div>
     </div>

@@ -7,15 +7,11 @@ import { Button } from '@/components/ui/button'
 import { MFA_REQUIRED, MFA_STEP_UP_REQUIRED, securityPath, useVerifySession } from '@/features/mfa/api'
 import { CodeForm } from '@/features/mfa/components/CodeForm'
 import { useTenant } from '@/features/tenants/api'
-import { ApiError } from '@/lib/api-error'
+import { errorCode } from '@/lib/api-error'
 import { useOrderAddress, type ShippingAddress } from '../api'
 
 /** Said by the API too (app/tenants/permissions.py): buyer PII is need-to-know. */
 export const VIEWER_REASON = 'Only owners and admins can see buyer addresses'
-
-function errorCode(error: unknown): string | null {
-  return error instanceof ApiError ? error.code : null
-}
 
 /**
  * "Show address": asks the API, which asks Amazon right now. The address lives only in this

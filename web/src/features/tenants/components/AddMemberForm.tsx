@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react'
 import { Loader2, Send } from 'lucide-react'
 
 import { ErrorState } from '@/components/common/ErrorState'
+import { MfaNeeded } from '@/features/mfa/components/MfaNeeded'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
@@ -64,6 +65,7 @@ export function AddMemberForm({ tenantId, canGrantOwner }: { tenantId: string; c
         </p>
       ) : null}
       {invite.error ? <ErrorState error={invite.error} title="Could not send the invitation" /> : null}
+      <MfaNeeded error={invite.error} />
     </form>
   )
 }

@@ -1,6 +1,7 @@
 import { Trash2 } from 'lucide-react'
 
 import { ErrorState } from '@/components/common/ErrorState'
+import { MfaNeeded } from '@/features/mfa/components/MfaNeeded'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
@@ -71,6 +72,7 @@ export function MembersCard({ tenantId, myRole }: { tenantId: string; myRole: Ro
           </ul>
         ) : null}
         {mutationError ? <ErrorState error={mutationError} title="Could not change the member" /> : null}
+        <MfaNeeded error={mutationError} />
         {manager ? <PendingInvitations tenantId={tenantId} myRole={myRole} /> : null}
         {manager ? <AddMemberForm tenantId={tenantId} canGrantOwner={myRole === 'owner'} /> : null}
       </CardContent>

@@ -1,6 +1,7 @@
 import { X } from 'lucide-react'
 
 import { ErrorState } from '@/components/common/ErrorState'
+import { MfaNeeded } from '@/features/mfa/components/MfaNeeded'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import type { Role } from '../api'
@@ -47,6 +48,7 @@ export function PendingInvitations({ tenantId, myRole }: { tenantId: string; myR
         ))}
       </ul>
       {revoke.error ? <ErrorState error={revoke.error} title="Could not revoke the invitation" /> : null}
+      <MfaNeeded error={revoke.error} />
     </div>
   )
 }
