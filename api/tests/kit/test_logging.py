@@ -97,6 +97,8 @@ def test_console_lines_of_uvicorn_dramatiq_and_the_product_share_one_format(
 
 
 def test_json_lines_of_the_standard_library_name_the_process(capsys: pytest.CaptureFixture[str]) -> None:
+    # As a uvicorn started earlier in the process (with its own log level) leaves its logger.
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
     configure_logging("INFO", "json", process="api", exclusive=True)
     logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
     line = _last_json_line(capsys.readouterr().err)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -109,9 +111,20 @@ async def test_production_hides_docs_and_openapi_and_sends_hsts() -> None:
         assert (await http.get("/openapi.json")).status_code == 200
 
 
+@asynccontextmanager
+async def _running(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan run (its database and Redis clients): /metrics reads both."""
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://panel.example") as http,
+    ):
+        yield http
+
+
 async def test_production_metrics_need_the_bearer_token() -> None:
     token = secrets.token_urlsafe(32)
-    async with _client(_production(metrics_token=token)) as http:
+    async with _running(_production(metrics_token=token)) as http:
         assert (await http.get("/metrics")).status_code == 404
         assert (await http.get("/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 404
         allowed = await http.get("/metrics", headers={"Authorization": f"Bearer {token}"})

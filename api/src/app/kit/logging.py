@@ -160,11 +160,14 @@ def configure_logging(
     # Python's warnings are lines too: through the same handler, not printed raw to stderr.
     logging.captureWarnings(True)
     # Libraries that set up handlers of their own (uvicorn's loggers when it configures itself) send
-    # their records to the root's handler instead: one format.
+    # their records to the root's handler instead: one format, and the root's level (a uvicorn
+    # started earlier in the process with its own log level leaves that level on its loggers).
     for name in ("uvicorn", "uvicorn.error", "dramatiq"):
         library = logging.getLogger(name)
         library.handlers = []
         library.propagate = True
+        library.setLevel(logging.NOTSET)
+        library.disabled = False
     # Access lines come from our own middleware, with the request id; uvicorn's would duplicate them.
     logging.getLogger("uvicorn.access").disabled = True
     # Chatter below warnings: a line per HTTP call, per SMTP connection (dev's mail catcher), per
