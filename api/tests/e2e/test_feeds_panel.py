@@ -10,14 +10,12 @@ test-results/screenshots/feeds-*.png."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
 import re
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +32,7 @@ from app.settings import get_settings
 from app.tokens.repository import SqlTokenStore
 from tests.amazon.support import LoopbackEmulator
 from tests.factories.connections import make_connection
-from tests.fixtures.browser import screenshot, sign_up_with_a_tenant
+from tests.fixtures.browser import in_thread, screenshot, sign_up_with_a_tenant
 from tests.sync.procs import Product, product_env
 from tests.sync.support import US
 
@@ -67,12 +65,6 @@ def served() -> Iterator[LoopbackEmulator]:
     server = LoopbackEmulator(create_app(config)).start()
     yield server
     server.stop()
-
-
-def _run(coro: Any) -> Any:
-    # Playwright's sync API owns this thread's event loop.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 async def _connect(tenant_id: str, seller: str, refresh: str) -> str:
@@ -218,7 +210,7 @@ def test_feeds_page_tells_the_story(
     tenant_id = sign_up_with_a_tenant(
         page, live_api, f"feeds-{uuid.uuid4().hex[:8]}@example.com", "Feeds Story"
     )
-    connection_id = _run(_connect(tenant_id, seller, refresh))
+    connection_id = in_thread(_connect(tenant_id, seller, refresh))
 
     product = Product(product_env(emulator), "feeds-panel")
     product.start_worker()

@@ -6,30 +6,22 @@ The screenshot lands in test-results/screenshots/health-1-synced.png."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import httpx
 import psycopg
 import pytest
 from amazon_emulator.config import DEMO_CLIENT_ID, EmulatorConfig
 from playwright.sync_api import Page, expect
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.db.session import create_sessionmaker, unit_of_work
 from app.settings import get_settings
-from app.worker.broker import setup_broker
-from app.worker.enqueue import enqueue_job
 from tests.amazon.support import LoopbackEmulator
-from tests.factories.connections import make_synced_connection
-from tests.fixtures.browser import screenshot, sign_up_with_a_tenant
-from tests.sync.procs import Product, product_env
+from tests.fixtures.browser import in_thread, screenshot, sign_up_with_a_tenant
+from tests.sync.procs import Product, connect_onboarded, product_env
 from tests.sync.support import US
 
 SCALE = 120.0
@@ -45,37 +37,6 @@ def served() -> Iterator[LoopbackEmulator]:
     ).start()
     yield server
     server.stop()
-
-
-async def _connect(tenant_id: str, seller: str, refresh: str) -> str:
-    """What the OAuth callback leaves behind: the connection, its encrypted refresh token, its sync
-    rows, and `sync.connection_onboarded` enqueued."""
-    engine = create_async_engine(get_settings().db.sqlalchemy_url)
-    try:
-        sessionmaker = create_sessionmaker(engine)
-        setup_broker()
-        async with unit_of_work(sessionmaker) as session:
-            connection = await make_synced_connection(
-                session,
-                sessionmaker,
-                uuid.UUID(tenant_id),
-                account_id=seller,
-                marketplaces=[US],
-                refresh_token=refresh,
-                encryption_keys=get_settings().security.encryption_keys,
-            )
-            enqueue_job(
-                session, "sync.connection_onboarded", connection_id=str(connection.id), tenant_id=tenant_id
-            )
-            return str(connection.id)
-    finally:
-        await engine.dispose()
-
-
-def _in_thread(coro: Any) -> Any:
-    # Playwright's sync API owns this thread's event loop.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def _backfilled(connection_id: str) -> bool:
@@ -129,7 +90,7 @@ def test_health_view_shows_freshness_and_calls(
     product.start_worker()
     product.start_scheduler()
     try:
-        connection_id = _in_thread(_connect(tenant_id, seller, refresh))
+        connection_id = in_thread(connect_onboarded(tenant_id, seller, refresh, [US]))
         deadline = time.monotonic() + 150
         while not _backfilled(connection_id):
             assert time.monotonic() < deadline, "the seller's backfill did not finish in 150 s"

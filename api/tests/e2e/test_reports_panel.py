@@ -7,14 +7,11 @@ test-results/screenshots/reports-*.png."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -31,7 +28,7 @@ from app.worker.broker import setup_broker
 from app.worker.enqueue import enqueue_job
 from tests.amazon.support import LoopbackEmulator
 from tests.factories.connections import make_connection
-from tests.fixtures.browser import screenshot, sign_up_with_a_tenant
+from tests.fixtures.browser import in_thread, screenshot, sign_up_with_a_tenant
 from tests.sync.procs import Product, product_env
 from tests.sync.support import US
 
@@ -49,12 +46,6 @@ def served() -> Iterator[LoopbackEmulator]:
     server = LoopbackEmulator(create_app(config)).start()
     yield server
     server.stop()
-
-
-def _run(coro: Any) -> Any:
-    # Playwright's sync API owns this thread's event loop.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 async def _connect(tenant_id: str, seller: str, refresh: str) -> str:
@@ -137,7 +128,7 @@ def test_reports_page_tells_the_story(
     tenant_id = sign_up_with_a_tenant(
         page, live_api, f"reports-{uuid.uuid4().hex[:8]}@example.com", "Reports Story"
     )
-    connection_id = _run(_connect(tenant_id, seller, refresh))
+    connection_id = in_thread(_connect(tenant_id, seller, refresh))
 
     product = Product(product_env(emulator), "reports-panel")
     product.start_worker()
@@ -161,7 +152,7 @@ def test_reports_page_tells_the_story(
         download = download_info.value
         assert download.suggested_filename.startswith(f"{SALES}_")
         downloaded = Path(download.path()).read_bytes()
-        reports, by_date, sales = _run(_stored(tenant_id))
+        reports, by_date, sales = in_thread(_stored(tenant_id))
         [report] = reports
         assert report.status == "done" and report.via == "report"
         served_bytes = httpx.get(f"{emulator}/_emulator/documents/{report.document_id}/content", timeout=30)
@@ -189,7 +180,7 @@ def test_reports_page_tells_the_story(
         expect(newest).to_have_attribute("data-status", "done", timeout=60_000)
         screenshot(page, "reports-3-via-data-kiosk")
 
-        reports, by_date_after, sales_after = _run(_stored(tenant_id))
+        reports, by_date_after, sales_after = in_thread(_stored(tenant_id))
         assert [r.via for r in reports] == ["report", "datakiosk"]
         assert reports[1].status == "done", reports[1].error
         assert (by_date_after, sales_after) == (by_date, sales), "the same rows, updated in place"

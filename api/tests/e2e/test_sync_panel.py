@@ -11,14 +11,12 @@ Screenshots land in test-results/screenshots/sync-*.png."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -30,15 +28,11 @@ from amazon_emulator.config import EmulatorConfig
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.db.session import create_sessionmaker, unit_of_work
 from app.settings import get_settings
 from app.sync.planner import backfill_progress
-from app.worker.broker import setup_broker
-from app.worker.enqueue import enqueue_job
 from tests.amazon.support import LoopbackEmulator
-from tests.factories.connections import make_synced_connection
-from tests.fixtures.browser import screenshot, sign_up_with_a_tenant
-from tests.sync.procs import Product, backdated_activity, emulator_client, product_env
+from tests.fixtures.browser import in_thread, screenshot, sign_up_with_a_tenant
+from tests.sync.procs import Product, backdated_activity, connect_onboarded, emulator_client, product_env
 from tests.sync.support import CA, US
 from tests.sync.truth import assert_every_row_equal
 
@@ -55,38 +49,6 @@ def served() -> Iterator[LoopbackEmulator]:
     ).start()
     yield server
     server.stop()
-
-
-async def _connect(tenant_id: str, seller: str, refresh: str) -> str:
-    """What the OAuth callback leaves behind: connection, encrypted refresh token, sync rows, and
-    `sync.connection_onboarded` enqueued."""
-    engine = create_async_engine(get_settings().db.sqlalchemy_url)
-    try:
-        sessionmaker = create_sessionmaker(engine)
-        setup_broker()
-        async with unit_of_work(sessionmaker) as session:
-            tid = uuid.UUID(tenant_id)
-            connection = await make_synced_connection(
-                session,
-                sessionmaker,
-                tid,
-                account_id=seller,
-                marketplaces=[US, CA],
-                refresh_token=refresh,
-                encryption_keys=get_settings().security.encryption_keys,
-            )
-            enqueue_job(
-                session, "sync.connection_onboarded", connection_id=str(connection.id), tenant_id=tenant_id
-            )
-            return str(connection.id)
-    finally:
-        await engine.dispose()
-
-
-def _in_thread(coro: Any) -> Any:
-    # Playwright's sync API owns this thread's event loop.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def _db() -> psycopg.Connection[Any]:
@@ -309,7 +271,7 @@ def test_sync_card_tells_the_story(
     product.start_worker()
     product.start_scheduler()
     try:
-        connection_id = _in_thread(_connect(tenant_id, seller, refresh))
+        connection_id = in_thread(connect_onboarded(tenant_id, seller, refresh, [US, CA]))
         # Mid-backfill: a progress bar per marketplace, orders so far and an ETA, as stored.
         backfilling = card.locator('[data-testid="sync-marketplace"][data-phase="backfill"]')
         expect(backfilling.first).to_be_visible(timeout=TIMEOUT_MS)
@@ -359,7 +321,7 @@ def test_sync_card_tells_the_story(
         runs = card.get_by_role("table", name="Recent sync runs")
         expect(runs.locator("tbody tr").first).to_have_attribute("data-kind", "delta")
         _card_shows_the_database(card, connection_id)
-        _in_thread(_rows_equal_the_truth(emulator, seller))
+        in_thread(_rows_equal_the_truth(emulator, seller))
         screenshot(page, "sync-3-deltas")
     finally:
         product.stop()

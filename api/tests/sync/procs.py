@@ -199,3 +199,36 @@ def chaos(name: str) -> Iterator[random.Random]:
     except BaseException as exc:
         exc.add_note(f"{name}: CHAOS_SEED={seed} replays this run's fault points")
         raise
+
+
+async def connect_onboarded(tenant_id: str, seller: str, refresh: str, marketplaces: list[str]) -> str:
+    """What the OAuth callback leaves behind, committed: the connection, its encrypted refresh token,
+    its sync rows, and `sync.connection_onboarded` enqueued (for the product's worker to run)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from app.db.session import create_sessionmaker, unit_of_work
+    from app.settings import get_settings
+    from app.worker.broker import setup_broker
+    from app.worker.enqueue import enqueue_job
+    from tests.factories.connections import make_synced_connection
+
+    engine = create_async_engine(get_settings().db.sqlalchemy_url)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        setup_broker()
+        async with unit_of_work(sessionmaker) as session:
+            connection = await make_synced_connection(
+                session,
+                sessionmaker,
+                uuid.UUID(tenant_id),
+                account_id=seller,
+                marketplaces=marketplaces,
+                refresh_token=refresh,
+                encryption_keys=get_settings().security.encryption_keys,
+            )
+            enqueue_job(
+                session, "sync.connection_onboarded", connection_id=str(connection.id), tenant_id=tenant_id
+            )
+            return str(connection.id)
+    finally:
+        await engine.dispose()
