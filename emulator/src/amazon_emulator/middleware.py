@@ -61,6 +61,9 @@ class AmazonHeadersMiddleware:
                     headers.append((b"x-amzn-ratelimit-limit", str(rate).encode()))
                 message["headers"] = headers
                 if req_state.get("body_fault") and message["status"] < 400:
+                    # Noted now: a client that gives up while the body is gathered still got the fault.
+                    note = req_state.get("note")
+                    req_state["note"] = f"fault: {req_state['body_fault']}" + (f"; {note}" if note else "")
                     spoilt.append(message)
                     return
             await send(message)
@@ -90,8 +93,6 @@ async def _spoil(req_state: dict[str, Any], messages: list[Message], send: Send)
     """Send a whole response (``messages``: its start, then its body) the way its body fault says."""
     kind = req_state["body_fault"]
     start, body = messages[0], b"".join(m.get("body", b"") for m in messages[1:])
-    note = req_state.get("note")
-    req_state["note"] = f"fault: {kind}" + (f"; {note}" if note else "")
     if kind == "gzip_cut":
         packed = body if body[:2] == b"\x1f\x8b" else gzip.compress(body, mtime=0)
         cut = packed[: max(11, len(packed) // 2)]  # past the 10-byte header: a stream that ends too soon
