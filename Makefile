@@ -21,7 +21,7 @@ WEB_BUILD := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json
 
 .PHONY: help install run dev test lint typecheck test-python test-web e2e migrate generate-client \
-        check-client bench chaos postman compose-check chromium clean fuzz audit
+        check-client bench anchor-venv chaos postman compose-check chromium clean fuzz audit
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -106,7 +106,18 @@ audit: install ## pip-audit (constraints.txt) and npm audit --omit=dev; an unrea
 migrate: install ## Apply migrations to DATABASE_URL
 	$(BIN)/spapi-saas migrate
 
-bench: install ## Benchmarks (print figures; see bench/RESULTS.md)
+ANCHOR_VENV := bench/.anchor-venv
+ANCHOR_STAMP := $(ANCHOR_VENV)/.installed
+
+$(ANCHOR_STAMP): bench/anchor-requirements.txt
+	$(PYTHON) -m venv $(ANCHOR_VENV)
+	$(ANCHOR_VENV)/bin/pip install --quiet --upgrade pip
+	$(ANCHOR_VENV)/bin/pip install --quiet -r bench/anchor-requirements.txt
+	@touch $@
+
+anchor-venv: $(ANCHOR_STAMP) ## B1's anchor client (python-amazon-sp-api) in its own virtualenv, apart from the product's
+
+bench: install anchor-venv ## Benchmarks (print figures; see bench/RESULTS.md)
 	@if ls bench/*.py >/dev/null 2>&1; then for b in bench/b*.py; do $(PY) $$b || exit 1; done; \
 	else echo "no benchmarks yet"; fi
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _sync_harness import APP_ID, CLIENT_ID, CLIENT_SECRET, Harness, _bin
+from _sqs import start_sqs
+from _sync_harness import APP_ID, CLIENT_ID, CLIENT_SECRET, Harness
 
 from app.kit.embedded import free_port
 
@@ -101,43 +102,9 @@ class ChaosProduct:
         return self
 
     def _start_sqs(self) -> dict[str, str]:
-        import boto3
-
-        port = free_port()
-        log = (self.base / "sqs.log").open("ab")
-        self.moto = subprocess.Popen(
-            [_bin("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        env = {
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_REGION": "us-east-1",
-        }
-        client = boto3.client(
-            "sqs",
-            endpoint_url=env["AWS_ENDPOINT_URL"],
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                env["NOTIFICATIONS_SQS_QUEUE_URL"] = client.create_queue(QueueName="chaos-notifications")[
-                    "QueueUrl"
-                ]
-                os.environ.update(env)  # the emulator (spawned by the harness) publishes there
-                return env
-            except Exception:
-                if time.monotonic() > deadline or self.moto.poll() is not None:
-                    raise RuntimeError("the local SQS (moto_server) did not start") from None
-                time.sleep(0.3)
+        self.moto, env = start_sqs(self.base, "chaos-notifications")
+        os.environ.update(env)  # the emulator (spawned by the harness) publishes there
+        return env
 
     def _wait_http(self, url: str, what: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S

@@ -1,8 +1,8 @@
-"""Shared set-up of the sync benchmarks (B1, B3): embedded PostgreSQL + Redis, the emulator as a
-process with a scaled clock (it announces real rates and lifetimes, so the product is not told the
-scale), the product's worker and scheduler as processes, and sellers
-onboarded the way the OAuth callback leaves them (connection, encrypted refresh token, sync rows,
-`sync.connection_onboarded` enqueued)."""
+"""Shared set-up of the sync benchmarks (B1, B3): embedded PostgreSQL + Redis, the
+emulator as a process with a scaled clock (it announces real rates and lifetimes, so the
+product is not told the scale), the product's worker and scheduler as processes, and
+sellers onboarded the way the OAuth callback leaves them (connection, encrypted refresh
+token, sync rows, `sync.connection_onboarded` enqueued)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "api" / "src"))
 
-from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from app.kit.embedded import EmbeddedPostgres, EmbeddedRedis, free_port  # noqa: E402
 
 KEY = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="
 CLIENT_ID = "amzn1.application-oa2-client.bench"
@@ -165,8 +165,17 @@ class Harness:
         )
         return worker, scheduler
 
-    def create_seller(self, orders: int, marketplaces: list[str], seed: int = 1) -> str:
-        seller = f"A{uuid.uuid4().hex[:12].upper()}"
+    def create_seller(
+        self,
+        orders: int,
+        marketplaces: list[str],
+        seed: int = 1,
+        selling_partner_id: str | None = None,
+    ) -> str:
+        """A seller made by the emulator, with a new random id unless one is given (its
+        orders are seeded by `seed` and the id: the same id, seed and size give the same
+        seller)."""
+        seller = selling_partner_id or f"A{uuid.uuid4().hex[:12].upper()}"
         answer = httpx.post(
             f"{self.emulator_url}/_emulator/sellers",
             json={
@@ -223,13 +232,14 @@ class Harness:
 async def onboard(
     sessionmaker: Any, sellers: list[tuple[str, str, list[str]]]
 ) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """Connections as the OAuth callback leaves them, then `sync.connection_onboarded` for each."""
+    """Connections as the OAuth callback leaves them, then `sync.connection_onboarded`
+    for each."""
+    import app.tasks  # noqa: F401  (the actor registry, before the broker is set up)
     from app.connections.models import Connection
     from app.db.session import unit_of_work
     from app.sync.repository import SyncRepository
     from app.tenants.models import Tenant
     from app.tokens.repository import SqlTokenStore
-    import app.tasks  # noqa: F401  (the actor registry, before the broker is set up)
     from app.worker.broker import setup_broker
     from app.worker.enqueue import enqueue_job
 

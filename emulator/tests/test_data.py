@@ -28,11 +28,12 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
 
 
 def test_hundred_thousand_orders_in_a_few_seconds() -> None:
-    started = time.perf_counter()
+    # This process's CPU time, not the wall clock: the API's tests run beside these and share the cores.
+    started = time.process_time()
     seller, _ = generate_seller(
         "BIG", marketplaces=["US", "CA", "MX", "BR"], orders=100_000, months=24, seed=1, anchor=ANCHOR
     )
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert summary(seller, ANCHOR)["total_orders"] == 100_000
     assert elapsed < 8, f"generation took {elapsed:.1f}s"
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from app.settings import get_settings, reset_settings_cache
+from app.settings import Settings, get_settings, reset_settings_cache
 
 cli = typer.Typer(
     name="spapi-saas",
@@ -81,6 +81,12 @@ def worker(
     # `basicConfig` would write plain text), and the worker processes it forks inherit that until
     # `app.worker_entry` configures them again (their stderr is then Dramatiq's log pipe).
     configure_logging(settings.runtime.log_level, settings.runtime.log_format, process="worker")
+    if settings.runtime.process_metrics_port:
+        # Every process the main one forks writes its series to one folder; the main one serves them.
+        from app.kit.process_metrics import use_multiprocess_dir
+
+        use_multiprocess_dir()
+        _serve_metrics(settings)
     args = [
         "app.worker_entry",
         "--skip-logging",
@@ -109,6 +115,7 @@ def scheduler(
 
     settings = get_settings()
     configure_logging(settings.runtime.log_level, settings.runtime.log_format, process="scheduler")
+    _serve_metrics(settings)
     asyncio.run(run_scheduler(tick_seconds))
 
 
@@ -124,7 +131,16 @@ def notifications() -> None:
 
     settings = get_settings()
     configure_logging(settings.runtime.log_level, settings.runtime.log_format, process="notifications")
+    _serve_metrics(settings)
     asyncio.run(run_consumer(settings))
+
+
+def _serve_metrics(settings: Settings) -> None:
+    """This process's /metrics on PROCESS_METRICS_PORT, when set."""
+    from app.kit.process_metrics import serve_process_metrics
+
+    token = settings.runtime.metrics_token if settings.is_production else None
+    serve_process_metrics(settings.runtime.process_metrics_port, token=token)
 
 
 @cli.command()

@@ -138,9 +138,8 @@ def start_local_sqs(children: Children, local: Path) -> dict[str, str] | None:
     """A local SQS (moto in server mode, a development dependency) with the notifications queue, so
     the emulator's ORDER_CHANGE notifications reach `spapi-saas notifications` as Amazon's would.
     Returns the environment that points every process at it; None when moto is not installed."""
-    import boto3
-
     from app.kit.embedded import free_port
+    from app.kit.local_sqs import create_queue_when_up, local_sqs_env
 
     server = Path(_console_script("moto_server"))
     if not server.is_file():
@@ -149,31 +148,11 @@ def start_local_sqs(children: Children, local: Path) -> dict[str, str] | None:
     port = free_port()
     # Its access log (a line per long poll) goes to a file, not the terminal.
     children.start("sqs", [str(server), "-H", "127.0.0.1", "-p", str(port)], log=local / "sqs.log")
-    env = {
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }
-    client = boto3.client(
-        "sqs",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            queue = client.create_queue(QueueName="spapi-notifications")["QueueUrl"]
-            env["NOTIFICATIONS_SQS_QUEUE_URL"] = queue
-            _say(f"SQS (moto, local)     {env['AWS_ENDPOINT_URL']}  queue: {queue}")
-            return env
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    env = local_sqs_env(port)
+    queue = create_queue_when_up(env, "spapi-notifications", within_s=20)
+    env["NOTIFICATIONS_SQS_QUEUE_URL"] = queue
+    _say(f"SQS (moto, local)     {env['AWS_ENDPOINT_URL']}  queue: {queue}")
+    return env
 
 
 def forget_emulator_subscriptions() -> None:

@@ -15,7 +15,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app.tasks  # noqa: F401  (the actor registry, bound to the broker in the lifespan)
 from app.connections.clients import AmazonClients
-from app.db.session import create_engine, create_read_sessionmaker, create_sessionmaker
+from app.db.session import (
+    create_engine,
+    create_kept_plans_engine,
+    create_kept_plans_sessionmaker,
+    create_read_sessionmaker,
+    create_sessionmaker,
+)
 from app.health.endpoints import router as health_router
 from app.kit.errors import install_error_handlers
 from app.kit.http import RequestContextMiddleware, content_security_policy
@@ -38,7 +44,8 @@ def api_routers() -> list[APIRouter]:
     Included one by one rather than through one /api router: FastAPI matches an included router
     by scanning its routes, so a router nested in another is scanned at both levels (routing took
     16% of an orders request's CPU nested, 9% flat). For the same reason the routers the panel
-    calls most (order pages, sync status) come first; no two routers share a path."""
+    calls most (order pages, the Ads figures, sync status) come first; no two routers share a
+    path."""
     from app.ads.endpoints import router as ads_router
     from app.auth.account_endpoints import router as account_router
     from app.auth.endpoints import router as auth_router
@@ -56,12 +63,12 @@ def api_routers() -> list[APIRouter]:
 
     return [
         orders_router,
+        ads_router,
         sync_router,
         # Before the reports router: /reports/data/{type} must not be taken for /reports/{id}/...
         report_rows_router,
         reports_router,
         feeds_router,
-        ads_router,
         tenants_router,
         audit_router,
         tenant_health_router,
@@ -93,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = create_engine(settings)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
         app.state.read_sessionmaker = create_read_sessionmaker(app.state.engine)
+        app.state.kept_plans_engine = create_kept_plans_engine(settings)
+        app.state.kept_plans_sessionmaker = create_kept_plans_sessionmaker(app.state.kept_plans_engine)
         app.state.redis = create_redis(settings.redis.redis_url)
         app.state.http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
         # One token manager and one transport for every request (`AmazonClientsDep`).
@@ -113,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.http.aclose()
         await app.state.redis.aclose()
         await app.state.engine.dispose()
+        await app.state.kept_plans_engine.dispose()
 
     # In production the API's map stays private unless the operator opts in (API_DOCS_ENABLED).
     docs = settings.api_docs_enabled

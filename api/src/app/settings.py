@@ -85,6 +85,9 @@ class RuntimeSettings(_Group):
     api_docs_enabled: bool | None = None
     # In production /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (unset: 404).
     metrics_token: str = ""
+    # Where `spapi-saas worker`, `scheduler` and `notifications` serve their own /metrics (the same
+    # token rule); 0: not served (`app.kit.process_metrics`).
+    process_metrics_port: int = Field(default=0, ge=0, le=65535)
     # Origins the panel's CSP also allows for scripts, images, frames and fetches (space-separated),
     # beside Clerk's Frontend API, which is read from CLERK_PUBLISHABLE_KEY.
     csp_extra_sources: str = ""
@@ -276,6 +279,10 @@ class SyncSettings(_Group):
     sync_rate_limit_rps: float = Field(default=0.0, ge=0)  # 0 = use Amazon's usage plans
     sync_burst: int = Field(default=0, ge=0)  # 0 = use Amazon's usage plans
     feature_use_data_kiosk: bool = False
+    # How a backfill with two paths is read: "planned" (documents and pages at once, on the plan of
+    # app.sync.backfill_plan) or "documents" (its windows one after the other by document, the
+    # pages quota left to the deltas).
+    sync_backfill_paths: Literal["planned", "documents"] = "planned"
     # Server-sent event streams (sync progress) one user may hold open at once, per API worker;
     # one more is answered 429.
     sse_max_streams_per_user: int = Field(default=8, ge=1)
@@ -285,6 +292,10 @@ class NotificationSettings(_Group):
     notifications_sqs_queue_url: str = ""
     aws_endpoint_url: str = ""
     aws_region: str = "us-east-1"
+    # ORDER_CHANGE refreshes waiting for getOrder per connection before further changes of its
+    # orders are left to a delta of the connection (`app.orders.coalesce`): getOrder's plan is a
+    # burst of 30, then one call every 2 s.
+    order_refresh_coalesce_after: int = Field(default=20, ge=1)
 
 
 class DocumentSettings(_Group):

@@ -12,11 +12,13 @@ from fastapi import APIRouter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.dependencies import SessionDep, reads_only
+from app.ads.endpoints import list_campaigns, list_products, timeseries
+from app.db.dependencies import SessionDep, reads_only, reads_with_kept_plans
 from app.db.session import (
     create_engine,
     create_read_sessionmaker,
     create_sessionmaker,
+    psycopg_connection,
     read_only_unit,
     unit_of_work,
 )
@@ -105,3 +107,47 @@ async def test_only_endpoints_marked_reads_only_get_a_session_without_a_transact
             assert (await http.get("/probe/default")).json() is False
     # The orders list and an order's detail only read.
     assert getattr(list_orders, "__reads_only__", False) and getattr(get_order, "__reads_only__", False)
+
+
+async def test_endpoints_reading_with_kept_plans_plan_a_prepared_statement_once() -> None:
+    probes = APIRouter()
+
+    @probes.get("/probe/kept-plans")
+    @reads_with_kept_plans
+    async def marked(session: SessionDep) -> dict[str, object]:
+        connection = await psycopg_connection(session)
+        before = await (await connection.execute("SELECT count(*) FROM pg_prepared_statements")).fetchone()
+        # Not asked to prepare: run as before, however often.
+        for _ in range(6):
+            await connection.execute("SELECT count(*) FROM tenants WHERE slug = %s", ("none",))
+        for _ in range(3):
+            await connection.execute("SELECT count(*) FROM tenants WHERE name = %s", ("none",), prepare=True)
+        plans = await (
+            await connection.execute(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE 'SELECT count(*) FROM tenants WHERE name = $1'"
+            )
+        ).fetchall()
+        after = await (await connection.execute("SELECT count(*) FROM pg_prepared_statements")).fetchone()
+        mode = await (await connection.execute("SHOW plan_cache_mode")).fetchone()
+        return {
+            "own_transaction": await _own_transaction_per_statement(session),
+            "mode": mode[0] if mode else None,
+            "plans": [list(row) for row in plans],
+            "prepared": (after[0] if after else 0) - (before[0] if before else 0),
+        }
+
+    app = create_app(get_settings())
+    app.router.routes[0:0] = probes.routes
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            found = (await http.get("/probe/kept-plans")).json()
+    assert found["own_transaction"] is True
+    assert found["mode"] == "force_generic_plan"
+    # One generic plan, used by all three executions; nothing else prepared.
+    assert found["plans"] == [[3, 0]]
+    assert found["prepared"] == 1
+    # The Ads figures endpoints read this way.
+    for endpoint in (list_products, timeseries, list_campaigns):
+        assert getattr(endpoint, "__reads_only__", False) == "kept_plans"

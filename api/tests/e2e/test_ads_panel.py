@@ -47,13 +47,8 @@ CENT = Decimal("0.01")
 
 
 @pytest.fixture
-def served() -> Iterator[LoopbackEmulator]:
-    from amazon_emulator.app import create_app
-
-    config = EmulatorConfig(seed=11, time_scale=SCALE, extra={"ads_report_processing_seconds": 30})
-    server = LoopbackEmulator(create_app(config)).start()
-    yield server
-    server.stop()
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=11, time_scale=SCALE, extra={"ads_report_processing_seconds": 30})
 
 
 @dataclass(frozen=True)

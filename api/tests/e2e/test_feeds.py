@@ -75,8 +75,19 @@ class Scenario:
         self.connection_id = uuid.uuid4()
         self.product: Product | None = None
 
-    async def start(self, name: str) -> None:
-        self.seller = await create_seller(self.amazon, 10, [US], seed=5, months=1)
+    async def start(self, name: str, merchant_listings: int = 3) -> None:
+        # The seller's catalogue (20 SKUs) is drawn per seller id, its FBA/merchant split with it: a
+        # seller with too few merchant SKUs for the test is drawn again.
+        for _ in range(20):
+            self.seller = await create_seller(self.amazon, 10, [US], seed=5, months=1)
+            listings = await self.listings()
+            if (
+                sum(item["fulfillment_channel"] == "DEFAULT" for item in listings.values())
+                >= merchant_listings
+            ):
+                break
+        else:
+            raise AssertionError(f"no seller with {merchant_listings} merchant listings in 20 draws")
         token = await self_authorize(self.amazon, self.seller)
         self.tenant_id, self.connection_id = await seller_connection(self.engine, self.seller, token)
         env = product_env(self.served.url, LOCAL_DATA_DIR=str(self.tmp), REPORT_REVIVE_GRACE_SECONDS="3")
@@ -215,7 +226,7 @@ async def test_a_bulk_update_through_the_worker(scenario: Scenario) -> None:
 async def test_a_bulk_update_split_into_feeds_through_the_worker(scenario: Scenario) -> None:
     """Seven rows at three per feed (Amazon's 25,000 made small): three feeds, taking turns at
     createFeed on the one connection, each done with the results of its own rows."""
-    await scenario.start("feeds-e2e-split")
+    await scenario.start("feeds-e2e-split", merchant_listings=6)
     rows = await update_rows(scenario, count=6)
     assert len(rows) == 7
     feed_ids = await scenario.send_bulk_feeds(rows, per_feed=3)

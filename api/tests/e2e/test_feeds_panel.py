@@ -15,7 +15,6 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -58,13 +57,8 @@ class Change:
 
 
 @pytest.fixture
-def served() -> Iterator[LoopbackEmulator]:
-    from amazon_emulator.app import create_app
-
-    config = EmulatorConfig(seed=17, demo=True, demo_orders=10, feed_processing_seconds=5)
-    server = LoopbackEmulator(create_app(config)).start()
-    yield server
-    server.stop()
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=17, demo=True, demo_orders=10, feed_processing_seconds=5)
 
 
 async def _connect(tenant_id: str, seller: str, refresh: str) -> str:

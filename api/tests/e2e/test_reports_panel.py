@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,15 +36,10 @@ SALES = "GET_SALES_AND_TRAFFIC_REPORT"
 
 
 @pytest.fixture
-def served() -> Iterator[LoopbackEmulator]:
-    from amazon_emulator.app import create_app
-
-    config = EmulatorConfig(
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(
         seed=5, demo=True, demo_orders=10, report_processing_seconds=3, query_processing_seconds=3
     )
-    server = LoopbackEmulator(create_app(config)).start()
-    yield server
-    server.stop()
 
 
 async def _connect(tenant_id: str, seller: str, refresh: str) -> str:

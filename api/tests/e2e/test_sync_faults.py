@@ -23,7 +23,8 @@ import random
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,15 @@ from app.sync.locks import lock_key
 from app.sync.models import Job
 from tests.amazon.support import LoopbackEmulator
 from tests.e2e.test_sync import backfilled, no_duplicates, onboard
-from tests.sync.inflight import Interruption, answered_ids, still_interrupted, taken_over, wait_for_running
+from tests.sync.inflight import (
+    Interruption,
+    Running,
+    answered_ids,
+    still_interrupted,
+    taken_over,
+    wait_for_running,
+)
+from tests.sync.job_rows import assert_each_backfill_window_once
 from tests.sync.procs import (
     CHANGE_VISIBLE_WITHIN_S,
     Product,
@@ -55,6 +64,9 @@ from tests.sync.truth import assert_every_row_equal
 
 SCALE = 1000.0
 ORDERS = 1200
+# The faults are put on the document path's steps (report requests, polls, downloads), which a planned
+# backfill of these small sellers would hardly use: their windows are walked one after the other by report.
+DOCUMENTS = "documents"
 # Two marketplaces x 730 days of history in 30-day report windows.
 BACKFILL_WINDOWS = 50
 
@@ -120,14 +132,16 @@ async def kill_mid_run(
     rng: random.Random,
     kind: str,
     killed: set[str],
+    backfill_slowed: tuple[str, ...] = BACKFILL_SLOWED,
+    wanted: Callable[[Running], bool] | None = None,
 ) -> Interruption:
     """SIGKILL the worker while a `kind` run is in progress (one of the sync's calls slowed, so runs
     spend their time inside calls), prove the kill interrupted it, and start a new worker."""
-    slowed = "orders2026.searchOrders" if kind == "delta" else rng.choice(BACKFILL_SLOWED)
+    slowed = "orders2026.searchOrders" if kind == "delta" else rng.choice(backfill_slowed)
     fault = {"operation": slowed, "latency_ms": 1500 if kind == "delta" else 600}
     assert (await amazon.post("/_emulator/faults", json=fault)).status_code == 200
     await asyncio.sleep(rng.uniform(0.0, 1.5))
-    run = await wait_for_running(engine, redis, kind, 60, frozenset(killed))
+    run = await wait_for_running(engine, redis, kind, 60, frozenset(killed), wanted)
     product.kill_worker()
     hit = Interruption(f"SIGKILL #{len(killed) + 1} ({kind}, {slowed} slowed)", run, kind)
     killed.add(run.claim)
@@ -149,7 +163,9 @@ async def test_worker_killed_while_runs_are_in_progress(
 ) -> None:
     # A killed worker's claim is taken over once its lock's TTL has passed: 4 s instead of 8 keeps
     # the five kills' waits short (runs last well under it, even with a call slowed).
-    product = Product(product_env(served.url, REDIS_LOCK_TTL_SEC="4"), "sync-kill")
+    product = Product(
+        product_env(served.url, REDIS_LOCK_TTL_SEC="4", SYNC_BACKFILL_PATHS=DOCUMENTS), "sync-kill"
+    )
     product.start_worker()
     product.start_scheduler()
     try:
@@ -167,6 +183,56 @@ async def test_worker_killed_while_runs_are_in_progress(
             await converge(engine, amazon, seller, connection_id)
             await taken_over(engine, amazon, hits)
             await backfill_jobs_exact(engine)
+    finally:
+        product.stop()
+        await amazon.delete("/_emulator/faults")
+
+
+@pytest.mark.usefixtures("clean_tables")
+async def test_worker_killed_inside_a_planned_backfills_pages_range(
+    engine: AsyncEngine,
+    served: LoopbackEmulator,
+    amazon: httpx.AsyncClient,
+    redis: aioredis.Redis,
+) -> None:
+    """A planned backfill (the default) of a seller whose searchOrders range takes many pages: the
+    worker killed while a range is read, three times; each interrupted range is resumed by the next
+    claim from its saved page token in its own job row, and every order and line ends equal to the
+    truth."""
+    product = Product(
+        product_env(served.url, REDIS_LOCK_TTL_SEC="4", SYNC_BACKFILL_PATHS="planned"), "sync-kill-planned"
+    )
+    product.start_worker()
+    product.start_scheduler()
+    try:
+        with chaos("sync-kill-planned") as rng:
+            # 3,000 orders a marketplace: a range of about 30 pages, each slowed while a kill is aimed.
+            seller, _, connection_id = await onboard(engine, amazon, 6000)
+            killed: set[str] = set()
+
+            def in_a_range(run: Running) -> bool:
+                return run.spans.get("backfill", timedelta(0)) > timedelta(days=31)
+
+            hits = [
+                await kill_mid_run(
+                    product,
+                    engine,
+                    redis,
+                    amazon,
+                    rng,
+                    "backfill",
+                    killed,
+                    ("orders2026.searchOrders",),
+                    in_a_range,
+                )
+                for _ in range(3)
+            ]
+            await converge(engine, amazon, seller, connection_id)
+            await taken_over(engine, amazon, hits)
+            ledger = await assert_each_backfill_window_once(engine, connection_id, windows=BACKFILL_WINDOWS)
+            # Windows were read as ranges of several (the pages path), where every kill landed.
+            assert ledger.jobs < BACKFILL_WINDOWS, ledger
+            assert all(in_a_range(hit.run) for hit in hits), [hit.run.describe() for hit in hits]
     finally:
         product.stop()
         await amazon.delete("/_emulator/faults")
@@ -208,7 +274,9 @@ async def test_storms_on_every_operation(
             }
             response = await amazon.post("/_emulator/faults", json=fault)
             assert response.status_code == 200, response.text
-        product = Product(product_env(served.url, AMAZON_READ_TIMEOUT_SEC="1"), "sync-storms")
+        product = Product(
+            product_env(served.url, AMAZON_READ_TIMEOUT_SEC="1", SYNC_BACKFILL_PATHS=DOCUMENTS), "sync-storms"
+        )
         product.start_worker()
         product.start_scheduler()
         try:
@@ -275,7 +343,9 @@ async def test_redis_and_postgres_restarted_mid_run(
     engine = create_async_engine(to_psycopg_url(url), pool_pre_ping=True)
     locks = aioredis.from_url(redis.url)
     # Claims whose runs the outages broke are taken over after the lock TTL: 4 s keeps it short.
-    product = Product(product_env(served.url, REDIS_LOCK_TTL_SEC="4"), "sync-restarts")
+    product = Product(
+        product_env(served.url, REDIS_LOCK_TTL_SEC="4", SYNC_BACKFILL_PATHS=DOCUMENTS), "sync-restarts"
+    )
     product.start_worker()
     product.start_scheduler()
     try:

@@ -118,7 +118,9 @@ async def test_two_workers_on_one_seller_never_overlap_nor_get_throttled(
         }
         answer = await amazon.post(f"/_emulator/sellers/{seller}/usage-plans", json=plan)
         assert answer.status_code == 200, answer.text
-    env = product_env(served.url, LOG_FORMAT="json")
+    # The report path, whose windows are the rows both workers run: the planned backfill would
+    # read a seller this small from searchOrders pages alone.
+    env = product_env(served.url, LOG_FORMAT="json", SYNC_BACKFILL_PATHS="documents")
     first, second = Product(env, NAMES[0]), Product(env, NAMES[1])
     for product in (first, second):
         for role in ("worker", "scheduler"):

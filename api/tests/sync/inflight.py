@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -27,6 +29,8 @@ from app.sync.locks import lock_key
 from app.sync.models import Job, SyncState
 
 KINDS = ("delta", "backfill")
+# Where a run keeps the cursor of each kind's open window (a planned backfill's pages path: its own).
+CURSORS = {"delta": ("delta",), "backfill": ("backfill", "backfill_pages")}
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Running:
     claim: str
     jobs: dict[str, uuid.UUID]
     pages: dict[str, int]
+    # The length of each open job's window (a planned backfill's pages range spans several windows).
+    spans: dict[str, timedelta] = field(default_factory=dict)
 
     def describe(self) -> str:
         opened = ", ".join(f"{k} job {j} ({self.pages[k]} pages)" for k, j in self.jobs.items())
@@ -80,20 +86,28 @@ async def running_runs(
             claim = state.claimed_by
             if claim is None or claim in exclude or await _lock_owner(redis, state.id) != claim:
                 continue
-            cursors: dict[str, Any] = {k: (state.extra or {}).get(k) or {} for k in KINDS}
-            opened = {k: uuid.UUID(c["job_id"]) for k, c in cursors.items() if c.get("job_id")}
+            opened: list[tuple[str, uuid.UUID]] = []
+            for k, keys in CURSORS.items():
+                cursors: list[Any] = [(state.extra or {}).get(key) or {} for key in keys]
+                opened += [(k, uuid.UUID(c["job_id"])) for c in cursors if c.get("job_id")]
             if not opened:
                 continue
-            jobs = {
-                j.id: j
-                for j in (await session.execute(select(Job).where(Job.id.in_(opened.values())))).scalars()
-            }
-            open_jobs = {k: j for k, j in opened.items() if j in jobs and jobs[j].status == "running"}
+            ids = [j for _, j in opened]
+            jobs = {j.id: j for j in (await session.execute(select(Job).where(Job.id.in_(ids)))).scalars()}
+            open_jobs: dict[str, uuid.UUID] = {}
+            for k, j in opened:
+                if k not in open_jobs and j in jobs and jobs[j].status == "running":
+                    open_jobs[k] = j
             if kind is not None and kind not in open_jobs:
                 continue
             if open_jobs:
                 pages = {k: jobs[j].pages for k, j in open_jobs.items()}
-                found.append(Running(state.id, state.marketplace_id, claim, open_jobs, pages))
+                spans = {
+                    k: jobs[j].window_end - jobs[j].window_start
+                    for k, j in open_jobs.items()
+                    if jobs[j].window_start is not None and jobs[j].window_end is not None
+                }
+                found.append(Running(state.id, state.marketplace_id, claim, open_jobs, pages, spans))
     return found
 
 
@@ -103,10 +117,12 @@ async def wait_for_running(
     kind: str,
     seconds: float,
     exclude: frozenset[str] = frozenset(),
+    wanted: Callable[[Running], bool] | None = None,
 ) -> Running:
+    """The first run in progress with a `kind` window open (and `wanted`, when given)."""
     deadline = time.monotonic() + seconds
     while True:
-        runs = await running_runs(engine, redis, kind, exclude)
+        runs = [r for r in await running_runs(engine, redis, kind, exclude) if wanted is None or wanted(r)]
         if runs:
             return runs[0]
         if time.monotonic() > deadline:

@@ -1,15 +1,17 @@
 """The run log (`jobs`) counted exactly: each backfill window of each marketplace run once, deltas chained.
 
 A backfill walks `[backfill_from, backfill_to)` of every `sync_state` row in consecutive windows, one job
-row per window (a crash resumes the window's own row from its saved cursor). So the `done` backfill rows
-must tile that range exactly (no gap, no overlap) with one row per window. A window run twice shows as a
-second row for it; that passes only where the caller says a fault may have forced it, and then the other
-rows of that window must say they did not finish (`error`, or `running` with no `finished_at`: the run was
-killed), never a second `done`.
+row per window (a crash resumes the window's own row from its saved cursor); a planned backfill's pages
+path reads the windows left to it as one range, one row for all of them. So the `done` backfill rows
+must tile that range exactly (no gap, no overlap), and the windows they span are counted. A window run
+twice shows as a second row for it; that passes only where the caller says a fault may have forced it,
+and then the other rows of that window must say they did not finish (`error`, or `running` with no
+`finished_at`: the run was killed), never a second `done`.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,14 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.session import create_sessionmaker
 from app.sync.models import Job, SyncState
-from app.sync.planner import DELTA_OVERLAP
+from app.sync.planner import DELTA_OVERLAP, REPORT_WINDOW
 
 
 @dataclass
 class BackfillLedger:
     """What the job rows of one connection's backfill say."""
 
-    windows: int = 0  # done windows, over every marketplace
+    windows: int = 0  # done windows of the grid, over every marketplace
+    jobs: int = 0  # done job rows (a range of windows read as one is one row)
     interrupted: list[str] = field(default_factory=list)  # rows of a window that did not finish
 
 
@@ -94,7 +97,10 @@ async def assert_each_backfill_window_once(
             problems.append(
                 f"{market}: the done windows end at {_at(cursor)}, not at {_at(state.backfill_to)}"
             )
-        ledger.windows += len(done)
+        ledger.windows += sum(
+            math.ceil((j.window_end - j.window_start) / REPORT_WINDOW - 1e-9) for j in done if j.window_end
+        )
+        ledger.jobs += len(done)
         for job in others:
             span = f"{_at(job.window_start)}..{_at(job.window_end)}"
             what = f"{market}: job {job.id} of window {span} {job.status}"

@@ -117,6 +117,20 @@ class Product:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
 
+    def stop_worker(self) -> None:
+        """Stop the worker as an operator would (SIGTERM, running jobs finish); `start_worker`
+        starts a new one."""
+        worker, self.worker = self.worker, None
+        if worker is None:
+            raise AssertionError(f"{self.name}: stop_worker without a started worker")
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+        _kill_group(worker.pid)
+
     def stop(self) -> None:
         for proc in (self.worker, self.scheduler, self.notifications):
             if proc is not None and proc.poll() is None:

@@ -29,6 +29,13 @@ from tests.orders.support import kept_totals_and_grouped_orders
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
 
 
+def documents_only(settings: Settings) -> Settings:
+    """`settings` with backfills read window after window by document (no plan): for the tests of
+    the document path itself (a small seller's plan would read every window by pages)."""
+    sync = settings.sync.model_copy(update={"sync_backfill_paths": "documents"})
+    return settings.model_copy(update={"sync": sync})
+
+
 class EngineRuns:
     """Dispatch + runs in this process (no broker), exactly what the worker does per message; the
     Amazon client of a run is `client` (a subclass says which)."""

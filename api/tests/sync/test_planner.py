@@ -6,6 +6,8 @@ import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from app.sync.planner import (
     HISTORY,
     REPORT_WINDOW,
@@ -145,6 +147,17 @@ def test_document_poll_delay_grows_with_the_age_of_the_document() -> None:
     assert document_poll_delay(8.0) == 2.0
     assert document_poll_delay(60.0) == 15.0
     assert document_poll_delay(3600.0) == 30.0
+
+
+def test_a_document_whose_making_time_is_known_is_checked_when_it_should_be_done() -> None:
+    # A minute's report: a quarter of its age alone checks it at 58 s, then at 73 s.
+    assert document_poll_delay(48.0) == 12.0
+    assert document_poll_delay(58.0, expected_s=60.0) == pytest.approx(2.0)
+    assert document_poll_delay(10.0, expected_s=60.0) == 2.5  # well before: the usual quarter
+    # Overdue: a quarter of the time past the expected, at least a second, never more than usual.
+    assert document_poll_delay(60.5, expected_s=60.0) == 1.0
+    assert document_poll_delay(100.0, expected_s=60.0) == 10.0
+    assert document_poll_delay(3600.0, expected_s=60.0) == 30.0
 
 
 def test_error_retry_backs_off_from_one_second_to_a_minute() -> None:

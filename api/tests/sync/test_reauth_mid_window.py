@@ -42,7 +42,7 @@ from app.worker.actor import Reschedule
 from app.worker.context import resources
 from tests.amazon.support import EMULATOR_URL, self_authorize
 from tests.sync.job_rows import assert_delta_windows_chained, assert_each_backfill_window_once
-from tests.sync.support import US, create_seller, make_connection
+from tests.sync.support import US, create_seller, documents_only, make_connection
 from tests.sync.truth import assert_every_row_equal
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
@@ -157,6 +157,9 @@ async def test_reauth_mid_window_closes_the_job_row_and_the_window_resumes_after
     worker = Worker()
     monkeypatch.setattr("app.worker.broker.send_job", worker.send)
     monkeypatch.setattr(tasks, "worker_amazon_clients", lambda: clients)
+    # The window in flight is a report window read by pages (no plan: one window after the other).
+    planned = tasks.get_settings()
+    monkeypatch.setattr(tasks, "get_settings", lambda: documents_only(planned))
 
     # 600 orders in the last 2 months: the backfill windows there take several pages each.
     seller = await create_seller(emulator_http, 600, [US], months=2)

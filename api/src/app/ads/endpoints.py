@@ -21,7 +21,7 @@ from app.ads.schemas import (
     AdsSyncOut,
     AdsTimeseriesOut,
 )
-from app.db.dependencies import SessionDep, reads_only
+from app.db.dependencies import SessionDep, reads_only, reads_with_kept_plans
 from app.kit.errors import ERROR_RESPONSES
 from app.tenants.dependencies import TenantAdmin, TenantMember
 
@@ -49,7 +49,7 @@ async def list_profiles(access: TenantMember, session: SessionDep) -> AdsProfile
 
 
 @router.get("/campaigns", response_model=AdsCampaignsOut, responses=ERROR_RESPONSES)
-@reads_only
+@reads_with_kept_plans
 async def list_campaigns(
     access: TenantMember,
     session: SessionDep,
@@ -64,7 +64,7 @@ async def list_campaigns(
 
 
 @router.get("/products", response_model=AdsProductsOut, responses=ERROR_RESPONSES)
-@reads_only
+@reads_with_kept_plans
 async def list_products(
     access: TenantMember,
     session: SessionDep,
@@ -98,7 +98,7 @@ async def list_products(
 
 
 @router.get("/timeseries", response_model=AdsTimeseriesOut, responses=ERROR_RESPONSES)
-@reads_only
+@reads_with_kept_plans
 async def timeseries(
     access: TenantMember,
     session: SessionDep,

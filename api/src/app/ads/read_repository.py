@@ -65,6 +65,12 @@ SORT_SQL: dict[str, str] = {
     "ctr": "clicks::numeric / nullif(impressions, 0)",
 }
 
+# One statement for every sort (the sort a parameter): a connection keeps a plan per statement
+# (`app.db.session.create_kept_plans_engine`), and the CASE costs nothing on a page's few rows.
+SORT_VALUE_SQL = (
+    "CASE %(sort)s " + " ".join(f"WHEN '{key}' THEN {value}" for key, value in SORT_SQL.items()) + " END"
+)
+
 # Ratios of the summed figures; null when the denominator is 0 (or total sales are unknown).
 RATIOS_SQL = """
     (spend / nullif(ad_sales, 0))::float8 AS acos,
@@ -80,10 +86,12 @@ METRICS = ("impressions", "clicks", "spend", "ad_sales", "purchases", "units", "
 _TEXT = frozenset({"spend", "ad_sales", "total_sales", "organic_sales", "halo_sales", "sort_value"})
 
 
+COUNTS = ("impressions", "clicks", "purchases", "units")
+
+
 def _resum(columns: tuple[str, ...]) -> str:
     """The sums of `_metric_sums` (and others) summed again over groups of rows."""
-    counts = ("impressions", "clicks", "purchases", "units")
-    return ", ".join(f"sum({m}){'::bigint' if m in counts else ''} AS {m}" for m in columns)
+    return ", ".join(f"sum({m}){'::bigint' if m in COUNTS else ''} AS {m}" for m in columns)
 
 
 def _as_text(column: str, alias: str = "") -> str:
@@ -269,6 +277,7 @@ def products_sql(
         "sales_last": period.end,
         "from_utc": period.from_utc,
         "to_utc": period.to_utc,
+        "sort": query.sort,
         "limit": limit,
     }
     where = _report_where(scope, query.filters, "start", "end")
@@ -313,7 +322,7 @@ def products_sql(
             SELECT *, {organic} AS organic_sales, (halo_sales / nullif(ad_sales, 0))::float8 AS halo_share,
                    {RATIOS_SQL}
             FROM (
-                SELECT *, {SORT_SQL[query.sort]} AS sort_value FROM figures) ranked
+                SELECT *, {SORT_VALUE_SQL} AS sort_value FROM figures) ranked
             WHERE {_keyset(query.order, after, params)}
             ORDER BY sort_value {direction} NULLS LAST, {_key()} LIMIT %(limit)s)"""
     )
@@ -366,7 +375,6 @@ def timeseries_sql(scope: ProfileScope, query: SeriesQuery) -> tuple[str, dict[s
             FROM ads_sp_advertised_product_daily WHERE {_report_where(scope, filters, "first", "end")}
             GROUP BY date)"""
     ]
-    total = "NULL::numeric"
     if scope.has_orders:
         products = "TRUE"
         if filters.asin is not None:
@@ -386,13 +394,24 @@ def timeseries_sql(scope: ProfileScope, query: SeriesQuery) -> tuple[str, dict[s
                 SELECT date, sum(amount) AS total_sales FROM ({_sales_rows(scope)}) s
                 WHERE {products} GROUP BY date)"""
         )
-        total = "coalesce(sold.total_sales, 0)"
-    zero = ", ".join(f"coalesce(ad.{m}, 0) AS {m}" for m in METRICS)
+    # A row per day: the day's figures, its sales and a zero, summed (not joined: one plan serves
+    # every range, and a join of the days with the sales' days became a nested loop for a year).
+    metrics = ", ".join(METRICS)
+    zeros = ", ".join("0::bigint" if m in COUNTS else "0::numeric" for m in METRICS)
+    no_sales = "0::numeric" if scope.has_orders else "NULL::numeric"
+    sold = f"UNION ALL SELECT date, {zeros}, total_sales FROM sold" if scope.has_orders else ""
     ctes.append(
         f"""daily AS (
-            SELECT d.date, d.date < %(start)s AS previous, {zero}, {total} AS total_sales
-            FROM (SELECT generate_series(%(first)s::date, %(end)s::date, interval '1 day')::date AS date) d
-            LEFT JOIN ad USING (date) {"LEFT JOIN sold USING (date)" if scope.has_orders else ""})"""
+            SELECT date, date < %(start)s AS previous, {_resum((*METRICS, "total_sales"))}
+            FROM (
+                SELECT date, {metrics}, {no_sales} AS total_sales FROM ad
+                {sold}
+                UNION ALL
+                SELECT generate_series(%(first)s::date, %(end)s::date, interval '1 day')::date, {zeros},
+                       {no_sales}
+            ) days
+            WHERE date BETWEEN %(first)s AND %(end)s
+            GROUP BY date)"""
     )
     sums = _resum((*METRICS, "total_sales"))
     # Organic sales: the whole profile's total less everything ads sold; one product's total less
@@ -483,8 +502,11 @@ class AdsReadRepository:
         self.session = session
 
     async def _rows(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        # Prepared: on the figures endpoints' connections (`reads_with_kept_plans`) a statement is
+        # planned once per connection; each is a profile's rows through the same index, a plan
+        # that suits any range.
         async with (await psycopg_connection(self.session)).cursor(row_factory=dict_row) as cursor:
-            await cursor.execute(sql, params)
+            await cursor.execute(sql, params, prepare=True)
             return await cursor.fetchall()
 
     async def profile(self, tenant_id: uuid.UUID, profile_id: str) -> dict[str, Any] | None:

@@ -60,6 +60,20 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
 return 1
 """
 
+# The bucket as it stands (refilled to now on Redis's clock), nothing taken: what a planner reads.
+_PEEK = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local h = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'rate')
+if h[3] then rate = tonumber(h[3]) end
+local tokens = tonumber(h[1])
+local ts = tonumber(h[2])
+if tokens == nil or ts == nil then return {tostring(rate), tostring(burst)} end
+return {tostring(rate), tostring(math.min(burst, tokens + math.max(0, now - ts) * rate))}
+"""
+
 # Learned state lives for a day; an idle bucket is simply full again after that.
 _TTL_S = 24 * 3600
 
@@ -93,6 +107,16 @@ class Acquired:
     wait_s: float  # granted: sleep this long first; refused: the next slot is this far away
 
 
+@dataclass(frozen=True)
+class BucketLevel:
+    """A bucket now: its rate (learned, else the plan's), burst, and the tokens it holds (negative
+    while callers hold reservations)."""
+
+    rate: float
+    burst: int
+    tokens: float
+
+
 class RateLimiter:
     """Shared token buckets. `safety` < 1 runs slightly under the plan so that network jitter (a
     request reaching Amazon a little earlier than its slot) does not cost a 429."""
@@ -102,6 +126,7 @@ class RateLimiter:
         self._safety = safety
         self._acquire = redis.register_script(_ACQUIRE)
         self._drain = redis.register_script(_DRAIN)
+        self._peek = redis.register_script(_PEEK)
 
     async def acquire(self, key: BucketKey, plan: UsagePlan, max_wait_s: float) -> Acquired:
         granted, wait = await self._acquire(
@@ -109,6 +134,11 @@ class RateLimiter:
             args=[plan.rate, plan.burst, max(0.0, max_wait_s), self._safety, _TTL_S],
         )
         return Acquired(bool(int(granted)), float(wait))
+
+    async def level(self, key: BucketKey, plan: UsagePlan) -> BucketLevel:
+        """The bucket's level now, without taking a token (an untouched bucket is full)."""
+        rate, tokens = await self._peek(keys=[key.redis_key()], args=[plan.rate, plan.burst])
+        return BucketLevel(float(rate) * self._safety, plan.burst, float(tokens))
 
     async def drain(self, key: BucketKey) -> None:
         await self._drain(keys=[key.redis_key()], args=[_TTL_S])

@@ -14,6 +14,7 @@ from app.db.session import read_only_unit, unit_of_work
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 _READS_ONLY = "__reads_only__"
+_KEPT_PLANS = "kept_plans"
 
 
 def reads_only(endpoint: Endpoint) -> Endpoint:
@@ -23,11 +24,20 @@ def reads_only(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
+def reads_with_kept_plans(endpoint: Endpoint) -> Endpoint:
+    """`reads_only`, on a connection that plans each statement executed with `prepare=True` once
+    (`create_kept_plans_engine`): for endpoints whose few statements serve every request alike."""
+    setattr(endpoint, _READS_ONLY, _KEPT_PLANS)
+    return endpoint
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     state = request.app.state
     # The router has put the matched endpoint in the scope before any dependency runs.
-    if getattr(request.scope.get("endpoint"), _READS_ONLY, False):
-        async with read_only_unit(state.read_sessionmaker) as session:
+    reads = getattr(request.scope.get("endpoint"), _READS_ONLY, False)
+    if reads:
+        sessionmaker = state.kept_plans_sessionmaker if reads == _KEPT_PLANS else state.read_sessionmaker
+        async with read_only_unit(sessionmaker) as session:
             yield session
         return
     async with unit_of_work(state.sessionmaker) as session:

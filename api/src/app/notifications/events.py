@@ -1,7 +1,9 @@
 """What the notifications domain announces (`app.kit.events`); the domains above it subscribe.
 
 `OrderChangeNotified`: Amazon said an order of a seller changed (ORDER_CHANGE), for one of the
-tenant's active connections to that seller and marketplace. The orders domain refreshes the order.
+tenant's active connections to that seller and marketplace, with when the order changed (Amazon's
+`TimeOfOrderChange`, else the notification's `EventTime`, else its arrival). The orders domain
+refreshes the order, or leaves it to a delta of the connection when getOrder's plan cannot keep up.
 
 `ReportProcessingFinished`: a report (REPORT_PROCESSING_FINISHED) or a Data Kiosk query
 (DATA_KIOSK_QUERY_PROCESSING_FINISHED) of a seller finished, for each of the tenant's active
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 
@@ -25,6 +28,7 @@ class OrderChangeNotified:
     connection_id: uuid.UUID
     amazon_order_id: str
     marketplace_id: str | None
+    changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

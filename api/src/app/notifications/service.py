@@ -5,8 +5,9 @@
   the destination or subscription exists, and the existing one is looked up instead.
 * ORDER_CHANGE is announced as `OrderChangeNotified` for every active connection of the seller that
   covers the order's marketplace; the orders domain refreshes that order (`orders.refresh_order`:
-  getOrder, no PII), so a change shows up in seconds; the 15-minute delta stays as the safety net
-  for anything a notification misses.
+  getOrder, no PII), so a change shows up in seconds, or, when getOrder's plan cannot keep up with
+  a seller's changes, makes the connection's delta due instead (`app.orders.coalesce`); the
+  15-minute delta stays as the safety net for anything a notification misses.
 * REPORT_PROCESSING_FINISHED and DATA_KIOSK_QUERY_PROCESSING_FINISHED are announced as
   `ReportProcessingFinished`, FEED_PROCESSING_FINISHED as `FeedProcessingFinished`, for every
   active connection of the seller: the reports and feeds domains read the result at once.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import structlog
@@ -65,6 +67,17 @@ class OrderChange:
     seller_id: str
     amazon_order_id: str
     marketplace_id: str | None
+    changed_at: datetime
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def parse_order_change(message: dict[str, Any]) -> OrderChange:
@@ -73,7 +86,13 @@ def parse_order_change(message: dict[str, Any]) -> OrderChange:
     if not seller_id or not order_id:
         raise InvalidNotification("ORDER_CHANGE without SellerId or AmazonOrderId")
     marketplace = field(field(change, "summary"), "marketplaceId")
-    return OrderChange(str(seller_id), str(order_id), str(marketplace) if marketplace else None)
+    # When the order changed: a delta whose window reaches it has read the change.
+    changed_at = (
+        _timestamp(field(field(change, "orderChangeTrigger"), "timeOfOrderChange"))
+        or _timestamp(field(message, "eventTime"))
+        or datetime.now(UTC)
+    )
+    return OrderChange(str(seller_id), str(order_id), str(marketplace) if marketplace else None, changed_at)
 
 
 @dataclass(frozen=True)
@@ -144,7 +163,9 @@ async def handle_notification(
         for tenant_id, connection_id in targets:
             await publish(
                 session,
-                OrderChangeNotified(tenant_id, connection_id, change.amazon_order_id, change.marketplace_id),
+                OrderChangeNotified(
+                    tenant_id, connection_id, change.amazon_order_id, change.marketplace_id, change.changed_at
+                ),
             )
         log.info(
             "notification.order_change",

@@ -1,5 +1,7 @@
 """Orders as a dataset of the sync engine (`app.sync.dataset`): the 24-month backfill by 30-day
-order reports (the Orders API when a report cannot serve a window) and the delta by last update.
+order reports and by the Orders API at once (the engine plans which windows go which way from the
+quotas `backfill_costs` reads; the API also reads a window a report cannot serve) and the delta by
+last update.
 
 Backfill documents: `GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL`, one per window and
 marketplace: order lines with their items, so no per-order call. Report lines carry no OrderItemId;
@@ -35,12 +37,16 @@ from app.spapi.operations.orders import OrderQuery
 from app.spapi.operations.reports import ReportSpec
 from app.spapi.primitives import iso_z
 from app.sync import planner
+from app.sync.backfill_plan import BackfillCosts, DocumentCosts, PagesCosts, Quota
 from app.sync.dataset import Counts, DeltaBy, OpenRows, Page, Scope, WindowKind, register
 
 REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 # Lines per upsert batch (the repository's own batch size), cut at an order's edge.
 BATCH_LINES = 5000
 ORDER_ID = "amazon-order-id"
+# What a report takes Amazon to make until the engine has seen one of this seller's (then that).
+REPORT_PROCESSING_S = 60.0
+ORDERS_PER_PAGE = 100  # searchOrders' and getOrders' largest page
 
 
 class OrdersDataset:
@@ -59,6 +65,27 @@ class OrdersDataset:
 
     async def describe_scope(self, session: AsyncSession, scope: Scope) -> Scope:
         return scope
+
+    async def backfill_costs(self, client: SpApiClient, scope: Scope) -> BackfillCosts:
+        """Reports by order date, and the Orders API: searchOrders pages with their items, or in
+        v0 getOrders pages plus getOrderItems per order; each as this seller's buckets stand."""
+
+        async def quota(operation: str) -> Quota:
+            level = await client.bucket_level(operation)
+            return Quota(level.rate, level.burst, level.tokens)
+
+        if client.orders.version == "v0":
+            pages = PagesCosts(
+                await quota("ordersV0.getOrders"),
+                ORDERS_PER_PAGE,
+                per_row=await quota("ordersV0.getOrderItems"),
+            )
+        else:
+            pages = PagesCosts(await quota("orders2026.searchOrders"), ORDERS_PER_PAGE)
+        documents = DocumentCosts(
+            await quota("reports.createReport"), await quota("reports.getReportDocument"), REPORT_PROCESSING_S
+        )
+        return BackfillCosts(documents, pages)
 
     def backfill_range(self, scope: Scope, now: datetime) -> planner.Window:
         return planner.backfill_range(now, planner.HISTORY)

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from app.amazon_http.call_counts import CallOwner
-from app.amazon_http.ratelimit import BucketKey, UsagePlan
+from app.amazon_http.ratelimit import BucketKey, BucketLevel, UsagePlan
 from app.amazon_http.transport import AmazonTransport, CallSpec
 from app.kit.regions import Region
 from app.spapi.auth import RestrictedResource, SpApiAuth, TokenProvider
@@ -88,6 +88,14 @@ class SpApiClient:
         )
         plan = self._plans.get(op.key) or plan_for(op.key)
         return CallSpec("spapi", op.key, bucket, plan, self.max_wait_s, self.owner)
+
+    async def bucket_level(self, operation: str) -> BucketLevel:
+        """This seller's (and application's) bucket of `operation` now; full when no limiter is shared."""
+        bucket = BucketKey(self.application_id, self.selling_partner_id or "_app", self.region, operation)
+        plan = self._plans.get(operation) or plan_for(operation)
+        if self.transport.limiter is None:
+            return BucketLevel(plan.rate, plan.burst, float(plan.burst))
+        return await self.transport.limiter.level(bucket, plan)
 
     async def call(
         self,

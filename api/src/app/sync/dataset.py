@@ -15,6 +15,8 @@ the shape of a stream with slices (Airbyte's CDK) or an incremental resource (dl
     asynchronous-document component (`app.documents`), ahead of time when `documents_ahead` > 0;
   * whether a window whose document cannot be had is read by pages instead (`pages_fallback`);
     without that fallback a failed document is asked for again, later and later;
+  * optionally, the quotas of its two paths (`PlannedBackfill.backfill_costs`): the engine then
+    plans which windows go by document and which by pages, and runs both at once;
   * how to write a batch idempotently and what it counted (`upsert` -> `Counts`);
   * how many rows it keeps per connection and marketplace (the status page's "so far").
 
@@ -35,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.amazon_http.jobs import AsyncDocumentSource
 from app.documents.service import DocumentRequest
 from app.settings import Settings
+from app.sync.backfill_plan import BackfillCosts
 from app.sync.planner import Window
 
 ClientT = TypeVar("ClientT", contravariant=True)
@@ -155,6 +158,26 @@ class Dataset(Protocol[ClientT, BatchT]):
     ) -> dict[tuple[uuid.UUID, str], int]:
         """Rows kept per (connection, marketplace), for the status page."""
         ...
+
+
+class PlannedBackfill(Protocol[ClientT]):
+    """What a dataset that can fill a backfill window both ways (a document, or pages) adds: the
+    quotas of each path as this seller's buckets stand now. The engine then plans which windows go
+    which way (`app.sync.backfill_plan`) and runs both paths at once (`app.sync.run_backfill`);
+    a dataset without it walks its windows one after the other."""
+
+    async def backfill_costs(self, client: ClientT, scope: Scope) -> BackfillCosts | None:
+        """The paths' quotas (None: plan nothing, walk the windows in order)."""
+        ...
+
+
+CostsOf = Callable[[Any, Scope], Awaitable[BackfillCosts | None]]
+
+
+def backfill_costs_of(dataset: Dataset[Any, Any]) -> CostsOf | None:
+    """The dataset's `PlannedBackfill.backfill_costs`, when it has one."""
+    costs = getattr(dataset, "backfill_costs", None)
+    return costs if callable(costs) else None
 
 
 ClientFactory = Callable[[str, str], Awaitable[Any]]

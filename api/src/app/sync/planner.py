@@ -187,12 +187,22 @@ def plan_dispatch(
 POLL_MIN_S = 0.25
 POLL_MAX_S = 30.0
 POLL_AGE_FRACTION = 0.25
+OVERDUE_POLL_MIN_S = 1.0
 
 
-def document_poll_delay(age_s: float) -> float:
+def document_poll_delay(age_s: float, expected_s: float | None = None) -> float:
     """Seconds until the next status check of a document asked for `age_s` seconds ago: a quarter
-    of its age, between 0.25 s and 30 s."""
-    return max(POLL_MIN_S, min(POLL_MAX_S, age_s * POLL_AGE_FRACTION))
+    of its age, between 0.25 s and 30 s. When the time Amazon takes to make it is known
+    (`expected_s`, a planned backfill's observed processing), the check also comes right when it
+    should be made, and past that a quarter of the time it is overdue (at least a second): a
+    quarter of its age alone checks a minute's report first at 58 s and then at 73 s."""
+    usual = max(POLL_MIN_S, min(POLL_MAX_S, age_s * POLL_AGE_FRACTION))
+    if expected_s is None:
+        return usual
+    until = expected_s - age_s
+    if until >= POLL_MIN_S:
+        return min(usual, until)
+    return min(usual, max(OVERDUE_POLL_MIN_S, -until * POLL_AGE_FRACTION))
 
 
 def throttle_delay(retry_after: float | None, minimum: float = 0.05, maximum: float = 3600.0) -> float:

@@ -188,9 +188,11 @@ class SyncRepository:
         connection_id: uuid.UUID | None = None,
         entities: Collection[str] | None = None,
         marketplace_id: str | None = None,
+        due_at: datetime | None = None,
     ) -> int:
         """Make the tenant's rows (of a connection, of some entities, of one marketplace or Ads
-        profile, as given) due now with their delta forced."""
+        profile, as given) due now with their delta forced; with `due_at`, due by then (a row due
+        sooner keeps its time)."""
         conditions = [SyncState.tenant_id == tenant_id, SyncState.status != "paused"]
         if connection_id is not None:
             conditions.append(SyncState.connection_id == connection_id)
@@ -202,12 +204,24 @@ class SyncRepository:
             _update(SyncState)
             .where(*conditions)
             .values(
-                next_run_at=now,
+                next_run_at=now if due_at is None else func.least(SyncState.next_run_at, due_at),
                 extra=SyncState.extra.op("||")(literal({"force_delta": True}, JSONB)),
             )
             .returning(SyncState.id)
         )
         return len(result.all())
+
+    async def delta_watermarks(
+        self, tenant_id: uuid.UUID, connection_id: uuid.UUID, entity: str
+    ) -> dict[str, datetime | None]:
+        """`last_updated_after` of the connection's rows of `entity`, by marketplace: a delta has
+        read every change up to it."""
+        statement = select(SyncState.marketplace_id, SyncState.last_updated_after).where(
+            SyncState.tenant_id == tenant_id,
+            SyncState.connection_id == connection_id,
+            SyncState.entity == entity,
+        )
+        return {row[0]: row[1] for row in (await self.session.execute(statement)).all()}
 
     # -- jobs -----------------------------------------------------------------------------------
 

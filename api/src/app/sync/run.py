@@ -20,19 +20,17 @@ its cursor in `extra.delta`, the run parked while Amazon makes it.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.amazon_http.errors import AmazonError, InvalidInput
+from app.amazon_http.errors import AmazonError
 from app.sync import planner
-from app.sync.dataset import Dataset, Page, Scope, WindowKind
+from app.sync.dataset import Dataset, Scope, backfill_costs_of
 from app.sync.models import SyncState
 from app.sync.observe import current_stats
 from app.sync.repository import DueRow, SyncRepository
+from app.sync.run_backfill import PlannedBackfillSteps
 from app.sync.run_base import Outcome, Stop, iso, log, parse_time, utcnow
-from app.sync.run_documents import DocumentSteps
 
 __all__ = ["Outcome", "SyncRun", "delta_due", "delta_is_due", "describe_error", "utcnow"]
 
@@ -52,7 +50,7 @@ def delta_is_due(state: SyncState | DueRow, interval: timedelta, now: datetime) 
     return delta_due(extra, interval, now) <= now
 
 
-class SyncRun(DocumentSteps):
+class SyncRun(PlannedBackfillSteps):
     """One run of one sync_state row, by the holder of its claim."""
 
     async def execute(self) -> Outcome:
@@ -103,54 +101,6 @@ class SyncRun(DocumentSteps):
         if state.backfill_completed_at is None:
             return Outcome("done", now)
         return Outcome("done", delta_due(self.extra, interval, now))
-
-    async def _pages(
-        self,
-        dataset: Dataset[Any, Any],
-        client: Any,
-        kind: WindowKind,
-        window: planner.Window,
-        cursor_key: str,
-        job_id: uuid.UUID,
-        on_last_page: Callable[[SyncRepository], Awaitable[None]] | None = None,
-    ) -> bool:
-        """Every page of the window from the saved cursor; each page committed with the next cursor.
-
-        `on_last_page` closes the window in the last page's transaction instead of the cursor
-        write (one transaction less per run); returns whether it ran."""
-        cursor: dict[str, Any] = self.extra[cursor_key]
-        token: str | None = cursor.get("next_token")
-        pages: AsyncIterator[Page[Any]] = dataset.pages(client, self.scope, kind, window, token)
-        first = True
-
-        async def fetch_one() -> Page[Any] | None:
-            return await anext(pages, None)
-
-        while True:
-            try:
-                page = await self._guard(job_id, fetch_one)
-            except InvalidInput:
-                if not first or token is None:
-                    raise
-                # The saved page token expired: the window is read again from its first page.
-                token = cursor["next_token"] = None
-                pages = dataset.pages(client, self.scope, kind, window, None)
-                continue
-            first = False
-            if page is None:
-                return False
-            token = cursor["next_token"] = page.next_token
-            async with self.uow() as session:
-                counts = await dataset.upsert(session, page.batch)
-                repo = SyncRepository(session)
-                await self._flush_stats(repo, job_id, pages=1, counts=counts)
-                if token is None and on_last_page is not None:
-                    await on_last_page(repo)
-                else:
-                    await repo.save_progress(self.state_id, self.claim, extra=self.extra, claimed_at=utcnow())
-            await self._beat()
-            if token is None:
-                return on_last_page is not None
 
     # -- delta --------------------------------------------------------------------------------
 
@@ -231,6 +181,15 @@ class SyncRun(DocumentSteps):
         now = utcnow()
         source = dataset.document_source(client, self.scope)
         cursor = self.extra.get("backfill")
+        costs_of = backfill_costs_of(dataset)
+        planned = self.settings.sync.sync_backfill_paths == "planned"
+        if (
+            costs_of is not None
+            and source is not None
+            and ("plan" in self.extra or (planned and cursor is None))
+        ):
+            # Both paths at once, on a plan (a window begun before plans existed ends first).
+            return await self._planned_backfill_step(dataset, client, source, costs_of)
         if cursor is None:
             window = planner.next_backfill_window(
                 state.backfill_from, state.backfill_to, state.backfill_done_until, dataset.window

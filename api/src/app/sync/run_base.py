@@ -9,7 +9,7 @@ page (or per document batch) and never commits by itself.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,10 +18,10 @@ from typing import Any, Literal
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.amazon_http.errors import ServerError, Throttled, TransportError
+from app.amazon_http.errors import InvalidInput, ServerError, Throttled, TransportError
 from app.settings import Settings
 from app.sync import planner
-from app.sync.dataset import ClientFactory, Dataset, Scope, WindowKind
+from app.sync.dataset import ClientFactory, Dataset, Page, Scope, WindowKind
 from app.sync.models import SyncState
 from app.sync.observe import CallStats
 from app.sync.repository import SyncRepository
@@ -86,6 +86,15 @@ class RunContext:
         self.state: SyncState | None = None
         self.extra: dict[str, Any] = {}
         self._scope: Scope | None = None
+        # Rows upserted per window job in this run (a planned backfill learns the seller's size).
+        self.rows_seen: dict[uuid.UUID, int] = {}
+        # The windows whose documents are kept in flight ahead, in the order to ask (a planned
+        # backfill: its documents lane's next windows, newest first); None: the dataset's
+        # `documents_ahead` windows after the one loading.
+        self.ahead_plan: list[planner.Window] | None = None
+        # How long Amazon takes to make a document here, when known (a planned backfill's plan): the
+        # status check comes when it should be made (`planner.document_poll_delay`).
+        self.expected_processing_s: float | None = None
 
     @property
     def scope(self) -> Scope:
@@ -109,6 +118,9 @@ class RunContext:
         structlog.contextvars.unbind_contextvars("job_id")
 
     async def _flush_stats(self, repo: SyncRepository, job_id: uuid.UUID, **counters: Any) -> None:
+        counts = counters.get("counts")
+        if counts is not None:
+            self.rows_seen[job_id] = self.rows_seen.get(job_id, 0) + counts.seen
         calls = self.stats.take()
         await repo.add_to_job(
             job_id,
@@ -153,9 +165,10 @@ class RunContext:
         kind: WindowKind,
         window: planner.Window,
         cursor: dict[str, Any],
+        cursor_key: str | None = None,
         **payload: Any,
     ) -> uuid.UUID:
-        """The window's job row and its cursor in `extra[kind]`, in one transaction."""
+        """The window's job row and its cursor in `extra[cursor_key or kind]`, in one transaction."""
         assert self.state is not None
         async with self.uow() as session:
             repo = SyncRepository(session)
@@ -170,6 +183,55 @@ class RunContext:
                 payload={**payload, **dataset.job_payload(client)},
                 now=utcnow(),
             )
-            self.extra[kind] = {**cursor, "job_id": str(job_id)}
+            self.extra[cursor_key or kind] = {**cursor, "job_id": str(job_id)}
             await repo.save_progress(self.state_id, self.claim, extra=self.extra)
         return job_id
+
+    async def _pages(
+        self,
+        dataset: Dataset[Any, Any],
+        client: Any,
+        kind: WindowKind,
+        window: planner.Window,
+        cursor_key: str,
+        job_id: uuid.UUID,
+        on_last_page: Callable[[SyncRepository], Awaitable[None]] | None = None,
+    ) -> bool:
+        """Every page of the window from the saved cursor; each page committed with the next cursor.
+
+        `on_last_page` closes the window in the last page's transaction instead of the cursor
+        write (one transaction less per run); returns whether it ran."""
+        cursor: dict[str, Any] = self.extra[cursor_key]
+        token: str | None = cursor.get("next_token")
+        pages: AsyncIterator[Page[Any]] = dataset.pages(client, self.scope, kind, window, token)
+        first = True
+
+        async def fetch_one() -> Page[Any] | None:
+            return await anext(pages, None)
+
+        while True:
+            try:
+                page = await self._guard(job_id, fetch_one)
+            except InvalidInput:
+                if not first or token is None:
+                    raise
+                # The saved page token expired: the window is read again from its first page.
+                token = cursor["next_token"] = None
+                pages = dataset.pages(client, self.scope, kind, window, None)
+                continue
+            first = False
+            if page is None:
+                return False
+            token = cursor["next_token"] = page.next_token
+            async with self.uow() as session:
+                counts = await dataset.upsert(session, page.batch)
+                cursor["seen"] = int(cursor.get("seen", 0)) + counts.seen
+                repo = SyncRepository(session)
+                await self._flush_stats(repo, job_id, pages=1, counts=counts)
+                if token is None and on_last_page is not None:
+                    await on_last_page(repo)
+                else:
+                    await repo.save_progress(self.state_id, self.claim, extra=self.extra, claimed_at=utcnow())
+            await self._beat()
+            if token is None:
+                return on_last_page is not None

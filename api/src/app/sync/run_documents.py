@@ -139,7 +139,7 @@ class DocumentSteps(RunContext):
             return 0.0
         if checked.in_flight:
             age = (utcnow() - checked.requested_at).total_seconds() if checked.requested_at else 0.0
-            return planner.document_poll_delay(age)
+            return planner.document_poll_delay(age, self.expected_processing_s)
         if checked.state == "done" and checked.document_id is not None:
             await self._guard(
                 job_id, lambda: self._load_document(dataset, source, documents, checked, job_id)
@@ -209,10 +209,14 @@ class DocumentSteps(RunContext):
         loads: the backfill then runs at the creation rate of documents instead of one document's
         processing time per window. Best effort: what Amazon refuses now a later step asks again."""
         assert self.state is not None and self.state.backfill_to is not None
-        if dataset.documents_ahead <= 0:
+        if self.ahead_plan is not None:
+            windows = self.ahead_plan
+        else:
+            windows = planner.split_windows(after, self.state.backfill_to, dataset.window)
+            windows = windows[: max(0, dataset.documents_ahead)]
+        if not windows:
             return
-        windows = planner.split_windows(after, self.state.backfill_to, dataset.window)
-        requests = [dataset.document_request(self.scope, w) for w in windows[: dataset.documents_ahead]]
+        requests = [dataset.document_request(self.scope, w) for w in windows]
         created = await documents.request_ahead(source, requests)
         if created:
             await self._save(job_id, amazon_ids={"reportsAhead": ",".join(str(d.amazon_id) for d in created)})

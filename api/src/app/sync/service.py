@@ -78,6 +78,63 @@ async def request_delta(session: AsyncSession, tenant_id: uuid.UUID, connection_
     return await SyncRepository(session).request_delta(tenant_id, utcnow(), connection_id=connection_id)
 
 
+async def request_dataset_delta(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    entity: str,
+    marketplace_id: str | None,
+    due_at: datetime,
+) -> int:
+    """Make the connection's rows of `entity` (of one marketplace, when given) due by `due_at` with
+    their delta forced (a row due sooner keeps its time); returns how many. The next dispatch
+    after `due_at` runs them."""
+    return await SyncRepository(session).request_delta(
+        tenant_id,
+        utcnow(),
+        connection_id=connection_id,
+        entities=[entity],
+        marketplace_id=marketplace_id,
+        due_at=due_at,
+    )
+
+
+async def delta_covered_until(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    entity: str,
+    marketplace_id: str | None,
+) -> datetime | None:
+    """Up to when the connection's deltas of `entity` have read every change (of one marketplace,
+    or of all of them when None: the earliest); None when there is no such row or no delta yet."""
+    marks = await SyncRepository(session).delta_watermarks(tenant_id, connection_id, entity)
+    if marketplace_id is not None:
+        return marks.get(marketplace_id)
+    if not marks or any(mark is None for mark in marks.values()):
+        return None
+    return min(mark for mark in marks.values() if mark is not None)
+
+
+async def backfill_in_progress(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    entity: str,
+    begun_after: datetime,
+) -> bool:
+    """Whether the connection's backfill of `entity` still runs in some marketplace: a row not
+    paused, its backfill not complete, and made after `begun_after` (so a backfill that never ends
+    holds nothing up for ever). Work that would spend the same quotas waits for it."""
+    return any(
+        state.entity == entity
+        and state.backfill_completed_at is None
+        and state.status != "paused"
+        and state.created_at > begun_after
+        for state in await SyncRepository(session).states(tenant_id, connection_id)
+    )
+
+
 async def request_provider_delta(
     session: AsyncSession, tenant_id: uuid.UUID, provider: str, marketplace_id: str | None = None
 ) -> int:

@@ -184,7 +184,7 @@ async def _forget_failures(state_id: str) -> None:
 
 async def _fail_open_jobs(run: SyncRun, error: str) -> None:
     """Close the job rows of the windows in flight with the error (the cursors stay for a retry)."""
-    for key in ("delta", "backfill"):
+    for key in ("delta", "backfill", "backfill_pages"):
         cursor = run.extra.get(key)
         if cursor and cursor.get("job_id"):
             try:

@@ -14,6 +14,7 @@ from app.sync import planner
 from app.sync.models import Job, SyncState
 from app.sync.repository import SyncRepository
 from app.sync.run import utcnow
+from app.sync.run_backfill import plan_finish, planned_progress
 from app.sync.schemas import (
     BackfillOut,
     DeltaOut,
@@ -57,6 +58,15 @@ def _time(value: object) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
 
 
+def backfill_path(extra: dict[str, object]) -> str:
+    """How the backfill reads now: "report", "api", or both at once ("report+api")."""
+    documents = extra.get("backfill")
+    by_document = documents.get("path") if isinstance(documents, dict) else None
+    if extra.get("backfill_pages"):
+        return "report+api" if by_document == "report" else "api"
+    return str(by_document or ("api" if extra.get("reports") == "unavailable" else "report"))
+
+
 def _phase(state: SyncState) -> Phase:
     if state.status == "paused":
         return "paused"
@@ -90,8 +100,16 @@ async def sync_status(
         progress = planner.backfill_progress(
             state.backfill_from, state.backfill_to, state.backfill_done_until
         )
+        plan = extra.get("plan")
+        if plan:
+            progress = planned_progress(plan)
         if state.backfill_completed_at is not None:
             progress = 1.0
+        # The planned finish when the backfill runs on a plan (re-made as windows close); else a
+        # straight line from what was done so far.
+        eta = plan_finish(extra) if plan else planner.backfill_eta(state.backfill_started_at, progress, now)
+        if state.backfill_completed_at is not None:
+            eta = None
         # A job row of no entity (written before jobs had one) counts for the row of its marketplace.
         last_delta = last.get((state.connection_id, state.marketplace_id, state.entity, "delta")) or last.get(
             (state.connection_id, state.marketplace_id, None, "delta")
@@ -121,9 +139,8 @@ async def sync_status(
                     done_until=state.backfill_done_until,
                     started_at=state.backfill_started_at,
                     completed_at=state.backfill_completed_at,
-                    eta=planner.backfill_eta(state.backfill_started_at, progress, now),
-                    path=(extra.get("backfill") or {}).get("path")
-                    or ("api" if extra.get("reports") == "unavailable" else "report"),
+                    eta=eta,
+                    path=backfill_path(extra),
                 ),
                 delta=DeltaOut(
                     interval_minutes=interval.total_seconds() / 60,

@@ -57,6 +57,8 @@ class TenantRepository:
             await cursor.execute(
                 _ACCESS_BY_SESSION,
                 {"token_hash": token_hash, "now": now, "idle_since": idle_since, "tenant_id": tenant_id},
+                # Primary keys only: one plan serves every caller (`app.db.session`'s kept plans).
+                prepare=True,
             )
             row = await cursor.fetchone()
         return None if row is None else (row[0], row[1], row[2])

@@ -1,8 +1,8 @@
 """`@task`: declare an idempotent background job that takes ids as keyword arguments.
 
-Queues by priority: `high` (user-triggered), `default`, `bulk` (backfills). Actors that are
-throttled by Amazon raise `Reschedule(delay_s)` instead of sleeping; the message is re-sent with
-that delay and the worker thread is free at once.
+Queues by priority: `high` (user-triggered), `default`, `bulk` (work that can wait: a new seller's
+past settlements). Actors that are throttled by Amazon raise `Reschedule(delay_s)` instead of
+sleeping; the message is re-sent with that delay and the worker thread is free at once.
 """
 
 from __future__ import annotations

@@ -124,3 +124,44 @@ async def test_the_scheduler_tick(engine: AsyncEngine, sent: list[tuple[str, dic
     sent.clear()
     await tasks.reports_tick()
     assert sent == []
+
+
+async def test_discovery_waits_for_the_orders_backfill(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, sent: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """A new seller's settlements are read with the getReportDocument burst its orders backfill plans
+    on: the discovery comes back later while the backfill runs, and lists once it is complete."""
+    from sqlalchemy import update
+
+    from app.sync.models import SyncState
+    from app.worker.actor import Reschedule
+
+    async with unit_of_work(create_sessionmaker(engine)) as session:
+        seller = await make_report_seller(session)
+        session.add(
+            SyncState(
+                tenant_id=seller.tenant_id,
+                connection_id=seller.connection_id,
+                marketplace_id=US,
+                entity="orders",
+                extra={},
+                backfill_started_at=datetime.now(UTC),
+            )
+        )
+    fake = FakeReports([listed(1)])
+    monkeypatch.setattr(tasks, "worker_amazon_clients", lambda: FakeClients(fake))
+
+    with pytest.raises(Reschedule) as waiting:
+        await tasks.discover_settlements(str(seller.connection_id), str(seller.tenant_id))
+    assert waiting.value.delay_s == tasks.SETTLEMENTS_RECHECK_S
+    assert fake.asked == [] and sent == []
+
+    async with unit_of_work(create_sessionmaker(engine)) as session:
+        await session.execute(
+            update(SyncState)
+            .where(SyncState.connection_id == seller.connection_id)
+            .values(backfill_completed_at=datetime.now(UTC))
+        )
+    await tasks.discover_settlements(str(seller.connection_id), str(seller.tenant_id))
+    assert len(fake.asked) == 1
+    assert {name for name, _ in sent} == {"reports.run_report"}

@@ -19,6 +19,13 @@ import {
   type SyncJob,
 } from '../api'
 
+// How the backfill reads now; its ETA is the planned finish of both paths together.
+const BACKFILL_PATHS: Record<string, string> = {
+  report: 'order reports',
+  api: 'Orders API',
+  'report+api': 'order reports and Orders API at once',
+}
+
 function at(value: string | null | undefined): string {
   return value ? new Date(value).toLocaleString() : '—'
 }
@@ -83,9 +90,10 @@ function MarketplaceRow({
           <Progress value={pct} aria-label={`Backfill of ${row.marketplace_id}`} />
           <p className="text-muted-foreground text-xs" data-testid="sync-backfill">
             {orders
-              ? `24-month backfill ${pct}% (${row.backfill.path === 'api' ? 'Orders API' : 'order reports'})`
+              ? `24-month backfill ${pct}% (${BACKFILL_PATHS[row.backfill.path ?? 'report'] ?? 'order reports'})`
               : `${historyDays(row)}-day backfill ${pct}% (reports)`}{' '}
-            · {row.orders.toLocaleString()} {unit} so far{eta ? ` · about ${eta} left` : ''}
+            · {row.orders.toLocaleString()} {unit} so far
+            {eta ? ` · about ${eta} left` : row.phase === 'backfill' ? ' · estimating the finish' : ''}
           </p>
         </div>
       ) : null}
