@@ -79,10 +79,12 @@ def _check(request: Request, key: str, method: str) -> Response | None:
 async def download(key: str, request: Request) -> Response:
     state = get_state(request)
     set_operation(request, "documents.get")
-    await apply_faults(state, "documents.get", request)
+    # A refused URL is answered before any fault is drawn: a scripted fault lands on a call S3 would serve
+    # (a client retrying an expired URL after a stall must not use up the next scripted fault on a 403).
     denied = _check(request, key, "GET")
     if denied is not None:
         return denied
+    await apply_faults(state, "documents.get", request)
     doc = store(state).get(key)
     if doc is None or not doc.uploaded:
         return _s3_error(404, "NoSuchKey", "The specified key does not exist.", Key=key)
@@ -98,10 +100,12 @@ async def download(key: str, request: Request) -> Response:
 async def upload(key: str, request: Request) -> Response:
     state = get_state(request)
     set_operation(request, "documents.put")
-    await apply_faults(state, "documents.put", request)
+    # A refused URL is answered before any fault is drawn: a scripted fault lands on a call S3 would serve
+    # (a client retrying an expired URL after a stall must not use up the next scripted fault on a 403).
     denied = _check(request, key, "PUT")
     if denied is not None:
         return denied
+    await apply_faults(state, "documents.put", request)
     docs = store(state)
     content = await request.body()
     existing = docs.get(key)
