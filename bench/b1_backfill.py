@@ -64,335 +64,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
-import os
-import random
-import subprocess
 import time
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
-import _sync_harness
-import httpx
-from _sync_harness import ROOT, Harness, onboard, write_results
+from _b1_anchor import ANCHOR_SCALE, US, run_anchor
+from _b1_bounds import (
+    REPORT_PROCESSING_S,
+    bound,
+    check_seller_bound,
+    combined,
+    costs,
+    purchase_times,
+    seller_bound,
+)
+from _sync_harness import Harness, onboard, write_results
 
-if TYPE_CHECKING:
-    from app.sync.backfill_plan import DocumentCosts, PagesCosts
-
-US = "ATVPDKIKX0DER"
 WINDOWS = 25  # 730 days in windows of at most 30 days
-REPORT_PROCESSING_S = 60.0  # the emulator's (Amazon) processing time of one report
-# The least any backfill takes when the quotas bound nothing: one call's round trip
-# (assumed, Amazon time).
-ROUND_TRIP_S = 1.0
-DAY = 86400.0
-RANGE_DAYS = 730.0
-WINDOW_DAYS = 30.0  # an order report's longest window
 SIZES = "2000,5000,20000,100000"
 TARGET_RATIO = 1.1
 TARGET_5000_S = 180.0
-ANCHOR_SCALE = 200.0
-ANCHOR_PYTHON = ROOT / "bench" / ".anchor-venv" / "bin" / "python"
-ANCHOR_SCRIPT = ROOT / "bench" / "_anchor_naive.py"
-# createdBefore must be at least 2 minutes before now; a little more keeps it so.
-ANCHOR_MARGIN_S = 10.0
-# python-amazon-sp-api keeps an access token this long (seconds, its default).
-ANCHOR_AUTH_CACHE_TTL_S = 3200.0
-
-
-def bound(calls: int, rate: float, burst: int) -> float:
-    """Seconds a token bucket needs to serve `calls` calls starting full."""
-    return max(0, calls - burst) / rate
-
-
-def costs() -> tuple[DocumentCosts, list[PagesCosts]]:
-    """The quotas of both paths (Amazon's usage plans, buckets full): order reports, and
-    the pages paths (searchOrders; getOrders with getOrderItems per order)."""
-    from app.spapi.usage_plans import plan_for
-    from app.sync.backfill_plan import DocumentCosts, PagesCosts, Quota
-
-    def quota(operation: str) -> Quota:
-        plan = plan_for(operation)
-        return Quota(plan.rate, plan.burst)
-
-    documents = DocumentCosts(
-        quota("reports.createReport"),
-        quota("reports.getReportDocument"),
-        REPORT_PROCESSING_S,
-    )
-    pages = [
-        PagesCosts(quota("orders2026.searchOrders"), 100),
-        PagesCosts(
-            quota("ordersV0.getOrders"), 100, per_row=quota("ordersV0.getOrderItems")
-        ),
-    ]
-    return documents, pages
-
-
-def combined(orders: int) -> float:
-    """The bound over every quota at once with the orders spread evenly (see the
-    module's doc), at least one round trip."""
-    from app.sync.backfill_plan import combined_bound
-
-    documents, pages = costs()
-    bound_s = combined_bound(orders, RANGE_DAYS, WINDOW_DAYS, documents, pages)
-    return max(ROUND_TRIP_S, bound_s)
-
-
-def seller_bound(
-    times: Sequence[float],
-    start: float,
-    end: float,
-    documents: DocumentCosts,
-    pages: Sequence[PagesCosts],
-    window_s: float = WINDOW_DAYS * DAY,
-    horizon_s: float = 30 * DAY,
-) -> float:
-    """The fastest any client could load the orders purchased at `times` (seconds) in
-    the range [`start`, `end`], within every quota at once, at least `ROUND_TRIP_S`.
-
-    By `t` seconds, at most D(t) = min(create.calls_by(t - processing),
-    fetch.calls_by(t)) documents are in hand (none before the first is made), each an
-    order report of at most `window_s`; and the pages paths have read at most cap(t)
-    orders: searchOrders' pages x 100 plus, for getOrders, the lesser of its pages x 100
-    and getOrderItems' calls (one per order). Every page is taken as full and local
-    work as nil.
-
-    A report costs the same whatever it holds and a page costs per order, so the best a
-    client can do is give the pages the span of the range with the fewest orders per
-    day. Two shapes are considered: one contiguous span holding at most cap(t) orders
-    (the rest, left and right of it, needs ceil(piece / window) reports per piece), and
-    a prefix plus a suffix holding at most cap(t) orders together (a client reading from
-    both ends; the middle needs ceil(middle / window) reports). A piece holding an order
-    needs at least one report even when it is shorter than a second. The bound is the
-    least `t` (binary search in [0, `horizon_s`], as `combined_bound`) at which one of
-    the shapes needs at most D(t) reports; `math.inf` if none does by `horizon_s`.
-
-    Pages split over more than two spans (between reports placed with gaps) are not
-    considered: each extra span costs a page call and would gain at most the gap between
-    two orders, so the bound ignores that little."""
-    t = sorted(x for x in times if start <= x <= end)
-    n = len(t)
-
-    def reports_by(at: float) -> int:
-        if at < documents.processing_s:
-            return 0
-        made = documents.create.calls_by(at - documents.processing_s)
-        return min(made, documents.fetch.calls_by(at))
-
-    def cap_by(at: float) -> int:
-        rows = 0
-        for path in pages:
-            by_pages = path.page.calls_by(at) * path.page_size
-            if path.per_row is not None:
-                by_pages = min(by_pages, path.per_row.calls_by(at))
-            rows += by_pages
-        return rows
-
-    def piece(length: float) -> int:
-        """Reports for a piece holding at least one order."""
-        return max(1, math.ceil(length / window_s - 1e-9))
-
-    fewest: dict[int, int] = {}
-
-    def fewest_reports(cap: int) -> int:
-        """The fewest reports the range needs when the pages read `cap` orders."""
-        if cap >= n:
-            return 0
-        if cap in fewest:
-            return fewest[cap]
-        best = piece(end - start)
-        if cap >= 0:
-            # One span holding orders i .. i + cap - 1: from just after order i - 1 (or
-            # the range's start) to just before order i + cap (or its end).
-            for i in range(n - cap + 1):
-                left = piece(t[i - 1] - start) if i > 0 else 0
-                right = piece(end - t[i + cap]) if i + cap < n else 0
-                best = min(best, left + right)
-            # A prefix holding orders 0 .. a - 1 and a suffix holding the last cap - a:
-            # the reports cover orders a .. n - 1 - cap + a.
-            for a in range(cap + 1):
-                best = min(best, piece(t[n - 1 - cap + a] - t[a]))
-        fewest[cap] = best
-        return best
-
-    def feasible(at: float) -> bool:
-        return fewest_reports(cap_by(at)) <= reports_by(at)
-
-    if feasible(0.0):
-        return ROUND_TRIP_S
-    if not feasible(horizon_s):
-        return math.inf
-    lo, hi = 0.0, horizon_s
-    while hi - lo > 1e-3:
-        mid = (lo + hi) / 2
-        if feasible(mid):
-            hi = mid
-        else:
-            lo = mid
-    return max(ROUND_TRIP_S, hi)
-
-
-def check_seller_bound(orders: int = 5000) -> tuple[float, float, float]:
-    """(The even-spread bound, the seller bound of `orders` orders spread evenly, that
-    of `orders` orders growing toward now as the emulator makes them: start + span x
-    u^0.8) over a synthetic 730-day range. The first two must agree."""
-    documents, pages = costs()
-    span = RANGE_DAYS * DAY
-    even = [span * (i + 0.5) / orders for i in range(orders)]
-    rng = random.Random(101)
-    grown = sorted(span * rng.random() ** 0.8 for _ in range(orders))
-    even_s = combined(orders)
-    seller_even = seller_bound(even, 0.0, span, documents, pages)
-    seller_grown = seller_bound(grown, 0.0, span, documents, pages)
-    assert abs(seller_even - even_s) <= 0.02 * even_s + ROUND_TRIP_S, (
-        seller_even,
-        even_s,
-    )
-    return even_s, seller_even, seller_grown
-
-
-def iso_z(at: datetime) -> str:
-    """ISO 8601 in UTC with a Z, whole seconds (as Amazon writes and takes them)."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def purchase_times(
-    emulator_url: str, seller: str, start: datetime, end: datetime
-) -> list[float]:
-    """Epoch seconds of the seller's orders purchased in [start, end], from the
-    emulator's truth as of `end` (NDJSON, oldest first; `purchase_date` in whole
-    seconds, so the range's start is taken to the whole second below)."""
-    lo, hi = math.floor(start.timestamp()), end.timestamp()
-    times: list[float] = []
-    with httpx.stream(
-        "GET",
-        f"{emulator_url}/_emulator/sellers/{seller}/orders/truth",
-        params={"as_of": end.isoformat()},
-        timeout=600,
-    ) as answer:
-        answer.raise_for_status()
-        for line in answer.iter_lines():
-            if not line.strip():
-                continue
-            purchased = json.loads(line)["purchase_date"].replace("Z", "+00:00")
-            at = datetime.fromisoformat(purchased).timestamp()
-            if lo <= at <= hi:
-                times.append(at)
-    return times
-
-
-def auth_cache_ttl(scale: float) -> str:
-    """The library's access-token cache lifetime (`SP_API_AUTH_CACHE_TTL`, in real
-    seconds) at clock x`scale`: its default, 3,200 s, is 400 s short of the 3,600 s an
-    access token lives on Amazon; the emulator's token lives 3,600 / scale real
-    seconds, so the cache keeps the same relation at 3,200 / scale (whole seconds, at
-    least 1)."""
-    return str(max(1, math.floor(ANCHOR_AUTH_CACHE_TTL_S / scale)))
-
-
-def anchor_version() -> str:
-    """python-amazon-sp-api's version in the anchor's virtualenv."""
-    try:
-        out = subprocess.run(
-            [
-                str(ANCHOR_PYTHON),
-                "-c",
-                "import importlib.metadata as m;"
-                " print(m.version('python-amazon-sp-api'))",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        return out.stdout.strip() or "?"
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-
-
-def run_anchor(
-    orders_n: int, seller_id: str | None, scale: float, ours: float | None
-) -> dict[str, Any]:
-    """python-amazon-sp-api's naive loop on the seller `seller_id` (a fresh one when
-    None) made anew with `orders_n` orders, at clock x`scale`; `ours` is the product's
-    Amazon time, for the ratio."""
-    if not ANCHOR_PYTHON.exists():
-        line = (
-            f"    anchor skipped: {ANCHOR_PYTHON.relative_to(ROOT)} is missing; "
-            "run `make anchor-venv` to make it"
-        )
-        print(line, flush=True)
-        return {"lines": [line], "amazon": None, "equal": None}
-    version = anchor_version()
-    naive = bound(orders_n, 0.5, 30) + math.ceil(orders_n / 100) * 60.0
-    timeout = 3 * naive / scale + 300.0
-    harness = Harness(time_scale=scale).start()
-    try:
-        seller = harness.create_seller(
-            orders_n, [US], seed=101, selling_partner_id=seller_id
-        )
-        refresh = harness.refresh_token(seller)
-        before = datetime.now(UTC).replace(microsecond=0) - timedelta(
-            minutes=2, seconds=ANCHOR_MARGIN_S
-        )
-        after = before - timedelta(days=RANGE_DAYS)
-        command = [
-            str(ANCHOR_PYTHON),
-            str(ANCHOR_SCRIPT),
-            "--endpoint",
-            harness.emulator_url,
-            "--refresh-token",
-            refresh,
-            "--client-id",
-            _sync_harness.CLIENT_ID,
-            "--client-secret",
-            _sync_harness.CLIENT_SECRET,
-            "--created-after",
-            iso_z(after),
-            "--created-before",
-            iso_z(before),
-        ]
-        try:
-            done = subprocess.run(
-                command,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                env={**os.environ, "SP_API_AUTH_CACHE_TTL": auth_cache_ttl(scale)},
-            )
-        except subprocess.TimeoutExpired:
-            line = f"    anchor did not finish in {timeout:,.0f} s of wall time"
-            print(line, flush=True)
-            return {"lines": [line], "amazon": None, "equal": None}
-        if done.returncode != 0:
-            tail = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-            line = f"    anchor failed (exit {done.returncode}): {tail}"
-            print(line, flush=True)
-            return {"lines": [line], "amazon": None, "equal": None}
-        out = json.loads(done.stdout.strip().splitlines()[-1])
-        truth = harness.summary(seller, as_of=iso_z(before))
-    finally:
-        harness.stop()
-    amazon = out["wall_s"] * scale
-    equal = (
-        out["orders"] == truth["total_orders"] and out["lines"] == truth["total_items"]
-    )
-    calls = sum(out["calls"].values())
-    throttled = sum(out["throttled"].values())
-    line = (
-        f"    anchor (python-amazon-sp-api {version}, naive per-order loop, emulator "
-        f"clock x{scale:g}): {amazon:,.0f} s ({amazon / 3600:.1f} h) for "
-        f"{out['orders']:,} orders / {out['lines']:,} lines (truth "
-        f"{truth['total_orders']:,} / {truth['total_items']:,}"
-        f"{'' if equal else ', NOT EQUAL'}); {calls:,} calls, {throttled:,} throttled"
-    )
-    if ours:
-        line += f" -> {amazon / ours:,.0f}x our time"
-    print(line, flush=True)
-    return {"lines": [line], "amazon": amazon, "equal": equal, "seller": seller}
 
 
 async def main() -> None:
@@ -604,8 +296,10 @@ async def run_size(orders_n: int, time_scale: float, timeout: float) -> dict[str
     )
     ratio = amazon / seller_s
     checks = [
-        f"ratio {'OK' if ratio <= TARGET_RATIO else 'MISSED'}"
-        f" (target <= {TARGET_RATIO}x this bound)"
+        (
+            f"ratio {'OK' if ratio <= TARGET_RATIO else 'MISSED'}"
+            f" (target <= {TARGET_RATIO}x this bound)"
+        )
     ]
     if orders_n == 5000:
         ok = amazon < TARGET_5000_S
