@@ -82,13 +82,19 @@ test-web: install ## The panel's unit tests
 	cd web && $(NPM) test
 
 # The emulator's tests run beside the API's (their own process, output shown when they end): together
-# they take the time of the longer.
+# they take the time of the longer. The API's failures are printed again last, each with its whole
+# message (CI=true: pytest does not cut them to one line), so the end of the output says what failed.
 test-python: install chromium ## pytest: API (unit, integration, browser) and emulator
 	@mkdir -p test-results; \
 	$(BIN)/pytest emulator/tests $(PYTEST_ARGS) > test-results/emulator-tests.log 2>&1 & emulator=$$!; \
-	$(BIN)/pytest api/tests -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); api=$$?; \
+	CI=$${CI:-true} $(BIN)/pytest api/tests -n $(PYTEST_WORKERS) --dist loadfile --tb=short $(PYTEST_ARGS) \
+		2>&1 | tee test-results/api-tests.log; api=$${PIPESTATUS[0]}; \
 	wait $$emulator; emulator_rc=$$?; \
 	echo "--- emulator tests (test-results/emulator-tests.log)"; cat test-results/emulator-tests.log; \
+	if [ $$api -ne 0 ]; then \
+		echo "--- API test failures (whole output: test-results/api-tests.log)"; \
+		sed -n '/short test summary info/,$$p' test-results/api-tests.log; \
+	fi; \
 	[ $$api -eq 0 ] && [ $$emulator_rc -eq 0 ]
 
 test: install chromium lint typecheck check-client test-web test-python compose-check ## Every check: what CI runs
