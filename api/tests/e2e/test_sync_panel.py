@@ -170,7 +170,7 @@ def _backfill_matches_database(card: Locator, product: Product, connection_id: s
             state = states[market]
             plan = (state["extra"] or {}).get("plan")
             if plan:
-                progress = planned_progress(plan)
+                progress = planned_progress(plan, (state["extra"] or {}).get("backfill_pages"))
             else:
                 progress = backfill_progress(state["from"], state["to"], state["done_until"])
             pct = int(progress * 100 + 0.5)  # Math.round

@@ -50,11 +50,30 @@ def grid(plan: dict[str, Any]) -> list[planner.Window]:
     return planner.split_windows(start, end, timedelta(seconds=float(plan["size_s"])))
 
 
-def planned_progress(plan: dict[str, Any]) -> float:
-    """Share of the history done (the windows of either lane)."""
+# A range being paged counts at most this share of its days until it closes.
+PAGED_SHARE_MAX = 0.95
+
+
+def planned_progress(plan: dict[str, Any], pages_cursor: dict[str, Any] | None = None) -> float:
+    """Share of the history done: the windows of either lane that closed, and the part of the range
+    pages are reading (`pages_cursor`, `extra.backfill_pages`) that its rows read so far make of
+    the rows the plan expects there. The plan costs a range on the denser side, so that part is
+    on the low side, and a range counts at most PAGED_SHARE_MAX of its days before it closes (a
+    range of many windows is one job and would otherwise show nothing for minutes)."""
     windows = grid(plan)
     total = sum(w.days for w in windows)
-    return sum(windows[i].days for i in plan.get("done", [])) / total if total else 0.0
+    if not total:
+        return 0.0
+    closed: list[int] = [int(i) for i in plan.get("done", [])]
+    done: float = sum(windows[i].days for i in closed)
+    per_day = float(plan.get("per_day") or 0.0)
+    if pages_cursor is not None and per_day > 0:
+        span = range(int(pages_cursor["first"]), int(pages_cursor["last"]) + 1)
+        days = sum(windows[i].days for i in span if i not in closed)
+        expected = per_day * days
+        read = min(PAGED_SHARE_MAX, float(pages_cursor.get("seen", 0)) / expected) if expected else 0.0
+        done += read * days
+    return min(1.0, done / total)
 
 
 def documents_floor(plan: dict[str, Any]) -> int:

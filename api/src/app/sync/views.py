@@ -102,7 +102,7 @@ async def sync_status(
         )
         plan = extra.get("plan")
         if plan:
-            progress = planned_progress(plan)
+            progress = planned_progress(plan, extra.get("backfill_pages"))
         if state.backfill_completed_at is not None:
             progress = 1.0
         # The planned finish when the backfill runs on a plan (re-made as windows close); else a
