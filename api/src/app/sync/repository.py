@@ -20,6 +20,12 @@ from app.sync.models import Job, SyncState
 DISPATCH_LOCK_ID = 0x53594E43  # "SYNC"
 
 
+class ClaimLost(Exception):
+    """The row is no longer claimed by the run writing it (taken over after its claim went stale,
+    paused, or deleted). Raised inside the write's transaction, so nothing of it is committed: a run
+    that lost its row writes no job row, closes no window and moves no watermark."""
+
+
 class DueRow(NamedTuple):
     id: uuid.UUID
     entity: str
@@ -147,10 +153,17 @@ class SyncRepository:
         return (await self.session.execute(statement)).scalars().first()
 
     async def save_progress(self, state_id: uuid.UUID, owner: str, **values: Any) -> None:
-        """Write run state (watermarks, backfill progress, `extra`) if the claim is still ours."""
-        await self.session.execute(
-            _update(SyncState).where(SyncState.id == state_id, SyncState.claimed_by == owner).values(**values)
+        """Write run state (watermarks, backfill progress, `extra`) if the claim is still ours; else
+        raise ClaimLost (the caller's transaction, holding the window's job row or its close, is
+        rolled back with it)."""
+        result = await self.session.execute(
+            _update(SyncState)
+            .where(SyncState.id == state_id, SyncState.claimed_by == owner)
+            .values(**values)
+            .returning(SyncState.id)
         )
+        if result.first() is None:
+            raise ClaimLost(f"sync_state {state_id} is no longer claimed by {owner}")
 
     async def rows_to_start(
         self, tenant_id: uuid.UUID, connection_id: uuid.UUID, entities: Collection[str]

@@ -27,7 +27,7 @@ from app.sync import dataset as datasets
 from app.sync import observe
 from app.sync.locks import RunLock
 from app.sync.planner import error_retry_delay
-from app.sync.repository import SyncRepository
+from app.sync.repository import ClaimLost, SyncRepository
 from app.sync.run import Outcome, SyncRun, describe_error, utcnow
 from app.sync.service import ONBOARDED_ACTOR, RUN_ACTOR, connection_onboarded, dispatch_due
 from app.tokens.errors import ReauthorizationRequired
@@ -106,6 +106,11 @@ async def run_sync(state_id: str, tenant_id: str, claim: str) -> None:
     try:
         try:
             outcome = await run.execute()
+        except ClaimLost:
+            # Another claim holds the row now (this one went stale, or the row was paused): its run
+            # goes on from what was committed; nothing of this one is written or released.
+            log.warning("sync.claim_lost", state_id=state_id, claim=claim)
+            outcome = Outcome("stale", utcnow())
         except ReauthorizationRequired:
             outcome = Outcome("reauth", utcnow() + timedelta(days=1), error="the seller must re-authorize")
             # The windows in flight end here too: left `running`, their job rows would read as
