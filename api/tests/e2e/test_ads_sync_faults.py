@@ -190,12 +190,7 @@ async def test_worker_killed_mid_report_and_while_loading_it(
         )
         await asyncio.sleep(0.3)
         product.kill_worker()
-        # A request the worker sent just before it died may reach the emulator a moment later: it
-        # must be made slowly too and counted as made before the kill (else it is done before the
-        # new worker asks again, no 425 can join it, and its window is asked for twice).
         await asyncio.sleep(1.0)
-        # Reports made before the kill take 10 s; those asked for from now on, 0.05 s.
-        processing(emulator_app, QUICK)
         made_before_kill = {window_key(r): r.report_id for r in reports(emulator_app)}
         async with h.sessionmaker() as session:
             unheard = list(
@@ -207,8 +202,11 @@ async def test_worker_killed_mid_report_and_while_loading_it(
         made_unheard = [d.id for d in unheard if d.request_key in made_before_kill]
         assert made_unheard, "the kill landed after Amazon made a report and before its id was recorded"
         unheard_ids = {made_before_kill[d.request_key] for d in unheard if d.request_key in made_before_kill}
-        # The reports the killed worker heard of need not wait; the unheard ones are still being
-        # made until the new worker has asked for their windows again (and met 425).
+        # The reports the killed worker heard of need not wait. Every other report, made before the kill
+        # or from now on, is made slowly until the new worker has heard the id of each window the killed
+        # one had not: a request the killed worker sent may reach Amazon (a loaded emulator) after the
+        # list above was taken, and a report of it made quickly would be done before the new worker asks
+        # again (no 425 can join a done report: its window would be asked for twice).
         finish_now(emulator_app, set(made_before_kill.values()) - unheard_ids)
         # Then killed while a finished report's file is being downloaded (the answer held).
         await amazon.delete("/_emulator/faults")
@@ -219,12 +217,14 @@ async def test_worker_killed_mid_report_and_while_loading_it(
         async def all_heard() -> bool:
             async with h.sessionmaker() as session:
                 found = await session.execute(
-                    select(AmazonDocument.amazon_id).where(AmazonDocument.id.in_(made_unheard))
+                    select(AmazonDocument.amazon_id).where(AmazonDocument.id.in_([d.id for d in unheard]))
                 )
                 return all(amazon_id is not None for amazon_id in found.scalars())
 
         await eventually(all_heard, SETTLED_S, "the new worker to learn the unheard reports' ids")
-        finish_now(emulator_app, unheard_ids)
+        # Reports asked for from now on take 0.05 s; every one made so far is done now.
+        processing(emulator_app, QUICK)
+        finish_now(emulator_app, {r.report_id for r in reports(emulator_app)})
         await eventually(lambda: hold_started(amazon, "ads.downloadReport"), 30, "a held download", 0.1)
         await asyncio.sleep(0.3)
         product.kill_worker()
