@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +18,7 @@ from app.sync.repository import ClaimLost, SyncRepository
 from app.sync.service import request_delta
 from tests.sync import test_service
 from tests.sync.job_rows import assert_delta_windows_chained, assert_each_backfill_window_once
+from tests.sync.support import comparable, ours, truth
 from tests.sync.test_service import Harness
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
@@ -103,3 +105,67 @@ async def test_a_run_that_lost_its_claim_commits_nothing_and_the_next_claim_resu
     assert closed[opened[0].id].status == "done" and closed[opened[0].id].pages >= 1
     await assert_delta_windows_chained(engine, connection_id)
     await assert_each_backfill_window_once(engine, connection_id)
+
+
+async def test_a_backfill_run_that_lost_its_claim_while_loading_a_report_closes_nothing(
+    harness: tuple[Harness, str, uuid.UUID],
+    engine: AsyncEngine,
+    emulator_http: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    h, seller, connection_id = harness
+    add_to_job = SyncRepository.add_to_job
+    lost: list[uuid.UUID] = []
+
+    async def taken_over(self: SyncRepository, job_id: uuid.UUID, **counters: Any) -> None:
+        counts = counters.get("counts")
+        if not lost and counts is not None and counts.seen > 0:
+            async with h.sessionmaker() as session:
+                job = await session.get(Job, job_id)
+            assert job is not None
+        if not lost and counts is not None and counts.seen > 0 and job.kind == "backfill":
+            # A batch of a backfill window's report is being written: another scheduler's claim lands.
+            async with h.uow() as other:
+                state = (
+                    await other.execute(
+                        select(SyncState).where(SyncState.marketplace_id == job.marketplace_id)
+                    )
+                ).scalar_one()
+                await other.execute(
+                    update(SyncState).where(SyncState.id == state.id).values(claimed_by="another-scheduler")
+                )
+            lost.append(job_id)
+        await add_to_job(self, job_id, **counters)
+
+    monkeypatch.setattr(SyncRepository, "add_to_job", taken_over)
+    for _ in range(200):
+        for message in await h.dispatch():
+            try:
+                await h.run(message)
+            except ClaimLost:
+                assert lost
+        if lost:
+            break
+    monkeypatch.setattr(SyncRepository, "add_to_job", add_to_job)
+    assert lost, "no report batch was written"
+
+    async with h.sessionmaker() as session:
+        job = await session.get(Job, lost[0])
+        assert job is not None
+        state = (
+            await session.execute(select(SyncState).where(SyncState.marketplace_id == job.marketplace_id))
+        ).scalar_one()
+    # The batch rolled back with the claim's check; the window stays open, counted as before the batch.
+    assert (job.status, job.finished_at, job.orders_seen) == ("running", None, 0)
+    assert state.claimed_by == "another-scheduler"
+    assert job.window_start is not None
+    assert state.backfill_done_until is None or state.backfill_done_until <= job.window_start
+    # The other claim goes stale: the backfill goes on from what was committed, each window read once.
+    async with h.uow() as session:
+        await session.execute(update(SyncState).values(claimed_by=None, claimed_at=None))
+    await h.until_backfilled()
+    await assert_each_backfill_window_once(engine, connection_id, windows=50)
+    async with h.sessionmaker() as session:
+        reread = await session.get(Job, lost[0])
+    assert reread is not None and reread.status == "done" and reread.orders_seen > 0
+    assert await ours(engine, connection_id) == comparable(await truth(emulator_http, seller))

@@ -23,6 +23,7 @@ from app.sync.planner import (
     failed_document_delay,
     next_backfill_window,
     next_delta_slot,
+    only_overlap,
     plan_dispatch,
     split_windows,
     throttle_delay,
@@ -68,6 +69,11 @@ def test_delta_window_overlaps_and_respects_the_2_minute_rule() -> None:
     assert delta_window(NOW + timedelta(minutes=10), NOW) is None
     again = delta_window(NOW - timedelta(minutes=2), NOW)
     assert again is not None and again.end == NOW - timedelta(minutes=2)
+    # That window holds only the overlap: the engine asks it for a first or a forced delta only.
+    assert only_overlap(again, NOW - timedelta(minutes=2))
+    assert not only_overlap(window, watermark)
+    later = delta_window(NOW - timedelta(minutes=2), NOW + timedelta(seconds=6))
+    assert later is not None and not only_overlap(later, NOW - timedelta(minutes=2))
 
 
 def test_delta_due() -> None:

@@ -91,6 +91,13 @@ def delta_window(watermark: datetime, now: datetime, overlap: timedelta = DELTA_
     return Window(after, max(before, watermark))
 
 
+def only_overlap(window: Window, watermark: datetime, overlap: timedelta = DELTA_OVERLAP) -> bool:
+    """Whether a delta `window` of `delta_window` holds nothing past `watermark`: Amazon's 2-minute
+    rule has let no newer second be asked since the delta that set it, so only the overlap before
+    it would be read again."""
+    return window.start == watermark - overlap and window.end <= watermark
+
+
 def delta_due_at(
     last_delta_at: datetime | None, interval: timedelta, now: datetime, next_delta_at: datetime | None = None
 ) -> datetime:

@@ -188,7 +188,11 @@ class DocumentSteps(RunContext):
             first, loaded = loaded, {}
             async with self.uow() as session:
                 counts = await dataset.upsert(session, batch)
-                await self._flush_stats(SyncRepository(session), job_id, counts=counts, **first)
+                repo = SyncRepository(session)
+                await self._flush_stats(repo, job_id, counts=counts, **first)
+                # The claim is kept fresh with each batch, as with each page: a document that takes
+                # longer than the lock's TTL to load is not claimed by the next dispatch meanwhile.
+                await repo.save_progress(self.state_id, self.claim, claimed_at=utcnow())
             await self._beat()
 
         batches = dataset.document_batches(self.scope, lambda: documents.rows(source, document))
