@@ -45,8 +45,11 @@ from tests.sync.support import CA, US, create_seller, make_connection
 pytestmark = pytest.mark.usefixtures("clean_tables")
 
 SCALE = 1000.0
-# Real requests per second of each small plan (Amazon's rate x the scale).
-PLANNED_RPS = 4.0
+# Real requests per second of each small plan (Amazon's rate x the scale). Past the burst the limiter
+# paces at 97% of the rate: at Amazon's own rates that slack is seconds, at this scaled clock it is what
+# absorbs a call reaching the emulator later than the next one (a new connection, a loaded machine):
+# 31 ms a call at one request a second.
+PLANNED_RPS = 1.0
 SMALL_PLANS = ("reports.createReport", "reports.getReportDocument", "orders2026.searchOrders")
 # Two marketplaces x 730 days of history in 30-day report windows.
 BACKFILL_WINDOWS = 50
@@ -144,7 +147,7 @@ async def test_two_workers_on_one_seller_never_overlap_nor_get_throttled(
                 connection_id=str(connection_id),
                 tenant_id=str(tenant_id),
             )
-        await eventually(lambda: backfilled(engine), 90, "the backfill")
+        await eventually(lambda: backfilled(engine), 150, "the backfill")
     finally:
         first.stop()
         second.stop()

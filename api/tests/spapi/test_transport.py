@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from collections.abc import Callable, Sequence
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 
 from app.amazon_http import (
     AmazonTransport,
@@ -21,6 +23,7 @@ from app.amazon_http import (
     TransportError,
     Unauthorized,
 )
+from app.amazon_http.ratelimit import BucketKey, RateLimiter
 from app.amazon_http.retry import parse_retry_after
 from app.spapi import RestrictedResource, SpApiClient
 
@@ -236,3 +239,46 @@ async def test_worker_gets_server_errors_back_with_a_retry_time() -> None:
     client, _, _ = make_client(handler, max_wait_s=0.0, retry=RetryPolicy(max_attempts=4, base_s=1.0))
     with pytest.raises(TransportError):
         await client.sellers.get_marketplace_participations()
+
+
+async def test_the_rate_is_learned_from_served_answers_only(redis_client: aioredis.Redis) -> None:
+    """A call refused before Amazon knew the seller (an expired token) names the operation's default
+    plan in `x-amzn-RateLimit-Limit`, not the seller's: learned, it would pace the next calls at the
+    wrong rate until a served answer said otherwise (two worker processes met 429s that way)."""
+    limiter = RateLimiter(redis_client)
+    seller = f"S{uuid.uuid4().hex[:8]}"
+    bucket = BucketKey("app", seller, "NA", "sellers.getMarketplaceParticipations")
+    expired = error(
+        403,
+        "Unauthorized",
+        "Access to requested resource is denied.",
+        "The access token you provided has expired.",
+        **{"x-amzn-RateLimit-Limit": "16.7"},
+    )
+    served = httpx.Response(
+        200, json={"payload": []}, headers={"x-amzn-RequestId": "rid-ok", "x-amzn-RateLimit-Limit": "2.0"}
+    )
+    handler, seen = sequence(expired, served)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    transport = AmazonTransport(http, limiter=limiter, retry=RetryPolicy(max_attempts=4), sleep=Sleeps())
+    client = SpApiClient(
+        transport,
+        base_url="https://sp.test",
+        region="NA",
+        application_id="app",
+        selling_partner_id=seller,
+        tokens=FakeTokens(),
+        max_wait_s=60.0,
+    )
+    rates: list[float | None] = []
+    original = limiter.learn_rate
+
+    async def learn_rate(key: BucketKey, rate: float) -> bool:
+        rates.append(rate)
+        return await original(key, rate)
+
+    limiter.learn_rate = learn_rate  # type: ignore[method-assign]
+    await client.sellers.get_marketplace_participations()
+    assert len(seen) == 2
+    assert rates == [2.0]
+    assert await limiter.learned_rate(bucket) == 2.0
