@@ -241,7 +241,7 @@ async def test_worker_gets_server_errors_back_with_a_retry_time() -> None:
         await client.sellers.get_marketplace_participations()
 
 
-async def test_the_rate_is_learned_from_served_answers_only(redis_client: aioredis.Redis) -> None:
+async def test_the_rate_is_not_learned_from_a_refused_token(redis_client: aioredis.Redis) -> None:
     """A call refused before Amazon knew the seller (an expired token) names the operation's default
     plan in `x-amzn-RateLimit-Limit`, not the seller's: learned, it would pace the next calls at the
     wrong rate until a served answer said otherwise (two worker processes met 429s that way)."""

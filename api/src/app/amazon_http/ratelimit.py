@@ -8,9 +8,9 @@ distinct, evenly spaced slots instead of stampeding on the same refill. A caller
 long gets the time of the next slot back (`retry_after`) without reserving anything: workers
 reschedule themselves with it.
 
-The rate is learned from `x-amzn-RateLimit-Limit` of answers the operation served (Amazon raises plans
-per seller and says so in that header; a call refused before the seller was known names the default
-plan); the burst is not announced, so the default burst stays. A 429 empties the bucket: Amazon's
+The rate is learned from `x-amzn-RateLimit-Limit` (Amazon raises plans per seller and says so in that
+header; a call refused for its token, 401/403, is answered before the seller is known and is not
+learned from); the burst is not announced, so the default burst stays. A 429 empties the bucket: Amazon's
 view of the bucket is the truth, and every process backs off together.
 """
 

@@ -250,10 +250,10 @@ class AmazonTransport:
             await self._sleep(slot.wait_s)
 
     async def _learn(self, spec: CallSpec, response: httpx.Response) -> None:
-        # Only an answer the operation served says the seller's plan: a call refused before the caller
-        # was known (an expired token: 403) can name the operation's default plan, many times faster
-        # than a seller's lowered one, and pacing on it costs 429s until the next served answer.
-        if self.limiter is None or spec.bucket is None or response.status_code >= 400:
+        # A call refused for its token (401/403) was answered before the caller was known: its header
+        # can name the operation's default plan, many times faster than a seller's lowered one, and
+        # pacing on it costs 429s until the next answer. Every other answer (a 429 too) names the plan.
+        if self.limiter is None or spec.bucket is None or response.status_code in (401, 403):
             return
         announced = response.headers.get("x-amzn-RateLimit-Limit")
         if not announced:
