@@ -7,7 +7,7 @@ import time
 import httpx
 
 from amazon_emulator.config import DEMO_SELLER_ID
-from amazon_emulator.data.activity import changes_between, summary
+from amazon_emulator.data.activity import add_activity, changes_between, summary
 from amazon_emulator.data.generator import generate_seller
 from amazon_emulator.data.models import PENDING
 from amazon_emulator.state import EmulatorState
@@ -96,3 +96,14 @@ async def test_admin_order_truth(client: httpx.AsyncClient, state: EmulatorState
     assert (
         await client.get(f"/_emulator/sellers/{DEMO_SELLER_ID}/orders/000-0000000-0000000")
     ).status_code == 404
+
+
+def test_activity_leaves_out_the_orders_it_is_told_to() -> None:
+    seller, factory = generate_seller("T3", marketplaces=["US"], orders=300, months=1, seed=2, anchor=ANCHOR)
+    first = add_activity(seller, factory, 0, 5, ANCHOR)["updated"]
+    # A second change a second later moves the newest open orders again (those just moved among
+    # them), unless told to leave them out.
+    again = add_activity(seller, factory, 0, 5, ANCHOR + 1)["updated"]
+    assert set(again) & set(first)
+    apart = add_activity(seller, factory, 0, 5, ANCHOR + 2, exclude=first + again)["updated"]
+    assert len(apart) == 5 and not set(apart) & (set(first) | set(again))

@@ -3,7 +3,9 @@
 A backfill walks `[backfill_from, backfill_to)` of every `sync_state` row in consecutive windows, one job
 row per window (a crash resumes the window's own row from its saved cursor); a planned backfill's pages
 path reads the windows left to it as one range, one row for all of them. So the `done` backfill rows
-must tile that range exactly (no gap, no overlap), and the windows they span are counted. A window run
+must tile that range exactly (no gap, no overlap), and the windows they span are counted. A row that
+ends `replanned` gave its windows to the other path unfinished (their `done` rows are the other
+path's); such rows are counted. A window run
 twice shows as a second row for it; that passes only where the caller says a fault may have forced it,
 and then the other rows of that window must say they did not finish (`error`, or `running` with no
 `finished_at`: the run was killed), never a second `done`.
@@ -31,6 +33,7 @@ class BackfillLedger:
     windows: int = 0  # done windows of the grid, over every marketplace
     jobs: int = 0  # done job rows (a range of windows read as one is one row)
     interrupted: list[str] = field(default_factory=list)  # rows of a window that did not finish
+    replanned: int = 0  # rows whose windows a planned backfill gave to the other path
 
 
 def _listed(problems: list[str], show: int = 12) -> str:
@@ -83,7 +86,8 @@ async def assert_each_backfill_window_once(
             problems.append(f"{market}: the backfill is not complete")
         rows = [j for j in jobs if j.marketplace_id == market]
         done = [j for j in rows if j.status == "done"]
-        others = [j for j in rows if j.status != "done"]
+        ledger.replanned += sum(1 for j in rows if j.status == "replanned")
+        others = [j for j in rows if j.status not in ("done", "replanned")]
         cursor = state.backfill_from
         for job in done:
             if job.window_start != cursor:

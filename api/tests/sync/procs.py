@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +197,35 @@ def backdated_activity(
         None,
         visible_until=now,
     )
+
+
+def hold_still(app: Any, seller_id: str, seconds: float = 86400.0) -> None:
+    """Nothing of the seller changes for `seconds` from now: every later status change, touch and
+    order moves that much later. At Amazon's pace an order may ship while the backfill runs, and only a
+    delta two minutes later would see it; the comparison with the truth is about the backfill."""
+    state = app.state.emulator
+    now = state.clock.time()
+    seller = state.seller(seller_id)
+    with seller.lock:
+        held = []
+        for order in seller.orders:
+            if order.purchase_ts > now:
+                shift = seconds
+                order = replace(order, purchase_ts=order.purchase_ts + shift)
+            else:
+                shift = 0.0
+            held.append(
+                replace(
+                    order,
+                    timeline=tuple(
+                        (when + (seconds if when > now else shift), status) for when, status in order.timeline
+                    ),
+                    touches=tuple(when + (seconds if when > now else shift) for when in order.touches),
+                )
+            )
+        seller.orders[:] = sorted(held, key=lambda o: o.purchase_ts)
+        seller.orders_by_id.clear()
+        seller.orders_by_id.update({o.amazon_order_id: o for o in seller.orders})
 
 
 def emulator_client(url: str) -> httpx.AsyncClient:

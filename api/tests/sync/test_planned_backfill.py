@@ -40,6 +40,7 @@ from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
 from tests.amazon.support import request_log, self_authorize
 from tests.sync.job_rows import assert_each_backfill_window_once
+from tests.sync.procs import hold_still
 from tests.sync.support import US, comparable, create_seller, make_connection, ours, truth
 from tests.sync.test_service import Harness
 from tests.sync.truth import assert_every_row_equal
@@ -126,35 +127,6 @@ def put_orders_on_edges(app: FastAPI, seller_id: str, edges: list[float]) -> lis
             seller.add_order(shifted)
             moved.append(order.amazon_order_id)
     return moved
-
-
-def hold_still(app: FastAPI, seller_id: str, seconds: float = 86400.0) -> None:
-    """Nothing of the seller changes for `seconds` from now: every later status change, touch and
-    order moves that much later. At Amazon's pace an order may ship while the backfill runs, and only a
-    delta two minutes later would see it; the comparison with the truth is about the backfill."""
-    state = app.state.emulator
-    now = state.clock.time()
-    seller = state.seller(seller_id)
-    with seller.lock:
-        held = []
-        for order in seller.orders:
-            if order.purchase_ts > now:
-                shift = seconds
-                order = replace(order, purchase_ts=order.purchase_ts + shift)
-            else:
-                shift = 0.0
-            held.append(
-                replace(
-                    order,
-                    timeline=tuple(
-                        (when + (seconds if when > now else shift), status) for when, status in order.timeline
-                    ),
-                    touches=tuple(when + (seconds if when > now else shift) for when in order.touches),
-                )
-            )
-        seller.orders[:] = sorted(held, key=lambda o: o.purchase_ts)
-        seller.orders_by_id.clear()
-        seller.orders_by_id.update({o.amazon_order_id: o for o in seller.orders})
 
 
 async def until_backfilled(h: Harness, seconds: float, survive: type[BaseException]) -> None:

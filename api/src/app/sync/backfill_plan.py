@@ -11,7 +11,8 @@ should take the days with the fewest orders: a seller that grew (most do) has th
 end. (A shrinking seller has them at the newest end; the plan does not turn round for it: its pages
 are costed on the densest density known next to them, so it only gives pages fewer windows.)
 The newest window is read alone first by pages (the probe: its count tells the seller's size),
-then every window given to pages as one range, so that only one page is partly empty. The paths
+then the oldest window alone (the size at the other end), then every other window given to pages
+as one range, so that few pages are partly empty. The paths
 meet at `split`, which a re-plan moves as windows finish and the seller's size is known better:
 windows whose documents are not asked for yet (createReport's bucket was empty) go back to pages
 when pages turn out cheaper than thought. Both run at once: their quotas are independent, and while

@@ -102,7 +102,8 @@ class Job(UUIDPrimaryKey, Base):
             " 'system')",
             name="type",
         ),
-        CheckConstraint("status IN ('queued', 'running', 'done', 'error')", name="status"),
+        # `replanned`: a planned backfill gave the job's window(s) to another path before it finished.
+        CheckConstraint("status IN ('queued', 'running', 'done', 'error', 'replanned')", name="status"),
     )
 
     # NULL for system jobs (e.g. secret rotation, purges).

@@ -319,12 +319,14 @@ class SyncRepository:
         now: datetime,
         error: str | None = None,
         result: dict[str, Any] | None = None,
+        replanned: bool = False,
     ) -> None:
-        """Close a job. `result` is merged into what the run recorded there: `unchanged` (rows
-        the run left as they were, 0 when none) is always in a finished job's result."""
+        """Close a job: `error` failed it, `replanned` says its window went to another path before
+        it finished. `result` is merged into what the run recorded there: `unchanged` (rows the run
+        left as they were, 0 when none) is always in a finished job's result."""
         recorded = literal({"unchanged": 0}, JSONB).op("||")(func.coalesce(Job.result, literal({}, JSONB)))
         values: dict[str, Any] = {
-            "status": "error" if error else "done",
+            "status": "error" if error else "replanned" if replanned else "done",
             "error": error,
             "finished_at": now,
             "result": recorded.op("||")(literal(result or {}, JSONB)),

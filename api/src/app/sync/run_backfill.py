@@ -5,8 +5,9 @@
 The row's history is cut into the dataset's windows (the grid, from where the backfill stood when
 the plan was made). Two lanes take them, each with its own cursor and job row per window:
   * pages (`extra.backfill_pages`): first the newest window alone (the probe: its count tells the
-    seller's size), then from the oldest window forward every window left to pages as one range,
-    up to the split;
+    seller's size), then the oldest window alone (the size at the other end), then every window
+    left to pages from there forward as one range, up to the split; a range (or the probe) that
+    meets far more rows than planned is handed to documents (`_pages_overran`);
   * documents (`extra.backfill`, as an unplanned backfill's window): from the newest window
     backward (the probe's neighbour first), one window at a time, the documents of its next windows
     asked for ahead down to the split, as many as the bucket lets go.
@@ -34,7 +35,7 @@ from typing import Any
 from app.amazon_http.jobs import AsyncDocumentSource
 from app.documents.service import AsyncDocuments
 from app.sync import planner
-from app.sync.backfill_plan import InFlight, estimate_margin, plan_backfill
+from app.sync.backfill_plan import BackfillCosts, InFlight, estimate_margin, plan_backfill
 from app.sync.dataset import CostsOf, Dataset
 from app.sync.repository import SyncRepository
 from app.sync.run_base import Stop, iso, log, parse_time, utcnow
@@ -93,6 +94,39 @@ def window_rows(known: dict[int, float], windows: list[planner.Window], i: int) 
     return max(rates, default=0.0) * windows[i].days
 
 
+def planned_rows(plan: dict[str, Any], windows: list[planner.Window], indices: range) -> float:
+    """The rows the plan expects in windows `indices`, as the pages path is costed on them: each
+    window's estimate (`window_rows`) with the margin of what is known (`estimate_margin`)."""
+    known = {int(i): float(r) for i, r in plan["rows"].items()}
+    rows = sum(known[i] if i in known else window_rows(known, windows, i) for i in indices)
+    return rows * estimate_margin(sum(known.values()))
+
+
+def read_past_plan(cursor: dict[str, Any]) -> bool:
+    """Whether the range pages are on (`extra.backfill_pages`) has read more rows than the plan gave
+    it; the probe, which no plan gave pages, always has."""
+    planned = cursor.get("planned_rows")
+    return planned is None or int(cursor.get("seen", 0)) > int(planned)
+
+
+def pages_overran(cursor: dict[str, Any], plan: dict[str, Any], costs: BackfillCosts, delay_s: float) -> bool:
+    """Whether the pages path, throttled for `delay_s` on the range `cursor`, gives that range to
+    documents: it has read more rows than planned (`read_past_plan`), so how many are left is
+    unknown; its next page is further off than a document takes to be made; and past both bursts
+    documents read more rows a second than pages (a window per createReport token, against a page
+    per searchOrders token: 100 orders every 3 minutes) for windows as dense as this range has
+    shown. A seller whose newest days are its quietest (a season that ended, a business that
+    shrank) has a probe that makes the first plan think it small."""
+    if not read_past_plan(cursor) or costs.documents is None or costs.pages is None:
+        return False
+    if delay_s <= float(plan.get("processing_s", costs.documents.processing_s)):
+        return False
+    windows = int(cursor["last"]) - int(cursor["first"]) + 1
+    rows = max(int(cursor.get("seen", 0)), int(cursor.get("planned_rows") or 0))
+    by_documents = rows / windows * costs.documents.create.rate
+    return by_documents > costs.pages.page_size * costs.pages.page.rate
+
+
 class PlannedBackfillSteps(DocumentSteps):
     async def _planned_backfill_step(
         self, dataset: Dataset[Any, Any], client: Any, source: AsyncDocumentSource[Any], costs_of: CostsOf
@@ -133,8 +167,12 @@ class PlannedBackfillSteps(DocumentSteps):
             except Stop as stop:
                 result = stop.delay_s
                 if lane == self._pages_lane:
-                    plan["pages_retry_at"] = iso(utcnow() + timedelta(seconds=stop.delay_s))
-                    await self._save()
+                    if await self._pages_overran(client, costs_of, plan, stop.delay_s):
+                        await self._hand_pages_back(plan, windows)
+                        result = None
+                    else:
+                        plan["pages_retry_at"] = iso(utcnow() + timedelta(seconds=stop.delay_s))
+                        await self._save()
             if result is None:
                 progressed = True
             elif result > 0:
@@ -174,11 +212,14 @@ class PlannedBackfillSteps(DocumentSteps):
         windows: list[planner.Window],
     ) -> float | None:
         """-1.0: nothing to do; a delay: throttled; None: a window closed."""
+        if plan.get("pages_over"):
+            return -1.0
         retry_at = parse_time(plan.get("pages_retry_at"))
         if retry_at is not None and retry_at > utcnow():
             return (retry_at - utcnow()).total_seconds()
         cursor = self.extra.get("backfill_pages")
         if cursor is None:
+            planned: dict[str, Any] = {}
             if not plan["probed"]:
                 first = last = len(windows) - 1  # the probe: the newest window alone
                 plan["probed"] = True
@@ -186,7 +227,13 @@ class PlannedBackfillSteps(DocumentSteps):
                 first, last = int(plan["pages_next"]), min(int(plan["split"]), documents_floor(plan)) - 1
                 if first > last:
                     return -1.0
+                if first == 0:
+                    # The oldest window alone first: with the probe it tells the seller's size at
+                    # both ends of the history before pages take a range on it (a seller whose
+                    # newest days are its quietest would otherwise have pages planned on those).
+                    last = 0
                 plan["pages_next"] = last + 1
+                planned["planned_rows"] = round(planned_rows(plan, windows, range(first, last + 1)))
             window = planner.Window(windows[first].start, windows[last].end)
             await self._open_window(
                 dataset,
@@ -199,6 +246,7 @@ class PlannedBackfillSteps(DocumentSteps):
                     "next_token": None,
                     "first": first,
                     "last": last,
+                    **planned,
                 },
                 path="api",
                 cursor_key="backfill_pages",
@@ -227,7 +275,12 @@ class PlannedBackfillSteps(DocumentSteps):
         """-1.0: nothing to do (yet); a delay: the document is being made; None: a window closed."""
         cursor = self.extra.get("backfill")
         if cursor is None:
-            if "planned_at" not in plan and len(windows) > 1 and "pages_retry_at" not in plan:
+            if (
+                "planned_at" not in plan
+                and len(windows) > 1
+                and "pages_retry_at" not in plan
+                and not plan.get("pages_over")
+            ):
                 return -1.0  # the seller's size is not known yet: the probe goes first
             index = int(plan["docs_next"])
             if index < int(plan["split"]) or index < 0:
@@ -325,6 +378,49 @@ class PlannedBackfillSteps(DocumentSteps):
         if rows > 0:
             plan["s_per_row"] = load_s / rows
 
+    # -- pages that met more rows than planned ---------------------------------------------------
+
+    async def _pages_overran(
+        self, client: Any, costs_of: CostsOf, plan: dict[str, Any], delay_s: float
+    ) -> bool:
+        """`pages_overran` for the range pages are on, throttled for `delay_s`."""
+        cursor = self.extra.get("backfill_pages")
+        if cursor is None or not read_past_plan(cursor):
+            return False
+        costs = await costs_of(client, self.scope)
+        return costs is not None and pages_overran(cursor, plan, costs, delay_s)
+
+    async def _hand_pages_back(self, plan: dict[str, Any], windows: list[planner.Window]) -> None:
+        """The pages path's range goes to documents, and pages take nothing more: its job row ends
+        `replanned` (the rows it read stay: every upsert is idempotent, and the newer version wins),
+        the documents lane reads its windows after its own, and every plan from now on is
+        documents only."""
+        cursor = self.extra.pop("backfill_pages")
+        first, last = int(cursor["first"]), int(cursor["last"])
+        plan.pop("pages_retry_at", None)
+        # Documents take every window pages have not closed: the range's, and with the probe's
+        # (the newest, where the documents lane had not started) all of them.
+        plan["pages_over"] = True
+        plan["split"] = plan["pages_next"] = min(first, int(plan["pages_next"]))
+        if last == len(windows) - 1:
+            plan["docs_next"] = last
+        job_id = uuid.UUID(cursor["job_id"])
+        async with self.uow() as session:
+            repo = SyncRepository(session)
+            await self._flush_stats(repo, job_id)
+            await repo.save_progress(self.state_id, self.claim, extra=self.extra)
+            await repo.finish_job(
+                job_id, now=utcnow(), result={"path": "api", "handed_to": "report"}, replanned=True
+            )
+        log.info(
+            "sync.backfill_pages_handed_back",
+            state_id=str(self.state_id),
+            windows=last - first + 1,
+            seen=int(cursor.get("seen", 0)),
+            planned=cursor.get("planned_rows"),
+        )
+        self._window_closed()
+
     # -- closing a window and planning again ----------------------------------------------------
 
     async def _close(
@@ -390,6 +486,8 @@ class PlannedBackfillSteps(DocumentSteps):
                 costs, documents=replace(costs.documents, processing_s=float(plan["processing_s"]))
             )
         costs = replace(costs, s_per_row=float(plan.get("s_per_row", costs.s_per_row)))
+        if plan.get("pages_over") and costs.documents is not None:
+            costs = replace(costs, pages=None)
         if costs.documents is not None:
             plan["assumed_processing_s"] = costs.documents.processing_s
         now = utcnow()

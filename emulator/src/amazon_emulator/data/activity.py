@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -69,14 +70,17 @@ def add_activity(
     now: float,
     events: EventBus | None = None,
     visible_until: float | None = None,
+    exclude: Collection[str] = (),
 ) -> dict[str, list[str]]:
     """Create ``new_orders`` orders purchased at ``now`` and move ``updates`` open orders one status forward.
 
     When fewer open orders exist, shipped ones are "touched" (a change without a status change, as Amazon does
     for e.g. a corrected ship date), so ``LastUpdateDate`` still moves. Returns the affected order ids.
     Activity stamped in the past (``now`` before ``visible_until``, the present) leaves out the orders that
-    changed between the two: moving one would take back a change Amazon already showed.
+    changed between the two: moving one would take back a change Amazon already showed. Orders in
+    ``exclude`` are neither moved nor touched (a test that needs the changes of two calls disjoint).
     """
+    excluded = set(exclude)
     created: list[str] = []
     updated: list[str] = []
     with seller.lock:
@@ -91,6 +95,7 @@ def add_activity(
             for o in reversed(seller.orders)
             if o.purchase_ts <= now
             and o.amazon_order_id not in created
+            and o.amazon_order_id not in excluded
             and o.status_at(now) in _NEXT
             and not (visible_until is not None and _changed_between(o, now, visible_until))
         ]
@@ -106,7 +111,7 @@ def add_activity(
                 if missing == 0:
                     break
                 if order.purchase_ts <= now and order.status_at(now) in (SHIPPED, CANCELED):
-                    if order.amazon_order_id in updated:
+                    if order.amazon_order_id in updated or order.amazon_order_id in excluded:
                         continue
                     order.touches = (*order.touches, now)
                     updated.append(order.amazon_order_id)

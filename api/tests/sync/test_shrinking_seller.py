@@ -1,0 +1,166 @@
+"""Planned backfills of sellers whose orders are not spread as the plan first thinks; this module: a
+seller whose orders shrink over the two years (or whose newest days are quiet: a season that
+ended). The newest window the plan first counts (the probe) is its sparsest, and a plan on it alone
+gives searchOrders far more of the oldest (densest) windows than its burst of 20 pages holds. The
+oldest window is read alone first, so what pages take after it is planned on both ends of the
+history: nothing is handed to reports for holding more orders than planned (`run_backfill.
+pages_overran`, the safety net `test_season_peak` exercises).
+
+No 429, each window closed once, and every order equal to the emulator's truth
+(`backfilled_and_compared`, also used by `test_season_peak`). The emulator's clock runs 10 times
+Amazon's, so the reports past createReport's burst take seconds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from amazon_emulator.config import EmulatorConfig
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.amazon_http import AmazonTransport
+from app.settings import Settings
+from app.sync import planner
+from app.sync.models import Job, SyncState
+from app.sync.service import connection_onboarded
+from tests.amazon.support import request_log
+from tests.sync.job_rows import BackfillLedger, assert_each_backfill_window_once
+from tests.sync.procs import hold_still
+from tests.sync.support import comparable, ours, truth
+from tests.sync.test_planned_backfill import Killed, planned_harness, until_backfilled
+from tests.sync.test_service import Harness
+from tests.sync.truth import assert_every_row_equal
+
+pytestmark = pytest.mark.usefixtures("clean_tables")
+
+# Shrunk (`shrink_history`), the oldest 30 days hold about 970 orders and the newest 10 (the probe)
+# about 8: the first plan sees a seller of a few hundred orders.
+ORDERS = 4000
+DAY = 86400.0
+
+
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    # Ten times Amazon's clock (usage plans, report processing): past createReport's burst a report
+    # is asked for every 6 s, not every minute.
+    return EmulatorConfig(seed=3, demo=True, demo_orders=10, time_scale=10.0)
+
+
+@pytest.fixture
+async def harness(
+    engine: AsyncEngine,
+    emulator_http: httpx.AsyncClient,
+    amazon_settings: Settings,
+    redis_client: aioredis.Redis,
+    transport: AmazonTransport,
+) -> tuple[Harness, str, uuid.UUID]:
+    return await planned_harness(engine, emulator_http, amazon_settings, redis_client, transport, ORDERS, 23)
+
+
+def shrink_history(app: FastAPI, seller_id: str, days: float = 730.0) -> tuple[int, int]:
+    """The seller's orders of the last `days` turned into a shrinking seller's: an order at fraction
+    x of the range (0 its start, 1 now) moves to (1 - x)^2, its timeline with it (the emulator's
+    sellers grow; mirrored and squared, the oldest month holds about a quarter of the orders and
+    the newest ten days a few). (orders in the oldest 30 days, in the newest 10) afterwards."""
+    state = app.state.emulator
+    now = state.clock.time()
+    span = days * DAY
+    start = now - span
+    seller = state.seller(seller_id)
+    with seller.lock:
+        moved = []
+        for order in seller.orders:
+            if not start <= order.purchase_ts <= now:
+                moved.append(order)
+                continue
+            x = (order.purchase_ts - start) / span
+            shift = start + span * (1.0 - x) ** 2 - order.purchase_ts
+            moved.append(
+                replace(
+                    order,
+                    purchase_ts=order.purchase_ts + shift,
+                    timeline=tuple((when + shift, status) for when, status in order.timeline),
+                    touches=tuple(when + shift for when in order.touches),
+                )
+            )
+        seller.orders[:] = sorted(moved, key=lambda o: o.purchase_ts)
+        seller.orders_by_id.clear()
+        seller.orders_by_id.update({o.amazon_order_id: o for o in seller.orders})
+        oldest = sum(1 for o in seller.orders if start <= o.purchase_ts < start + 30 * DAY)
+        newest = sum(1 for o in seller.orders if now - 10 * DAY <= o.purchase_ts <= now)
+    return oldest, newest
+
+
+async def onboarded(h: Harness, connection_id: uuid.UUID) -> SyncState:
+    async with h.uow() as session:
+        state = (await session.execute(select(SyncState))).scalars().one()
+        await connection_onboarded(session, state.tenant_id, connection_id)
+    async with h.sessionmaker() as session:
+        return (await session.execute(select(SyncState))).scalars().one()
+
+
+async def backfilled_and_compared(
+    h: Harness, seller: str, connection_id: uuid.UUID, emulator_http: httpx.AsyncClient, engine: AsyncEngine
+) -> tuple[list[dict[str, Any]], list[Job], BackfillLedger]:
+    """The backfill run to its end, then checked: no 429, each window closed once, every order and
+    line equal to the truth. The emulator's request log and the backfill's job rows."""
+    await until_backfilled(h, 300.0, survive=Killed)
+    calls = await request_log(emulator_http)
+    assert not [c for c in calls if c["status"] == 429]
+    async with h.sessionmaker() as session:
+        state = (await session.execute(select(SyncState))).scalars().one()
+        jobs = list(
+            (
+                await session.execute(select(Job).where(Job.kind == "backfill").order_by(Job.window_start))
+            ).scalars()
+        )
+    assert state.backfill_from is not None and state.backfill_to is not None
+    windows = planner.split_windows(state.backfill_from, state.backfill_to, planner.REPORT_WINDOW)
+    ledger = await assert_each_backfill_window_once(engine, connection_id, windows=len(windows))
+    expected = await truth(emulator_http, seller)
+    assert await ours(engine, connection_id) == comparable(expected)
+    await assert_every_row_equal(engine, emulator_http, [seller])
+    return calls, jobs, ledger
+
+
+def searches(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [c for c in calls if c["operation"] == "orders2026.searchOrders"]
+
+
+@pytest.mark.timeout(420)
+async def test_a_shrinking_seller_is_planned_on_both_ends_of_its_history(
+    harness: tuple[Harness, str, uuid.UUID],
+    emulator_http: httpx.AsyncClient,
+    emulator_app: FastAPI,
+    engine: AsyncEngine,
+) -> None:
+    h, seller, connection_id = harness
+    await onboarded(h, connection_id)
+    oldest, newest = shrink_history(emulator_app, seller)
+    assert oldest > 50 * newest, (oldest, newest)
+    hold_still(emulator_app, seller)
+    await emulator_http.delete("/_emulator/requests")
+
+    _, jobs, ledger = await backfilled_and_compared(h, seller, connection_id, emulator_http, engine)
+
+    # Planned on the probe alone (a seller of a few hundred orders), pages would have been given
+    # every window as one range and met 4,000 orders in it: past searchOrders' burst, a page every
+    # 18 s at this clock, longer than `backfilled_and_compared` waits. Read alone first, the oldest
+    # window tells the plan better, and nothing is handed to reports for holding more than planned.
+    # (At this clock the plan may still send pages a few pages past the burst on purpose: until it
+    # has seen one of this seller's reports it assumes Amazon's minute, ten times this clock's.)
+    assert ledger.replanned == 0, ledger
+    first = jobs[0]  # by window start: the oldest window's
+    assert first.window_start is not None and first.window_end is not None
+    assert first.window_end - first.window_start == planner.REPORT_WINDOW, first
+    assert (first.result or {}).get("path") == "api"
+    # Pages read the newest window (the probe) and the oldest; reports the most of the rest.
+    paths = [(j.result or {}).get("path") for j in jobs if j.status == "done"]
+    assert paths[0] == paths[-1] == "api" and paths.count("report") > len(paths) // 2, paths
