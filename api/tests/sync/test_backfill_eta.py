@@ -17,19 +17,16 @@ from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from amazon_emulator.config import EmulatorConfig
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.amazon_http import AmazonTransport
-from app.settings import Settings
 from app.sync.models import SyncState
 from app.sync.run_base import parse_time
 from app.sync.service import connection_onboarded
 from tests.amazon.support import request_log
 from tests.sync.job_rows import assert_each_backfill_window_once
-from tests.sync.test_planned_backfill import Killed, planned_harness, until_backfilled
+from tests.sync.test_planned_backfill import Killed, until_backfilled
 from tests.sync.test_service import Harness
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
@@ -37,22 +34,12 @@ pytestmark = pytest.mark.usefixtures("clean_tables")
 # Enough orders that the plan splits the windows (the oldest ten by searchOrders, the rest by
 # report): the finish is Amazon's pace (a report's minute of processing), not local work.
 ORDERS = 5000
+SELLER_SEED = 101
 
 
 @pytest.fixture
 def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(seed=3, demo=True, demo_orders=10, time_scale=1.0, report_processing_seconds=60.0)
-
-
-@pytest.fixture
-async def harness(
-    engine: AsyncEngine,
-    emulator_http: httpx.AsyncClient,
-    amazon_settings: Settings,
-    redis_client: aioredis.Redis,
-    transport: AmazonTransport,
-) -> tuple[Harness, str, uuid.UUID]:
-    return await planned_harness(engine, emulator_http, amazon_settings, redis_client, transport, ORDERS, 101)
 
 
 # Amazon's own pace at its real clock: about 200 s alone, more beside the whole suite.

@@ -19,29 +19,23 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from amazon_emulator.config import EmulatorConfig
 from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.amazon_http import AmazonTransport
 from app.orders.sync import OrdersDataset
-from app.settings import Settings
 from app.spapi.primitives import iso_z
 from app.sync import planner
 from app.sync.models import Job, SyncState
-from app.sync.observe import install
+from app.sync.repository import SyncRepository
 from app.sync.run_backfill import grid
 from app.sync.run_base import utcnow
 from app.sync.service import connection_onboarded
-from app.tokens.cache import AccessTokenCache
-from app.tokens.repository import ConnectionRef, MemoryTokenStore
-from app.tokens.service import TokenManager
-from tests.amazon.support import request_log, self_authorize
+from tests.amazon.support import request_log
 from tests.sync.job_rows import assert_each_backfill_window_once
 from tests.sync.procs import hold_still
-from tests.sync.support import US, comparable, create_seller, make_connection, ours, truth
+from tests.sync.support import US, comparable, ours, truth
 from tests.sync.test_service import Harness
 from tests.sync.truth import assert_every_row_equal
 
@@ -51,58 +45,13 @@ pytestmark = pytest.mark.usefixtures("clean_tables")
 # after the delta and the probe, and fewer windows left over than createReport's burst of 15: the plan
 # must split them.
 ORDERS = 3000
+SELLER_SEED = 17
 
 
 @pytest.fixture
 def emulator_config() -> EmulatorConfig:
     # Amazon's clock and usage plans; a report is made in 2 s instead of about a minute.
     return EmulatorConfig(seed=3, demo=True, demo_orders=10, time_scale=1.0, report_processing_seconds=2.0)
-
-
-async def planned_harness(
-    engine: AsyncEngine,
-    emulator_http: httpx.AsyncClient,
-    amazon_settings: Settings,
-    redis_client: aioredis.Redis,
-    transport: AmazonTransport,
-    orders: int,
-    seed: int,
-) -> tuple[Harness, str, uuid.UUID]:
-    """A seller of `orders` orders connected as the OAuth callback leaves it, and the engine's
-    harness on it (the planned backfill, the default)."""
-    install(emulator_http)
-    seller = await create_seller(emulator_http, orders, [US], seed=seed)
-    refresh = await self_authorize(emulator_http, seller)
-    tenant_id, connection_id = await make_connection(
-        engine,
-        seller_id=seller,
-        marketplaces=[US],
-        refresh_token=refresh,
-        encryption_keys=amazon_settings.security.encryption_keys,
-    )
-    ref = ConnectionRef(str(connection_id), str(tenant_id), "amazon_sp", "NA", seller)
-    manager = TokenManager(
-        settings=amazon_settings,
-        store=MemoryTokenStore({str(connection_id): refresh}),
-        redis=redis_client,
-        transport=transport,
-        cache=AccessTokenCache(
-            redis_client, amazon_settings.security.encryption_keys, prefix=uuid.uuid4().hex[:8]
-        ),
-    )
-    assert amazon_settings.sync.sync_backfill_paths == "planned"
-    return Harness(engine, amazon_settings, manager, {str(connection_id): ref}), seller, connection_id
-
-
-@pytest.fixture
-async def harness(
-    engine: AsyncEngine,
-    emulator_http: httpx.AsyncClient,
-    amazon_settings: Settings,
-    redis_client: aioredis.Redis,
-    transport: AmazonTransport,
-) -> tuple[Harness, str, uuid.UUID]:
-    return await planned_harness(engine, emulator_http, amazon_settings, redis_client, transport, ORDERS, 17)
 
 
 def put_orders_on_edges(app: FastAPI, seller_id: str, edges: list[float]) -> list[str]:
@@ -275,3 +224,76 @@ async def test_worker_killed_mid_range_resumes_from_the_saved_page(
     sent = [t for t in tokens if t is not None]
     # The saved token was the next one asked for, and no page was asked for twice.
     assert kills[0] in sent and len(sent) == len(set(sent))
+
+
+async def test_a_plan_left_by_an_earlier_version_is_dropped_and_its_windows_read_again(
+    harness: tuple[Harness, str, uuid.UUID],
+    emulator_http: httpx.AsyncClient,
+    emulator_app: FastAPI,
+    engine: AsyncEngine,
+) -> None:
+    """A row whose plan has the earlier shape (no probe; documents from the oldest window, pages from
+    the newest), each lane with a window open, as a version before this one left it when the
+    worker was upgraded: the open windows' jobs end `replanned`, a new plan starts from the
+    backfill's beginning, and every window is then read once, to the truth."""
+    h, seller, connection_id = harness
+    async with h.uow() as session:
+        state = (await session.execute(select(SyncState))).scalars().one()
+        await connection_onboarded(session, state.tenant_id, connection_id)
+    async with h.uow() as session:
+        state = (await session.execute(select(SyncState))).scalars().one()
+        assert state.backfill_from is not None and state.backfill_to is not None
+        windows = planner.split_windows(state.backfill_from, state.backfill_to, planner.REPORT_WINDOW)
+        repo = SyncRepository(session)
+        open_jobs = {}
+        for lane, window in (("backfill", windows[0]), ("backfill_pages", windows[-1])):
+            open_jobs[lane] = await repo.create_job(
+                tenant_id=state.tenant_id,
+                connection_id=connection_id,
+                entity="orders",
+                kind="backfill",
+                marketplace_id=US,
+                window_start=window.start,
+                window_end=window.end,
+                payload={},
+                now=utcnow(),
+            )
+        earlier = {
+            "plan": {
+                "from": state.backfill_from.isoformat(),
+                "to": state.backfill_to.isoformat(),
+                "size_s": planner.REPORT_WINDOW.total_seconds(),
+                "split": 12,
+                "done": [],
+            },
+            "backfill": {
+                "start": windows[0].start.isoformat(),
+                "end": windows[0].end.isoformat(),
+                "path": "report",
+                "document": None,
+                "job_id": str(open_jobs["backfill"]),
+            },
+            "backfill_pages": {
+                "start": windows[-1].start.isoformat(),
+                "end": windows[-1].end.isoformat(),
+                "next_token": None,
+                "job_id": str(open_jobs["backfill_pages"]),
+            },
+        }
+        await session.execute(
+            update(SyncState).where(SyncState.id == state.id).values(extra={**(state.extra or {}), **earlier})
+        )
+    hold_still(emulator_app, seller)
+
+    await until_backfilled(h, 600.0, survive=Killed)
+
+    async with h.sessionmaker() as session:
+        ended = {j.id: j.status for j in (await session.execute(select(Job))).scalars()}
+        state = (await session.execute(select(SyncState))).scalars().one()
+    assert [ended[j] for j in open_jobs.values()] == ["replanned", "replanned"]
+    assert "probed" in (state.extra or {})["plan"]
+    ledger = await assert_each_backfill_window_once(engine, connection_id, windows=25)
+    assert ledger.replanned == 2
+    expected = await truth(emulator_http, seller)
+    assert await ours(engine, connection_id) == comparable(expected)
+    await assert_every_row_equal(engine, emulator_http, [seller])

@@ -185,7 +185,7 @@ class PlannedBackfillSteps(DocumentSteps):
 
     async def _drop_earlier_plan(self) -> None:
         """A plan of the earlier shape (documents from the oldest window, pages from the newest),
-        left by a version before this one: its open windows are closed unfinished and a new plan
+        left by a version before this one: its open windows' jobs end `replanned` and a new plan
         starts from where the done windows reach (`backfill_done_until`). Windows done past that
         point are read again; upserts make that harmless."""
         assert self.state is not None
@@ -195,7 +195,7 @@ class PlannedBackfillSteps(DocumentSteps):
             for key in ("backfill", "backfill_pages"):
                 cursor = self.extra.pop(key, None)
                 if cursor is not None and cursor.get("job_id"):
-                    await repo.finish_job(uuid.UUID(cursor["job_id"]), now=now, result={"path": "replanned"})
+                    await repo.finish_job(uuid.UUID(cursor["job_id"]), now=now, replanned=True)
             self.extra.pop("plan", None)
             await repo.save_progress(self.state_id, self.claim, extra=self.extra)
         log.info("sync.backfill_plan_dropped", state_id=str(self.state_id))

@@ -1,14 +1,23 @@
-"""Planned backfills of sellers whose orders are not spread as the plan first thinks; this module: a
-seller whose orders shrink over the two years (or whose newest days are quiet: a season that
-ended). The newest window the plan first counts (the probe) is its sparsest, and a plan on it alone
-gives searchOrders far more of the oldest (densest) windows than its burst of 20 pages holds. The
-oldest window is read alone first, so what pages take after it is planned on both ends of the
-history: nothing is handed to reports for holding more orders than planned (`run_backfill.
-pages_overran`, the safety net `test_season_peak` exercises).
+"""Planned backfills of sellers whose orders are not spread as the plan first thinks.
 
-No 429, each window closed once, and every order equal to the emulator's truth
-(`backfilled_and_compared`, also used by `test_season_peak`). The emulator's clock runs 10 times
-Amazon's, so the reports past createReport's burst take seconds.
+* A seller whose orders shrink over the two years (or whose newest days are quiet: a season that
+  ended): the newest window the plan first counts (the probe) is its sparsest, and a plan on it
+  alone gives searchOrders far more of the oldest (densest) windows than its burst of 20 pages
+  holds. The oldest window is read alone first, so what pages take after it is planned on both
+  ends of the history, and nothing is handed to reports for holding more orders than planned. The
+  emulator makes sellers that grow; this one is such a seller's history turned round
+  (`shrink_history`).
+* A seller with a season inside the history (3,000 more orders in one month) that neither end
+  shows: the range searchOrders takes after the oldest window runs past the orders planned for it
+  into the bucket's emptiness, where a page waits 3 minutes and a report takes one. The range is
+  handed to reports (`run_backfill.pages_overran`; its job row ends `replanned`), and pages take
+  nothing more.
+
+Either way no 429, each window closed once, and every order equal to the emulator's truth. The
+emulator's clock runs 10 times Amazon's (usage plans, report processing), so the reports past
+createReport's burst take seconds. At that clock a refused page waits 18 s, less than the minute the
+plan assumes a report takes until it has seen one of this seller's: pages may wait out a page or two
+before the first report is seen.
 """
 
 from __future__ import annotations
@@ -19,14 +28,11 @@ from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from amazon_emulator.config import EmulatorConfig
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.amazon_http import AmazonTransport
-from app.settings import Settings
 from app.sync import planner
 from app.sync.models import Job, SyncState
 from app.sync.service import connection_onboarded
@@ -34,7 +40,7 @@ from tests.amazon.support import request_log
 from tests.sync.job_rows import BackfillLedger, assert_each_backfill_window_once
 from tests.sync.procs import hold_still
 from tests.sync.support import comparable, ours, truth
-from tests.sync.test_planned_backfill import Killed, planned_harness, until_backfilled
+from tests.sync.test_planned_backfill import Killed, until_backfilled
 from tests.sync.test_service import Harness
 from tests.sync.truth import assert_every_row_equal
 
@@ -43,6 +49,8 @@ pytestmark = pytest.mark.usefixtures("clean_tables")
 # Shrunk (`shrink_history`), the oldest 30 days hold about 970 orders and the newest 10 (the probe)
 # about 8: the first plan sees a seller of a few hundred orders.
 ORDERS = 4000
+SEASON = 3000
+SELLER_SEED = 23
 DAY = 86400.0
 
 
@@ -51,17 +59,6 @@ def emulator_config() -> EmulatorConfig:
     # Ten times Amazon's clock (usage plans, report processing): past createReport's burst a report
     # is asked for every 6 s, not every minute.
     return EmulatorConfig(seed=3, demo=True, demo_orders=10, time_scale=10.0)
-
-
-@pytest.fixture
-async def harness(
-    engine: AsyncEngine,
-    emulator_http: httpx.AsyncClient,
-    amazon_settings: Settings,
-    redis_client: aioredis.Redis,
-    transport: AmazonTransport,
-) -> tuple[Harness, str, uuid.UUID]:
-    return await planned_harness(engine, emulator_http, amazon_settings, redis_client, transport, ORDERS, 23)
 
 
 def shrink_history(app: FastAPI, seller_id: str, days: float = 730.0) -> tuple[int, int]:
@@ -164,3 +161,47 @@ async def test_a_shrinking_seller_is_planned_on_both_ends_of_its_history(
     # Pages read the newest window (the probe) and the oldest; reports the most of the rest.
     paths = [(j.result or {}).get("path") for j in jobs if j.status == "done"]
     assert paths[0] == paths[-1] == "api" and paths.count("report") > len(paths) // 2, paths
+
+
+def add_season(app: FastAPI, seller_id: str, start: float, end: float, orders: int) -> None:
+    """`orders` more orders of the seller, purchased evenly over [`start`, `end`) (epoch seconds)."""
+    from amazon_emulator.seeding import factories
+
+    state = app.state.emulator
+    seller = state.seller(seller_id)
+    factory = factories(state)[seller_id]
+    with seller.lock:
+        for n in range(orders):
+            seller.add_order(factory.make(start + (end - start) * (n + 0.5) / orders))
+
+
+@pytest.mark.timeout(420)
+async def test_a_season_the_plan_did_not_see_hands_the_range_to_reports(
+    harness: tuple[Harness, str, uuid.UUID],
+    emulator_http: httpx.AsyncClient,
+    emulator_app: FastAPI,
+    engine: AsyncEngine,
+) -> None:
+    h, seller, connection_id = harness
+    state = await onboarded(h, connection_id)
+    assert state.backfill_from is not None and state.backfill_to is not None
+    windows = planner.split_windows(state.backfill_from, state.backfill_to, planner.REPORT_WINDOW)
+    season = windows[4]
+    add_season(emulator_app, seller, season.start.timestamp(), season.end.timestamp(), SEASON)
+    hold_still(emulator_app, seller)
+    await emulator_http.delete("/_emulator/requests")
+
+    calls, jobs, ledger = await backfilled_and_compared(h, seller, connection_id, emulator_http, engine)
+
+    # The range that met the season was handed to reports unfinished: one `replanned` row over it,
+    # and the season's month was read by a report.
+    [handed] = [j for j in jobs if j.status == "replanned"]
+    assert ledger.replanned == 1
+    assert handed.window_start is not None and handed.window_end is not None
+    assert handed.window_start <= season.start and season.end <= handed.window_end
+    assert (handed.result or {}).get("handed_to") == "report"
+    [read] = [j for j in jobs if j.status == "done" and j.window_start == season.start]
+    assert (read.result or {}).get("path") == "report"
+    # Pages stopped a few pages past the burst (see the module's doc): read to its end, the range
+    # would have taken about 40.
+    assert len(searches(calls)) < 26, len(searches(calls))
