@@ -23,10 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.sync.models import SyncState
 from app.sync.run_base import parse_time
-from app.sync.service import connection_onboarded
 from tests.amazon.support import request_log
 from tests.sync.job_rows import assert_each_backfill_window_once
-from tests.sync.test_planned_backfill import Killed, until_backfilled
+from tests.sync.test_planned_backfill import Killed, onboarded, until_backfilled
 from tests.sync.test_service import Harness
 
 pytestmark = pytest.mark.usefixtures("clean_tables")
@@ -48,9 +47,7 @@ async def test_the_first_eta_holds(
     harness: tuple[Harness, str, uuid.UUID], engine: AsyncEngine, emulator_http: httpx.AsyncClient
 ) -> None:
     h, _, connection_id = harness
-    async with h.uow() as session:
-        state = (await session.execute(select(SyncState))).scalars().one()
-        await connection_onboarded(session, state.tenant_id, connection_id)
+    await onboarded(h, connection_id)
     await emulator_http.delete("/_emulator/requests")
 
     await until_backfilled(h, 900.0, survive=Killed)

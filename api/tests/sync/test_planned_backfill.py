@@ -78,6 +78,15 @@ def put_orders_on_edges(app: FastAPI, seller_id: str, edges: list[float]) -> lis
     return moved
 
 
+async def onboarded(h: Harness, connection_id: uuid.UUID) -> SyncState:
+    """What the OAuth callback does last (`connection_onboarded`); the row as it then stands."""
+    async with h.uow() as session:
+        state = (await session.execute(select(SyncState))).scalars().one()
+        await connection_onboarded(session, state.tenant_id, connection_id)
+    async with h.sessionmaker() as session:
+        return (await session.execute(select(SyncState))).scalars().one()
+
+
 async def until_backfilled(h: Harness, seconds: float, survive: type[BaseException]) -> None:
     """Runs as the worker would, each when its row is due, until every row's backfill is complete. A
     run that dies with `survive` leaves its row claimed, as a killed worker does; its claim is let go
@@ -115,11 +124,7 @@ async def backfill_and_compare(
     """Onboard, put orders on the edges, backfill, and check the mix, the edges and every row against
     the truth; the emulator's request log of the backfill."""
     h, seller, connection_id = harness
-    async with h.uow() as session:
-        state = (await session.execute(select(SyncState))).scalars().one()
-        await connection_onboarded(session, state.tenant_id, connection_id)
-    async with h.sessionmaker() as session:
-        state = (await session.execute(select(SyncState))).scalars().one()
+    state = await onboarded(h, connection_id)
     assert state.backfill_from is not None and state.backfill_to is not None
     windows = planner.split_windows(state.backfill_from, state.backfill_to, planner.REPORT_WINDOW)
     assert len(windows) == 25
@@ -237,11 +242,8 @@ async def test_a_plan_left_by_an_earlier_version_is_dropped_and_its_windows_read
     worker was upgraded: the open windows' jobs end `replanned`, a new plan starts from the
     backfill's beginning, and every window is then read once, to the truth."""
     h, seller, connection_id = harness
+    state = await onboarded(h, connection_id)
     async with h.uow() as session:
-        state = (await session.execute(select(SyncState))).scalars().one()
-        await connection_onboarded(session, state.tenant_id, connection_id)
-    async with h.uow() as session:
-        state = (await session.execute(select(SyncState))).scalars().one()
         assert state.backfill_from is not None and state.backfill_to is not None
         windows = planner.split_windows(state.backfill_from, state.backfill_to, planner.REPORT_WINDOW)
         repo = SyncRepository(session)

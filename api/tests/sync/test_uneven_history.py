@@ -35,12 +35,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.sync import planner
 from app.sync.models import Job, SyncState
-from app.sync.service import connection_onboarded
 from tests.amazon.support import request_log
 from tests.sync.job_rows import BackfillLedger, assert_each_backfill_window_once
 from tests.sync.procs import hold_still
 from tests.sync.support import comparable, ours, truth
-from tests.sync.test_planned_backfill import Killed, until_backfilled
+from tests.sync.test_planned_backfill import Killed, onboarded, until_backfilled
 from tests.sync.test_service import Harness
 from tests.sync.truth import assert_every_row_equal
 
@@ -93,14 +92,6 @@ def shrink_history(app: FastAPI, seller_id: str, days: float = 730.0) -> tuple[i
         oldest = sum(1 for o in seller.orders if start <= o.purchase_ts < start + 30 * DAY)
         newest = sum(1 for o in seller.orders if now - 10 * DAY <= o.purchase_ts <= now)
     return oldest, newest
-
-
-async def onboarded(h: Harness, connection_id: uuid.UUID) -> SyncState:
-    async with h.uow() as session:
-        state = (await session.execute(select(SyncState))).scalars().one()
-        await connection_onboarded(session, state.tenant_id, connection_id)
-    async with h.sessionmaker() as session:
-        return (await session.execute(select(SyncState))).scalars().one()
 
 
 async def backfilled_and_compared(
