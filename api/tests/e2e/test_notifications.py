@@ -100,7 +100,8 @@ async def test_order_changes_arrive_by_notification(
             jobs = list((await session.scalars(select(Job))).all())
         for row in rows.values():
             assert (row.tenant_id, row.connection_id, row.source) == (tenant_id, connection_id, "api")
-        assert jobs == []  # no sync run wrote them
+        # No sync run wrote them (whatever ran is named, to tell a flake's cause).
+        assert jobs == [], [(j.type, j.kind, j.marketplace_id, j.status, j.error) for j in jobs]
         # Every row PostgreSQL holds (exactly the changed orders) equals Amazon's, field by field and
         # line by line.
         [compared] = await assert_every_row_equal(engine, amazon, [seller], order_ids=changed, within=30)
