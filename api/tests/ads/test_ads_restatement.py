@@ -27,7 +27,7 @@ from tests.ads.daily_truth import (
 from tests.ads.support import AdsHarness
 from tests.amazon.support import request_log
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 
 @pytest.fixture

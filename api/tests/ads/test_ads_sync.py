@@ -22,7 +22,7 @@ from app.worker.enqueue import discard_buffered_jobs
 from tests.ads.support import ADS_DATASETS, AdsHarness, Advertiser
 from tests.amazon.support import request_log
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 
 @pytest.fixture

@@ -174,7 +174,7 @@ def test_sign_up_and_sign_in_with_a_password_are_closed(clerk_api: str) -> None:
 
 
 async def test_a_clerk_identity_never_takes_over_an_account_with_a_password(
-    clerk_api: str, signing_key: rsa.RSAPrivateKey, engine: AsyncEngine, clean_tables: None
+    clerk_api: str, signing_key: rsa.RSAPrivateKey, engine: AsyncEngine, clean_state: None
 ) -> None:
     """Pre-hijack: someone registered the victim's address with a password of their own; the
     victim then signs in through Clerk with that (verified) address. The Clerk identity must not

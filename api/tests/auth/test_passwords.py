@@ -25,9 +25,9 @@ from tests.auth.helpers import as_user, behind_proxy, random_ip, sign_up
 
 
 @pytest.fixture
-async def served(clean_tables: None) -> AsyncIterator[httpx.AsyncClient]:
+async def served(clean_state: None) -> AsyncIterator[httpx.AsyncClient]:
     """The app as it serves: one unit of work (its own database session) per request, so requests
-    really run at once (the audit entries of the failures commit: `clean_tables` removes them)."""
+    really run at once (the audit entries of the failures commit: `clean_state` removes them)."""
     application = create_app(get_settings())
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)

@@ -30,7 +30,7 @@ async def _session_ids(engine: AsyncEngine) -> set[str]:
         return set((await session.scalars(select(UserSession.id))).all())
 
 
-@pytest.mark.usefixtures("clean_tables")
+@pytest.mark.usefixtures("clean_state")
 async def test_the_tick_enqueues_the_purge_and_a_worker_runs_it(
     engine: AsyncEngine, worker_process: subprocess.Popen[bytes]
 ) -> None:

@@ -18,7 +18,7 @@ def test_help(command: str) -> None:
     assert "Usage" in result.output
 
 
-async def test_rotate_encryption_key_runs(clean_tables: None) -> None:
+async def test_rotate_encryption_key_runs(clean_state: None) -> None:
     # In a thread: the command runs its own event loop, as it does from a shell.
     result = await asyncio.to_thread(CliRunner().invoke, cli, ["rotate-encryption-key"])
     assert result.exit_code == 0, result.output

@@ -26,7 +26,7 @@ from tests.factories.tenants import make_tenant
 
 
 @pytest.fixture
-async def committed(engine: AsyncEngine, clean_tables: None) -> async_sessionmaker[AsyncSession]:
+async def committed(engine: AsyncEngine, clean_state: None) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

@@ -91,7 +91,7 @@ async def test_other_notifications_are_refused(session: AsyncSession) -> None:
 
 @pytest.fixture
 async def committed(
-    engine: AsyncEngine, clean_tables: None
+    engine: AsyncEngine, clean_state: None
 ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     yield async_sessionmaker(engine, expire_on_commit=False)
 

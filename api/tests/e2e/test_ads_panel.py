@@ -311,7 +311,7 @@ def _settled_day(timezone: str) -> date:
 
 
 def test_ads_page_shows_the_emulators_figures(
-    clean_tables: None, served: LoopbackEmulator, running: Running, page: Page
+    clean_state: None, served: LoopbackEmulator, running: Running, page: Page
 ) -> None:
     emulator, base = served.url, running.url
     started = time.monotonic()

@@ -39,7 +39,7 @@ from tests.ads.support import AdsHarness, Advertiser
 from tests.amazon.support import LoopbackEmulator, request_log, settings_for
 from tests.sync.procs import Product, eventually, product_env
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 SCALE = 600.0
 # Amazon seconds a report takes: 30 (0.05 real s), or 10 real minutes while a kill is aimed, so that

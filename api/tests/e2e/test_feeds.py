@@ -37,7 +37,7 @@ from tests.e2e.test_reports import seller_connection
 from tests.sync.procs import Product, eventually, product_env
 from tests.sync.support import US, create_seller
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 FINAL = ("done", "cancelled", "fatal", "error")
 # The emulator's clock runs 60 times faster than Amazon's: createFeed's usage plan (one per two
 # minutes once the burst is spent) refills every 2 s, as the reports e2e tests do with their types.

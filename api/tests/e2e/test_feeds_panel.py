@@ -166,7 +166,7 @@ def _results_on_screen(detail: Locator) -> dict[str, str]:
 
 
 def test_feeds_page_tells_the_story(
-    clean_tables: None, live_api: str, served: LoopbackEmulator, page: Page, tmp_path: Path
+    clean_state: None, live_api: str, served: LoopbackEmulator, page: Page, tmp_path: Path
 ) -> None:
     emulator = served.url
     seller = f"A{uuid.uuid4().hex[:12].upper()}"

@@ -60,7 +60,7 @@ def _emulator_calls(emulator: str, seller: str, operations: list[str]) -> dict[s
 
 
 def test_health_view_shows_freshness_and_calls(
-    clean_tables: None, live_api: str, served: LoopbackEmulator, page: Page
+    clean_state: None, live_api: str, served: LoopbackEmulator, page: Page
 ) -> None:
     emulator = served.url
     seller = f"A{uuid.uuid4().hex[:12].upper()}"

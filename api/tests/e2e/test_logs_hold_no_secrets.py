@@ -26,7 +26,7 @@ from tests.connections.support import DEMO_SELLER_ID, US, consent, emulator_env,
 from tests.fixtures.app import wait_for_http
 from tests.sync.procs import REPO_ROOT, Product, eventually, json_log, product_env
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 NAME = "logs-e2e"
 PASSWORD = "a-long-Passphrase-7391"

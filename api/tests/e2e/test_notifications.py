@@ -29,7 +29,7 @@ from tests.sync.procs import Product, eventually, product_env
 from tests.sync.support import CA, US, create_seller, make_connection
 from tests.sync.truth import assert_every_row_equal
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from tests.factories.tenants import make_tenant
 from tests.sync.procs import Product, eventually, product_env
 from tests.sync.support import US, create_seller
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 SALES = "GET_SALES_AND_TRAFFIC_REPORT"
 
 

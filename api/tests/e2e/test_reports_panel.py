@@ -103,7 +103,7 @@ def _request_sales_report(page: Page, connection_id: str) -> None:
 
 
 def test_reports_page_tells_the_story(
-    clean_tables: None, live_api: str, served: LoopbackEmulator, page: Page, tmp_path: Path
+    clean_state: None, live_api: str, served: LoopbackEmulator, page: Page, tmp_path: Path
 ) -> None:
     emulator = served.url
     seller = f"A{uuid.uuid4().hex[:12].upper()}"

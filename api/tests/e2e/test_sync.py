@@ -30,7 +30,7 @@ from tests.sync.procs import CHANGE_VISIBLE_WITHIN_S, Product, backdated_activit
 from tests.sync.support import CA, US, create_seller, make_connection
 from tests.sync.truth import assert_every_row_equal
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 SCALE = 1000.0
 ORDERS = 3000

@@ -153,7 +153,7 @@ async def kill_mid_run(
     return hit
 
 
-@pytest.mark.usefixtures("clean_tables")
+@pytest.mark.usefixtures("clean_state")
 async def test_worker_killed_while_runs_are_in_progress(
     engine: AsyncEngine,
     served: LoopbackEmulator,
@@ -188,7 +188,7 @@ async def test_worker_killed_while_runs_are_in_progress(
         await amazon.delete("/_emulator/faults")
 
 
-@pytest.mark.usefixtures("clean_tables")
+@pytest.mark.usefixtures("clean_state")
 async def test_worker_killed_inside_a_planned_backfills_pages_range(
     engine: AsyncEngine,
     served: LoopbackEmulator,
@@ -257,7 +257,7 @@ def answered(log: list[dict[str, Any]], entry: int | str) -> bool:
     return entry == "ok" or any(e["note"] == f"fault: {entry}" for e in log)
 
 
-@pytest.mark.usefixtures("clean_tables")
+@pytest.mark.usefixtures("clean_state")
 async def test_storms_on_every_operation(
     engine: AsyncEngine, served: LoopbackEmulator, amazon: httpx.AsyncClient, emulator_app: Any
 ) -> None:

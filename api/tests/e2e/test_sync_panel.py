@@ -258,7 +258,7 @@ async def _rows_equal_the_truth(emulator: str, seller: str) -> None:
 
 
 def test_sync_card_tells_the_story(
-    clean_tables: None, live_api: str, served: LoopbackEmulator, page: Page
+    clean_state: None, live_api: str, served: LoopbackEmulator, page: Page
 ) -> None:
     emulator = served.url
     seller = f"A{uuid.uuid4().hex[:12].upper()}"

@@ -42,7 +42,7 @@ from tests.sync.job_rows import assert_delta_windows_chained, assert_each_backfi
 from tests.sync.procs import Product, eventually, json_log, product_env
 from tests.sync.support import CA, US, create_seller, make_connection
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 SCALE = 1000.0
 # Real requests per second of each small plan (Amazon's rate x the scale). Past the burst the limiter

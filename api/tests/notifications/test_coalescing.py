@@ -36,7 +36,7 @@ from tests.sync.procs import Product, emulator_client, eventually, json_log, pro
 from tests.sync.support import US, create_seller, make_connection
 from tests.sync.truth import assert_every_row_equal
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 BURST = 60
 

@@ -33,7 +33,7 @@ from app.tokens.service import TokenManager
 from tests.amazon.support import DEMO_SELLER_ID, as_row, self_authorize
 from tests.sync.support import US, create_seller, make_connection
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from app.sync.repository import SyncRepository
 from app.worker.context import resources
 from tests.factories.connections import make_seller
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 US = "ATVPDKIKX0DER"
 

@@ -46,7 +46,7 @@ async def seeded(
     return tenant, connection, reports
 
 
-async def test_parallel_batches_commit_every_row_once(engine: AsyncEngine, clean_tables: None) -> None:
+async def test_parallel_batches_commit_every_row_once(engine: AsyncEngine, clean_state: None) -> None:
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
     tenant, connection, (first, second) = await seeded(sessionmaker)
 

@@ -93,7 +93,7 @@ def _fuzz(base_url: str) -> tuple[list[str], Counter[int]]:
     return failures, statuses
 
 
-async def test_no_route_answers_a_server_error(live_api: str, clean_tables: None) -> None:
+async def test_no_route_answers_a_server_error(live_api: str, clean_state: None) -> None:
     # In a thread: requests and Hypothesis are synchronous; the API is its own process.
     failures, statuses = await asyncio.to_thread(_fuzz, live_api)
     assert failures == [], "\n".join(failures)

@@ -28,7 +28,7 @@ from tests.sync.job_rows import assert_each_backfill_window_once
 from tests.sync.test_planned_backfill import Killed, onboarded, until_backfilled
 from tests.sync.test_service import Harness
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 # Enough orders that the plan splits the windows (the oldest ten by searchOrders, the rest by
 # report): the finish is Amazon's pace (a report's minute of processing), not local work.

@@ -21,7 +21,7 @@ from tests.sync.job_rows import assert_delta_windows_chained, assert_each_backfi
 from tests.sync.support import comparable, ours, truth
 from tests.sync.test_service import Harness
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 # The engine's harness of `test_service`: a seller of 400 orders in two marketplaces, read by report.
 emulator_config = test_service.emulator_config

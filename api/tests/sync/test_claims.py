@@ -20,7 +20,7 @@ from app.sync.service import RUN_ACTOR, dispatch_due
 from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
 from tests.sync.support import make_connection
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 
 async def _rows(engine: AsyncEngine, sellers: int, marketplaces: int) -> None:

@@ -21,7 +21,7 @@ from tests.sync import test_service
 from tests.sync.job_rows import assert_delta_windows_chained
 from tests.sync.test_service import Harness
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 # The engine's harness of `test_service`: a seller of 400 orders in two marketplaces.
 emulator_config = test_service.emulator_config

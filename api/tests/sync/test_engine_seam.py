@@ -34,7 +34,7 @@ from app.sync.service import RUN_ACTOR, dispatch_due
 from app.worker.enqueue import buffered_jobs, discard_buffered_jobs
 from tests.factories.connections import make_seller
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 # An entity name the schema accepts; the test's dataset stands in for the real one (monkeypatched).
 NAME = "ads_purchased_product"

@@ -17,7 +17,7 @@ from tests.sync.test_service import Harness
 # The in-process sync of the service tests (a 400-order seller in two marketplaces).
 emulator_config = test_service.emulator_config
 harness = test_service.harness
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 _COPY_JOB = """
     INSERT INTO jobs (id, tenant_id, connection_id, type, kind, entity, marketplace_id, status, window_start,

@@ -39,7 +39,7 @@ from tests.sync.support import US, comparable, ours, truth
 from tests.sync.test_service import Harness
 from tests.sync.truth import assert_every_row_equal
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 # 3,000 orders over 24 months: about 120 a window, more than searchOrders' burst of 20 pages can hold
 # after the delta and the probe, and fewer windows left over than createReport's burst of 15: the plan

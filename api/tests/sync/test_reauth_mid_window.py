@@ -45,7 +45,7 @@ from tests.sync.job_rows import assert_delta_windows_chained, assert_each_backfi
 from tests.sync.support import US, create_seller, documents_only, make_connection
 from tests.sync.truth import assert_every_row_equal
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 REAUTH_ERROR = "the seller must re-authorize"
 PAGE_SIZE = 100  # the Orders API's largest page, which the product asks for

@@ -36,7 +36,7 @@ from tests.sync.support import (
 )
 from tests.sync.truth import assert_every_row_equal
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 
 SCALE = 20000.0

@@ -18,7 +18,7 @@ from tests.sync.truth import assert_every_row_equal, fetch_truth
 # The in-process sync of the service tests (a 400-order seller in two marketplaces).
 emulator_config = test_service.emulator_config
 harness = test_service.harness
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 
 async def test_every_row_equal_then_each_planted_difference_reported(

@@ -43,7 +43,7 @@ from tests.sync.test_planned_backfill import Killed, onboarded, until_backfilled
 from tests.sync.test_service import Harness
 from tests.sync.truth import assert_every_row_equal
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 
 # Shrunk (`shrink_history`), the oldest 30 days hold about 970 orders and the newest 10 (the probe)
 # about 8: the first plan sees a seller of a few hundred orders.

@@ -10,7 +10,7 @@ import pytest
 from app.tenants.commands import create_user_command
 
 
-async def test_create_user_with_tenant_then_sign_in(clean_tables: None, client: httpx.AsyncClient) -> None:
+async def test_create_user_with_tenant_then_sign_in(clean_state: None, client: httpx.AsyncClient) -> None:
     email = f"cli-{uuid.uuid4().hex[:6]}@example.com"
     user_id = await create_user_command(email, "correct-horse-battery", "Cli User", "Cli Tenant")
     assert uuid.UUID(user_id)

@@ -32,7 +32,7 @@ async def _remove(session: AsyncSession, tenant_id: uuid.UUID, actor: uuid.UUID,
 
 @pytest.mark.parametrize("change", [_demote, _remove], ids=["demote", "remove"])
 async def test_two_owners_changing_each_other_at_once_leave_one(
-    engine: AsyncEngine, clean_tables: None, change: Change
+    engine: AsyncEngine, clean_state: None, change: Change
 ) -> None:
     async with AsyncSession(engine, expire_on_commit=False) as setup:
         tenant = await make_tenant(setup, "Two Owners")

@@ -28,7 +28,7 @@ KEYS = [TEST_KEY]
 
 
 @pytest.fixture
-def sessionmaker(engine: AsyncEngine, clean_tables: None) -> async_sessionmaker:  # type: ignore[type-arg]
+def sessionmaker(engine: AsyncEngine, clean_state: None) -> async_sessionmaker:  # type: ignore[type-arg]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

@@ -26,7 +26,7 @@ Maker = async_sessionmaker[AsyncSession]
 
 
 @pytest.fixture
-def sessionmaker(engine: AsyncEngine, clean_tables: None) -> Maker:
+def sessionmaker(engine: AsyncEngine, clean_state: None) -> Maker:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

@@ -55,7 +55,7 @@ async def _wait_for_rows(engine: AsyncEngine, seconds: float = 30.0) -> list[Wor
     return []
 
 
-@pytest.mark.usefixtures("clean_tables")
+@pytest.mark.usefixtures("clean_state")
 async def test_a_committed_job_runs_in_a_real_worker(
     engine: AsyncEngine, worker_process: subprocess.Popen[bytes]
 ) -> None:
@@ -69,7 +69,7 @@ async def test_a_committed_job_runs_in_a_real_worker(
     assert worker_process.poll() is None
 
 
-@pytest.mark.usefixtures("clean_tables")
+@pytest.mark.usefixtures("clean_state")
 async def test_a_rolled_back_job_is_never_sent(
     engine: AsyncEngine, worker_process: subprocess.Popen[bytes]
 ) -> None:

@@ -19,7 +19,7 @@ from app.spapi.operations.reports import Report as AmazonReport
 from app.worker import enqueue
 from tests.factories.reports import US, make_report_seller
 
-pytestmark = pytest.mark.usefixtures("clean_tables")
+pytestmark = pytest.mark.usefixtures("clean_state")
 SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 END = datetime(2026, 11, 20, tzinfo=UTC)
 
