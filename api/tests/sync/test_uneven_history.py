@@ -12,6 +12,8 @@
   into the bucket's emptiness, where a page waits 3 minutes and a report takes one. The range is
   handed to reports (`run_backfill.pages_overran`; its job row ends `replanned`), and pages take
   nothing more.
+* A seller so large that its newest ten days alone (the probe) hold more orders than searchOrders'
+  burst: the probe is handed to reports the same way, and every window goes by report.
 
 Either way no 429, each window closed once, and every order equal to the emulator's truth. The
 emulator's clock runs 10 times Amazon's (usage plans, report processing), so the reports past
@@ -49,6 +51,9 @@ pytestmark = pytest.mark.usefixtures("clean_state")
 # about 8: the first plan sees a seller of a few hundred orders.
 ORDERS = 4000
 SEASON = 3000
+# Orders added to the newest ten days for the seller too large for the probe: 25 pages of 100,
+# more than searchOrders' burst of 20.
+PROBE_SEASON = 2500
 SELLER_SEED = 23
 DAY = 86400.0
 
@@ -196,3 +201,37 @@ async def test_a_season_the_plan_did_not_see_hands_the_range_to_reports(
     # Pages stopped a few pages past the burst (see the module's doc): read to its end, the range
     # would have taken about 40.
     assert len(searches(calls)) < 26, len(searches(calls))
+
+
+@pytest.mark.timeout(420)
+async def test_a_seller_too_large_for_the_probe_hands_it_to_reports(
+    harness: tuple[Harness, str, uuid.UUID],
+    emulator_http: httpx.AsyncClient,
+    emulator_app: FastAPI,
+    engine: AsyncEngine,
+) -> None:
+    h, seller, connection_id = harness
+    state = await onboarded(h, connection_id)
+    assert state.backfill_from is not None and state.backfill_to is not None
+    windows = planner.split_windows(state.backfill_from, state.backfill_to, planner.REPORT_WINDOW)
+    newest = windows[-1]
+    add_season(emulator_app, seller, newest.start.timestamp(), newest.end.timestamp(), PROBE_SEASON)
+    hold_still(emulator_app, seller)
+    await emulator_http.delete("/_emulator/requests")
+
+    calls, jobs, ledger = await backfilled_and_compared(h, seller, connection_id, emulator_http, engine)
+
+    # The probe met more orders than the burst holds and was handed over unfinished: one
+    # `replanned` row over the newest window, holding part of its orders, which a report then read.
+    [handed] = [j for j in jobs if j.status == "replanned"]
+    assert ledger.replanned == 1
+    assert (handed.window_start, handed.window_end) == (newest.start, newest.end)
+    assert (handed.result or {}).get("handed_to") == "report"
+    assert 0 < handed.orders_seen < PROBE_SEASON, handed.orders_seen
+    [read] = [j for j in jobs if j.status == "done" and j.window_start == newest.start]
+    assert (read.result or {}).get("path") == "report"
+    # Pages took nothing after the probe: every window was read by a report.
+    paths = {(j.result or {}).get("path") for j in jobs if j.status == "done"}
+    assert paths == {"report"}, paths
+    # Read to its end, the probe would have taken 26 pages, the last 6 of them 18 s apart.
+    assert len(searches(calls)) < 25, len(searches(calls))

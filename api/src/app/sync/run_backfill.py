@@ -10,7 +10,8 @@ the plan was made). Two lanes take them, each with its own cursor and job row pe
     meets far more rows than planned is handed to documents (`_pages_overran`);
   * documents (`extra.backfill`, as an unplanned backfill's window): from the newest window
     backward (the probe's neighbour first), one window at a time, the documents of its next windows
-    asked for ahead down to the split, as many as the bucket lets go.
+    asked for ahead down to the split, as many as the bucket lets go; a probe handed over is read
+    before the lane goes on down (`docs_handed`).
 Why pages take the oldest windows: `app.sync.backfill_plan`. A window is done in the transaction
 that closes it; `backfill_done_until` is the end of the done windows from the oldest on, and the
 backfill is complete when every window is done. The two lanes meet exactly at a window's edge
@@ -282,11 +283,18 @@ class PlannedBackfillSteps(DocumentSteps):
                 and not plan.get("pages_over")
             ):
                 return -1.0  # the seller's size is not known yet: the probe goes first
-            index = int(plan["docs_next"])
-            if index < int(plan["split"]) or index < 0:
-                return -1.0
+            handed = plan.get("docs_handed") or []
+            if handed:
+                # A window pages handed over above where this lane stands (the probe's, the
+                # newest): read before going on down.
+                index = int(handed[0])
+                plan["docs_handed"] = handed[1:]
+            else:
+                index = int(plan["docs_next"])
+                if index < int(plan["split"]) or index < 0:
+                    return -1.0
+                plan["docs_next"] = index - 1
             window = windows[index]
-            plan["docs_next"] = index - 1
             path = "api" if self.extra.get("reports") == "unavailable" else "report"
             await self._open_window(
                 dataset,
@@ -309,9 +317,10 @@ class PlannedBackfillSteps(DocumentSteps):
         window = windows[index]
         # Every window planned for documents is asked for ahead, newest first: the bucket, not a
         # fixed number, says how many go now (what it refuses is asked again at the next step,
-        # unless a re-plan has given it to pages meanwhile).
+        # unless a re-plan has given it to pages meanwhile). Those are the lane's next windows, from
+        # `docs_next` down (just below `index`, unless `index` was handed over from above).
         split = int(plan["split"])
-        self.ahead_plan = [windows[i] for i in range(index - 1, split - 1, -1)]
+        self.ahead_plan = [windows[i] for i in range(int(plan["docs_next"]), split - 1, -1)]
         expected = plan.get("processing_s", plan.get("assumed_processing_s"))
         self.expected_processing_s = None if expected is None else float(expected)
         began = time.monotonic()
@@ -398,12 +407,14 @@ class PlannedBackfillSteps(DocumentSteps):
         cursor = self.extra.pop("backfill_pages")
         first, last = int(cursor["first"]), int(cursor["last"])
         plan.pop("pages_retry_at", None)
-        # Documents take every window pages have not closed: the range's, and with the probe's
-        # (the newest, where the documents lane had not started) all of them.
+        # Documents take every window pages have not closed: the range's, and with the probe's all
+        # of them. The probe's window (the newest) is above where the documents lane stands (it
+        # starts below the probe, and goes on while pages are throttled): it is read next, then
+        # the lane goes on down from where it was (set back to the top, it read its windows again).
         plan["pages_over"] = True
         plan["split"] = plan["pages_next"] = min(first, int(plan["pages_next"]))
-        if last == len(windows) - 1:
-            plan["docs_next"] = last
+        if last > int(plan["docs_next"]):
+            plan["docs_handed"] = [*plan.get("docs_handed", []), last]
         job_id = uuid.UUID(cursor["job_id"])
         async with self.uow() as session:
             repo = SyncRepository(session)
@@ -503,8 +514,14 @@ class PlannedBackfillSteps(DocumentSteps):
         processing = costs.documents.processing_s if costs.documents is not None else 0.0
         loading = self.extra.get("backfill")
         top = int(plan["docs_next"]) + (1 if loading else 0)
-        for i in range(high, top + 1):
-            if i in known or i >= len(windows) - 1:
+        # What the documents lane holds: the windows asked for or being read, and those pages
+        # handed to it from above (the newest is otherwise the probe's, pages').
+        held = {i for i in range(high, top + 1) if i < len(windows) - 1}
+        held |= {int(i) for i in plan.get("docs_handed", [])}
+        if loading:
+            held.add(int(loading["index"]))
+        for i in sorted(held):
+            if i in known:
                 continue
             asked = parse_time(plan["asked_at"].get(str(i)))
             age = (now - asked).total_seconds() if asked is not None else 0.0
