@@ -19,11 +19,16 @@ export const connectionKeys = {
   marketplaces: ['marketplaces'] as const,
 }
 
-export function useConnections(tenantId: string) {
+// How often a page that counts connections beside the sync card asks again (`live`): the sync
+// card's own poll, so that a seller connected, or needing re-authorization, meanwhile shows on both.
+export const CONNECTIONS_POLL_MS = 15_000
+
+export function useConnections(tenantId: string, options: { live?: boolean } = {}) {
   return useQuery({
     queryKey: connectionKeys.list(tenantId),
     queryFn: async () =>
       unwrap(await api.GET('/api/tenants/{tenant_id}/connections', { params: { path: { tenant_id: tenantId } } })),
+    refetchInterval: options.live ? CONNECTIONS_POLL_MS : false,
   })
 }
 

@@ -11,7 +11,7 @@ interface StatCardProps {
 
 export function StatCard({ label, value, hint, icon: Icon }: StatCardProps) {
   return (
-    <Card className="gap-2 py-4 sm:py-5">
+    <Card role="group" aria-label={label} className="gap-2 py-4 sm:py-5">
       <CardHeader className="flex flex-row items-center justify-between gap-2 px-4 sm:px-5">
         <CardDescription>{label}</CardDescription>
         <Icon className="text-muted-foreground size-4 shrink-0" aria-hidden />

@@ -1,7 +1,9 @@
-import { screen, within } from '@testing-library/react'
+import { act, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 
+import { CONNECTIONS_POLL_MS } from '@/features/connections/api'
+import { SELLER } from '@/test/reports'
 import { json, mockFetch, renderRoutes } from '@/test/utils'
 import { routes } from '../index'
 
@@ -57,6 +59,25 @@ function handlers(role: string) {
 }
 
 describe('TenantOverviewPage', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('counts a seller connected while the page is open, as the sync card shows it', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    let connections: unknown[] = []
+    mockFetch({ ...handlers('owner'), 'GET /api/tenants/t1/connections': () => json(200, connections) })
+    renderRoutes(routes, '/dashboard/tenants/t1')
+    const sellers = await screen.findByRole('group', { name: 'Seller accounts' })
+    expect(await within(sellers).findByText('0')).toBeInTheDocument()
+    connections = [SELLER, { ...SELLER, id: 'c2', status: 'needs_reauth' }]
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(CONNECTIONS_POLL_MS)
+    })
+    expect(await within(sellers).findByText('2')).toBeInTheDocument()
+    expect(within(screen.getByRole('group', { name: 'Need attention' })).getByText('1')).toBeInTheDocument()
+  })
+
   it('switches a feature flag and shows the audit log', async () => {
     const { calls } = mockFetch({
       ...handlers('owner'),

@@ -17,7 +17,7 @@ import { StatCard } from './StatCard'
 export function TenantOverviewPage() {
   const { id = '' } = useParams()
   const tenant = useTenant(id)
-  const connections = useConnections(id)
+  const connections = useConnections(id, { live: true })
   const members = useMembers(id)
 
   if (tenant.isPending) return <PageSkeleton />
