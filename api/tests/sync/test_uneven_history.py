@@ -171,26 +171,29 @@ def add_season(app: FastAPI, seller_id: str, start: float, end: float, orders: i
             seller.add_order(factory.make(start + (end - start) * (n + 0.5) / orders))
 
 
-@pytest.mark.timeout(420)
-async def test_a_season_the_plan_did_not_see_hands_the_range_to_reports(
-    harness: tuple[Harness, str, uuid.UUID],
+async def season_handed_over(
+    h: Harness,
+    seller: str,
+    connection_id: uuid.UUID,
     emulator_http: httpx.AsyncClient,
     emulator_app: FastAPI,
     engine: AsyncEngine,
-) -> None:
-    h, seller, connection_id = harness
+    window: int,
+    orders: int,
+) -> tuple[planner.Window, list[dict[str, Any]], Job, list[Job]]:
+    """`orders` more orders in window `window` of the backfill's grid (-1: the newest, the probe's),
+    the backfill run and checked (`backfilled_and_compared`), and what a hand-over leaves: exactly
+    one `replanned` job row, handed to reports, spanning that window, which a report then read.
+    (The window, the searchOrders calls, the `replanned` row, the backfill's job rows.)"""
     state = await onboarded(h, connection_id)
     assert state.backfill_from is not None and state.backfill_to is not None
-    windows = planner.split_windows(state.backfill_from, state.backfill_to, planner.REPORT_WINDOW)
-    season = windows[4]
-    add_season(emulator_app, seller, season.start.timestamp(), season.end.timestamp(), SEASON)
+    season = planner.split_windows(state.backfill_from, state.backfill_to, planner.REPORT_WINDOW)[window]
+    add_season(emulator_app, seller, season.start.timestamp(), season.end.timestamp(), orders)
     hold_still(emulator_app, seller)
     await emulator_http.delete("/_emulator/requests")
 
     calls, jobs, ledger = await backfilled_and_compared(h, seller, connection_id, emulator_http, engine)
 
-    # The range that met the season was handed to reports unfinished: one `replanned` row over it,
-    # and the season's month was read by a report.
     [handed] = [j for j in jobs if j.status == "replanned"]
     assert ledger.replanned == 1
     assert handed.window_start is not None and handed.window_end is not None
@@ -198,9 +201,23 @@ async def test_a_season_the_plan_did_not_see_hands_the_range_to_reports(
     assert (handed.result or {}).get("handed_to") == "report"
     [read] = [j for j in jobs if j.status == "done" and j.window_start == season.start]
     assert (read.result or {}).get("path") == "report"
+    return season, searches(calls), handed, jobs
+
+
+@pytest.mark.timeout(420)
+async def test_a_season_the_plan_did_not_see_hands_the_range_to_reports(
+    harness: tuple[Harness, str, uuid.UUID],
+    emulator_http: httpx.AsyncClient,
+    emulator_app: FastAPI,
+    engine: AsyncEngine,
+) -> None:
+    # The range that meets the season (window 4) is handed to reports unfinished.
+    _, searched, _, _ = await season_handed_over(
+        *harness, emulator_http, emulator_app, engine, window=4, orders=SEASON
+    )
     # Pages stopped a few pages past the burst (see the module's doc): read to its end, the range
     # would have taken about 40.
-    assert len(searches(calls)) < 26, len(searches(calls))
+    assert len(searched) < 26, len(searched)
 
 
 @pytest.mark.timeout(420)
@@ -210,28 +227,14 @@ async def test_a_seller_too_large_for_the_probe_hands_it_to_reports(
     emulator_app: FastAPI,
     engine: AsyncEngine,
 ) -> None:
-    h, seller, connection_id = harness
-    state = await onboarded(h, connection_id)
-    assert state.backfill_from is not None and state.backfill_to is not None
-    windows = planner.split_windows(state.backfill_from, state.backfill_to, planner.REPORT_WINDOW)
-    newest = windows[-1]
-    add_season(emulator_app, seller, newest.start.timestamp(), newest.end.timestamp(), PROBE_SEASON)
-    hold_still(emulator_app, seller)
-    await emulator_http.delete("/_emulator/requests")
-
-    calls, jobs, ledger = await backfilled_and_compared(h, seller, connection_id, emulator_http, engine)
-
-    # The probe met more orders than the burst holds and was handed over unfinished: one
-    # `replanned` row over the newest window, holding part of its orders, which a report then read.
-    [handed] = [j for j in jobs if j.status == "replanned"]
-    assert ledger.replanned == 1
+    # The probe meets more orders than the burst holds and is handed over unfinished.
+    newest, searched, handed, jobs = await season_handed_over(
+        *harness, emulator_http, emulator_app, engine, window=-1, orders=PROBE_SEASON
+    )
     assert (handed.window_start, handed.window_end) == (newest.start, newest.end)
-    assert (handed.result or {}).get("handed_to") == "report"
     assert 0 < handed.orders_seen < PROBE_SEASON, handed.orders_seen
-    [read] = [j for j in jobs if j.status == "done" and j.window_start == newest.start]
-    assert (read.result or {}).get("path") == "report"
     # Pages took nothing after the probe: every window was read by a report.
     paths = {(j.result or {}).get("path") for j in jobs if j.status == "done"}
     assert paths == {"report"}, paths
     # Read to its end, the probe would have taken 26 pages, the last 6 of them 18 s apart.
-    assert len(searches(calls)) < 25, len(searches(calls))
+    assert len(searched) < 25, len(searched)
