@@ -54,6 +54,16 @@ def costs() -> tuple[DocumentCosts, list[PagesCosts]]:
     return documents, pages
 
 
+def delta_first(pages: Sequence[PagesCosts]) -> list[PagesCosts]:
+    """`pages` (searchOrders first, as `costs` gives them) with searchOrders' bucket one token
+    short: what it holds once the onboarding's delta has gone, which comes before the backfill
+    (its call reads the last minutes' changes, no order of the range)."""
+    from dataclasses import replace
+
+    search = pages[0]
+    return [replace(search, page=replace(search.page, level=search.page.tokens - 1)), *pages[1:]]
+
+
 def combined(orders: int) -> float:
     """The bound over every quota at once with the orders spread evenly (see the
     module's doc), at least one round trip."""
