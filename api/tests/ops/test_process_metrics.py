@@ -13,6 +13,7 @@ import sys
 import time
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.kit.embedded import free_port
@@ -43,6 +44,8 @@ def start_worker(port: int) -> subprocess.Popen[bytes]:
         )
 
 
+# Its worker reads this test process's Redis: a job an earlier test left queued must not reach it.
+@pytest.mark.usefixtures("clean_state")
 async def test_a_worker_serves_what_its_worker_processes_counted() -> None:
     port = free_port()
     worker = start_worker(port)
