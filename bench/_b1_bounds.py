@@ -8,6 +8,7 @@ import json
 import math
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -58,8 +59,6 @@ def delta_first(pages: Sequence[PagesCosts]) -> list[PagesCosts]:
     """`pages` (searchOrders first, as `costs` gives them) with searchOrders' bucket one token
     short: what it holds once the onboarding's delta has gone, which comes before the backfill
     (its call reads the last minutes' changes, no order of the range)."""
-    from dataclasses import replace
-
     search = pages[0]
     return [replace(search, page=replace(search.page, level=search.page.tokens - 1)), *pages[1:]]
 
