@@ -108,6 +108,8 @@ async def test_freshness_failures_and_reauthorization(
     shop = by_id[str(seller.id)]
     assert (shop["name"], shop["needs_reauth"], shop["stale"]) == ("Shop", False, True)
     rows = {row["scope_id"]: row for row in shop["datasets"]}
+    # A marketplace by its name (the rows in that order), a profile by its account (below).
+    assert [row["scope_label"] for row in shop["datasets"]] == ["Canada (CA)", "United States (US)"]
     assert rows[US]["stale"] is False and rows[CA]["stale"] is True
     assert rows[US]["interval_s"] == interval.total_seconds()
     assert abs(rows[CA]["age_s"] - (2 * interval.total_seconds() + 30)) < 10

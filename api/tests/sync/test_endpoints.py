@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.connections.models import AdsProfile
 from app.sync.models import Job, SyncState
 from tests.auth.helpers import as_user, sign_up
 from tests.factories.connections import make_connection
 
-US = "ATVPDKIKX0DER"
+US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
 
 
 async def _setup(client: httpx.AsyncClient, session: AsyncSession) -> tuple[str, uuid.UUID]:
@@ -81,6 +82,68 @@ async def test_status_shows_backfill_progress_eta_and_the_last_delta(
     marks = await client.get("/api/sync/watermarks", params={"tenant_id": tenant_id})
     assert marks.status_code == 200
     assert marks.json()[0]["marketplace_id"] == US and marks.json()[0]["last_updated_after"]
+
+
+async def test_status_rows_keep_one_order_and_name_their_marketplace_or_profile(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """Sellers' rows first, then each Ads profile's rows together (campaigns, then its metrics),
+    whatever order the rows were made in: the sync card does not reshuffle between polls."""
+    await sign_up(client)
+    tenant = (await client.post("/api/tenants", json={"name": f"T {uuid.uuid4().hex[:6]}"})).json()
+    tenant_id = uuid.UUID(tenant["id"])
+    now = datetime.now(UTC)
+    # The Ads account connected before the seller, and its rows made before the seller's.
+    ads = await make_connection(
+        session, tenant_id, provider="amazon_ads", connected_at=now - timedelta(hours=1)
+    )
+    seller = await make_connection(session, tenant_id, marketplaces=[US, CA], connected_at=now)
+    for profile, country in (("3001", "US"), ("3002", "MX")):
+        session.add(
+            AdsProfile(
+                tenant_id=tenant_id,
+                connection_id=ads.id,
+                profile_id=profile,
+                country_code=country,
+                account_name="Brand",
+            )
+        )
+    made = [
+        (ads, "3001", "ads_purchased_product"),
+        (ads, "3002", "ads_advertised_product"),
+        (seller, US, "orders"),
+        (ads, "3001", "ads_structure"),
+        (ads, "3002", "ads_purchased_product"),
+        (ads, "3001", "ads_advertised_product"),
+        (seller, CA, "orders"),
+        (ads, "3002", "ads_structure"),
+    ]
+    for connection, scope, entity in made:
+        session.add(
+            SyncState(
+                tenant_id=tenant_id,
+                connection_id=connection.id,
+                marketplace_id=scope,
+                entity=entity,
+                extra={},
+            )
+        )
+    await session.flush()
+
+    for _ in range(2):
+        response = await client.get("/api/sync/status", params={"tenant_id": str(tenant_id)})
+        assert response.status_code == 200, response.text
+        listed = [(row["scope_label"], row["entity"]) for row in response.json()["marketplaces"]]
+        assert listed == [
+            ("Canada (CA)", "orders"),
+            ("United States (US)", "orders"),
+            ("Brand (MX)", "ads_structure"),
+            ("Brand (MX)", "ads_advertised_product"),
+            ("Brand (MX)", "ads_purchased_product"),
+            ("Brand (US)", "ads_structure"),
+            ("Brand (US)", "ads_advertised_product"),
+            ("Brand (US)", "ads_purchased_product"),
+        ]
 
 
 async def test_other_tenants_and_connections_are_not_visible(

@@ -2667,6 +2667,11 @@ export interface components {
              */
             phase: "waiting" | "backfill" | "up_to_date" | "error" | "paused";
             /**
+             * Scope Label
+             * @description The marketplace's name and country, or the Ads profile's account and country
+             */
+            scope_label: string;
+            /**
              * State Id
              * Format: uuid
              */

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -60,6 +61,18 @@ async def list_connections(
     for profile in await AdsProfileRepository(session).list_for_tenant(tenant_id):
         profiles.setdefault(profile.connection_id, []).append(profile)
     return [(c, profiles.get(c.id, [])) for c in connections]
+
+
+def scope_label(scope_id: str, profiles: Mapping[str, AdsProfile]) -> str:
+    """What the panel calls a sync row's scope (`marketplace_id`): an Ads profile by its account and
+    country ("Brand (US)"), a marketplace by its name and country ("United States (US)"), else the
+    id as Amazon gave it. `profiles` by profile id."""
+    profile = profiles.get(scope_id)
+    if profile is not None:
+        name = profile.account_name or profile.profile_id
+        return f"{name} ({profile.country_code})" if profile.country_code else name
+    marketplace = amazon.MARKETPLACES_BY_ID.get(scope_id)
+    return f"{marketplace.name} ({marketplace.country_code})" if marketplace else scope_id
 
 
 async def ads_profile(session: AsyncSession, tenant_id: uuid.UUID, profile_id: str) -> AdsProfile | None:

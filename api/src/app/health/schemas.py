@@ -17,7 +17,8 @@ class DatasetFreshnessOut(BaseModel):
     label: str
     # The SP-API marketplace id, or the Ads profile id.
     scope_id: str
-    # What the panel shows for the scope: the marketplace id, or the profile's account and country.
+    # What the panel shows for the scope: the marketplace's name and country, or the profile's
+    # account and country (`app.connections.service.scope_label`).
     scope_label: str
     status: Literal["idle", "running", "error", "paused"]
     last_success_at: datetime | None

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.amazon_http.call_counts import DailyCallCounts, OperationCalls, utc_day
 from app.connections.models import AdsProfile, Connection
-from app.connections.service import list_connections
+from app.connections.service import list_connections, scope_label
 from app.health.repository import HealthRepository
 from app.health.schemas import (
     ConnectionHealthOut,
@@ -35,14 +35,6 @@ def is_stale(age_s: float, interval_s: float) -> bool:
     return age_s > STALE_AFTER_INTERVALS * interval_s
 
 
-def _scope_label(state: SyncState, profiles: dict[str, AdsProfile]) -> str:
-    profile = profiles.get(state.marketplace_id)
-    if profile is None:
-        return state.marketplace_id
-    name = profile.account_name or profile.profile_id
-    return f"{name} ({profile.country_code})" if profile.country_code else name
-
-
 def _freshness(
     state: SyncState, settings: Settings, now: datetime, profiles: dict[str, AdsProfile]
 ) -> DatasetFreshnessOut:
@@ -53,7 +45,7 @@ def _freshness(
         dataset=state.entity,
         label=dataset.label,
         scope_id=state.marketplace_id,
-        scope_label=_scope_label(state, profiles),
+        scope_label=scope_label(state.marketplace_id, profiles),
         status=state.status,
         last_success_at=state.last_success_at,
         age_s=round(age_s, 1),
@@ -86,6 +78,7 @@ def _connection(
 ) -> ConnectionHealthOut:
     by_profile = {p.profile_id: p for p in profiles}
     rows = [_freshness(s, settings, now, by_profile) for s in states]
+    rows.sort(key=lambda row: (row.scope_label, datasets.rank(row.dataset)))
     return ConnectionHealthOut(
         id=connection.id,
         provider=connection.provider,

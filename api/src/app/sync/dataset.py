@@ -204,3 +204,9 @@ def get(name: str) -> Dataset[Any, Any]:
 
 def registered() -> Iterator[Dataset[Any, Any]]:
     return iter(list(_DATASETS.values()))
+
+
+def rank(name: str) -> int:
+    """Where dataset `name` comes among those registered: the order the panel lists the rows of one
+    marketplace or profile in (an Ads profile's campaigns, then its metrics)."""
+    return list(_DATASETS).index(name)

@@ -56,6 +56,9 @@ class MarketplaceSyncOut(BaseModel):
     state_id: uuid.UUID
     connection_id: uuid.UUID
     marketplace_id: str = Field(description="The marketplace, or the Ads profile id for an Ads dataset")
+    scope_label: str = Field(
+        description="The marketplace's name and country, or the Ads profile's account and country"
+    )
     entity: str
     label: str = Field(description="What the dataset is, for people (Orders, Ads: advertised products, ...)")
     phase: Phase

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.connections.service import list_connections, scope_label
 from app.notifications import service as notifications
 from app.settings import Settings
 from app.sync import dataset as datasets
@@ -92,6 +93,19 @@ async def sync_status(
         (j.connection_id, j.marketplace_id, j.entity, j.kind): j
         for j in await repo.last_jobs_by_state(tenant_id, connection_id)
     }
+    # The rows in the order the tenant's connections are listed (sellers first), then by marketplace
+    # or profile, then by dataset: a profile's rows stay together, in the same place on every poll.
+    listed = await list_connections(session, tenant_id)
+    profiles = {p.profile_id: p for _, connection_profiles in listed for p in connection_profiles}
+    connection_rank = {connection.id: i for i, (connection, _) in enumerate(listed)}
+    labels = {state.id: scope_label(state.marketplace_id, profiles) for state in states}
+    states.sort(
+        key=lambda s: (
+            connection_rank.get(s.connection_id, len(listed)),
+            labels[s.id],
+            datasets.rank(s.entity),
+        )
+    )
     out: list[MarketplaceSyncOut] = []
     for state in states:
         dataset = datasets.get(state.entity)
@@ -125,6 +139,7 @@ async def sync_status(
                 state_id=state.id,
                 connection_id=state.connection_id,
                 marketplace_id=state.marketplace_id,
+                scope_label=labels[state.id],
                 entity=state.entity,
                 label=dataset.label,
                 phase=_phase(state),

@@ -7,8 +7,24 @@ import { Separator } from '@/components/ui/separator'
 import { Sheet, SheetContent, SheetDescription, SheetTitle, SheetTrigger } from '@/components/ui/sheet'
 import { ClerkAccountMenu, clerkEnabled } from '@/auth/provider'
 import { useSignOut } from '@/auth/queries'
+import { useTenant } from '@/features/tenants/api'
 import { SidebarNav } from './SidebarNav'
 import { UserMenu } from './UserMenu'
+
+/** The tenant by its name; its id until the name has loaded (or when it cannot be read). */
+function TenantName({ id }: { id: string }) {
+  const tenant = useTenant(id)
+  return (
+    <span data-testid="topbar-tenant">
+      Tenant{' '}
+      {tenant.data ? (
+        <span className="text-foreground font-medium">{tenant.data.name}</span>
+      ) : (
+        <span className="text-foreground font-mono">{id}</span>
+      )}
+    </span>
+  )
+}
 
 export function TopBar() {
   const navigate = useNavigate()
@@ -35,13 +51,7 @@ export function TopBar() {
       </Sheet>
       <Separator orientation="vertical" className="!h-5 md:hidden" />
       <div className="text-muted-foreground min-w-0 flex-1 truncate text-sm">
-        {id ? (
-          <span>
-            Tenant <span className="text-foreground font-mono">{id}</span>
-          </span>
-        ) : (
-          <span>All tenants</span>
-        )}
+        {id ? <TenantName id={id} /> : <span>All tenants</span>}
       </div>
       <div className="flex items-center gap-3">
         {clerkEnabled ? (

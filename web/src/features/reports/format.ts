@@ -25,7 +25,7 @@ export const EVERY_LABELS: Record<ScheduleEvery, string> = {
 
 /**
  * Where a report stands while it is not finished, and a step for the progress bar (Amazon gives no
- * percentage: queued, then in progress).
+ * percentage: queued, in progress, then done and ours to download).
  */
 export function progressOf(report: Pick<ReportOut, 'status' | 'processing_status' | 'via'>): {
   label: string
@@ -34,6 +34,9 @@ export function progressOf(report: Pick<ReportOut, 'status' | 'processing_status
   const amazon = report.via === 'datakiosk' ? 'Data Kiosk' : 'Amazon'
   if (report.status === 'pending') return { label: `Sending the request to ${amazon}`, value: 10 }
   if (report.processing_status === 'IN_PROGRESS') return { label: `${amazon} is preparing the report`, value: 66 }
+  // Amazon is done; the document waits for its download (getReportDocument's quota is shared with the
+  // order backfill's reports) or is being loaded.
+  if (report.processing_status === 'DONE') return { label: `Ready at ${amazon}; downloading the document`, value: 90 }
   return { label: `Waiting in ${amazon}'s queue`, value: 33 }
 }
 

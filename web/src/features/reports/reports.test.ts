@@ -59,6 +59,15 @@ describe('report helpers', () => {
     expect(progressOf({ status: 'pending', processing_status: null, via: 'report' }).value).toBeLessThan(
       progressOf({ status: 'processing', processing_status: 'IN_PROGRESS', via: 'report' }).value,
     )
+    // Done at Amazon but not downloaded yet: no longer "waiting in Amazon's queue".
+    const ready = progressOf({ status: 'processing', processing_status: 'DONE', via: 'report' })
+    expect(ready.label).toBe('Ready at Amazon; downloading the document')
+    expect(ready.value).toBeGreaterThan(
+      progressOf({ status: 'processing', processing_status: 'IN_PROGRESS', via: 'report' }).value,
+    )
+    expect(progressOf({ status: 'processing', processing_status: 'DONE', via: 'datakiosk' }).label).toBe(
+      'Ready at Data Kiosk; downloading the document',
+    )
     expect(formatBytes(512)).toBe('512 B')
     expect(formatBytes(1536)).toBe('1.5 KB')
     expect(formatBytes(25 * 1024 * 1024)).toBe('25 MB')

@@ -1,4 +1,4 @@
-import { act, screen, within } from '@testing-library/react'
+import { act, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
@@ -137,6 +137,7 @@ describe('TenantOverviewPage', () => {
           state_id: 's1',
           connection_id: 'c1',
           marketplace_id: 'ATVPDKIKX0DER',
+          scope_label: 'United States (US)',
           entity: 'orders',
           label: 'Orders',
           phase: 'up_to_date',
@@ -161,6 +162,52 @@ describe('TenantOverviewPage', () => {
     const off = await screen.findByTestId('sync-live-updates')
     expect(within(off).getByText('Live updates off')).toBeInTheDocument()
     expect(within(off).getByText('Order changes arrive with the next delta (every 15 min).')).toBeInTheDocument()
+  })
+
+  it('names each sync row by its marketplace or Ads profile, and counts rows, not orders, for Ads', async () => {
+    const idle = { progress: 1, backfill_from: null, backfill_to: null, done_until: null, started_at: null, completed_at: null, eta: null, path: 'report' }
+    const job = (id: string, connection_id: string, marketplace_id: string) => ({
+      id, connection_id, marketplace_id, kind: 'delta', status: 'done', window_start: null, window_end: null, pages: 1,
+      orders_seen: 7, orders_inserted: 2, orders_updated: 3, items: 0, throttled_429: 0, retries: 0,
+      request_ids: [], error: null, started_at: null, finished_at: null, duration_s: 0.5,
+    })
+    const row = (state_id: string, connection_id: string, marketplace_id: string, scope_label: string, entity: string, label: string) => ({
+      state_id, connection_id, marketplace_id, scope_label, entity, label, phase: 'up_to_date', status: 'idle', orders: 10,
+      last_error: null, last_success_at: null, backfill: idle,
+      delta: { interval_minutes: 15, watermark: null, last_run_at: null, next_run_at: null, last_job: job(`j-${state_id}`, connection_id, marketplace_id) },
+    })
+    const status = {
+      tenant_id: 't1',
+      connection_id: null,
+      generated_at: '2026-12-05T10:00:00Z',
+      live_updates: [],
+      marketplaces: [
+        row('s1', 'c1', 'ATVPDKIKX0DER', 'United States (US)', 'orders', 'Orders'),
+        row('s2', 'c2', '3001', 'Brand (US)', 'ads_structure', 'Ads: campaigns'),
+      ],
+      recent_jobs: [job('r2', 'c2', '3001'), job('r1', 'c1', 'ATVPDKIKX0DER')],
+    }
+    mockFetch({ ...handlers('owner'), 'GET /api/sync/status': () => json(200, status) })
+    renderRoutes(routes, '/dashboard/tenants/t1')
+    const card = await screen.findByTestId('sync-card')
+    await waitFor(() => expect(within(card).getAllByTestId('sync-scope')).toHaveLength(2))
+    const scopes = within(card).getAllByTestId('sync-scope').map((el) => el.textContent)
+    expect(scopes).toEqual(['United States (US)', 'Ads: campaigns · Brand (US)'])
+    const [orders, ads] = within(card).getAllByTestId('sync-marketplace')
+    expect(within(orders).getByText('Orders changed')).toBeInTheDocument()
+    expect(within(ads).getByText('Rows changed')).toBeInTheDocument()
+    expect(within(ads).queryByText('Orders changed')).not.toBeInTheDocument()
+    const runs = within(card).getByRole('table', { name: 'Recent sync runs' })
+    expect(within(runs).getByText(/delta · Brand \(US\) · done/)).toBeInTheDocument()
+    expect(within(runs).getByText(/delta · United States \(US\) · done/)).toBeInTheDocument()
+  })
+
+  it('names the tenant in the top bar', async () => {
+    mockFetch(handlers('owner'))
+    renderRoutes(routes, '/dashboard/tenants/t1')
+    const bar = await screen.findByTestId('topbar-tenant')
+    await waitFor(() => expect(bar).toHaveTextContent('Tenant Acme Agency'))
+    expect(bar).not.toHaveTextContent('t1')
   })
 
   it('gives viewers a read-only page', async () => {

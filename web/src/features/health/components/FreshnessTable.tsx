@@ -38,7 +38,12 @@ export function FreshnessTable({ rows }: { rows: DatasetFreshness[] }) {
             data-stale={row.stale ? 'true' : 'false'}
           >
             <TableCell className="text-sm">{row.label}</TableCell>
-            <TableCell className="text-sm">{row.scope_label}</TableCell>
+            <TableCell className="text-sm">
+              {row.scope_label}
+              {row.scope_label !== row.scope_id ? (
+                <span className="text-muted-foreground ml-2 font-mono text-xs">{row.scope_id}</span>
+              ) : null}
+            </TableCell>
             <TableCell className="text-sm" title={row.last_success_at ?? undefined} data-testid="health-last-success">
               {lastSuccess(row)}
             </TableCell>

@@ -70,8 +70,10 @@ function MarketplaceRow({
   return (
     <div className="space-y-3 rounded-lg border p-3" data-testid="sync-marketplace" data-phase={row.phase}>
       <div className="flex flex-wrap items-center gap-2">
-        {orders ? null : <span className="text-sm font-medium">{row.label}</span>}
-        <span className="font-mono text-sm font-medium">{row.marketplace_id}</span>
+        <span className="text-sm font-medium" data-testid="sync-scope">
+          {orders ? row.scope_label : `${row.label} · ${row.scope_label}`}
+        </span>
+        <span className="text-muted-foreground font-mono text-xs">{row.marketplace_id}</span>
         <Badge variant={row.phase === 'error' ? 'destructive' : row.phase === 'up_to_date' ? 'default' : 'secondary'}>
           {phaseLabel(row.phase)}
         </Badge>
@@ -87,7 +89,7 @@ function MarketplaceRow({
       </div>
       {row.phase === 'backfill' || row.phase === 'waiting' ? (
         <div className="space-y-1">
-          <Progress value={pct} aria-label={`Backfill of ${row.marketplace_id}`} />
+          <Progress value={pct} aria-label={`Backfill of ${row.scope_label}`} />
           <p className="text-muted-foreground text-xs" data-testid="sync-backfill">
             {orders
               ? `24-month backfill ${pct}% (${BACKFILL_PATHS[row.backfill.path ?? 'report'] ?? 'order reports'})`
@@ -106,7 +108,7 @@ function MarketplaceRow({
         />
         <Fact label="Watermark" value={at(row.delta.watermark)} testId="sync-watermark" />
         <Fact label="Interval" value={`${row.delta.interval_minutes} min`} />
-        <Fact label="Orders changed" value={last ? String(ordersChanged(last)) : '—'} />
+        <Fact label={`${orders ? 'Orders' : 'Rows'} changed`} value={last ? String(ordersChanged(last)) : '—'} />
         <Fact label="429s" value={last ? String(last.throttled_429) : '—'} />
         <Fact label="Duration" value={last?.duration_s != null ? `${last.duration_s.toFixed(1)} s` : '—'} />
         <Fact label="Request ids" value={last?.request_ids.slice(-2).join(', ') || '—'} />
@@ -145,6 +147,8 @@ export function SyncCard({ tenantId }: { tenantId: string }) {
   const tenant = useTenant(tenantId)
   const run = useRunDelta(tenantId)
   const canRun = canManage(tenant.data?.role)
+  // A run names its marketplace or profile as the rows above do.
+  const scopes = new Map(status.data?.marketplaces.map((m) => [`${m.connection_id} ${m.marketplace_id}`, m.scope_label]))
   return (
     <Card data-testid="sync-card">
       <CardHeader>
@@ -182,7 +186,7 @@ export function SyncCard({ tenantId }: { tenantId: string }) {
               <TableRow>
                 <TableHead>Run</TableHead>
                 <TableHead>Window</TableHead>
-                <TableHead className="text-right">Orders seen / new / updated</TableHead>
+                <TableHead className="text-right">Seen / new / updated</TableHead>
                 <TableHead className="text-right">429s</TableHead>
                 <TableHead>Request ids</TableHead>
               </TableRow>
@@ -191,7 +195,8 @@ export function SyncCard({ tenantId }: { tenantId: string }) {
               {status.data.recent_jobs.slice(0, 8).map((job) => (
                 <TableRow key={job.id} data-kind={job.kind}>
                   <TableCell className="text-xs whitespace-nowrap">
-                    {job.kind} · {job.marketplace_id} · {job.status}
+                    {job.kind} · {scopes.get(`${job.connection_id} ${job.marketplace_id}`) ?? job.marketplace_id} ·{' '}
+                    {job.status}
                   </TableCell>
                   <TableCell className="text-xs whitespace-nowrap">{window(job)}</TableCell>
                   <TableCell className="text-right text-xs tabular-nums">
