@@ -160,6 +160,7 @@ async def test_campaigns(client: httpx.AsyncClient, session: AsyncSession) -> No
 
 async def test_profiles_with_their_sync_state(client: httpx.AsyncClient, session: AsyncSession) -> None:
     world = await build_world(client, session)
+    assert world.seller is not None
     tenant = uuid.UUID(world.tenant_id)
     lonely = await make_profile(
         session, tenant, country_code="CA", currency_code="CAD", marketplace_id="A2EUQ1WTGCTBG2"
@@ -187,13 +188,16 @@ async def test_profiles_with_their_sync_state(client: httpx.AsyncClient, session
             state(world.profile_id, world.profile.connection_id, "ads_structure", last_success_at=started),
             state(lonely.profile_id, lonely.connection_id, "ads_advertised_product", status="error",
                   last_error="Amazon refused the report"),
+            # The linked seller's orders are synced in the profile's marketplace.
+            state("ATVPDKIKX0DER", world.seller.id, "orders"),
         ],
     )  # fmt: skip
     response = await client.get("/api/ads/profiles", params={"tenant_id": world.tenant_id})
     assert response.status_code == 200, response.text
+    # The profile with its seller's orders first (the panel opens on it), though CA sorts before US.
+    assert [p["profile_id"] for p in response.json()["profiles"]] == [world.profile_id, lonely.profile_id]
     profiles = {p.profile_id: p for p in AdsProfilesPage.model_validate(response.json()).profiles}
     mine = profiles[world.profile_id]
-    assert world.seller is not None
     assert (mine.linked_sp_connection_id, mine.currency_code, mine.timezone) == (
         world.seller.id,
         "USD",

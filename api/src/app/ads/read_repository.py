@@ -467,6 +467,8 @@ def campaigns_sql(
     return sql, params
 
 
+# The profiles whose marketplace the linked seller's orders are synced in come first: the panel opens
+# on the first one, the one whose total sales (and so TACOS) it has.
 _PROFILES = """
     SELECT p.profile_id, p.connection_id, p.country_code, p.currency_code, p.timezone, p.marketplace_id,
            p.account_type, p.account_name, p.linked_sp_connection_id, s.display_name AS linked_seller_name,
@@ -477,7 +479,12 @@ _PROFILES = """
     FROM ads_profiles p
     LEFT JOIN connections s ON s.tenant_id = p.tenant_id AND s.id = p.linked_sp_connection_id
     WHERE p.tenant_id = %(tenant_id)s
-    ORDER BY p.country_code, p.profile_id"""
+    ORDER BY EXISTS (
+               SELECT 1 FROM sync_state o
+                WHERE o.tenant_id = p.tenant_id AND o.connection_id = p.linked_sp_connection_id
+                  AND o.marketplace_id = p.marketplace_id AND o.entity = 'orders'
+             ) DESC,
+             p.country_code, p.profile_id"""
 
 # The engine's rows of the profiles (an Ads row's marketplace_id is its profile id).
 _SYNC_ROWS = """
