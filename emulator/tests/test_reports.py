@@ -344,3 +344,21 @@ async def test_schedule_creates_a_report_each_period(
         "/reports/2021-06-30/reports", params={"reportTypes": BY_UPDATE}, headers=auth(token)
     )
     assert len(r.json()["reports"]) == 1
+
+
+def test_a_restarted_emulator_never_repeats_a_job_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A product keeps the report, feed and query ids it was given, and its sellers stay connected
+    across a restart (``--grants-file``): the ids of a new run start above every id of the last one.
+    Here a run makes 50 reports in its first 10 seconds, then the emulator restarts."""
+    from amazon_emulator.apis import _jobs
+
+    started = 1_800_000_000.0
+    monkeypatch.setattr(_jobs.time, "time", lambda: started)
+    first_run = _jobs.JobStore("reports")
+    given = [first_run.next_number(50_000_000_000) for _ in range(50)]
+    assert len(set(given)) == 50
+    monkeypatch.setattr(_jobs.time, "time", lambda: started + 10)
+    second_run = _jobs.JobStore("reports")
+    assert second_run.next_number(50_000_000_000) > max(given)
+    # Still Amazon's shape: an 11-digit number.
+    assert all(len(str(n)) == 11 for n in given)

@@ -11,6 +11,7 @@ processing time is an Amazon duration, scaled by the clock. A cancel before proc
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,12 +84,24 @@ class Job:
         return self.document_id if self.status(now) in (DONE, FATAL) else None
 
 
+# 2020-01-01T00:00:00Z: ids count tenths of a second from it (see `first_number`).
+_IDS_EPOCH = 1_577_836_800.0
+
+
+def first_number() -> int:
+    """Where a run's job ids start: the tenths of a second since 2020 at its start. A product keeps
+    the ids it was given, and with ``--grants-file`` its sellers stay connected across a restart; so
+    a restarted emulator must never hand out an id an earlier run did, which holds while a run makes
+    fewer than ten jobs a second on average."""
+    return int((time.time() - _IDS_EPOCH) * 10)
+
+
 @dataclass
 class JobStore:
     kind: str
     jobs: dict[str, Job] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    counter: int = 0
+    counter: int = field(default_factory=first_number)
 
     def add(self, job: Job) -> Job:
         with self.lock:
