@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from amazon_emulator.apis._jobs import check_job_id
+from amazon_emulator.apis._jobs import check_job_id, first_number
 from amazon_emulator.apis._pages import csv_param, time_param
 from amazon_emulator.apis._reports_build import is_known
 from amazon_emulator.auth import Caller, sp_operation
@@ -40,7 +40,8 @@ CancelSchedule = Annotated[Caller, Depends(sp_operation("reports.cancelReportSch
 @dataclass
 class Schedules:
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
-    counter: int = 0
+    # Ids never repeat across restarts, as reports' (`first_number`).
+    counter: int = field(default_factory=first_number)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
