@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.connections.models import AdsProfile
 from app.sync.models import Job, SyncState
 from tests.auth.helpers import as_user, sign_up
+from tests.factories.ads import make_profile
 from tests.factories.connections import make_connection
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
@@ -99,14 +99,8 @@ async def test_status_rows_keep_one_order_and_name_their_marketplace_or_profile(
     )
     seller = await make_connection(session, tenant_id, marketplaces=[US, CA], connected_at=now)
     for profile, country in (("3001", "US"), ("3002", "MX")):
-        session.add(
-            AdsProfile(
-                tenant_id=tenant_id,
-                connection_id=ads.id,
-                profile_id=profile,
-                country_code=country,
-                account_name="Brand",
-            )
+        await make_profile(
+            session, tenant_id, connection=ads, profile_id=profile, country_code=country, account_name="Brand"
         )
     made = [
         (ads, "3001", "ads_purchased_product"),
