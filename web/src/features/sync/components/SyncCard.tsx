@@ -4,82 +4,57 @@ import { ErrorState } from '@/components/common/ErrorState'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
-import { Progress } from '@/components/ui/progress'
 import { Skeleton } from '@/components/ui/skeleton'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { useConnections, type Connection } from '@/features/connections/api'
 import { canManage, useTenant } from '@/features/tenants/api'
-import {
-  ordersChanged,
-  phaseLabel,
-  shortDuration,
-  useRunDelta,
-  useSyncStatus,
-  type LiveUpdates,
-  type MarketplaceSync,
-  type SyncJob,
-} from '../api'
+import { useRunDelta, useSyncStatus, type LiveUpdates, type MarketplaceSync, type SyncJob } from '../api'
+import { AdsProfileRows, MarketplaceRow } from './SyncRows'
 
-// How the backfill reads now; its ETA is the planned finish of both paths together.
-const BACKFILL_PATHS: Record<string, string> = {
-  report: 'order reports',
-  api: 'Orders API',
-  'report+api': 'order reports and Orders API at once',
+/** `items` in runs of the same key, in their order (the status lists a connection's rows, and a
+ * profile's, together). */
+function groupBy<T>(items: T[], key: (item: T) => string): [string, T[]][] {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const group = groups.get(k)
+    if (group) group.push(item)
+    else groups.set(k, [item])
+  }
+  return [...groups.entries()]
 }
 
-function at(value: string | null | undefined): string {
-  return value ? new Date(value).toLocaleString() : '—'
+/** "Seller account · Demo Seller Store · NA": the connection as the integrations page names it. */
+function connectionTitle(rows: MarketplaceSync[], connection: Connection | undefined): string {
+  const ads = connection ? connection.provider === 'amazon_ads' : rows.every((r) => r.entity !== 'orders')
+  const kind = ads ? 'Ads account' : 'Seller account'
+  if (!connection) return kind
+  return `${kind} · ${connection.display_name ?? connection.account_id} · ${connection.region}`
 }
 
-function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-muted-foreground text-xs">{label}</dt>
-      <dd className="truncate text-sm tabular-nums" data-testid={testId}>
-        {value}
-      </dd>
-    </div>
-  )
-}
-
-/** Days of history a backfill covers (an Ads profile's local days). */
-function historyDays(row: MarketplaceSync): number {
-  const { backfill_from: from, backfill_to: to } = row.backfill
-  return from && to ? Math.round((new Date(to).getTime() - new Date(from).getTime()) / 86_400_000) : 0
-}
-
-function MarketplaceRow({
-  row,
+/** One connection's rows under its name, with the one button that acts on all of them ("Run delta
+ * now" asks for a delta of every marketplace or profile of the connection). */
+function ConnectionSync({
+  rows,
+  connection,
   now,
   canRun,
-  onRun,
   running,
+  onRun,
 }: {
-  row: MarketplaceSync
-  /** The server's time of the status (keeps rendering pure). */
+  rows: MarketplaceSync[]
+  connection: Connection | undefined
   now: number
   canRun: boolean
-  onRun: () => void
   running: boolean
+  onRun: () => void
 }) {
-  const pct = Math.round(row.backfill.progress * 100)
-  const last = row.delta.last_job
-  const eta = row.backfill.eta ? shortDuration(new Date(row.backfill.eta).getTime() - now) : null
-  const next = row.delta.next_run_at ? new Date(row.delta.next_run_at).getTime() - now : null
-  const orders = row.entity === 'orders'
-  const unit = orders ? 'orders' : 'rows'
+  const [first] = rows
+  if (!first) return null
   return (
-    <div className="space-y-3 rounded-lg border p-3" data-testid="sync-marketplace" data-phase={row.phase}>
+    <section className="space-y-2" data-testid="sync-connection" data-connection-id={first.connection_id}>
       <div className="flex flex-wrap items-center gap-2">
-        <span className="text-sm font-medium" data-testid="sync-scope">
-          {orders ? row.scope_label : `${row.label} · ${row.scope_label}`}
-        </span>
-        <span className="text-muted-foreground font-mono text-xs">{row.marketplace_id}</span>
-        <Badge variant={row.phase === 'error' ? 'destructive' : row.phase === 'up_to_date' ? 'default' : 'secondary'}>
-          {phaseLabel(row.phase)}
-        </Badge>
-        <span className="text-muted-foreground text-xs" data-testid="sync-orders">
-          {row.orders.toLocaleString()} {unit}
-        </span>
+        <h3 className="text-sm font-semibold">{connectionTitle(rows, connection)}</h3>
         {canRun ? (
           <Button size="sm" variant="outline" className="ml-auto" disabled={running} onClick={onRun}>
             <RefreshCw aria-hidden />
@@ -87,33 +62,14 @@ function MarketplaceRow({
           </Button>
         ) : null}
       </div>
-      {row.phase === 'backfill' || row.phase === 'waiting' ? (
-        <div className="space-y-1">
-          <Progress value={pct} aria-label={`Backfill of ${row.scope_label}`} />
-          <p className="text-muted-foreground text-xs" data-testid="sync-backfill">
-            {orders
-              ? `24-month backfill ${pct}% (${BACKFILL_PATHS[row.backfill.path ?? 'report'] ?? 'order reports'})`
-              : `${historyDays(row)}-day backfill ${pct}% (reports)`}{' '}
-            · {row.orders.toLocaleString()} {unit} so far
-            {eta ? ` · about ${eta} left` : row.phase === 'backfill' ? ' · estimating the finish' : ''}
-          </p>
-        </div>
-      ) : null}
-      {row.last_error ? <p className="text-destructive text-xs">{row.last_error}</p> : null}
-      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
-        <Fact label="Last delta" value={at(row.delta.last_run_at)} />
-        <Fact
-          label="Next delta"
-          value={next === null ? 'after the backfill' : next <= 0 ? 'due now' : `in ${shortDuration(next)}`}
-        />
-        <Fact label="Watermark" value={at(row.delta.watermark)} testId="sync-watermark" />
-        <Fact label="Interval" value={`${row.delta.interval_minutes} min`} />
-        <Fact label={`${orders ? 'Orders' : 'Rows'} changed`} value={last ? String(ordersChanged(last)) : '—'} />
-        <Fact label="429s" value={last ? String(last.throttled_429) : '—'} />
-        <Fact label="Duration" value={last?.duration_s != null ? `${last.duration_s.toFixed(1)} s` : '—'} />
-        <Fact label="Request ids" value={last?.request_ids.slice(-2).join(', ') || '—'} />
-      </dl>
-    </div>
+      {groupBy(rows, (r) => (r.entity === 'orders' ? r.state_id : r.marketplace_id)).map(([key, group]) =>
+        group[0]?.entity === 'orders' ? (
+          group.map((row) => <MarketplaceRow key={row.state_id} row={row} now={now} />)
+        ) : (
+          <AdsProfileRows key={key} rows={group} now={now} />
+        ),
+      )}
+    </section>
   )
 }
 
@@ -145,10 +101,13 @@ function window(job: SyncJob): string {
 export function SyncCard({ tenantId }: { tenantId: string }) {
   const status = useSyncStatus(tenantId)
   const tenant = useTenant(tenantId)
+  const connections = useConnections(tenantId)
   const run = useRunDelta(tenantId)
   const canRun = canManage(tenant.data?.role)
   // A run names its marketplace or profile as the rows above do.
   const scopes = new Map(status.data?.marketplaces.map((m) => [`${m.connection_id} ${m.marketplace_id}`, m.scope_label]))
+  const named = new Map(connections.data?.map((c) => [c.id, c]))
+  const now = status.data ? new Date(status.data.generated_at).getTime() : 0
   return (
     <Card data-testid="sync-card">
       <CardHeader>
@@ -158,7 +117,7 @@ export function SyncCard({ tenantId }: { tenantId: string }) {
           per profile. Every run with its Amazon request ids.
         </CardDescription>
       </CardHeader>
-      <CardContent className="space-y-3">
+      <CardContent className="space-y-4">
         {status.isPending ? <Skeleton className="h-24 w-full" /> : null}
         {status.isError ? <ErrorState error={status.error} title="Could not load the sync status" /> : null}
         {status.data && status.data.marketplaces.length === 0 ? (
@@ -170,14 +129,15 @@ export function SyncCard({ tenantId }: { tenantId: string }) {
             interval={status.data.marketplaces.find((m) => m.entity === 'orders')?.delta.interval_minutes ?? null}
           />
         ) : null}
-        {status.data?.marketplaces.map((row) => (
-          <MarketplaceRow
-            key={row.state_id}
-            row={row}
-            now={new Date(status.data.generated_at).getTime()}
+        {groupBy(status.data?.marketplaces ?? [], (r) => r.connection_id).map(([connectionId, rows]) => (
+          <ConnectionSync
+            key={connectionId}
+            rows={rows}
+            connection={named.get(connectionId)}
+            now={now}
             canRun={canRun}
             running={run.isPending}
-            onRun={() => run.mutate(row.connection_id)}
+            onRun={() => run.mutate(connectionId)}
           />
         ))}
         {status.data && status.data.recent_jobs.length > 0 ? (
