@@ -116,6 +116,16 @@ async def test_filters(client: httpx.AsyncClient, session: AsyncSession) -> None
     assert nobody == [] and totals["count"] == 0
     bad = await client.get("/api/orders", params={**base, "cursor": "not-a-cursor"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_cursor"
+    # Dates swapped (or equal): a clear error naming both, not an empty list.
+    for start, end in ((before, after), (after, after)):
+        swapped = {"created_after": start.isoformat(), "created_before": end.isoformat()}
+        bad = await client.get("/api/orders", params={**base, **swapped})
+        assert bad.status_code == 400, bad.text
+        error = bad.json()["error"]
+        assert error["code"] == "invalid_range"
+        assert error["message"] == (
+            f"created_before ({end.isoformat()}) must be later than created_after ({start.isoformat()})"
+        )
 
 
 async def test_status_filter_takes_the_vocabulary(client: httpx.AsyncClient, session: AsyncSession) -> None:

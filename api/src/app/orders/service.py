@@ -41,6 +41,11 @@ class InvalidCursor(AppError):
     code = "invalid_cursor"
 
 
+class InvalidRange(AppError):
+    status_code = 400
+    code = "invalid_range"
+
+
 class OrdersService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -50,6 +55,12 @@ class OrdersService:
         """One page in the shape of `OrdersPage`, as plain data: rows come typed from the database
         and are serialised once by the endpoint (the list is the hot path; see
         bench/b4_orders_api.py: building a model per row cost more than the query)."""
+        start, end = filters.created_after, filters.created_before
+        if start is not None and end is not None and end <= start:
+            # An empty range is a mistake (the dates swapped), not a question with no orders.
+            raise InvalidRange(
+                f"created_before ({end.isoformat()}) must be later than created_after ({start.isoformat()})"
+            )
         after: tuple[datetime, int] | None = None
         if cursor:
             try:

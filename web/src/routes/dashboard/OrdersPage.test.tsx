@@ -95,6 +95,23 @@ describe('orders page', () => {
     expect(last.searchParams.get('tenant_id')).toBe('t1')
   })
 
+  it('says when the dates are swapped instead of asking for an empty range', async () => {
+    const { calls } = mockFetch(handlers())
+    renderRoutes(routes, '/dashboard/tenants/t1/orders?from=2026-12-01&to=2026-11-01')
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent('“Purchased from” (Dec 1, 2026) is after “Purchased to” (Nov 1, 2026)')
+    expect(screen.queryByRole('table', { name: 'Orders' })).not.toBeInTheDocument()
+    expect(calls.some((r) => new URL(r.url).pathname === '/api/orders')).toBe(false)
+    // Mended, the list comes back for the range, its last day included.
+    await userEvent.clear(screen.getByLabelText('Purchased to'))
+    await userEvent.type(screen.getByLabelText('Purchased to'), '2026-12-01')
+    await screen.findByRole('table', { name: 'Orders' })
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument()
+    const sent = new URL(calls.filter((r) => new URL(r.url).pathname === '/api/orders').at(-1)!.url).searchParams
+    expect(sent.get('created_after')).toBe('2026-12-01T00:00:00Z')
+    expect(sent.get('created_before')).toBe('2026-12-02T00:00:00.000Z')
+  })
+
   it('ignores a status in the URL that the API does not know', async () => {
     const { calls } = mockFetch(handlers())
     renderRoutes(routes, '/dashboard/tenants/t1/orders?status=Lost')

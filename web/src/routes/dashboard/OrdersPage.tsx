@@ -29,6 +29,14 @@ function readFilters(params: URLSearchParams): OrderFilters {
   }
 }
 
+/** "Dec 1, 2026" for a yyyy-mm-dd filter day (a UTC day, as the API reads it). */
+function formatDay(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`)
+  return Number.isNaN(date.getTime())
+    ? day
+    : date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })
+}
+
 /** One filtered list: its pages are a stack of cursors (page n+1 = the cursor page n returned). */
 function OrdersList({ tenantId, filters, onOpen }: { tenantId: string; filters: OrderFilters; onOpen: (id: number) => void }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null])
@@ -89,18 +97,28 @@ export function OrdersPage() {
   const [params, update] = usePatchableSearchParams()
   const filters = readFilters(params)
   const selected = params.get('order')
+  // yyyy-mm-dd strings compare as dates.
+  const swapped = Boolean(filters.from && filters.to && filters.from > filters.to)
   return (
     <>
       <PageHeader title="Orders" description="Orders synced from Amazon, newest first. Open one to see its items." />
       <div className="space-y-4">
         <OrdersFilters value={filters} onChange={(next) => update({ ...next })} />
-        {/* A new filter starts again from page 1. */}
-        <OrdersList
-          key={JSON.stringify(filters)}
-          tenantId={tenantId}
-          filters={filters}
-          onOpen={(id) => update({ order: String(id) })}
-        />
+        {swapped ? (
+          // Typed dates skip the inputs' min and max: say what is wrong instead of "no orders".
+          <p role="alert" className="text-destructive text-sm" data-testid="orders-range-error">
+            “Purchased from” ({formatDay(filters.from)}) is after “Purchased to” ({formatDay(filters.to)}): pick an end
+            date on or after the start.
+          </p>
+        ) : (
+          // A new filter starts again from page 1.
+          <OrdersList
+            key={JSON.stringify(filters)}
+            tenantId={tenantId}
+            filters={filters}
+            onOpen={(id) => update({ order: String(id) })}
+          />
+        )}
       </div>
       <OrderDetailSheet
         tenantId={tenantId}
