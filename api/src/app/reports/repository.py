@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.connections.models import Connection
 from app.reports.models import Report, ReportDocument, ReportSchedule
 from app.tenants.models import Tenant
+
+# Sorts a settlement without a period (never seen from Amazon) first.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 FINAL = ("done", "cancelled", "fatal", "error")
 
@@ -119,12 +122,26 @@ class ReportRepository:
         return reports
 
     async def add_settlements(self, rows: Sequence[dict[str, Any]]) -> list[uuid.UUID]:
-        """Insert settlement reports not seen before (one row per Amazon report); the new ids."""
+        """Insert settlement reports not seen before (one row per Amazon report); the new ids.
+
+        One listing records many at once; their creation times are a microsecond apart in the order
+        of their periods, so the reports list (newest first) shows the newest period first instead
+        of the order of random ids."""
         if not rows:
             return []
+        ordered = sorted(rows, key=lambda row: (row.get("data_end") or _EPOCH, row["amazon_report_id"]))
+        values = [
+            {
+                "id": uuid.uuid4(),
+                **row,
+                "source": "settlement",
+                "created_at": func.now() + timedelta(microseconds=i),
+            }
+            for i, row in enumerate(ordered)
+        ]
         statement = (
             insert(Report)
-            .values([{"id": uuid.uuid4(), **row, "source": "settlement"} for row in rows])
+            .values(values)
             .on_conflict_do_nothing(
                 index_elements=["tenant_id", "connection_id", "amazon_report_id"],
                 index_where=Report.source == "settlement",

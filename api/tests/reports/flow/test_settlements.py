@@ -165,3 +165,25 @@ async def test_discovery_waits_for_the_orders_backfill(
     await tasks.discover_settlements(str(seller.connection_id), str(seller.tenant_id))
     assert len(fake.asked) == 1
     assert {name for name, _ in sent} == {"reports.run_report"}
+
+
+async def test_settlements_listed_at_once_come_newest_period_first(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, sent: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """A first listing records two years of settlements in one statement: the reports list (newest
+    first) shows them by period, not in the order of their random ids."""
+    from app.reports.repository import ReportFilters, ReportRepository
+
+    async with unit_of_work(create_sessionmaker(engine)) as session:
+        seller = await make_report_seller(session)
+    numbers = [3, 1, 6, 2, 5, 4]
+    monkeypatch.setattr(
+        tasks, "worker_amazon_clients", lambda: FakeClients(FakeReports([listed(n) for n in numbers]))
+    )
+
+    await tasks.discover_settlements(str(seller.connection_id), str(seller.tenant_id))
+    async with create_sessionmaker(engine)() as session:
+        page = await ReportRepository(session).page(
+            ReportFilters(tenant_id=seller.tenant_id), after=None, limit=10
+        )
+    assert [r.amazon_report_id for r in page] == [f"9000{n}" for n in sorted(numbers, reverse=True)]
