@@ -52,6 +52,7 @@ def api_routers() -> list[APIRouter]:
     from app.auth.mfa_endpoints import router as mfa_router
     from app.connections.endpoints import router as connections_router
     from app.feeds.endpoints import router as feeds_router
+    from app.health.endpoints import attention_router
     from app.health.endpoints import tenant_router as tenant_health_router
     from app.orders.endpoints import router as orders_router
     from app.reports.endpoints import router as reports_router
@@ -72,6 +73,7 @@ def api_routers() -> list[APIRouter]:
         tenants_router,
         audit_router,
         tenant_health_router,
+        attention_router,
         invitations_router,
         connections_router,
         auth_router,

@@ -740,6 +740,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/health/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Tenants Attention
+         * @description For each of the signed-in user's tenants, by name: its connected accounts, and how many need
+         *     re-authorization, are loading their history, failed their last run, or are stale (any role).
+         */
+        get: operations["get_tenants_attention_api_health_tenants_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invitations/accept": {
         parameters: {
             query?: never;
@@ -3384,6 +3405,47 @@ export interface components {
             marketplaces: components["schemas"]["MarketplaceSyncOut"][];
             /** Recent Jobs */
             recent_jobs: components["schemas"]["JobOut"][];
+            /**
+             * Tenant Id
+             * Format: uuid
+             */
+            tenant_id: string;
+        };
+        /**
+         * TenantAttentionOut
+         * @description What needs attention in one of the user's tenants, counted as its Health page counts it.
+         */
+        TenantAttentionOut: {
+            /**
+             * Ads Accounts
+             * @description Ads accounts connected (not disconnected)
+             */
+            ads_accounts: number;
+            /**
+             * Backfilling
+             * @description Datasets (per marketplace or profile) still loading their history
+             */
+            backfilling: number;
+            /**
+             * Failing
+             * @description Datasets whose last run failed
+             */
+            failing: number;
+            /**
+             * Needs Reauth
+             * @description Connections Amazon no longer lets us use until authorized again
+             */
+            needs_reauth: number;
+            /**
+             * Sellers
+             * @description Seller accounts connected (not disconnected)
+             */
+            sellers: number;
+            /**
+             * Stale
+             * @description Datasets not refreshed for more than twice their interval
+             */
+            stale: number;
             /**
              * Tenant Id
              * Format: uuid
@@ -6332,6 +6394,80 @@ export interface operations {
             };
             /** @description Not the Content-Type declared at createDocument */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_tenants_attention_api_health_tenants_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantAttentionOut"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

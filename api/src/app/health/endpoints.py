@@ -1,5 +1,6 @@
 """`/health` (the process is up), `/ready` (PostgreSQL and Redis answer), `/metrics` (Prometheus),
-and the tenant's Health view (`/api/tenants/{tenant_id}/health`, owners and admins)."""
+the tenant's Health view (`/api/tenants/{tenant_id}/health`, owners and admins), and what needs
+attention in each of the user's tenants (`/api/health/tenants`, the dashboard's list)."""
 
 from __future__ import annotations
 
@@ -15,16 +16,19 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.amazon_http.call_counts import DailyCallCounts
+from app.auth.dependencies import CurrentUserDep
 from app.db.dependencies import SessionDep
 from app.health.metrics import scrape_ops
-from app.health.schemas import TenantHealthOut
-from app.health.service import tenant_health
+from app.health.schemas import TenantAttentionOut, TenantHealthOut
+from app.health.service import tenant_health, tenants_attention
 from app.kit.errors import ERROR_RESPONSES, request_id_of
 from app.kit.metrics import READINESS, render_metrics
 from app.tenants.dependencies import TenantAdmin
 
 router = APIRouter(tags=["health"])
 tenant_router = APIRouter(prefix="/tenants/{tenant_id}", tags=["health"])
+# Under /api, beside the tenant's view: every tenant of the signed-in user at once.
+attention_router = APIRouter(prefix="/health", tags=["health"])
 log = structlog.get_logger("app.health")
 
 CHECK_TIMEOUT_S = 2.0
@@ -122,3 +126,12 @@ async def get_tenant_health(request: Request, access: TenantAdmin, session: Sess
     return await tenant_health(
         session, DailyCallCounts(state.redis), state.settings, access.tenant_id, datetime.now(UTC)
     )
+
+
+@attention_router.get("/tenants", response_model=list[TenantAttentionOut], responses=ERROR_RESPONSES)
+async def get_tenants_attention(
+    request: Request, user: CurrentUserDep, session: SessionDep
+) -> list[TenantAttentionOut]:
+    """For each of the signed-in user's tenants, by name: its connected accounts, and how many need
+    re-authorization, are loading their history, failed their last run, or are stale (any role)."""
+    return await tenants_attention(session, request.app.state.settings, user.id, datetime.now(UTC))

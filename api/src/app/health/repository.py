@@ -25,6 +25,15 @@ class FreshnessRow(NamedTuple):
     due: int
 
 
+class DatasetStateRow(NamedTuple):
+    tenant_id: uuid.UUID
+    entity: str
+    status: str
+    backfilling: bool
+    # Its last success, or when the row was made if it never succeeded.
+    fresh_since: datetime
+
+
 class HealthRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -79,3 +88,27 @@ class HealthRepository:
             .limit(limit)
         )
         return [FreshnessRow(*row) for row in (await self.session.execute(statement)).all()]
+
+    async def connection_counts(self, tenant_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str, str, int]]:
+        """(tenant, provider, status, connections) of the tenants' connections not revoked."""
+        statement = (
+            select(Connection.tenant_id, Connection.provider, Connection.status, func.count())
+            .where(Connection.tenant_id.in_(tenant_ids), Connection.status != "revoked")
+            .group_by(Connection.tenant_id, Connection.provider, Connection.status)
+        )
+        return [(t, p, s, n) for t, p, s, n in (await self.session.execute(statement)).all()]
+
+    async def dataset_states(self, tenant_ids: list[uuid.UUID]) -> list[DatasetStateRow]:
+        """Every sync row of the tenants' connections not revoked: a few per marketplace or profile."""
+        statement = (
+            select(
+                SyncState.tenant_id,
+                SyncState.entity,
+                SyncState.status,
+                SyncState.backfill_completed_at.is_(None),
+                func.coalesce(SyncState.last_success_at, SyncState.created_at),
+            )
+            .join(Connection, Connection.id == SyncState.connection_id)
+            .where(SyncState.tenant_id.in_(tenant_ids), Connection.status != "revoked")
+        )
+        return [DatasetStateRow(*row) for row in (await self.session.execute(statement)).all()]

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.kit.providers import Provider
 from app.kit.regions import Region
@@ -68,3 +68,15 @@ class TenantHealthOut(BaseModel):
     connections: list[ConnectionHealthOut]
     # Connections Amazon no longer lets us use until the seller or advertiser authorizes again.
     needs_reauthorization: list[uuid.UUID]
+
+
+class TenantAttentionOut(BaseModel):
+    """What needs attention in one of the user's tenants, counted as its Health page counts it."""
+
+    tenant_id: uuid.UUID
+    sellers: int = Field(description="Seller accounts connected (not disconnected)")
+    ads_accounts: int = Field(description="Ads accounts connected (not disconnected)")
+    needs_reauth: int = Field(description="Connections Amazon no longer lets us use until authorized again")
+    backfilling: int = Field(description="Datasets (per marketplace or profile) still loading their history")
+    failing: int = Field(description="Datasets whose last run failed")
+    stale: int = Field(description="Datasets not refreshed for more than twice their interval")

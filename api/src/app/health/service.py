@@ -17,12 +17,14 @@ from app.health.schemas import (
     DatasetFreshnessOut,
     FailureOut,
     OperationCallsOut,
+    TenantAttentionOut,
     TenantHealthOut,
 )
 from app.settings import Settings
 from app.sync import dataset as datasets
 from app.sync.models import Job, SyncState
 from app.sync.repository import SyncRepository
+from app.tenants.service import tenants_of
 
 # Data older than this many intervals is stale: the product promises a delta every interval, and
 # one late run is not yet a problem.
@@ -123,3 +125,38 @@ async def tenant_health(
         connections=connections,
         needs_reauthorization=[c.id for c in connections if c.needs_reauth],
     )
+
+
+async def tenants_attention(
+    session: AsyncSession, settings: Settings, user_id: uuid.UUID, now: datetime
+) -> list[TenantAttentionOut]:
+    """For each of the user's tenants (by name), what needs attention: the counts of its Health page
+    without the detail, so an agency sees on one page which client to look at. Two statements
+    whatever the number of tenants."""
+    tenant_ids = [tenant.id for tenant, _ in await tenants_of(session, user_id)]
+    if not tenant_ids:
+        return []
+    out = {
+        t: TenantAttentionOut(
+            tenant_id=t, sellers=0, ads_accounts=0, needs_reauth=0, backfilling=0, failing=0, stale=0
+        )
+        for t in tenant_ids
+    }
+    repository = HealthRepository(session)
+    for tenant_id, provider, status, count in await repository.connection_counts(tenant_ids):
+        summary = out[tenant_id]
+        if provider == "amazon_ads":
+            summary.ads_accounts += count
+        else:
+            summary.sellers += count
+        if status == "needs_reauth":
+            summary.needs_reauth += count
+    for row in await repository.dataset_states(tenant_ids):
+        summary = out[row.tenant_id]
+        summary.backfilling += row.backfilling
+        summary.failing += row.status == "error"
+        # As `_freshness`: a paused row (its connection disconnected) is not expected to be fresh.
+        interval_s = datasets.get(row.entity).delta_every(settings).total_seconds()
+        age_s = max(0.0, (now - row.fresh_since).total_seconds())
+        summary.stale += row.status != "paused" and is_stale(age_s, interval_s)
+    return list(out.values())

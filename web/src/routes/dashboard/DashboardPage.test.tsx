@@ -27,6 +27,34 @@ describe('DashboardPage', () => {
     expect(within(list).getByText('viewer')).toBeInTheDocument()
   })
 
+  it('shows each tenant\'s accounts and what needs attention in it', async () => {
+    const none = { sellers: 0, ads_accounts: 0, needs_reauth: 0, backfilling: 0, failing: 0, stale: 0 }
+    mockFetch({
+      'GET /api/auth/me': () => json(200, ME),
+      'GET /api/tenants': () =>
+        json(200, [TENANT, { ...TENANT, id: 't2', name: 'Beta Brand' }, { ...TENANT, id: 't3', name: 'Gamma Goods' }]),
+      'GET /api/health/tenants': () =>
+        json(200, [
+          { ...none, tenant_id: 't1', sellers: 2, ads_accounts: 1, needs_reauth: 1, failing: 2, stale: 1, backfilling: 3 },
+          { ...none, tenant_id: 't2', sellers: 1 },
+          { ...none, tenant_id: 't3' },
+        ]),
+    })
+    renderRoutes(routes, '/dashboard')
+    const list = await screen.findByRole('list', { name: 'Your tenants' })
+    const [acme, beta, gamma] = await within(list).findAllByTestId('tenant-attention')
+    expect(acme).toHaveTextContent('2 seller accounts · 1 Ads account')
+    expect(within(acme).getByText('1 account needs reconnecting')).toBeInTheDocument()
+    expect(within(acme).getByText('2 syncs failing')).toBeInTheDocument()
+    expect(within(acme).getByText('1 dataset stale')).toBeInTheDocument()
+    expect(within(acme).getByText('Loading history')).toBeInTheDocument()
+    expect(within(acme).queryByText('Up to date')).not.toBeInTheDocument()
+    expect(beta).toHaveTextContent('1 seller account')
+    expect(within(beta).getByText('Up to date')).toBeInTheDocument()
+    expect(gamma).toHaveTextContent('No Amazon account yet')
+    expect(within(gamma).queryByText('Up to date')).not.toBeInTheDocument()
+  })
+
   it('shows an error with the request id when the list fails', async () => {
     mockFetch({
       'GET /api/auth/me': () => json(200, ME),

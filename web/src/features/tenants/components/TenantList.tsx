@@ -1,4 +1,5 @@
 import { Building2, ChevronRight, Plug } from 'lucide-react'
+import type { ReactNode } from 'react'
 import { Link } from 'react-router'
 
 import { EmptyState } from '@/components/common/EmptyState'
@@ -7,7 +8,9 @@ import { Skeleton } from '@/components/ui/skeleton'
 import { useTenants } from '../api'
 import { RoleBadge } from './RoleBadge'
 
-export function TenantList() {
+/** The user's tenants; `status` shows what else the page knows of each, by tenant id (its accounts
+ * and health). */
+export function TenantList({ status }: { status?: ReadonlyMap<string, ReactNode> }) {
   const tenants = useTenants()
 
   if (tenants.isPending) {
@@ -43,6 +46,7 @@ export function TenantList() {
               {tenant.name}
             </Link>
             <p className="text-muted-foreground truncate text-xs">{tenant.slug}</p>
+            {status?.has(tenant.id) ? <div className="mt-1">{status.get(tenant.id)}</div> : null}
           </div>
           <RoleBadge role={tenant.role} />
           <Link
