@@ -39,6 +39,7 @@ NOT_TENANT_SCOPED: dict[tuple[str, str], str] = {
     ("POST", "/api/auth/signup"): "creates an account; no tenant yet",
     ("GET", "/api/tenants"): "lists the caller's own memberships only (checked below)",
     ("POST", "/api/tenants"): "creates a new tenant owned by the caller",
+    ("GET", "/api/health/tenants"): "counts for the caller's own memberships only (checked below)",
     ("GET", "/api/marketplaces"): "Amazon's public list of marketplaces",
     ("GET", "/api/oauth/callback"): "bound to a signed single-use state issued to the signed-in user "
     "(connections/test_onboarding_api.py), never to a tenant id in the URL",
@@ -165,8 +166,9 @@ async def test_every_route_refuses_another_tenant(
     assert len(scoped) >= 40, "the walk covered the tenant-scoped routes"
     assert len(every) == len(scoped) + len(NOT_TENANT_SCOPED), "every allow-listed route still exists"
 
-    # The attacker's tenant list is their own.
+    # The attacker's tenant list is their own, and so is what needs attention in it.
     assert [t["id"] for t in (await client.get("/api/tenants")).json()] == [own_tenant]
+    assert [t["tenant_id"] for t in (await client.get("/api/health/tenants")).json()] == [own_tenant]
     # The victim's invitation link, in the attacker's hands: it shows the attacker nothing they
     # can use and joins them to nothing (only a verified account of the invited address may).
     taken = await client.post("/api/invitations/accept", json={"token": world.invitation_token})
