@@ -55,6 +55,30 @@ describe('DashboardPage', () => {
     expect(within(gamma).queryByText('Up to date')).not.toBeInTheDocument()
   })
 
+  it('finds a tenant by name once there are more than a handful', async () => {
+    const names = ['Acme Agency', 'Beta Brand', 'Cedar Co', 'Delta Goods', 'Echo Home', 'Fox Outdoors']
+    const many = names.map((name, i) => ({ ...TENANT, id: `t${i}`, name, slug: name.toLowerCase().replace(' ', '-') }))
+    mockFetch({ 'GET /api/auth/me': () => json(200, ME), 'GET /api/tenants': () => json(200, many) })
+    renderRoutes(routes, '/dashboard')
+    const list = await screen.findByRole('list', { name: 'Your tenants' })
+    expect(within(list).getAllByRole('listitem')).toHaveLength(6)
+    const find = screen.getByRole('searchbox', { name: 'Find a tenant' })
+    await userEvent.type(find, 'DELTA')
+    expect(within(screen.getByRole('list', { name: 'Your tenants' })).getAllByRole('listitem')).toHaveLength(1)
+    expect(screen.getByRole('link', { name: 'Delta Goods' })).toBeInTheDocument()
+    await userEvent.clear(find)
+    await userEvent.type(find, 'zulu')
+    expect(screen.getByText('No tenant matches “zulu”.')).toBeInTheDocument()
+    expect(screen.queryByRole('list', { name: 'Your tenants' })).not.toBeInTheDocument()
+  })
+
+  it('shows no search box for a handful of tenants', async () => {
+    mockFetch({ 'GET /api/auth/me': () => json(200, ME), 'GET /api/tenants': () => json(200, [TENANT]) })
+    renderRoutes(routes, '/dashboard')
+    await screen.findByRole('list', { name: 'Your tenants' })
+    expect(screen.queryByRole('searchbox', { name: 'Find a tenant' })).not.toBeInTheDocument()
+  })
+
   it('shows an error with the request id when the list fails', async () => {
     mockFetch({
       'GET /api/auth/me': () => json(200, ME),
