@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 from prometheus_client import REGISTRY
@@ -14,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connections.models import AdsProfile
 from app.settings import get_settings
-from app.sync.models import Job, SyncState
+from app.sync.models import Job
 from app.tokens.repository import ConnectionRef, MemoryTokenStore
 from app.tokens.service import TokenManager
 from tests.amazon.support import self_authorize
 from tests.auth.helpers import as_user, sign_up
 from tests.factories.connections import make_connection
+from tests.factories.sync import sync_state
 from tests.tenants.helpers import new_member
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
@@ -31,19 +31,6 @@ async def _tenant(client: httpx.AsyncClient) -> str:
     assert response.status_code == 201, response.text
     tenant_id: str = response.json()["id"]
     return tenant_id
-
-
-def _state(
-    tenant_id: uuid.UUID, connection_id: uuid.UUID, scope: str, entity: str, **values: Any
-) -> SyncState:
-    return SyncState(
-        tenant_id=tenant_id,
-        connection_id=connection_id,
-        marketplace_id=scope,
-        entity=entity,
-        extra={},
-        **values,
-    )
 
 
 async def test_freshness_failures_and_reauthorization(
@@ -65,10 +52,10 @@ async def test_freshness_failures_and_reauthorization(
     )
     # US synced a little under twice its interval ago (fresh), CA a little over (stale).
     session.add(
-        _state(tid, seller.id, US, "orders", last_success_at=now - 2 * interval + timedelta(seconds=30))
+        sync_state(tid, seller.id, US, "orders", last_success_at=now - 2 * interval + timedelta(seconds=30))
     )
     session.add(
-        _state(
+        sync_state(
             tid,
             seller.id,
             CA,
@@ -78,7 +65,7 @@ async def test_freshness_failures_and_reauthorization(
             last_error="Throttled: getOrders",
         )
     )
-    session.add(_state(tid, ads.id, "3001", "ads_structure", last_success_at=now - timedelta(minutes=5)))
+    session.add(sync_state(tid, ads.id, "3001", "ads_structure", last_success_at=now - timedelta(minutes=5)))
     for minutes, error in ((3, "first failure"), (1, "latest failure")):
         session.add(
             Job(

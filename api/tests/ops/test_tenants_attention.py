@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import get_settings
-from app.sync.models import SyncState
 from tests.auth.helpers import as_user, sign_up
 from tests.factories.connections import make_connection
+from tests.factories.sync import sync_state
 from tests.tenants.helpers import new_member
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
@@ -23,19 +22,6 @@ async def _tenant(client: httpx.AsyncClient, name: str) -> uuid.UUID:
     response = await client.post("/api/tenants", json={"name": name})
     assert response.status_code == 201, response.text
     return uuid.UUID(response.json()["id"])
-
-
-def _state(
-    tenant_id: uuid.UUID, connection_id: uuid.UUID, scope: str, entity: str, **values: Any
-) -> SyncState:
-    return SyncState(
-        tenant_id=tenant_id,
-        connection_id=connection_id,
-        marketplace_id=scope,
-        entity=entity,
-        extra={},
-        **values,
-    )
 
 
 async def test_each_tenant_counts_what_needs_attention(
@@ -51,9 +37,9 @@ async def test_each_tenant_counts_what_needs_attention(
     ads = await make_connection(session, alpha, provider="amazon_ads", status="needs_reauth")
     gone = await make_connection(session, alpha, status="revoked")
     # US: fresh, its history still loading. CA: failed, and stale (over twice its interval).
-    session.add(_state(alpha, seller.id, US, "orders", last_success_at=now - timedelta(minutes=1)))
+    session.add(sync_state(alpha, seller.id, US, "orders", last_success_at=now - timedelta(minutes=1)))
     session.add(
-        _state(
+        sync_state(
             alpha,
             seller.id,
             CA,
@@ -64,11 +50,11 @@ async def test_each_tenant_counts_what_needs_attention(
         )
     )
     session.add(
-        _state(alpha, ads.id, "3001", "ads_structure", last_success_at=now, backfill_completed_at=now)
+        sync_state(alpha, ads.id, "3001", "ads_structure", last_success_at=now, backfill_completed_at=now)
     )
     # A disconnected connection's rows count for nothing, however old.
     session.add(
-        _state(alpha, gone.id, US, "orders", status="paused", last_success_at=now - timedelta(days=30))
+        sync_state(alpha, gone.id, US, "orders", status="paused", last_success_at=now - timedelta(days=30))
     )
     async with as_user(client) as stranger:
         await sign_up(stranger)
