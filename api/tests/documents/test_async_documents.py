@@ -144,6 +144,39 @@ async def test_requests_ahead_stop_at_the_first_refusal(
     assert [(r.request_key, r.status) for r in records] == [("key:A", "processing"), ("key:B", "processing")]
 
 
+async def test_requests_ahead_join_what_a_crash_left_unheard_first(
+    documents: AsyncDocuments, session: AsyncSession
+) -> None:
+    """A run asked ahead for B and died before Amazon's answer was recorded: the next step's requests
+    ahead join Amazon's job for B at once (not when the run reaches B, by when it is done and a
+    second one would be made), then ask for what is missing."""
+    source = FakeSource()
+    source.at_amazon["B"] = "R-before-the-crash"
+    [unheard] = await DocumentRepository(session).add_pending(
+        documents.tenant_id, documents.connection_id, "report", [("key:B", {})], None
+    )
+    asked = await documents.request_ahead(source, [req(s) for s in "BC"])
+    assert [(d.id, d.amazon_id) for d in asked[:1]] == [(unheard, "R-before-the-crash")]
+    assert [d.amazon_id for d in asked[1:]] == ["R2"]
+    assert source.submitted == [("B", True), ("C", False)]
+    records = await _records(session)
+    assert [(r.request_key, r.amazon_id) for r in records] == [
+        ("key:B", "R-before-the-crash"),
+        ("key:C", "R2"),
+    ]
+
+    # Refused while joining: nothing new is asked for; the next step tries again.
+    [later] = await DocumentRepository(session).add_pending(
+        documents.tenant_id, documents.connection_id, "report", [("key:D", {})], None
+    )
+    source.refuse = [Throttled("reports.createReport: 429", retry_after=60.0)]
+    assert await documents.request_ahead(source, [req(s) for s in "DE"]) == []
+    assert source.submitted[-1] == ("D", True)
+    assert [r.request_key for r in await _records(session)] == ["key:B", "key:C", "key:D"]
+    joined = await documents.request_ahead(source, [req(s) for s in "DE"])
+    assert [(d.id, d.amazon_id) for d in joined] == [(later, "R4"), (joined[1].id, "R5")]
+
+
 async def test_amazons_states_are_kept(documents: AsyncDocuments, session: AsyncSession) -> None:
     source = FakeSource()
     pending = await documents.request(source, req("A"))

@@ -138,21 +138,34 @@ class AsyncDocuments:
         self, source: AsyncDocumentSource[RequestT], requests: Sequence[DocumentRequest[RequestT]]
     ) -> list[Document]:
         """Ask for the documents not already in flight, in order, until Amazon refuses one (best
-        effort: a later call asks for the rest). Returns the documents created now."""
+        effort: a later call asks for the rest). Returns the documents asked for now: those
+        recorded by a run that died before Amazon's answer (joined, as `request` does), then new
+        ones."""
         if not requests:
             return []
         kind = requests[0].kind
         known = await self.in_flight(kind, [r.key for r in requests])
+        created: list[Document] = []
+        # Amazon may have made these jobs: joined now, while they are still in flight, rather than
+        # when the run reaches their window, by when they are done and a second job would be made.
+        for request in requests:
+            unheard = known.get(request.key)
+            if unheard is None or unheard.amazon_id is not None:
+                continue
+            try:
+                amazon_id = await source.submit(request.spec, reuse=True)
+            except AmazonError:
+                return created
+            created.append(await self._created(unheard.id, amazon_id))
         missing = [r for r in requests if r.key not in known]
         if not missing:
-            return []
+            return created
         record_ids = await self._record(missing)
-        created: list[Document] = []
-        for record_id, request in zip(record_ids, missing, strict=True):
+        for i, (record_id, request) in enumerate(zip(record_ids, missing, strict=True)):
             try:
                 amazon_id = await self._submit(source, record_id, request.spec)
             except AmazonError:
-                await self._forget(record_ids[len(created) + 1 :])
+                await self._forget(record_ids[i + 1 :])
                 break
             created.append(await self._created(record_id, amazon_id))
         return created
